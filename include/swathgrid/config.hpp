@@ -1,0 +1,25 @@
+#pragma once
+// Everything a composite run needs, filled from the command line (src/app) or by tests.
+
+#include <string>
+#include <vector>
+
+#include "swathgrid/grid.hpp"
+
+namespace swathgrid {
+
+/// Default cell size: 0.01 degree (~1.1 km), close to OCI's ~1.2 km pixel spacing at nadir.
+inline constexpr double kDefaultResolutionDeg = 0.01;
+
+struct Config {
+  std::vector<std::string> granules;  ///< input paths, in the order given
+  std::string output;                 ///< output netCDF path
+  std::string variable = "chlor_a";   ///< variable of geophysical_data to grid
+  BBox bbox;                          ///< grid extent (degrees)
+  double res_deg = kDefaultResolutionDeg;
+  std::string method = "bin";
+  std::string history;                ///< the command line, for the output's history
+  bool quiet = false;                 ///< no summary on stderr
+};
+
+}  // namespace swathgrid

@@ -1,0 +1,49 @@
+#pragma once
+// Writing the composite as CF-1.8 netCDF (CDF-5) through PnetCDF. Collective over `comm`:
+// every rank calls it; each rank passes the rows it owns (possibly none).
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "swathgrid/grid.hpp"
+
+namespace swathgrid {
+
+/// Fill value of float statistics in the output (as in OB.DAAC products).
+inline constexpr float kOutputFillValue = -32767.0f;
+
+/// One 2-D (lat, lon) output variable.
+struct OutputField {
+  std::string name;  ///< e.g. "chlor_a", "chlor_a_count"
+  bool is_count = false;  ///< int32 counts (no fill; 0 = no data) or float32 (NaN -> fill)
+  std::vector<std::pair<std::string, std::string>> attributes;  ///< text: units, long_name...
+  const float* values = nullptr;         ///< float field: this rank's rows, row-major
+  const std::int32_t* counts = nullptr;  ///< count field: this rank's rows, row-major
+};
+
+/// Global attributes of the composite.
+struct OutputMetadata {
+  std::string title;                  ///< e.g. "swathgrid composite of chlor_a"
+  std::string history;                ///< the command line
+  std::string method;                 ///< "bin", ...
+  std::vector<std::string> granules;  ///< input granule names (file names, no directories)
+  std::vector<std::pair<std::string, std::string>> extra;  ///< further text attributes
+};
+
+/// Rows [row_begin, row_begin + row_count) of the grid held by this rank.
+struct RowBand {
+  std::int64_t row_begin = 0;
+  std::int64_t row_count = 0;
+};
+
+/// Writes `fields` on `grid` to `path`. The file is created under a temporary name in the
+/// same directory and renamed to `path` only after a successful close, so a failure never
+/// leaves a file at `path`. Throws swathgrid::Error naming the file and the PnetCDF reason.
+void write_composite(const std::string& path, const GridSpec& grid, const OutputMetadata& meta,
+                     const std::vector<OutputField>& fields, RowBand band, MPI_Comm comm);
+
+}  // namespace swathgrid
