@@ -29,9 +29,8 @@ struct BinTotals {
 };
 
 /// Bins pixels (lon[i], lat[i], value[i]) into `acc` on `grid`. Thread-safe scatter with
-/// atomics; results do not depend on the order of the additions.
+/// atomics; results do not depend on the order of the additions (ExactSum).
 BinTotals bin_pixels(const ConstPixelView& lon, const ConstPixelView& lat,
-                     const ConstPixelView& values, const GridSpec& grid, const ExactSum& exact,
-                     const CellAccumulators& acc);
+                     const ConstPixelView& values, const GridSpec& grid, const CellAccumulators& acc);
 
 }  // namespace swathgrid

@@ -16,6 +16,7 @@ struct RunSummary {
   std::int64_t cells_with_data = 0;  ///< cells with count > 0
   std::int64_t pixels_binned = 0;
   std::int64_t pixels_outside = 0;   ///< valid pixels outside the grid
+  std::int64_t pixels_unrepresentable = 0;  ///< values beyond the ExactSum range
   std::int64_t bytes_read = 0;
   double seconds = 0.0;              ///< wall time of the whole run
   double read_seconds_max = 0.0;     ///< phase times, max over ranks

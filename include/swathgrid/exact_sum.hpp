@@ -13,26 +13,25 @@
 
 namespace swathgrid {
 
+/// The quantum is 2^-40 (~9.1e-13) and |v| must not exceed 2^21 (~2.1e6): enough for every
+/// ocean-colour product (chlor_a <= 100 mg m^-3, Rrs < 1 sr^-1, poc < 1e4 mg m^-3). Values
+/// beyond are counted as unrepresentable by the kernels, never silently wrapped.
 struct ExactSum {
-  int scale_bits = 40;  ///< quantum 2^-40 (~9e-13) by default
-  double max_abs = 0.0; ///< largest |v| representable: q must stay below 2^61
+  static constexpr int kScaleBits = 40;
+  static constexpr double kMaxAbs = 2097152.0;  ///< 2^21: q stays below 2^61
 
-  /// Chooses the finest quantum for values bounded by `max_abs_value` (0: unknown, use 2^-40
-  /// and the range it allows, about 2.1e6).
-  static ExactSum for_range(double max_abs_value);
-
-  KOKKOS_INLINE_FUNCTION bool representable(double v) const { return std::fabs(v) <= max_abs; }
-  KOKKOS_INLINE_FUNCTION std::int64_t quantize(double v) const {
-    return static_cast<std::int64_t>(std::llround(std::ldexp(v, scale_bits)));
+  KOKKOS_INLINE_FUNCTION static bool representable(double v) { return std::fabs(v) <= kMaxAbs; }
+  KOKKOS_INLINE_FUNCTION static std::int64_t quantize(double v) {
+    return static_cast<std::int64_t>(std::llround(std::ldexp(v, kScaleBits)));
   }
   KOKKOS_INLINE_FUNCTION static std::int64_t high_part(std::int64_t q) { return q >> 32; }
   KOKKOS_INLINE_FUNCTION static std::int64_t low_part(std::int64_t q) {
     return q & std::int64_t{0xffffffff};
   }
   /// The exact total as a double (one rounding of each part; deterministic).
-  double total(std::int64_t hi_sum, std::int64_t lo_sum) const {
-    return std::ldexp(static_cast<double>(hi_sum), 32 - scale_bits) +
-           std::ldexp(static_cast<double>(lo_sum), -scale_bits);
+  KOKKOS_INLINE_FUNCTION static double total(std::int64_t hi_sum, std::int64_t lo_sum) {
+    return std::ldexp(static_cast<double>(hi_sum), 32 - kScaleBits) +
+           std::ldexp(static_cast<double>(lo_sum), -kScaleBits);
   }
 };
 

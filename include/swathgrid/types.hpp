@@ -3,6 +3,8 @@
 
 #include <Kokkos_Core.hpp>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace swathgrid {
 
@@ -16,5 +18,15 @@ using ConstPixelView = Kokkos::View<const float*, MemSpace>;
 
 /// Accumulators per grid cell (row * nx + col), on the device.
 using CellView = Kokkos::View<std::int64_t*, MemSpace>;
+
+/// Copies a host array into `device`, reallocating it (without initialisation) only when
+/// the size differs, so a view can be reused from granule to granule.
+inline void copy_to_device(const std::vector<float>& host, PixelView& device,
+                           const std::string& label) {
+  if (device.extent(0) != host.size())
+    device = PixelView(Kokkos::view_alloc(Kokkos::WithoutInitializing, label), host.size());
+  Kokkos::deep_copy(device, Kokkos::View<const float*, HostSpace, Kokkos::MemoryUnmanaged>(
+                                host.data(), host.size()));
+}
 
 }  // namespace swathgrid

@@ -1,1 +1,31 @@
-int main() { return 0; }
+// swathgrid: parse options, set up MPI + Kokkos, run the composite, report, return the code.
+
+#include <iostream>
+
+#include "options.hpp"
+#include "swathgrid/composite.hpp"
+#include "swathgrid/error.hpp"
+
+int main(int argc, char** argv) {
+  swathgrid::Environment env(argc, argv);
+  const bool root = env.rank() == 0;
+  try {
+    std::string message;
+    const auto config = swathgrid::parse_command_line(argc, argv, message);
+    if (!config) {
+      if (root) std::cout << message << std::endl;
+      return swathgrid::kExitSuccess;
+    }
+    const auto summary = swathgrid::run_composite(*config, env);
+    if (root && !config->quiet)
+      std::cout << "swathgrid: " << swathgrid::format_summary(*config, env, summary)
+                << std::endl;
+    return swathgrid::kExitSuccess;
+  } catch (const swathgrid::UsageError& e) {
+    if (root) std::cerr << "swathgrid: " << e.what() << " (see --help)" << std::endl;
+    return swathgrid::kExitUsage;
+  } catch (const swathgrid::Error& e) {
+    if (root) std::cerr << "swathgrid: error: " << e.what() << std::endl;
+    return swathgrid::kExitFailure;
+  }
+}

@@ -1,0 +1,111 @@
+#include "hdf5_util.hpp"
+
+#include "swathgrid/error.hpp"
+
+namespace swathgrid::h5 {
+
+void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    if (id_ >= 0 && closer_) closer_(id_);
+    id_ = other.id_;
+    closer_ = other.closer_;
+    other.id_ = -1;
+  }
+  return *this;
+}
+
+Handle::~Handle() {
+  if (id_ >= 0 && closer_) closer_(id_);
+}
+
+void check(herr_t status, const std::string& context, const std::string& what) {
+  if (status < 0) throw Error(context + ": " + what);
+}
+
+namespace {
+bool link_exists(hid_t parent, const std::string& path) {
+  // H5Lexists fails on a path whose intermediate groups are missing: walk it piecewise.
+  std::string prefix;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    prefix = path.substr(0, slash);
+    if (H5Lexists(parent, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+}  // namespace
+
+Handle open_group(hid_t parent, const std::string& name, const std::string& context) {
+  if (!link_exists(parent, name)) throw Error(context + ": no group " + name);
+  Handle group(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), H5Gclose);
+  if (!group.valid()) throw Error(context + ": " + name + " is not a group");
+  return group;
+}
+
+Handle open_dataset(hid_t parent, const std::string& name, const std::string& context) {
+  if (!link_exists(parent, name)) throw Error(context + ": no variable " + name);
+  Handle dataset(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!dataset.valid()) throw Error(context + ": " + name + " is not a variable");
+  return dataset;
+}
+
+std::vector<hsize_t> dataset_shape(hid_t dataset, const std::string& context) {
+  Handle space(H5Dget_space(dataset), H5Sclose);
+  if (!space.valid()) throw Error(context + ": cannot read the variable's shape");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) throw Error(context + ": cannot read the variable's shape");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  return dims;
+}
+
+bool has_attribute(hid_t object, const std::string& name) {
+  return H5Aexists(object, name.c_str()) > 0;
+}
+
+double read_double_attribute(hid_t object, const std::string& name, const std::string& context) {
+  Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+  if (!attr.valid()) throw Error(context + ": cannot open attribute " + name);
+  Handle space(H5Aget_space(attr.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (n < 1) throw Error(context + ": attribute " + name + " is empty");
+  std::vector<double> values(static_cast<std::size_t>(n));
+  check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, values.data()), context,
+        "attribute " + name + " is not numeric");
+  return values.front();
+}
+
+H5T_class_t attribute_class(hid_t object, const std::string& name) {
+  Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+  if (!attr.valid()) return H5T_NO_CLASS;
+  Handle type(H5Aget_type(attr.get()), H5Tclose);
+  return H5Tget_class(type.get());
+}
+
+std::string read_text_attribute(hid_t object, const std::string& name) {
+  if (!has_attribute(object, name)) return "";
+  Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(attr.get()), H5Tclose);
+  if (!attr.valid() || H5Tget_class(type.get()) != H5T_STRING) return "";
+  if (H5Tis_variable_str(type.get()) > 0) {
+    char* text = nullptr;
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    if (H5Aread(attr.get(), mem.get(), &text) < 0 || text == nullptr) return "";
+    std::string result(text);
+    H5free_memory(text);
+    return result;
+  }
+  const std::size_t size = H5Tget_size(type.get());
+  std::string result(size, '\0');
+  if (H5Aread(attr.get(), type.get(), result.data()) < 0) return "";
+  result.resize(result.find('\0') == std::string::npos ? size : result.find('\0'));
+  return result;
+}
+
+}  // namespace swathgrid::h5
