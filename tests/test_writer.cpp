@@ -1,1 +1,402 @@
+// write_composite: writes a small grid and reads it back with the PnetCDF C API; failing
+// writes throw, leave nothing at the path and no temporary behind. Runs as an MPI singleton
+// and under mpiexec (rows split over the ranks of MPI_COMM_WORLD).
+
 #include <gtest/gtest.h>
+#include <mpi.h>
+#include <pnetcdf.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../src/io/netcdf_internal.hpp"  // netcdf::create_mode
+#include "swathgrid/error.hpp"
+#include "swathgrid/grid.hpp"
+#include "swathgrid/netcdf_writer.hpp"
+#include "test_support.hpp"
+
+namespace swathgrid {
+namespace {
+
+constexpr std::int64_t kColumns = 7;
+constexpr std::int64_t kRows = 5;
+constexpr std::int64_t kNanRow = 2;
+constexpr std::int64_t kNanColumn = 3;
+constexpr const char* kHistory = "swathgrid --var chlor_a --res 0.5 -o out.nc";
+
+void nc_ok(int status, const std::string& what) {
+  if (status != NC_NOERR) throw std::runtime_error(what + ": " + ncmpi_strerror(status));
+}
+
+/// A composite file opened read-only on this rank alone.
+class Reader {
+ public:
+  explicit Reader(const std::string& path) {
+    nc_ok(ncmpi_open(MPI_COMM_SELF, path.c_str(), NC_NOWRITE, MPI_INFO_NULL, &ncid_), path);
+  }
+  ~Reader() { ncmpi_close(ncid_); }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  int format() const {
+    int format = 0;
+    nc_ok(ncmpi_inq_format(ncid_, &format), "format");
+    return format;
+  }
+  MPI_Offset dim(const std::string& name) const {
+    int dimid = -1;
+    MPI_Offset length = 0;
+    nc_ok(ncmpi_inq_dimid(ncid_, name.c_str(), &dimid), name);
+    nc_ok(ncmpi_inq_dimlen(ncid_, dimid, &length), name);
+    return length;
+  }
+  int var(const std::string& name) const {
+    if (name.empty()) return NC_GLOBAL;
+    int varid = -1;
+    nc_ok(ncmpi_inq_varid(ncid_, name.c_str(), &varid), name);
+    return varid;
+  }
+  nc_type type(const std::string& name) const {
+    nc_type type = NC_NAT;
+    nc_ok(ncmpi_inq_vartype(ncid_, var(name), &type), name);
+    return type;
+  }
+  std::vector<std::string> dims_of(const std::string& name) const {
+    int ndims = 0;
+    nc_ok(ncmpi_inq_varndims(ncid_, var(name), &ndims), name);
+    std::vector<int> dimids(static_cast<std::size_t>(ndims));  // NC_MAX_VAR_DIMS is INT_MAX
+    nc_ok(ncmpi_inq_vardimid(ncid_, var(name), dimids.data()), name);
+    std::vector<std::string> names;
+    for (int i = 0; i < ndims; ++i) {
+      char dim_name[NC_MAX_NAME + 1] = {};
+      nc_ok(ncmpi_inq_dimname(ncid_, dimids[i], dim_name), name);
+      names.emplace_back(dim_name);
+    }
+    return names;
+  }
+  template <class T>
+  std::vector<T> values(const std::string& name, std::size_t size) const {
+    std::vector<T> out(size);
+    if constexpr (std::is_same_v<T, double>)
+      nc_ok(ncmpi_get_var_double_all(ncid_, var(name), out.data()), name);
+    else if constexpr (std::is_same_v<T, float>)
+      nc_ok(ncmpi_get_var_float_all(ncid_, var(name), out.data()), name);
+    else
+      nc_ok(ncmpi_get_var_int_all(ncid_, var(name), out.data()), name);
+    return out;
+  }
+  bool has_att(const std::string& var_name, const std::string& att) const {
+    int attid = -1;
+    return ncmpi_inq_attid(ncid_, var(var_name), att.c_str(), &attid) == NC_NOERR;
+  }
+  std::string text(const std::string& var_name, const std::string& att) const {
+    MPI_Offset length = 0;
+    nc_ok(ncmpi_inq_attlen(ncid_, var(var_name), att.c_str(), &length), att);
+    std::string value(static_cast<std::size_t>(length), '\0');
+    nc_ok(ncmpi_get_att_text(ncid_, var(var_name), att.c_str(), value.data()), att);
+    return value;
+  }
+  template <class T>
+  T number(const std::string& var_name, const std::string& att) const {
+    T value{};
+    if constexpr (std::is_same_v<T, double>)
+      nc_ok(ncmpi_get_att_double(ncid_, var(var_name), att.c_str(), &value), att);
+    else if constexpr (std::is_same_v<T, float>)
+      nc_ok(ncmpi_get_att_float(ncid_, var(var_name), att.c_str(), &value), att);
+    else
+      nc_ok(ncmpi_get_att_int(ncid_, var(var_name), att.c_str(), &value), att);
+    return value;
+  }
+  std::string att_name(const std::string& var_name, int index) const {
+    char name[NC_MAX_NAME + 1] = {};
+    nc_ok(ncmpi_inq_attname(ncid_, var(var_name), index, name), var_name);
+    return name;
+  }
+
+ private:
+  int ncid_ = -1;
+};
+
+int world_rank() {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank;
+}
+
+int world_size() {
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size;
+}
+
+/// Rows of `grid` split evenly over the ranks of MPI_COMM_WORLD.
+RowBand band_of_this_rank(const GridSpec& grid) {
+  const std::int64_t rank = world_rank();
+  const std::int64_t size = world_size();
+  const std::int64_t begin = grid.ny * rank / size;
+  return {begin, grid.ny * (rank + 1) / size - begin};
+}
+
+/// A scratch directory of rank 0 that every rank uses; removed after all ranks are done.
+class SharedScratch {
+ public:
+  explicit SharedScratch(const std::string& name) : dir_(name), path_(dir_.path()) {
+    int length = static_cast<int>(path_.size());
+    MPI_Bcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    path_.resize(static_cast<std::size_t>(length));
+    MPI_Bcast(path_.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
+  }
+  ~SharedScratch() { MPI_Barrier(MPI_COMM_WORLD); }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  /// Names of the entries in the directory (temporaries start with '.').
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(path_))
+      names.push_back(entry.path().filename().string());
+    return names;
+  }
+
+ private:
+  test::ScratchDir dir_;
+  std::string path_;
+};
+
+GridSpec small_grid() {
+  GridSpec grid;
+  grid.west_deg = -10.0;
+  grid.north_deg = 50.0;
+  grid.res_deg = 0.5;
+  grid.nx = kColumns;
+  grid.ny = kRows;
+  return grid;
+}
+
+/// chlor_a = row + col / 8 + 0.01 (NaN at one cell); count = row * nx + col.
+struct SmallComposite {
+  GridSpec grid = small_grid();
+  std::vector<float> chlor_a;
+  std::vector<std::int32_t> count;
+  OutputMetadata meta;
+  RowBand band = band_of_this_rank(grid);
+
+  SmallComposite() {
+    for (std::int64_t row = 0; row < grid.ny; ++row)
+      for (std::int64_t col = 0; col < grid.nx; ++col) {
+        const bool nan_cell = row == kNanRow && col == kNanColumn;
+        chlor_a.push_back(nan_cell ? std::numeric_limits<float>::quiet_NaN()
+                                   : static_cast<float>(row) + col / 8.0f + 0.01f);
+        count.push_back(static_cast<std::int32_t>(row * grid.nx + col));
+      }
+    meta.title = "swathgrid composite of chlor_a";
+    meta.history = kHistory;
+    meta.method = "bin";
+    meta.granules = {"PACE_OCI.20240501T120000.L2.OC_BGC.V2_0.nc",
+                     "PACE_OCI.20240501T120500.L2.OC_BGC.V2_0.nc"};
+    meta.extra = {{"time_coverage_start", "2024-05-01T12:00:00Z"}};
+  }
+
+  std::vector<OutputField> fields(const std::string& value_name = "chlor_a") const {
+    const std::size_t offset = static_cast<std::size_t>(band.row_begin * grid.nx);
+    OutputField value{value_name,
+                      false,
+                      {{"units", "mg m^-3"},
+                       {"long_name", "Chlorophyll"},
+                       {"standard_name", "mass_concentration_of_chlorophyll_a_in_sea_water"},
+                       {"cell_methods", "lat: lon: mean"}}};
+    value.values = chlor_a.data() + offset;
+    OutputField counts{"chlor_a_count", true, {{"long_name", "valid pixels"}, {"units", "1"}}};
+    counts.counts = count.data() + offset;
+    return {value, counts};
+  }
+};
+
+TEST(Writer, WritesGridThatReadsBackExactly) {
+  SharedScratch scratch("writer-roundtrip");
+  const std::string path = scratch.file("out.nc");
+  if (world_rank() == 0) std::ofstream(path) << "an older composite";  // replaced on success
+  const SmallComposite composite;
+  write_composite(path, composite.grid, composite.meta, composite.fields(), composite.band,
+                  MPI_COMM_WORLD);
+  EXPECT_EQ(scratch.entries(), std::vector<std::string>{"out.nc"});  // no temporary left
+
+  const Reader file(path);
+  EXPECT_EQ(file.format(), NC_FORMAT_64BIT_OFFSET);  // CDF-2: GDAL opens it
+  ASSERT_EQ(file.dim("lat"), kRows);
+  ASSERT_EQ(file.dim("lon"), kColumns);
+  EXPECT_EQ(file.dims_of("chlor_a"), (std::vector<std::string>{"lat", "lon"}));
+  const auto lat = file.values<double>("lat", kRows);
+  const auto lon = file.values<double>("lon", kColumns);
+  for (std::int64_t row = 0; row < kRows; ++row) EXPECT_EQ(lat[row], 49.75 - 0.5 * row);
+  for (std::int64_t col = 0; col < kColumns; ++col) EXPECT_EQ(lon[col], -9.75 + 0.5 * col);
+  const auto lat_bnds = file.values<double>("lat_bnds", 2 * kRows);
+  EXPECT_EQ(lat_bnds.front(), 50.0);
+  EXPECT_EQ(lat_bnds.back(), 47.5);
+  EXPECT_EQ(file.text("lat", "units"), "degrees_north");
+  EXPECT_EQ(file.text("lon", "standard_name"), "longitude");
+  EXPECT_EQ(file.text("lat", "axis"), "Y");
+  EXPECT_EQ(file.text("lon", "bounds"), "lon_bnds");
+
+  EXPECT_EQ(file.type("chlor_a"), NC_FLOAT);
+  EXPECT_EQ(file.type("chlor_a_count"), NC_INT);
+  const auto values = file.values<float>("chlor_a", kRows * kColumns);
+  const auto counts = file.values<int>("chlor_a_count", kRows * kColumns);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const float expected =
+        std::isnan(composite.chlor_a[i]) ? kOutputFillValue : composite.chlor_a[i];
+    EXPECT_EQ(values[i], expected) << "cell " << i;  // bit-exact
+    EXPECT_EQ(counts[i], composite.count[i]) << "cell " << i;
+  }
+  EXPECT_EQ(values[kNanRow * kColumns + kNanColumn], kOutputFillValue);
+
+  EXPECT_EQ(file.number<float>("chlor_a", "_FillValue"), kOutputFillValue);
+  EXPECT_FALSE(file.has_att("chlor_a_count", "_FillValue"));
+  const std::vector<std::string> in_order = {"units", "long_name", "standard_name", "cell_methods"};
+  for (std::size_t i = 0; i < in_order.size(); ++i)
+    EXPECT_EQ(file.att_name("chlor_a", static_cast<int>(i) + 1), in_order[i]);
+  EXPECT_EQ(file.att_name("chlor_a", static_cast<int>(in_order.size()) + 1), "grid_mapping");
+  EXPECT_EQ(file.text("chlor_a", "grid_mapping"), "crs");
+  EXPECT_EQ(file.text("crs", "grid_mapping_name"), "latitude_longitude");
+  EXPECT_NE(file.text("crs", "crs_wkt").find("WGS 84"), std::string::npos);
+  EXPECT_EQ(file.text("chlor_a", "units"), "mg m^-3");
+  EXPECT_EQ(file.text("chlor_a_count", "units"), "1");
+
+  EXPECT_EQ(file.text("", "Conventions"), "CF-1.8");
+  EXPECT_EQ(file.text("", "history"), kHistory);
+  EXPECT_EQ(file.text("", "method"), "bin");
+  EXPECT_EQ(file.text("", "source").rfind("swathgrid ", 0), 0u);
+  EXPECT_EQ(file.number<int>("", "input_granule_count"), 2);
+  EXPECT_NE(file.text("", "input_granules").find(composite.meta.granules[1]), std::string::npos);
+  EXPECT_TRUE(std::regex_match(file.text("", "date_created"),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+  EXPECT_EQ(file.number<double>("", "geospatial_lat_min"), 47.5);
+  EXPECT_EQ(file.number<double>("", "geospatial_lon_max"), -6.5);
+  EXPECT_EQ(file.number<double>("", "geospatial_lat_resolution"), 0.5);
+  EXPECT_EQ(file.text("", "time_coverage_start"), "2024-05-01T12:00:00Z");
+}
+
+TEST(Writer, RanksWithoutRowsTakePart) {
+  SharedScratch scratch("writer-one-band");
+  const std::string path = scratch.file("one-band.nc");
+  SmallComposite composite;
+  const bool last = world_rank() == world_size() - 1;  // holds every row; others none
+  composite.band = last ? RowBand{0, kRows} : RowBand{kRows, 0};
+  write_composite(path, composite.grid, composite.meta, composite.fields(), composite.band,
+                  MPI_COMM_WORLD);
+  const Reader file(path);
+  const auto counts = file.values<int>("chlor_a_count", kRows * kColumns);
+  EXPECT_EQ(counts, composite.count);
+}
+
+TEST(Writer, LongitudesEastOfAntimeridianAreWrittenAsTheyAre) {
+  SharedScratch scratch("writer-antimeridian");
+  const std::string path = scratch.file("pacific.nc");
+  SmallComposite composite;
+  composite.grid = GridSpec::from_bbox(BBox{178.0, 48.0, -178.5, 50.5}, 0.5);
+  ASSERT_EQ(composite.grid.nx, kColumns);
+  ASSERT_EQ(composite.grid.ny, kRows);
+  composite.band = band_of_this_rank(composite.grid);
+  write_composite(path, composite.grid, composite.meta, composite.fields(), composite.band,
+                  MPI_COMM_WORLD);
+  const Reader file(path);
+  const auto lon = file.values<double>("lon", kColumns);
+  EXPECT_EQ(lon.front(), 178.25);
+  EXPECT_EQ(lon.back(), 181.25);
+  EXPECT_EQ(file.number<double>("", "geospatial_lon_min"), 178.0);
+  EXPECT_EQ(file.number<double>("", "geospatial_lon_max"), -178.5);  // min > max: crosses
+}
+
+TEST(Writer, UsesCdf5OnlyWhenAVariableExceedsCdf2Limit) {
+  GridSpec grid = small_grid();
+  EXPECT_EQ(netcdf::create_mode(grid) & NC_64BIT_DATA, 0);
+  grid.nx = 36000;  // 0.01 degrees, global: 2.6 GB per float field
+  grid.ny = 18000;
+  EXPECT_EQ(netcdf::create_mode(grid) & NC_64BIT_DATA, 0);
+  grid.nx = 72000;  // 0.005 degrees: 10.4 GB
+  grid.ny = 36000;
+  EXPECT_NE(netcdf::create_mode(grid) & NC_64BIT_DATA, 0);
+}
+
+TEST(Writer, WritesNamesWithAColon) {
+  // PnetCDF reads "prefix:" in a path as a file-system type; creating still works, opening
+  // ("chl_...T12:00.nc") does not, so the test reads the file through a link.
+  SharedScratch scratch("writer-colon");
+  const std::string name = "chl_2024-05-01T12:00.nc";
+  const SmallComposite composite;
+  write_composite(scratch.file(name), composite.grid, composite.meta, composite.fields(),
+                  composite.band, MPI_COMM_WORLD);
+  EXPECT_EQ(scratch.entries(), std::vector<std::string>{name});
+  MPI_Barrier(MPI_COMM_WORLD);
+  const std::string link = scratch.file("link-" + std::to_string(world_rank()) + ".nc");
+  std::filesystem::create_symlink(name, link);
+  const Reader file(link);
+  EXPECT_EQ(file.values<int>("chlor_a_count", kRows * kColumns), composite.count);
+}
+
+/// Expects write_composite to throw swathgrid::Error naming `path` on every rank.
+void expect_write_fails(const std::string& path, const SmallComposite& composite,
+                        const std::vector<OutputField>& fields) {
+  try {
+    write_composite(path, composite.grid, composite.meta, fields, composite.band, MPI_COMM_WORLD);
+    ADD_FAILURE() << "no error writing " << path;
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+  }
+}
+
+TEST(Writer, MissingDirectoryThrowsAndLeavesNothing) {
+  SharedScratch scratch("writer-missing-dir");
+  const std::string path = scratch.file("no-such-directory/out.nc");
+  const SmallComposite composite;
+  expect_write_fails(path, composite, composite.fields());
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_TRUE(scratch.entries().empty());
+}
+
+TEST(Writer, FailureAfterCreateKeepsExistingFileAndRemovesTemporary) {
+  SharedScratch scratch("writer-bad-name");
+  const std::string path = scratch.file("out.nc");
+  const std::string previous = "an older composite";
+  if (world_rank() == 0) std::ofstream(path) << previous;
+  MPI_Barrier(MPI_COMM_WORLD);
+  const SmallComposite composite;
+  expect_write_fails(path, composite, composite.fields("chlor/a"));  // illegal netCDF name
+  EXPECT_EQ(scratch.entries(), std::vector<std::string>{"out.nc"});
+  std::ifstream kept(path);
+  const std::string content((std::istreambuf_iterator<char>(kept)), {});
+  EXPECT_EQ(content, previous);
+}
+
+TEST(Writer, ReadOnlyDirectoryThrows) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+  SharedScratch scratch("writer-read-only");
+  const std::string dir = scratch.file("read-only");
+  if (world_rank() == 0) std::filesystem::create_directory(dir);
+  if (world_rank() == 0) ::chmod(dir.c_str(), S_IRUSR | S_IXUSR);
+  MPI_Barrier(MPI_COMM_WORLD);
+  const SmallComposite composite;
+  expect_write_fails(dir + "/out.nc", composite, composite.fields());
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (world_rank() == 0) ::chmod(dir.c_str(), S_IRWXU);  // so the scratch can be removed
+}
+
+TEST(Writer, BandsThatDoNotCoverTheGridThrow) {
+  SharedScratch scratch("writer-bad-band");
+  const std::string path = scratch.file("out.nc");
+  SmallComposite composite;
+  composite.band = RowBand{0, world_rank() == 0 ? kRows - 1 : 0};
+  expect_write_fails(path, composite, composite.fields());
+  EXPECT_TRUE(scratch.entries().empty());
+}
+
+}  // namespace
+}  // namespace swathgrid

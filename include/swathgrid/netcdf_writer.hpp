@@ -1,5 +1,6 @@
 #pragma once
-// Writing the composite as CF-1.8 netCDF (CDF-5) through PnetCDF. Collective over `comm`:
+// Writing the composite as CF-1.8 netCDF through PnetCDF: CDF-2 (64-bit offset), which GDAL
+// opens, or CDF-5 when a variable exceeds CDF-2's 4 GiB limit. Collective over `comm`:
 // every rank calls it; each rank passes the rows it owns (possibly none).
 
 #include <mpi.h>
@@ -18,7 +19,7 @@ inline constexpr float kOutputFillValue = -32767.0f;
 
 /// One 2-D (lat, lon) output variable.
 struct OutputField {
-  std::string name;  ///< e.g. "chlor_a", "chlor_a_count"
+  std::string name;       ///< e.g. "chlor_a", "chlor_a_count"
   bool is_count = false;  ///< int32 counts (no fill; 0 = no data) or float32 (NaN -> fill)
   std::vector<std::pair<std::string, std::string>> attributes;  ///< text: units, long_name...
   const float* values = nullptr;         ///< float field: this rank's rows, row-major

@@ -1,0 +1,122 @@
+// The data section of the composite: every rank writes its row band of each field; rank 0
+// writes the coordinates while the others take part in the collective calls with nothing.
+
+#include <pnetcdf.h>
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include "netcdf_internal.hpp"
+
+namespace swathgrid::netcdf {
+
+namespace {
+
+constexpr int kRoot = 0;
+constexpr MPI_Offset kBoundsVertexCount = 2;
+constexpr MPI_Offset kOneColumn = 1;  // 1-D variables: the column count is ignored
+constexpr int kCrsValue = 0;          // the value of the grid-mapping variable is unused
+
+static_assert(std::is_same_v<std::int32_t, int>, "PnetCDF writes count fields as C int");
+
+// PnetCDF wants a buffer even for an empty block.
+const int kNoInts = 0;
+const float kNoFloats = 0.0f;
+const double kNoDoubles = 0.0;
+
+bool is_root(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank == kRoot;
+}
+
+/// The float values of this rank's rows with NaN replaced by kOutputFillValue.
+std::vector<float> with_fill(const float* values, std::size_t size) {
+  std::vector<float> filled(size);
+  for (std::size_t i = 0; i < size; ++i)
+    filled[i] = std::isnan(values[i]) ? kOutputFillValue : values[i];
+  return filled;
+}
+
+/// Cell centres and edges of the grid; an edge shared by neighbours is computed identically.
+struct Coordinates {
+  std::vector<double> lat, lon;            // centres, degrees
+  std::vector<double> lat_bnds, lon_bnds;  // (edge before, edge after) per cell, degrees
+};
+
+Coordinates coordinates(const GridSpec& grid) {
+  Coordinates result;
+  for (std::int64_t row = 0; row < grid.ny; ++row) {
+    result.lat.push_back(grid.lat_center(row));
+    result.lat_bnds.push_back(grid.north_deg - static_cast<double>(row) * grid.res_deg);
+    result.lat_bnds.push_back(grid.north_deg - static_cast<double>(row + 1) * grid.res_deg);
+  }
+  for (std::int64_t col = 0; col < grid.nx; ++col) {
+    result.lon.push_back(grid.lon_center(col));
+    result.lon_bnds.push_back(grid.west_deg + static_cast<double>(col) * grid.res_deg);
+    result.lon_bnds.push_back(grid.west_deg + static_cast<double>(col + 1) * grid.res_deg);
+  }
+  return result;
+}
+
+/// Collective: rank 0 writes all of `values` (rows x columns); the others write nothing.
+void write_doubles(int ncid, int varid, const std::vector<double>& values, MPI_Offset rows,
+                   MPI_Offset columns, const std::string& path, MPI_Comm comm) {
+  const Block all = block(0, is_root(comm) ? rows : 0, columns);
+  const double* data = values.empty() ? &kNoDoubles : values.data();
+  agree_on(comm, path, [&] {
+    check_nc(ncmpi_put_vara_double_all(ncid, varid, all.start, all.count, data),
+             "writing coordinates");
+  });
+}
+
+}  // namespace
+
+Block block(MPI_Offset row_begin, MPI_Offset rows, MPI_Offset columns) {
+  Block result;
+  if (rows > 0 && columns > 0) {
+    result.start[0] = row_begin;
+    result.count[0] = rows;
+    result.count[1] = columns;
+  }
+  return result;
+}
+
+void write_field(int ncid, int varid, const OutputField& field, const Block& rows,
+                 const std::string& path, MPI_Comm comm) {
+  const std::string what = "writing " + field.name;
+  if (field.is_count) {
+    const int* counts = field.counts ? field.counts : &kNoInts;
+    agree_on(comm, path, [&] {
+      check_nc(ncmpi_put_vara_int_all(ncid, varid, rows.start, rows.count, counts), what);
+    });
+    return;
+  }
+  std::vector<float> filled;
+  const auto size = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
+  agree_on(comm, path, [&] { filled = with_fill(field.values, size); });
+  const float* values = filled.empty() ? &kNoFloats : filled.data();
+  agree_on(comm, path, [&] {
+    check_nc(ncmpi_put_vara_float_all(ncid, varid, rows.start, rows.count, values), what);
+  });
+}
+
+void write_coordinates(int ncid, const HeaderIds& ids, const GridSpec& grid,
+                       const std::string& path, MPI_Comm comm) {
+  Coordinates values;
+  agree_on(comm, path, [&] {
+    if (is_root(comm)) values = coordinates(grid);
+  });
+  const MPI_Offset ny = grid.ny;
+  const MPI_Offset nx = grid.nx;
+  write_doubles(ncid, ids.lat, values.lat, ny, kOneColumn, path, comm);
+  write_doubles(ncid, ids.lon, values.lon, nx, kOneColumn, path, comm);
+  write_doubles(ncid, ids.lat_bnds, values.lat_bnds, ny, kBoundsVertexCount, path, comm);
+  write_doubles(ncid, ids.lon_bnds, values.lon_bnds, nx, kBoundsVertexCount, path, comm);
+  // A scalar cannot be written with a zero count, so every rank writes the same value.
+  agree_on(comm, path,
+           [&] { check_nc(ncmpi_put_var_int_all(ncid, ids.crs, &kCrsValue), "writing crs"); });
+}
+
+}  // namespace swathgrid::netcdf

@@ -1,0 +1,68 @@
+#pragma once
+// Internals of the PnetCDF composite writer (netcdf_*.cpp): the return-code check, the
+// rank-agreement on failures, and the definition of the file header.
+
+#include <mpi.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "swathgrid/grid.hpp"
+#include "swathgrid/netcdf_writer.hpp"
+
+namespace swathgrid::netcdf {
+
+/// The one checking wrapper for PnetCDF return codes: throws swathgrid::Error
+/// "<what>: <ncmpi_strerror(status)>" when `status` is not NC_NOERR.
+void check_nc(int status, const std::string& what);
+
+/// Runs `step` on this rank, then agrees over `comm` whether it failed anywhere. When it threw
+/// on any rank, every rank throws swathgrid::Error "cannot write <path>: <message>" carrying
+/// the message of the lowest failing rank. A step holds local work or one collective call,
+/// never local work followed by a collective call, so no rank enters a collective call alone.
+/// The agreement is an MPI_Allreduce, so it also synchronises the ranks.
+void agree_on(MPI_Comm comm, const std::string& path, const std::function<void()>& step);
+
+/// Broadcasts `text` from `root` to every rank of `comm`.
+void broadcast_string(MPI_Comm comm, std::string& text, int root);
+
+/// Creation mode for `grid`: CDF-2 (NC_64BIT_OFFSET) while each 2-D field fits CDF-2's limit of
+/// 2^32 - 4 bytes per variable, CDF-5 (NC_64BIT_DATA) beyond. GDAL (3.6, and its netCDF driver
+/// as of 2024) recognises only CDF-1/2 and HDF5 signatures, so it cannot open CDF-5 files;
+/// netCDF-C (ncdump, xarray) reads both.
+int create_mode(const GridSpec& grid);
+
+/// Variable ids of a defined composite file.
+struct HeaderIds {
+  int lat = -1;             ///< lat(lat): cell-centre latitude, degrees_north, decreasing
+  int lon = -1;             ///< lon(lon): cell-centre longitude, degrees_east, increasing
+  int lat_bnds = -1;        ///< lat_bnds(lat, nv): cell edges, degrees_north
+  int lon_bnds = -1;        ///< lon_bnds(lon, nv): cell edges, degrees_east
+  int crs = -1;             ///< crs: scalar grid mapping (WGS 84), its value unused
+  std::vector<int> fields;  ///< one per OutputField, in order
+};
+
+/// Defines dimensions, variables and attributes in an open file in define mode. Local (no
+/// communication); every rank must call it with the same arguments. `date_created` must be
+/// the same string on every rank (PnetCDF requires identical headers).
+HeaderIds define_header(int ncid, const GridSpec& grid, const OutputMetadata& meta,
+                        const std::vector<OutputField>& fields, const std::string& date_created);
+
+/// Start and count of a (rows x columns) block of a 2-D variable (1-D: columns ignored). An
+/// empty block starts at 0, which PnetCDF accepts even with strict coordinate bound checks.
+struct Block {
+  MPI_Offset start[2] = {0, 0};
+  MPI_Offset count[2] = {0, 0};
+};
+Block block(MPI_Offset row_begin, MPI_Offset rows, MPI_Offset columns);
+
+/// Collective: writes this rank's `rows` of `field` (NaN -> kOutputFillValue).
+void write_field(int ncid, int varid, const OutputField& field, const Block& rows,
+                 const std::string& path, MPI_Comm comm);
+
+/// Collective: rank 0 writes lat, lon and their bounds (the others nothing), every rank crs.
+void write_coordinates(int ncid, const HeaderIds& ids, const GridSpec& grid,
+                       const std::string& path, MPI_Comm comm);
+
+}  // namespace swathgrid::netcdf
