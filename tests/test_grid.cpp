@@ -14,12 +14,12 @@ TEST(Grid, SizeFromBoxAndResolution) {
   const GridSpec g = GridSpec::from_bbox(BBox{-77, 36, -73, 41}, 0.01);
   EXPECT_EQ(g.nx, 400);
   EXPECT_EQ(g.ny, 500);
-  EXPECT_DOUBLE_EQ(g.lon_center(0), -76.995);
-  EXPECT_DOUBLE_EQ(g.lat_center(0), 40.995);  // north-up: row 0 is the northernmost
+  EXPECT_DOUBLE_EQ(g.x_center(0), -76.995);
+  EXPECT_DOUBLE_EQ(g.y_center(0), 40.995);  // north-up: row 0 is the northernmost
   // A width that is not a whole number of cells grows to the next whole cell.
   const GridSpec h = GridSpec::from_bbox(BBox{0, 0, 1.05, 1}, 0.1);
   EXPECT_EQ(h.nx, 11);
-  EXPECT_NEAR(h.east_deg(), 1.1, 1e-12);
+  EXPECT_NEAR(h.x_max(), 1.1, 1e-12);
 }
 
 TEST(Grid, CellsAreHalfOpenAtEdges) {

@@ -46,6 +46,14 @@ class TinyGranule {
     H5Aclose(attr);
     H5Sclose(space);
   }
+  static void int_array(hid_t object, const char* name, const std::vector<int>& values) {
+    const hsize_t n = values.size();
+    hid_t space = H5Screate_simple(1, &n, nullptr);
+    hid_t attr = H5Acreate2(object, name, H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(attr, H5T_NATIVE_INT, values.data());
+    H5Aclose(attr);
+    H5Sclose(space);
+  }
   static void text(hid_t object, const char* name, const std::string& value) {
     hid_t type = H5Tcopy(H5T_C_S1);
     H5Tset_size(type, value.size());
@@ -72,6 +80,10 @@ class TinyGranule {
   hid_t file_, geo_, nav_;
 };
 
+Granule read_one(const std::string& path, const std::string& variable) {
+  return read_granule(path, ReadRequest{{variable}, {}});
+}
+
 const std::vector<float> kLat = {10.0f, 10.5f, -999.0f, 11.0f, 95.0f, 12.0f};
 const std::vector<float> kLon = {20.0f, 20.5f, 21.0f, 21.5f, 22.0f, -200.0f};
 
@@ -81,7 +93,7 @@ TEST(Reader, FloatVariableFillValidRangeAndAttributes) {
   {
     TinyGranule g(path, 2, 3);
     TinyGranule::text(g.file(), "time_coverage_start", "2024-08-01T17:42:45.090Z");
-    g.navigation(kLat, kLon);
+    g.navigation(kLat, kLon);  // pixels 2, 4, 5 have no valid navigation
     hid_t v = g.add(g.geo(), "chlor_a", H5T_NATIVE_FLOAT,
                     std::vector<float>{0.5f, -32767.0f, 200.0f, 0.0005f, 1.25f, 3.0f});
     TinyGranule::attribute(v, "_FillValue", H5T_NATIVE_FLOAT, -32767.0f);
@@ -91,19 +103,19 @@ TEST(Reader, FloatVariableFillValidRangeAndAttributes) {
     TinyGranule::text(v, "long_name", "Chlorophyll Concentration, OCI Algorithm");
     H5Dclose(v);
   }
-  const Granule g = read_granule(path, "chlor_a");
+  const Granule g = read_one(path, "chlor_a");
   EXPECT_EQ(g.lines, 2u);
   EXPECT_EQ(g.pixels, 3u);
   EXPECT_EQ(g.time_coverage_start, "2024-08-01T17:42:45.090Z");
-  EXPECT_EQ(g.info.units, "mg m^-3");
-  EXPECT_EQ(g.info.long_name, "Chlorophyll Concentration, OCI Algorithm");
-  EXPECT_TRUE(g.info.has_valid_range);
-  EXPECT_FLOAT_EQ(g.values[0], 0.5f);
-  EXPECT_TRUE(std::isnan(g.values[1]));  // fill
-  EXPECT_TRUE(std::isnan(g.values[2]));  // above valid_max
-  EXPECT_TRUE(std::isnan(g.values[3]));  // below valid_min
-  EXPECT_FLOAT_EQ(g.values[4], 1.25f);
-  EXPECT_FLOAT_EQ(g.values[5], 3.0f);
+  EXPECT_EQ(g.variables[0].info.units, "mg m^-3");
+  EXPECT_EQ(g.variables[0].info.long_name, "Chlorophyll Concentration, OCI Algorithm");
+  EXPECT_TRUE(g.variables[0].info.has_valid_range);
+  EXPECT_FLOAT_EQ(g.variables[0].values[0], 0.5f);
+  EXPECT_TRUE(std::isnan(g.variables[0].values[1]));  // fill
+  EXPECT_TRUE(std::isnan(g.variables[0].values[2]));  // above valid_max
+  EXPECT_TRUE(std::isnan(g.variables[0].values[3]));  // below valid_min
+  EXPECT_TRUE(std::isnan(g.variables[0].values[4]));  // valid value, but no navigation
+  EXPECT_TRUE(std::isnan(g.variables[0].values[5]));
   EXPECT_FLOAT_EQ(g.latitude[1], 10.5f);
   EXPECT_TRUE(std::isnan(g.latitude[2]) && std::isnan(g.longitude[2]));  // navigation fill
   EXPECT_TRUE(std::isnan(g.latitude[4]));   // latitude out of range
@@ -116,7 +128,7 @@ TEST(Reader, ScaledIntegerVariable) {
   const std::string path = dir.file("scaled.nc");
   {
     TinyGranule g(path, 2, 3);
-    g.navigation(kLat, kLon);
+    g.navigation(std::vector<float>(6, 10.0f), std::vector<float>(6, 20.0f));
     hid_t v = g.add(g.geo(), "Rrs_443", H5T_NATIVE_SHORT,
                     std::vector<short>{-32767, 1000, -25000, 0, 31000, 30000});
     TinyGranule::attribute(v, "_FillValue", H5T_NATIVE_SHORT, short{-32767});
@@ -126,20 +138,81 @@ TEST(Reader, ScaledIntegerVariable) {
     TinyGranule::attribute(v, "valid_max", H5T_NATIVE_SHORT, short{25000});
     H5Dclose(v);
   }
-  const Granule g = read_granule(path, "Rrs_443");
-  EXPECT_TRUE(std::isnan(g.values[0]));  // fill compared on the stored value
-  EXPECT_NEAR(g.values[1], 1000 * 2.0e-6 + 0.05, 1e-7);
-  EXPECT_NEAR(g.values[2], -25000 * 2.0e-6 + 0.05, 1e-7);
-  EXPECT_NEAR(g.values[3], 0.05, 1e-7);
-  EXPECT_TRUE(std::isnan(g.values[4]));  // 31000 > valid_max (stored)
-  EXPECT_TRUE(std::isnan(g.values[5]));
-  EXPECT_NEAR(g.info.valid_max, 25000 * 2.0e-6 + 0.05, 1e-6);
+  const Granule g = read_one(path, "Rrs_443");
+  EXPECT_TRUE(std::isnan(g.variables[0].values[0]));  // fill compared on the stored value
+  EXPECT_NEAR(g.variables[0].values[1], 1000 * 2.0e-6 + 0.05, 1e-7);
+  EXPECT_NEAR(g.variables[0].values[2], -25000 * 2.0e-6 + 0.05, 1e-7);
+  EXPECT_NEAR(g.variables[0].values[3], 0.05, 1e-7);
+  EXPECT_TRUE(std::isnan(g.variables[0].values[4]));  // 31000 > valid_max (stored)
+  EXPECT_TRUE(std::isnan(g.variables[0].values[5]));
+  EXPECT_NEAR(g.variables[0].info.valid_max, 25000 * 2.0e-6 + 0.05, 1e-6);
+}
+
+TEST(Reader, FlagsAreResolvedByNameAndMaskEveryVariable) {
+  test::ScratchDir dir("reader-flags");
+  const std::string path = dir.file("flags.nc");
+  {
+    TinyGranule g(path, 2, 3);
+    g.navigation(std::vector<float>(6, 10.0f), std::vector<float>(6, 20.0f));
+    H5Dclose(g.add(g.geo(), "chlor_a", H5T_NATIVE_FLOAT, std::vector<float>{1, 2, 3, 4, 5, 6}));
+    H5Dclose(g.add(g.geo(), "poc", H5T_NATIVE_FLOAT, std::vector<float>{7, 8, 9, 10, 11, 12}));
+    // Deliberately not the standard OBPG order: names must be looked up in the file.
+    hid_t flags = g.add(g.geo(), "l2_flags", H5T_NATIVE_INT, std::vector<int>{0, 2, 8, 10, 4, 0});
+    TinyGranule::int_array(flags, "flag_masks", {1, 2, 4, 8});
+    TinyGranule::text(flags, "flag_meanings", "FOO LAND HIGLINT CLDICE");
+    H5Dclose(flags);
+  }
+  const Granule g = read_granule(path, ReadRequest{{"chlor_a", "poc"}, {"LAND", "CLDICE"}});
+  ASSERT_EQ(g.variables.size(), 2u);
+  EXPECT_EQ(g.pixels_flagged, 3);
+  for (const auto& var : g.variables) {
+    EXPECT_FALSE(std::isnan(var.values[0]));
+    EXPECT_TRUE(std::isnan(var.values[1]));  // LAND
+    EXPECT_TRUE(std::isnan(var.values[2]));  // CLDICE
+    EXPECT_TRUE(std::isnan(var.values[3]));  // both
+    EXPECT_FALSE(std::isnan(var.values[4])); // HIGLINT, not requested
+  }
+  EXPECT_FLOAT_EQ(g.variables[1].values[5], 12.0f);
+  EXPECT_FALSE(std::isnan(g.latitude[1]));  // masked pixels keep their position
+  try {
+    read_granule(path, ReadRequest{{"chlor_a"}, {"LAND", "NOPE"}});
+    FAIL() << "unknown flag accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no flag named 'NOPE'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Reader, ThreeDimensionalVariableGivesOnePlanePerBand) {
+  test::ScratchDir dir("reader-3d");
+  const std::string path = dir.file("rrs.nc");
+  {
+    TinyGranule g(path, 2, 3);
+    g.navigation(kLat, kLon);
+    std::vector<float> rrs;
+    for (int i = 0; i < 6; ++i) {
+      rrs.push_back(0.001f * i);        // band 0
+      rrs.push_back(0.001f * i + 0.5f); // band 1
+    }
+    H5Dclose(g.add(g.geo(), "Rrs", H5T_NATIVE_FLOAT, rrs, {2, 3, 2}));
+    hid_t bands = H5Gcreate2(g.file(), "sensor_band_parameters", H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT);
+    H5Dclose(g.add(bands, "wavelength_3d", H5T_NATIVE_INT, std::vector<int>{413, 443}, {2}));
+    H5Gclose(bands);
+  }
+  const Granule g = read_one(path, "Rrs");
+  const auto& rrs = g.variables[0];
+  ASSERT_EQ(rrs.bands, 2u);
+  ASSERT_EQ(rrs.wavelengths, (std::vector<double>{413.0, 443.0}));
+  EXPECT_FLOAT_EQ(rrs.values[1], 0.001f);        // band 0, pixel 1
+  EXPECT_FLOAT_EQ(rrs.values[6 + 1], 0.501f);    // band 1, pixel 1
+  EXPECT_TRUE(std::isnan(rrs.values[2]));        // pixel 2 has no navigation: every band NaN
+  EXPECT_TRUE(std::isnan(rrs.values[6 + 2]));
 }
 
 void expect_error(const std::string& path, const std::string& variable,
                   const std::string& reason) {
   try {
-    read_granule(path, variable);
+    read_one(path, variable);
     FAIL() << "no error for " << path;
   } catch (const Error& e) {
     const std::string message = e.what();
@@ -161,12 +234,10 @@ TEST(Reader, BadInputNamesFileAndReason) {
     TinyGranule g(good, 2, 3);
     g.navigation(kLat, kLon);
     H5Dclose(g.add(g.geo(), "chlor_a", H5T_NATIVE_FLOAT, std::vector<float>(6, 1.0f)));
-    H5Dclose(g.add(g.geo(), "Rrs", H5T_NATIVE_FLOAT, std::vector<float>(12, 1.0f), {2, 3, 2}));
-    H5Dclose(g.add(g.geo(), "poc", H5T_NATIVE_FLOAT, std::vector<float>(4, 1.0f), {2, 2}));
+        H5Dclose(g.add(g.geo(), "poc", H5T_NATIVE_FLOAT, std::vector<float>(4, 1.0f), {2, 2}));
   }
   expect_error(good, "carbon_phyto", "no variable carbon_phyto");
-  expect_error(good, "Rrs", "has shape 2 x 3 x 2");
-  expect_error(good, "poc", "navigation_data/latitude has shape 2 x 3");
+    expect_error(good, "poc", "has shape 2 x 2, expected 2 x 3");
 
   const std::string no_nav = dir.file("no_nav.nc");
   {
@@ -181,7 +252,7 @@ TEST(Reader, BadInputNamesFileAndReason) {
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::ofstream(dir.file("truncated.nc"), std::ios::binary) << bytes.substr(0, bytes.size() / 2);
   try {
-    read_granule(dir.file("truncated.nc"), "chlor_a");
+    read_one(dir.file("truncated.nc"), "chlor_a");
     FAIL() << "truncated file read without error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("truncated.nc"), std::string::npos) << e.what();
@@ -196,15 +267,15 @@ TEST(Reader, GeneratedGranulesOfBothShapes) {
     options.seed = lines;
     const std::string path = dir.file("granule_" + std::to_string(lines) + ".nc");
     write_synthetic_granule(path, options);
-    const Granule g = read_granule(path, "chlor_a");
+    const Granule g = read_one(path, "chlor_a");
     ASSERT_EQ(g.lines, lines);
     ASSERT_EQ(g.pixels, 1272u);
-    ASSERT_EQ(g.values.size(), lines * 1272u);
-    EXPECT_EQ(g.info.units, "mg m^-3");
-    EXPECT_EQ(g.info.standard_name, "mass_concentration_of_chlorophyll_in_sea_water");
+    ASSERT_EQ(g.variables[0].values.size(), lines * 1272u);
+    EXPECT_EQ(g.variables[0].info.units, "mg m^-3");
+    EXPECT_EQ(g.variables[0].info.standard_name, "mass_concentration_of_chlorophyll_in_sea_water");
     EXPECT_EQ(g.time_coverage_start, options.time_coverage_start);
     std::size_t valid = 0, nan = 0;
-    for (float v : g.values) {
+    for (float v : g.variables[0].values) {
       if (std::isnan(v)) {
         ++nan;
       } else {
@@ -213,7 +284,7 @@ TEST(Reader, GeneratedGranulesOfBothShapes) {
         ASSERT_LE(v, 100.0f);
       }
     }
-    EXPECT_GT(valid, g.values.size() / 4);  // clouds and land leave plenty of ocean
+    EXPECT_GT(valid, g.variables[0].values.size() / 4);  // clouds and land leave plenty of ocean
     EXPECT_GT(nan, 0u);
     // Navigation is valid and near the requested point in the middle of the swath.
     const std::size_t centre = (lines / 2) * 1272 + 636;

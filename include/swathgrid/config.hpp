@@ -9,14 +9,14 @@
 namespace swathgrid {
 
 /// Default cell size: 0.01 degree (~1.1 km), close to OCI's ~1.2 km pixel spacing at nadir.
-inline constexpr double kDefaultResolutionDeg = 0.01;
+inline constexpr double kDefaultCellSizeDeg = 0.01;
 
 struct Config {
   std::vector<std::string> granules;  ///< input paths, in the order given
   std::string output;                 ///< output netCDF path
   std::string variable = "chlor_a";   ///< variable of geophysical_data to grid
   BBox bbox;                          ///< grid extent (degrees)
-  double res_deg = kDefaultResolutionDeg;
+  double cell_size = kDefaultCellSizeDeg;  ///< --res, in CRS units (degrees for lat/lon)
   std::string method = "bin";
   std::string history;                ///< the command line, for the output's history
   bool quiet = false;                 ///< no summary on stderr

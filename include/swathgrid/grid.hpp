@@ -1,7 +1,8 @@
 #pragma once
-// A regular latitude/longitude grid: north-up, row 0 is the northernmost row, cells are
-// half-open in the GDAL affine sense (a pixel at longitude x lies in column
-// floor((x - west) / res); at latitude y in row floor((north - y) / res)).
+// A regular map grid: north-up, row 0 is the northernmost row, square cells, half-open in the
+// GDAL affine sense (a point at x lies in column floor((x - x_min) / cell_size), at y in row
+// floor((y_max - y) / cell_size)). Coordinates are in the grid's CRS units: degrees for
+// geographic (lat/lon) grids, whose x is periodic (taken modulo 360).
 
 #include <Kokkos_Macros.hpp>
 #include <cmath>
@@ -16,32 +17,36 @@ struct BBox {
 };
 
 struct GridSpec {
-  double west_deg = 0.0;   ///< longitude of the west edge of column 0
-  double north_deg = 0.0;  ///< latitude of the north edge of row 0
-  double res_deg = 0.0;    ///< cell size in degrees (square cells)
+  double x_min = 0.0;      ///< x of the west edge of column 0 (degrees east for lat/lon)
+  double y_max = 0.0;      ///< y of the north edge of row 0 (degrees north for lat/lon)
+  double cell_size = 0.0;  ///< cell edge in CRS units (degrees for lat/lon)
   std::int64_t nx = 0;     ///< columns
   std::int64_t ny = 0;     ///< rows
+  bool periodic_x = true;  ///< x is a longitude: -170 and 190 are the same place
 
-  /// Builds the grid covering `box` at `res_deg`: nx = ceil(width / res) (to within 1e-9 of a
-  /// cell), so the east/south edges may move outwards to a whole number of cells.
-  /// Throws UsageError on a degenerate box or non-positive resolution.
-  static GridSpec from_bbox(const BBox& box, double res_deg);
+  /// The lat/lon grid covering `box` at `cell_size_deg`: nx = ceil(width / size) (to within
+  /// 1e-9 of a cell), so the east/south edges may move outwards to a whole number of cells.
+  /// Throws UsageError on a degenerate box or non-positive cell size.
+  static GridSpec from_bbox(const BBox& box, double cell_size_deg);
 
   std::int64_t cell_count() const { return nx * ny; }
-  double east_deg() const { return west_deg + static_cast<double>(nx) * res_deg; }
-  double south_deg() const { return north_deg - static_cast<double>(ny) * res_deg; }
-  double lon_center(std::int64_t col) const { return west_deg + (static_cast<double>(col) + 0.5) * res_deg; }
-  double lat_center(std::int64_t row) const { return north_deg - (static_cast<double>(row) + 0.5) * res_deg; }
+  double x_max() const { return x_min + static_cast<double>(nx) * cell_size; }
+  double y_min() const { return y_max - static_cast<double>(ny) * cell_size; }
+  double x_center(std::int64_t col) const {
+    return x_min + (static_cast<double>(col) + 0.5) * cell_size;
+  }
+  double y_center(std::int64_t row) const {
+    return y_max - (static_cast<double>(row) + 0.5) * cell_size;
+  }
 
-  /// Flat cell index (row * nx + col) of the cell containing (lon, lat), or -1 when the point
-  /// lies outside the grid or is not finite. Longitudes are taken modulo 360 relative to the
-  /// west edge, so -170 and 190 are the same place.
-  KOKKOS_INLINE_FUNCTION std::int64_t locate(double lon, double lat) const {
-    if (!(lon == lon) || !(lat == lat)) return -1;  // NaN
-    double dx = lon - west_deg;
-    if (dx < 0.0 || dx >= 360.0) dx -= 360.0 * std::floor(dx / 360.0);
-    const double col_f = std::floor(dx / res_deg);
-    const double row_f = std::floor((north_deg - lat) / res_deg);
+  /// Flat cell index (row * nx + col) of the cell containing (x, y), or -1 when the point
+  /// lies outside the grid or is not finite.
+  KOKKOS_INLINE_FUNCTION std::int64_t locate(double x, double y) const {
+    if (!(x == x) || !(y == y)) return -1;  // NaN
+    double dx = x - x_min;
+    if (periodic_x && (dx < 0.0 || dx >= 360.0)) dx -= 360.0 * std::floor(dx / 360.0);
+    const double col_f = std::floor(dx / cell_size);
+    const double row_f = std::floor((y_max - y) / cell_size);
     if (col_f < 0.0 || row_f < 0.0 || col_f >= static_cast<double>(nx) ||
         row_f >= static_cast<double>(ny))
       return -1;

@@ -62,7 +62,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
        "variable of group geophysical_data to grid")
       ("bbox", po::value<std::string>(&bbox_text)->default_value("-180,-90,180,90"),
        "grid extent W,S,E,N in degrees")
-      ("res", po::value<double>(&config.res_deg)->default_value(kDefaultResolutionDeg),
+      ("res", po::value<double>(&config.cell_size)->default_value(kDefaultCellSizeDeg),
        "cell size in degrees (default ~ OCI pixel spacing)")
       ("method", po::value<std::string>(&config.method)->default_value("bin"),
        "gridding method: bin (every valid pixel adds to the cell holding its centre)")
@@ -96,7 +96,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   if (config.method != "bin")
     throw UsageError("--method: unknown method '" + config.method + "' (available: bin)");
   config.bbox = parse_bbox(bbox_text);
-  GridSpec::from_bbox(config.bbox, config.res_deg);  // validates --res against the box
+  GridSpec::from_bbox(config.bbox, config.cell_size);  // validates --res against the box
   config.granules = positional;
   if (!input_list.empty()) {
     const auto listed = read_input_list(input_list);

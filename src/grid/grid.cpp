@@ -13,21 +13,21 @@ namespace {
 constexpr double kCellSnapTolerance = 1e-9;
 }  // namespace
 
-GridSpec GridSpec::from_bbox(const BBox& box, double res_deg) {
-  if (!(res_deg > 0.0) || !std::isfinite(res_deg))
+GridSpec GridSpec::from_bbox(const BBox& box, double cell_size) {
+  if (!(cell_size > 0.0) || !std::isfinite(cell_size))
     throw UsageError("--res: resolution must be a positive number of degrees, got " +
-                     std::to_string(res_deg));
+                     std::to_string(cell_size));
   double width = box.east - box.west;
   if (width <= 0.0) width += 360.0;  // crosses the antimeridian
   const double height = box.north - box.south;
   if (!(height > 0.0) || !(width > 0.0) || width > 360.0)
     throw UsageError("--bbox: empty or inverted box");
   GridSpec grid;
-  grid.west_deg = box.west;
-  grid.north_deg = box.north;
-  grid.res_deg = res_deg;
-  grid.nx = static_cast<std::int64_t>(std::ceil(width / res_deg - kCellSnapTolerance));
-  grid.ny = static_cast<std::int64_t>(std::ceil(height / res_deg - kCellSnapTolerance));
+  grid.x_min = box.west;
+  grid.y_max = box.north;
+  grid.cell_size = cell_size;
+  grid.nx = static_cast<std::int64_t>(std::ceil(width / cell_size - kCellSnapTolerance));
+  grid.ny = static_cast<std::int64_t>(std::ceil(height / cell_size - kCellSnapTolerance));
   return grid;
 }
 

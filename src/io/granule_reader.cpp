@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <sstream>
 
+#include "granule_values.hpp"
 #include "hdf5_util.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/granule.hpp"
@@ -19,83 +20,9 @@ namespace {
 
 constexpr const char* kGeophysicalGroup = "geophysical_data";
 constexpr const char* kNavigationGroup = "navigation_data";
+constexpr const char* kBandGroup = "sensor_band_parameters";
+constexpr const char* kFlagsVariable = "l2_flags";
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-/// How stored values become physical ones, and which are valid (CF conventions).
-struct Packing {
-  bool has_fill = false;
-  double fill = 0.0;  ///< compared with the stored value
-  double scale = 1.0;
-  double offset = 0.0;
-  bool has_valid_range = false;
-  double valid_min = 0.0;
-  double valid_max = 0.0;
-  bool valid_range_stored = false;  ///< valid_min/max in stored (packed) units
-};
-
-Packing read_packing(hid_t dataset, bool integer_storage, const std::string& context) {
-  Packing p;
-  if (h5::has_attribute(dataset, "_FillValue")) {
-    p.has_fill = true;
-    p.fill = h5::read_double_attribute(dataset, "_FillValue", context);
-  }
-  if (h5::has_attribute(dataset, "scale_factor"))
-    p.scale = h5::read_double_attribute(dataset, "scale_factor", context);
-  if (h5::has_attribute(dataset, "add_offset"))
-    p.offset = h5::read_double_attribute(dataset, "add_offset", context);
-  const bool has_min = h5::has_attribute(dataset, "valid_min");
-  const bool has_max = h5::has_attribute(dataset, "valid_max");
-  p.valid_min = has_min ? h5::read_double_attribute(dataset, "valid_min", context)
-                        : -std::numeric_limits<double>::infinity();
-  p.valid_max = has_max ? h5::read_double_attribute(dataset, "valid_max", context)
-                        : std::numeric_limits<double>::infinity();
-  p.has_valid_range = has_min || has_max;
-  // CF: a valid range of the variable's own (packed integer) type is in stored units.
-  const H5T_class_t range_class =
-      h5::attribute_class(dataset, has_min ? "valid_min" : "valid_max");
-  p.valid_range_stored = p.has_valid_range && integer_storage && range_class == H5T_INTEGER;
-  return p;
-}
-
-/// Reads a whole 2-D dataset as physical float values, NaN where invalid.
-std::vector<float> read_physical(hid_t dataset, std::size_t count, const std::string& context,
-                                 const std::string& name, Packing* packing_out,
-                                 std::size_t* bytes_read) {
-  h5::Handle type(H5Dget_type(dataset), H5Tclose);
-  const H5T_class_t type_class = H5Tget_class(type.get());
-  if (type_class != H5T_FLOAT && type_class != H5T_INTEGER)
-    throw Error(context + ": variable " + name + " is not numeric");
-  const bool integer_storage = type_class == H5T_INTEGER;
-  const Packing p = read_packing(dataset, integer_storage, context);
-  if (packing_out) *packing_out = p;
-  *bytes_read += count * H5Tget_size(type.get());
-
-  std::vector<float> out(count);
-  const std::string read_error =
-      "cannot read variable " + name + " (truncated or corrupt file?)";
-  if (!integer_storage && p.scale == 1.0 && p.offset == 0.0) {
-    h5::check(H5Dread(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
-              context, read_error);
-    const float fill = static_cast<float>(p.fill);
-    const float lo = static_cast<float>(p.valid_min), hi = static_cast<float>(p.valid_max);
-    for (float& v : out) {
-      if ((p.has_fill && v == fill) || !(v >= lo && v <= hi)) v = kNaN;
-    }
-    return out;
-  }
-  std::vector<double> stored(count);
-  h5::check(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, stored.data()),
-            context, read_error);
-  for (std::size_t i = 0; i < count; ++i) {
-    const double s = stored[i];
-    const double v = s * p.scale + p.offset;
-    const double checked = p.valid_range_stored ? s : v;
-    const bool valid = !(p.has_fill && s == p.fill) && checked >= p.valid_min &&
-                       checked <= p.valid_max && std::isfinite(v);
-    out[i] = valid ? static_cast<float>(v) : kNaN;
-  }
-  return out;
-}
 
 std::string shape_text(const std::vector<hsize_t>& dims) {
   std::string text;
@@ -116,9 +43,96 @@ void check_file_readable(const std::string& path, const std::string& context) {
     throw Error(context + ": not a NetCDF4/HDF5 file (or truncated)");
 }
 
+/// Per-pixel flag mask: true where any of `names` is set in l2_flags.
+std::vector<bool> read_flag_mask(hid_t geo, const std::vector<std::string>& names,
+                                 const std::vector<hsize_t>& shape, const std::string& context,
+                                 std::size_t* bytes_read) {
+  h5::Handle flags = h5::open_dataset(geo, kFlagsVariable, context);
+  const std::string var = std::string(kGeophysicalGroup) + "/" + kFlagsVariable;
+  if (h5::dataset_shape(flags.get(), context) != shape)
+    throw Error(context + ": " + var + " does not have the shape of the navigation");
+  const auto masks = h5::read_integer_array_attribute(flags.get(), "flag_masks", context);
+  std::istringstream meanings(h5::read_text_attribute(flags.get(), "flag_meanings"));
+  std::vector<std::string> known;
+  for (std::string word; meanings >> word;) known.push_back(word);
+  if (known.size() != masks.size())
+    throw Error(context + ": " + var + " has " + std::to_string(known.size()) +
+                " flag_meanings but " + std::to_string(masks.size()) + " flag_masks");
+  std::uint32_t selected = 0;
+  for (const auto& name : names) {
+    std::size_t k = 0;
+    while (k < known.size() && known[k] != name) ++k;
+    if (k == known.size())
+      throw Error(context + ": l2_flags has no flag named '" + name + "'");
+    selected |= static_cast<std::uint32_t>(masks[k]);
+  }
+  const std::size_t count = shape[0] * shape[1];
+  std::vector<std::int32_t> bits(count);
+  h5::check(H5Dread(flags.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, bits.data()),
+            context, "cannot read " + var + " (truncated or corrupt file?)");
+  *bytes_read += count * sizeof(std::int32_t);
+  std::vector<bool> masked(count);
+  for (std::size_t i = 0; i < count; ++i)
+    masked[i] = (static_cast<std::uint32_t>(bits[i]) & selected) != 0;
+  return masked;
+}
+
+/// Wavelengths (nm) of a 3-D variable's bands, when the file lists as many.
+std::vector<double> band_wavelengths(hid_t file, std::size_t bands, const std::string& context) {
+  if (H5Lexists(file, kBandGroup, H5P_DEFAULT) <= 0) return {};
+  h5::Handle group = h5::open_group(file, kBandGroup, context);
+  for (const char* name : {"wavelength_3d", "wavelength"}) {
+    if (H5Lexists(group.get(), name, H5P_DEFAULT) <= 0) continue;
+    h5::Handle set = h5::open_dataset(group.get(), name, context);
+    const auto dims = h5::dataset_shape(set.get(), context);
+    if (dims.size() != 1 || dims[0] != bands) continue;
+    std::vector<double> nm(bands);
+    if (H5Dread(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, nm.data()) >= 0)
+      return nm;
+  }
+  return {};
+}
+
+GranuleVariable read_variable(hid_t file, hid_t geo, const std::string& name,
+                              const std::vector<hsize_t>& nav_shape, const std::string& context,
+                              std::size_t* bytes_read) {
+  const std::string full_name = std::string(kGeophysicalGroup) + "/" + name;
+  h5::Handle set = h5::open_dataset(geo, name, context);
+  const auto shape = h5::dataset_shape(set.get(), context);
+  if ((shape.size() != 2 && shape.size() != 3) || shape[0] != nav_shape[0] ||
+      shape[1] != nav_shape[1])
+    throw Error(context + ": variable " + full_name + " has shape " + shape_text(shape) +
+                ", expected " + shape_text(nav_shape) + " (x bands) like the navigation");
+  GranuleVariable var;
+  var.bands = shape.size() == 3 ? shape[2] : 1;
+  Packing packing;
+  var.values = read_physical(set.get(), nav_shape[0] * nav_shape[1] * var.bands, context,
+                             full_name, &packing, bytes_read);
+  if (var.bands > 1) {
+    var.values = to_band_major(var.values, nav_shape[0] * nav_shape[1], var.bands);
+    var.wavelengths = band_wavelengths(file, var.bands, context);
+  }
+  var.info.name = name;
+  var.info.units = h5::read_text_attribute(set.get(), "units");
+  var.info.long_name = h5::read_text_attribute(set.get(), "long_name");
+  var.info.standard_name = h5::read_text_attribute(set.get(), "standard_name");
+  var.info.has_valid_range = packing.has_valid_range;
+  var.info.valid_min = packing.physical(packing.valid_min);
+  var.info.valid_max = packing.physical(packing.valid_max);
+  return var;
+}
+
 }  // namespace
 
-Granule read_granule(const std::string& path, const std::string& variable) {
+const std::vector<std::string>& l2bin_default_flags() {
+  static const std::vector<std::string> flags = {
+      "ATMFAIL", "LAND",    "HIGLINT", "HILT",  "HISATZEN",   "STRAYLIGHT",
+      "CLDICE",  "COCCOLITH", "LOWLW", "CHLWARN", "CHLFAIL",  "NAVWARN",
+      "MAXAERITER", "ATMWARN", "HISOLZEN", "NAVFAIL", "FILTER"};
+  return flags;
+}
+
+Granule read_granule(const std::string& path, const ReadRequest& request) {
   h5::silence_errors();
   const std::string context = "granule " + path;
   check_file_readable(path, context);
@@ -128,55 +142,43 @@ Granule read_granule(const std::string& path, const std::string& variable) {
   Granule granule;
   granule.path = path;
   granule.time_coverage_start = h5::read_text_attribute(file.get(), "time_coverage_start");
-
   h5::Handle geo = h5::open_group(file.get(), kGeophysicalGroup, context);
   h5::Handle nav = h5::open_group(file.get(), kNavigationGroup, context);
-  const std::string var_name = std::string(kGeophysicalGroup) + "/" + variable;
-  h5::Handle var = h5::open_dataset(geo.get(), variable, context);
   h5::Handle lat = h5::open_dataset(nav.get(), "latitude", context);
   h5::Handle lon = h5::open_dataset(nav.get(), "longitude", context);
-
-  const auto shape = h5::dataset_shape(var.get(), context);
+  const auto shape = h5::dataset_shape(lat.get(), context);
   if (shape.size() != 2)
-    throw Error(context + ": variable " + var_name + " has shape " + shape_text(shape) +
-                ", expected (number_of_lines x pixels_per_line)");
-  const std::pair<const char*, hid_t> navigation[] = {{"latitude", lat.get()},
-                                                      {"longitude", lon.get()}};
-  for (const auto& [nav_name, nav_dataset] : navigation) {
-    const auto nav_shape = h5::dataset_shape(nav_dataset, context);
-    if (nav_shape != shape)
-      throw Error(context + ": navigation_data/" + nav_name + " has shape " +
-                  shape_text(nav_shape) + " but " + var_name + " has " + shape_text(shape));
-  }
+    throw Error(context + ": navigation_data/latitude has shape " + shape_text(shape) +
+                ", expected number_of_lines x pixels_per_line");
+  if (h5::dataset_shape(lon.get(), context) != shape)
+    throw Error(context + ": navigation_data/longitude has shape " +
+                shape_text(h5::dataset_shape(lon.get(), context)) +
+                " but navigation_data/latitude has " + shape_text(shape));
   granule.lines = shape[0];
   granule.pixels = shape[1];
   const std::size_t count = granule.lines * granule.pixels;
 
-  Packing packing;
-  granule.values =
-      read_physical(var.get(), count, context, var_name, &packing, &granule.bytes_read);
+  for (const auto& name : request.variables)
+    granule.variables.push_back(
+        read_variable(file.get(), geo.get(), name, shape, context, &granule.bytes_read));
   granule.latitude = read_physical(lat.get(), count, context, "navigation_data/latitude",
                                    nullptr, &granule.bytes_read);
   granule.longitude = read_physical(lon.get(), count, context, "navigation_data/longitude",
                                     nullptr, &granule.bytes_read);
+  std::vector<bool> flagged;
+  if (!request.mask_flags.empty())
+    flagged = read_flag_mask(geo.get(), request.mask_flags, shape, context, &granule.bytes_read);
+
   for (std::size_t i = 0; i < count; ++i) {
     const float la = granule.latitude[i], lo = granule.longitude[i];
-    if (!(la >= -90.0f && la <= 90.0f) || !(lo >= -180.0f && lo <= 180.0f)) {
-      granule.latitude[i] = kNaN;
-      granule.longitude[i] = kNaN;
-    }
+    const bool no_navigation = !(la >= -90.0f && la <= 90.0f) || !(lo >= -180.0f && lo <= 180.0f);
+    if (no_navigation) granule.latitude[i] = granule.longitude[i] = kNaN;
+    const bool is_flagged = !flagged.empty() && flagged[i];
+    if (is_flagged) ++granule.pixels_flagged;
+    if (!no_navigation && !is_flagged) continue;
+    for (auto& var : granule.variables)
+      for (std::size_t b = 0; b < var.bands; ++b) var.values[b * count + i] = kNaN;
   }
-
-  VariableInfo& info = granule.info;
-  info.name = variable;
-  info.units = h5::read_text_attribute(var.get(), "units");
-  info.long_name = h5::read_text_attribute(var.get(), "long_name");
-  info.standard_name = h5::read_text_attribute(var.get(), "standard_name");
-  info.has_valid_range = packing.has_valid_range;
-  info.valid_min = packing.valid_range_stored ? packing.valid_min * packing.scale + packing.offset
-                                              : packing.valid_min;
-  info.valid_max = packing.valid_range_stored ? packing.valid_max * packing.scale + packing.offset
-                                              : packing.valid_max;
   return granule;
 }
 

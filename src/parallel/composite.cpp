@@ -45,10 +45,10 @@ LocalResult regrid_my_granules(const Config& config, const GridSpec& grid, const
   for (int i = env.rank(); i < n; i += env.size()) {
     try {
       auto start = Clock::now();
-      const Granule granule = read_granule(config.granules[i], config.variable);
+      const Granule granule = read_granule(config.granules[i], ReadRequest{{config.variable}, {}});
       copy_to_device(granule.longitude, lon, "swathgrid::lon");
       copy_to_device(granule.latitude, lat, "swathgrid::lat");
-      copy_to_device(granule.values, values, "swathgrid::values");
+      copy_to_device(granule.variables[0].values, values, "swathgrid::values");
       local.read_seconds += seconds_since(start);
       local.bytes_read += static_cast<std::int64_t>(granule.bytes_read);
 
@@ -61,7 +61,7 @@ LocalResult regrid_my_granules(const Config& config, const GridSpec& grid, const
       local.pixels_unrepresentable += totals.unrepresentable;
       if (i < local.first_granule) {
         local.first_granule = i;
-        local.info = granule.info;
+        local.info = granule.variables[0].info;
       }
       if (local.earliest_start.empty() || granule.time_coverage_start < local.earliest_start)
         local.earliest_start = granule.time_coverage_start;
@@ -103,7 +103,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   const auto run_start = Clock::now();
   const MPI_Comm comm = env.comm();
   SWATHGRID_REQUIRE(!config.granules.empty(), "no input granules given");
-  const GridSpec grid = GridSpec::from_bbox(config.bbox, config.res_deg);
+  const GridSpec grid = GridSpec::from_bbox(config.bbox, config.cell_size);
   SWATHGRID_REQUIRE(config.method == "bin", "--method: '" << config.method
                                                           << "' is not available (use bin)");
 
@@ -173,7 +173,7 @@ std::string format_summary(const Config& config, const Environment& env,
   out << std::fixed << std::setprecision(2);
   out << "wrote " << config.output << ": " << config.variable << " mean and count from "
       << s.granules << " granules on a " << s.nx << " x " << s.ny << " grid ("
-      << config.res_deg << " deg cells, bbox " << config.bbox.west << "," << config.bbox.south
+      << config.cell_size << " deg cells, bbox " << config.bbox.west << "," << config.bbox.south
       << "," << config.bbox.east << "," << config.bbox.north << "); " << s.cells_with_data
       << " cells with data (" << (cells > 0 ? 100.0 * s.cells_with_data / cells : 0.0)
       << " %), " << s.pixels_binned << " pixels binned, " << s.pixels_outside

@@ -44,7 +44,7 @@ class NcFile {
   }
   /// The variable's bytes, whatever its type.
   std::vector<unsigned char> bytes(const char* name) const {
-    int varid = -1, ndims = 0, dimids[NC_MAX_VAR_DIMS];
+    int varid = -1, ndims = 0, dimids[8];  // PnetCDF's NC_MAX_VAR_DIMS is INT_MAX
     nc_type type;
     EXPECT_EQ(ncmpi_inq_varid(id_, name, &varid), NC_NOERR) << name;
     ncmpi_inq_var(id_, varid, nullptr, &type, &ndims, dimids, nullptr);

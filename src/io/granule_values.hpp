@@ -1,0 +1,38 @@
+#pragma once
+// Stored → physical values of one HDF5 dataset, CF conventions (fill, packing, valid range).
+
+#include <hdf5.h>
+
+#include <string>
+#include <vector>
+
+namespace swathgrid {
+
+/// How stored values become physical ones, and which are valid.
+struct Packing {
+  bool has_fill = false;
+  double fill = 0.0;  ///< compared with the stored value
+  double scale = 1.0;
+  double offset = 0.0;
+  bool has_valid_range = false;
+  double valid_min = 0.0;
+  double valid_max = 0.0;
+  bool valid_range_stored = false;  ///< valid_min/max in stored (packed) units (CF)
+
+  /// A valid-range bound in physical units.
+  double physical(double bound) const {
+    return valid_range_stored ? bound * scale + offset : bound;
+  }
+};
+
+/// Reads all `count` elements of `dataset` as physical float values, NaN where invalid.
+/// Adds the uncompressed size read to *bytes_read; stores the packing in *packing if given.
+std::vector<float> read_physical(hid_t dataset, std::size_t count, const std::string& context,
+                                 const std::string& name, Packing* packing,
+                                 std::size_t* bytes_read);
+
+/// (pixels, bands) interleaved → band-major planes.
+std::vector<float> to_band_major(const std::vector<float>& interleaved, std::size_t pixels,
+                                 std::size_t bands);
+
+}  // namespace swathgrid
