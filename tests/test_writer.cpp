@@ -172,9 +172,9 @@ class SharedScratch {
 
 GridSpec small_grid() {
   GridSpec grid;
-  grid.west_deg = -10.0;
-  grid.north_deg = 50.0;
-  grid.res_deg = 0.5;
+  grid.x_min = -10.0;
+  grid.y_max = 50.0;
+  grid.cell_size = 0.5;
   grid.nx = kColumns;
   grid.ny = kRows;
   return grid;

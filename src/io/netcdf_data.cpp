@@ -48,14 +48,14 @@ struct Coordinates {
 Coordinates coordinates(const GridSpec& grid) {
   Coordinates result;
   for (std::int64_t row = 0; row < grid.ny; ++row) {
-    result.lat.push_back(grid.lat_center(row));
-    result.lat_bnds.push_back(grid.north_deg - static_cast<double>(row) * grid.res_deg);
-    result.lat_bnds.push_back(grid.north_deg - static_cast<double>(row + 1) * grid.res_deg);
+    result.lat.push_back(grid.y_center(row));
+    result.lat_bnds.push_back(grid.y_max - static_cast<double>(row) * grid.cell_size);
+    result.lat_bnds.push_back(grid.y_max - static_cast<double>(row + 1) * grid.cell_size);
   }
   for (std::int64_t col = 0; col < grid.nx; ++col) {
-    result.lon.push_back(grid.lon_center(col));
-    result.lon_bnds.push_back(grid.west_deg + static_cast<double>(col) * grid.res_deg);
-    result.lon_bnds.push_back(grid.west_deg + static_cast<double>(col + 1) * grid.res_deg);
+    result.lon.push_back(grid.x_center(col));
+    result.lon_bnds.push_back(grid.x_min + static_cast<double>(col) * grid.cell_size);
+    result.lon_bnds.push_back(grid.x_min + static_cast<double>(col + 1) * grid.cell_size);
   }
   return result;
 }

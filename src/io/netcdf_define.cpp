@@ -146,14 +146,14 @@ void put_global_attributes(int ncid, const GridSpec& grid, const OutputMetadata&
       attribute_label(global, "input_granule_count"));
   put_text(ncid, kGlobal, global, "input_granules", join_granules(meta.granules));
   put_text(ncid, kGlobal, global, "date_created", date_created);
-  put_double(ncid, kGlobal, global, "geospatial_lat_min", grid.south_deg());
-  put_double(ncid, kGlobal, global, "geospatial_lat_max", grid.north_deg);
-  put_double(ncid, kGlobal, global, "geospatial_lon_min", wrap_longitude(grid.west_deg, false));
-  put_double(ncid, kGlobal, global, "geospatial_lon_max", wrap_longitude(grid.east_deg(), true));
+  put_double(ncid, kGlobal, global, "geospatial_lat_min", grid.y_min());
+  put_double(ncid, kGlobal, global, "geospatial_lat_max", grid.y_max);
+  put_double(ncid, kGlobal, global, "geospatial_lon_min", wrap_longitude(grid.x_min, false));
+  put_double(ncid, kGlobal, global, "geospatial_lon_max", wrap_longitude(grid.x_max(), true));
   put_text(ncid, kGlobal, global, "geospatial_lat_units", "degrees_north");
   put_text(ncid, kGlobal, global, "geospatial_lon_units", "degrees_east");
-  put_double(ncid, kGlobal, global, "geospatial_lat_resolution", grid.res_deg);
-  put_double(ncid, kGlobal, global, "geospatial_lon_resolution", grid.res_deg);
+  put_double(ncid, kGlobal, global, "geospatial_lat_resolution", grid.cell_size);
+  put_double(ncid, kGlobal, global, "geospatial_lon_resolution", grid.cell_size);
   for (const auto& [name, value] : meta.extra) put_text(ncid, kGlobal, global, name, value);
 }
 

@@ -44,8 +44,8 @@ void validate_arguments(const std::string& path, const GridSpec& grid,
   SWATHGRID_REQUIRE(!path.empty() && !std::filesystem::path(path).filename().empty(),
                     "output path names no file");
   SWATHGRID_REQUIRE(
-      grid.nx > 0 && grid.ny > 0 && grid.res_deg > 0.0,
-      "empty grid " << grid.nx << " x " << grid.ny << " at " << grid.res_deg << " degrees");
+      grid.nx > 0 && grid.ny > 0 && grid.cell_size > 0.0,
+      "empty grid " << grid.nx << " x " << grid.ny << " at " << grid.cell_size << " degrees");
   SWATHGRID_REQUIRE(
       band.row_begin >= 0 && band.row_count >= 0 && band.row_begin + band.row_count <= grid.ny,
       "row band [" << band.row_begin << ", " << band.row_begin + band.row_count
