@@ -37,6 +37,7 @@ struct SynthCampaignOptions {
   bool antimeridian = false;            ///< place the granules across 180 degrees instead
   std::size_t lines = 0;                ///< 0: alternate 1709/1710 as real OCI granules do
   std::size_t pixels = 1272;
+  double cloud_fraction = 0.3;          ///< of every granule
   std::uint64_t seed = 1;
 };
 

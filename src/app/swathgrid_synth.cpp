@@ -1,1 +1,148 @@
-int main() { return 0; }
+// swathgrid-synth: writes a campaign of synthetic OB.DAAC Level-2 granules (one line per file
+// on stdout). Exit codes: 0 success, 2 bad option, 1 any other failure. No MPI needed.
+
+#include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "swathgrid/error.hpp"
+#include "swathgrid/synth.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kProgram = "swathgrid-synth";
+
+struct SynthCommand {
+  std::string output_dir;
+  swathgrid::SynthCampaignOptions campaign;
+};
+
+// "--near -75,38.5" would read -75,38.5 as an option: join the value to its option.
+std::vector<std::string> join_negative_values(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> joined;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--near" && i + 1 < args.size()) {
+      joined.push_back(args[i] + "=" + args[i + 1]);
+      ++i;
+    } else {
+      joined.push_back(args[i]);
+    }
+  }
+  return joined;
+}
+
+std::size_t non_negative(long long value, const char* option) {
+  if (value < 0)
+    throw swathgrid::UsageError(std::string("--") + option + " must not be negative, got " +
+                                std::to_string(value));
+  return static_cast<std::size_t>(value);
+}
+
+std::uint64_t parse_seed(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || errno == ERANGE)
+    throw swathgrid::UsageError("--seed must be a non-negative integer, got '" + text + "'");
+  return value;
+}
+
+void parse_near(const std::string& text, swathgrid::SynthCampaignOptions& campaign) {
+  std::istringstream stream(text);
+  char comma = 0;
+  double lon = 0.0, lat = 0.0;
+  if (!(stream >> lon >> comma >> lat) || comma != ',' || !stream.eof())
+    throw swathgrid::UsageError("--near must be LON,LAT in degrees, got '" + text + "'");
+  campaign.near_lon_deg = lon;
+  campaign.near_lat_deg = lat;
+}
+
+// Returns nothing when --help was asked (after printing it).
+std::optional<SynthCommand> parse_command_line(int argc, char** argv) {
+  SynthCommand command;
+  auto& campaign = command.campaign;
+  long long count = 16, days = 7, lines = 0, pixels = 1272;
+  std::string near, seed = "1";
+  po::options_description options(std::string("Usage: ") + kProgram +
+                                  " -o DIR [options]\nWrites synthetic PACE OCI Level-2 "
+                                  "granules (OB.DAAC layout) and prints their paths");
+  options.add_options()("help,h", "print this help")(
+      "output-dir,o", po::value(&command.output_dir)->required(), "directory (created)")(
+      "count", po::value(&count)->default_value(count), "granules")(
+      "first-day", po::value(&campaign.first_day)->default_value(campaign.first_day),
+      "UTC date of the first granule")("days", po::value(&days)->default_value(days),
+                                       "spread the granules over this many days")(
+      "near", po::value(&near), "LON,LAT the passes go near (default -75,38.5)")(
+      "antimeridian", po::bool_switch(&campaign.antimeridian),
+      "place the granules across 180 degrees")("lines", po::value(&lines)->default_value(lines),
+                                               "number_of_lines (0: alternate 1709/1710)")(
+      "pixels", po::value(&pixels)->default_value(pixels), "pixels_per_line")(
+      "cloud-fraction",
+      po::value(&campaign.cloud_fraction)->default_value(campaign.cloud_fraction, "0.3"),
+      "fraction of pixels under cloud")("seed", po::value(&seed)->default_value(seed),
+                                        "random seed");
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(join_negative_values(argc, argv)).options(options).run(),
+              values);
+    if (values.count("help")) {
+      std::cout << options << std::endl;
+      return std::nullopt;
+    }
+    po::notify(values);
+  } catch (const po::error& e) {
+    throw swathgrid::UsageError(e.what());
+  }
+  campaign.count = non_negative(count, "count");
+  campaign.days = non_negative(days, "days");
+  campaign.lines = non_negative(lines, "lines");
+  campaign.pixels = non_negative(pixels, "pixels");
+  campaign.seed = parse_seed(seed);
+  if (!near.empty()) parse_near(near, campaign);
+  return command;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const auto command = parse_command_line(argc, argv);
+    if (!command) return swathgrid::kExitSuccess;
+    std::vector<swathgrid::PlannedGranule> granules;
+    try {
+      granules = swathgrid::plan_campaign(command->campaign);
+    } catch (const swathgrid::Error& e) {
+      throw swathgrid::UsageError(e.what());  // every campaign problem is an option value
+    }
+    std::error_code error;
+    std::filesystem::create_directories(command->output_dir, error);
+    if (error)
+      throw swathgrid::Error("cannot create output directory " + command->output_dir + ": " +
+                             error.message());
+    for (const auto& granule : granules) {
+      const std::string path =
+          (std::filesystem::path(command->output_dir) / granule.file_name).string();
+      swathgrid::write_synthetic_granule(path, granule.options);
+      std::cout << path << std::endl;
+    }
+    return swathgrid::kExitSuccess;
+  } catch (const swathgrid::UsageError& e) {
+    std::cerr << kProgram << ": " << e.what() << std::endl;
+    return swathgrid::kExitUsage;
+  } catch (const swathgrid::Error& e) {
+    std::cerr << kProgram << ": error: " << e.what() << std::endl;
+    return swathgrid::kExitFailure;
+  } catch (const std::exception& e) {
+    std::cerr << kProgram << ": error: " << e.what() << std::endl;
+    return swathgrid::kExitFailure;
+  }
+}
