@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace swathgrid {
 
@@ -12,16 +13,20 @@ namespace swathgrid {
 /// swathgrid::Error carrying the messages of all failed ranks (in rank order, one per line).
 void agree_on_error(const std::string& local_error, MPI_Comm comm);
 
+/// Collective: every rank's `local` string, in rank order, on every rank.
+std::vector<std::string> allgather_strings(const std::string& local, MPI_Comm comm);
+
 /// Collective: `text` of rank `root` on every rank.
 void broadcast_string(std::string& text, int root, MPI_Comm comm);
 
-/// Collective: element-wise int64 sum of `data` on every rank into `data` on rank `root`
-/// (other ranks' arrays are left unspecified). Works for any length (chunks of 2^28).
-void reduce_sum_to_root(std::int64_t* data, std::int64_t length, int root, MPI_Comm comm);
+/// Collective: element-wise `op` (MPI_SUM, MPI_MIN, MPI_MAX) of the int64 `data` of every
+/// rank into `data` on rank `root` (other ranks' arrays are left unspecified). Any length
+/// (chunks of 2^28).
+void reduce_to_root(std::int64_t* data, std::int64_t length, MPI_Op op, int root,
+                    MPI_Comm comm);
 
 std::int64_t allreduce_sum(std::int64_t value, MPI_Comm comm);
 double allreduce_max(double value, MPI_Comm comm);
-/// Collective: the lowest rank among those passing the smallest `value`.
-int rank_of_min(int value, MPI_Comm comm);
+
 
 }  // namespace swathgrid

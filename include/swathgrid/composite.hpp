@@ -17,6 +17,8 @@ struct RunSummary {
   std::int64_t pixels_binned = 0;
   std::int64_t pixels_outside = 0;   ///< valid pixels outside the grid
   std::int64_t pixels_unrepresentable = 0;  ///< values beyond the ExactSum range
+  std::int64_t pixels_flagged = 0;   ///< pixels masked by the requested l2_flags
+  std::int64_t granules_missing_grid = 0;  ///< granules with no pixel inside the grid
   std::int64_t bytes_read = 0;
   double seconds = 0.0;              ///< wall time of the whole run
   double read_seconds_max = 0.0;     ///< phase times, max over ranks

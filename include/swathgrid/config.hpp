@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "swathgrid/accumulators.hpp"
 #include "swathgrid/grid.hpp"
+#include "swathgrid/schedule.hpp"
 
 namespace swathgrid {
 
@@ -12,14 +14,19 @@ namespace swathgrid {
 inline constexpr double kDefaultCellSizeDeg = 0.01;
 
 struct Config {
-  std::vector<std::string> granules;  ///< input paths, in the order given
-  std::string output;                 ///< output netCDF path
-  std::string variable = "chlor_a";   ///< variable of geophysical_data to grid
-  BBox bbox;                          ///< grid extent (degrees)
-  double cell_size = kDefaultCellSizeDeg;  ///< --res, in CRS units (degrees for lat/lon)
-  std::string method = "bin";
-  std::string history;                ///< the command line, for the output's history
-  bool quiet = false;                 ///< no summary on stderr
+  std::vector<std::string> granules;           ///< input paths, in the order given
+  std::string output;                          ///< output netCDF path
+  std::vector<std::string> variables{"chlor_a"};  ///< variables of geophysical_data to grid
+  BBox bbox;                                   ///< grid extent (degrees)
+  double cell_size = kDefaultCellSizeDeg;      ///< --res, in CRS units (degrees for lat/lon)
+  std::string method = "bin";                  ///< bin | nearest | warp
+  Weighting weighting = Weighting::kPixel;     ///< --weight (bin only)
+  std::vector<Stat> stats{Stat::kMean, Stat::kCount};
+  std::vector<std::string> mask_flags;         ///< l2_flags names; empty: mask nothing
+  std::string flags_text = "none";             ///< --flags as given (for the output's metadata)
+  ScheduleKind schedule = ScheduleKind::kDynamic;
+  std::string history;                         ///< the command line, for the output's history
+  bool quiet = false;                          ///< no summary on stdout
 };
 
 }  // namespace swathgrid

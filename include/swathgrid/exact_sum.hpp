@@ -1,11 +1,10 @@
 #pragma once
 // Order-independent, exact summation of floating-point values (docs/architecture.md,
-// "Reproducibility"). A value v becomes the integer q = round(v * 2^scale_bits); q is split
-// into a high part hi = q >> 32 (arithmetic) and a low part lo = q & 0xffffffff, which are
-// added into two int64 accumulators. Integer addition is associative, so the total
-// hi_sum * 2^32 + lo_sum is the same in any order, on any number of threads and ranks, and
-// MPI_SUM on int64 combines it exactly. lo_sum overflows only after 2^31 additions to one
-// cell; hi_sum never in practice.
+// "Reproducibility"). A value v becomes the integer q = round(v * 2^bits); q is split into a
+// high part hi = q >> 32 (arithmetic) and a low part lo = q & 0xffffffff, which are added into
+// two int64 accumulators. Integer addition is associative, so the total hi_sum * 2^32 + lo_sum
+// is the same in any order, on any number of threads and ranks, and MPI_SUM on int64 combines
+// it exactly. lo_sum overflows only after 2^31 additions to one cell; hi_sum never in practice.
 
 #include <Kokkos_Macros.hpp>
 #include <cmath>
@@ -13,26 +12,52 @@
 
 namespace swathgrid {
 
-/// The quantum is 2^-40 (~9.1e-13) and |v| must not exceed 2^21 (~2.1e6): enough for every
-/// ocean-colour product (chlor_a <= 100 mg m^-3, Rrs < 1 sr^-1, poc < 1e4 mg m^-3). Values
-/// beyond are counted as unrepresentable by the kernels, never silently wrapped.
+/// The fixed-point scale of one accumulated quantity. The quantum is 2^-bits; |v| must not
+/// exceed max_abs() = 2^(61 - bits) so that q stays below 2^61. Values beyond are counted as
+/// unrepresentable by the kernels, never silently wrapped.
 struct ExactSum {
-  static constexpr int kScaleBits = 40;
-  static constexpr double kMaxAbs = 2097152.0;  ///< 2^21: q stays below 2^61
+  static constexpr int kFinestBits = 40;  ///< quantum 9.1e-13: below float precision of 1e-5
+  int bits = kFinestBits;
 
-  KOKKOS_INLINE_FUNCTION static bool representable(double v) { return std::fabs(v) <= kMaxAbs; }
-  KOKKOS_INLINE_FUNCTION static std::int64_t quantize(double v) {
-    return static_cast<std::int64_t>(std::llround(std::ldexp(v, kScaleBits)));
+  /// The finest scale that represents every |v| <= max_abs_value (at most 2^-40).
+  static ExactSum for_max(double max_abs_value) {
+    ExactSum s;
+    if (max_abs_value > 0.0 && std::isfinite(max_abs_value)) {
+      const int needed = static_cast<int>(std::ceil(std::log2(max_abs_value)));
+      s.bits = needed < 61 - kFinestBits ? kFinestBits : (needed > 61 ? 0 : 61 - needed);
+    }
+    return s;
+  }
+
+  KOKKOS_INLINE_FUNCTION double max_abs() const { return std::ldexp(1.0, 61 - bits); }
+  KOKKOS_INLINE_FUNCTION bool representable(double v) const { return std::fabs(v) <= max_abs(); }
+  KOKKOS_INLINE_FUNCTION std::int64_t quantize(double v) const {
+    return static_cast<std::int64_t>(std::llround(std::ldexp(v, bits)));
   }
   KOKKOS_INLINE_FUNCTION static std::int64_t high_part(std::int64_t q) { return q >> 32; }
   KOKKOS_INLINE_FUNCTION static std::int64_t low_part(std::int64_t q) {
     return q & std::int64_t{0xffffffff};
   }
   /// The exact total as a double (one rounding of each part; deterministic).
-  KOKKOS_INLINE_FUNCTION static double total(std::int64_t hi_sum, std::int64_t lo_sum) {
-    return std::ldexp(static_cast<double>(hi_sum), 32 - kScaleBits) +
-           std::ldexp(static_cast<double>(lo_sum), -kScaleBits);
+  KOKKOS_INLINE_FUNCTION double total(std::int64_t hi_sum, std::int64_t lo_sum) const {
+    return std::ldexp(static_cast<double>(hi_sum), 32 - bits) +
+           std::ldexp(static_cast<double>(lo_sum), -bits);
   }
 };
+
+/// Floats as int64 keys whose integer order is the float order (for atomic min/max).
+KOKKOS_INLINE_FUNCTION std::int64_t ordered_key(float v) {
+  std::int32_t bits;
+  static_assert(sizeof(bits) == sizeof(v), "float is 32 bits");
+  __builtin_memcpy(&bits, &v, sizeof(bits));
+  return bits >= 0 ? bits : static_cast<std::int32_t>(bits ^ 0x7fffffff);
+}
+KOKKOS_INLINE_FUNCTION float from_ordered_key(std::int64_t key) {
+  std::int32_t bits = static_cast<std::int32_t>(key);
+  if (bits < 0) bits ^= 0x7fffffff;
+  float v;
+  __builtin_memcpy(&v, &bits, sizeof(v));
+  return v;
+}
 
 }  // namespace swathgrid

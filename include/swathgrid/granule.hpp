@@ -57,6 +57,11 @@ struct Granule {
 /// never printed.
 Granule read_granule(const std::string& path, const ReadRequest& request);
 
+/// The requested variables of granule `path` without their values (info, bands,
+/// wavelengths): what the output will hold. Throws like read_granule.
+std::vector<GranuleVariable> describe_variables(const std::string& path,
+                                                const std::vector<std::string>& variables);
+
 /// NASA l2bin's default flag list for ocean-colour products (docs/user-guide.md).
 const std::vector<std::string>& l2bin_default_flags();
 

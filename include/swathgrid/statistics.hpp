@@ -1,23 +1,27 @@
 #pragma once
-// Final statistics from the accumulated cells. Pure Kokkos: no I/O, no MPI.
+// Final statistics from accumulated cells (after the reduction). Pure Kokkos (host).
 
 #include <cstdint>
 #include <vector>
 
-#include "swathgrid/bin_kernel.hpp"
+#include "swathgrid/accumulators.hpp"
 
 namespace swathgrid {
 
-/// Mean (NaN where the count is 0) and count of each cell, on the host, ready to write.
-struct MeanAndCount {
-  std::vector<float> mean;
-  std::vector<std::int32_t> count;
-  std::int64_t cells_with_data = 0;
+using HostFields = Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>;
+
+/// One output grid: float statistics (NaN where no data) or int32 counts (count, ngranules).
+struct StatGrid {
+  Stat stat;
+  bool is_count = false;
+  std::vector<float> values;
+  std::vector<std::int32_t> counts;
 };
 
-/// Computes the mean of each cell from host-resident accumulators (after the reduction).
-/// Throws swathgrid::Error when a cell count exceeds the int32 range of the output.
-MeanAndCount finalize_mean(const std::int64_t* sum_hi, const std::int64_t* sum_lo,
-                           const std::int64_t* count, std::int64_t cells);
+/// Computes `stats` for every cell of `fields` (layout as accumulated). Counts beyond the int32
+/// range of the output throw swathgrid::Error. *cells_with_data: cells with observations.
+std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout& layout,
+                                     Weighting weighting, const std::vector<Stat>& stats,
+                                     std::int64_t* cells_with_data);
 
 }  // namespace swathgrid

@@ -1,10 +1,12 @@
 #include "options.hpp"
 
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
 #include "swathgrid/error.hpp"
+#include "swathgrid/granule.hpp"
 #include "swathgrid/version.hpp"
 
 namespace po = boost::program_options;
@@ -17,7 +19,7 @@ constexpr const char* kUsage =
     "usage: swathgrid [options] GRANULE... -o OUTPUT.nc\n"
     "       mpirun -n N swathgrid --input-list granules.txt -o OUTPUT.nc [options]\n\n"
     "Grids Level-2 swath granules (OB.DAAC / PACE OCI NetCDF4) onto one lat/lon grid and\n"
-    "writes the composite (mean and count per cell) as CF-1.8 netCDF.\n\n"
+    "writes the composite (mean, count and other statistics per cell) as CF-1.8 netCDF.\n\n"
     "Exit codes: 0 success, 1 failure (bad granule, unwritable output), 2 bad option.\n";
 
 std::vector<std::string> read_input_list(const std::string& list_path) {
@@ -32,6 +34,40 @@ std::vector<std::string> read_input_list(const std::string& list_path) {
     paths.push_back(line.substr(first, last - first + 1));
   }
   return paths;
+}
+
+/// Splits "a,b,c" (and repeated options) into names; empty items are an error of `option`.
+std::vector<std::string> split_list(const std::vector<std::string>& texts,
+                                    const std::string& option) {
+  std::vector<std::string> items;
+  for (const auto& text : texts) {
+    std::stringstream stream(text);
+    for (std::string item; std::getline(stream, item, ',');) {
+      if (item.empty()) throw UsageError(option + ": empty name in '" + text + "'");
+      items.push_back(item);
+    }
+  }
+  return items;
+}
+
+/// --flags: names, "default" (NASA l2bin's list) or "none".
+std::vector<std::string> parse_flags(const std::string& text) {
+  if (text == "none") return {};
+  std::vector<std::string> flags;
+  for (const auto& name : split_list({text}, "--flags")) {
+    if (name == "default") {
+      const auto& defaults = l2bin_default_flags();
+      flags.insert(flags.end(), defaults.begin(), defaults.end());
+    } else if (name == "none") {
+      throw UsageError("--flags: 'none' cannot be combined with flag names");
+    } else {
+      for (char c : name)
+        if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)) && c != '_')
+          throw UsageError("--flags: '" + name + "' is not an l2_flags name (e.g. LAND,CLDICE)");
+      flags.push_back(name);
+    }
+  }
+  return flags;
 }
 
 std::string quote_if_needed(const std::string& arg) {
@@ -49,8 +85,8 @@ std::string join_command_line(int argc, char** argv) {
 
 std::optional<Config> parse_command_line(int argc, char** argv, std::string& message) {
   Config config;
-  std::string bbox_text, input_list;
-  std::vector<std::string> positional;
+  std::string bbox_text, input_list, stats_text, weight_text, schedule_text;
+  std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
   visible.add_options()
       ("help,h", "print this help and exit")
@@ -58,14 +94,27 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       ("output,o", po::value<std::string>(&config.output), "output netCDF file (required)")
       ("input-list", po::value<std::string>(&input_list),
        "file with one granule path per line ('#' comments allowed)")
-      ("var", po::value<std::string>(&config.variable)->default_value("chlor_a"),
-       "variable of group geophysical_data to grid")
+      ("var", po::value<std::vector<std::string>>(&variable_texts)->composing(),
+       "variable(s) of group geophysical_data to grid, comma-separated or repeated; 3-D "
+       "variables (Rrs) give one grid per band (default chlor_a)")
       ("bbox", po::value<std::string>(&bbox_text)->default_value("-180,-90,180,90"),
        "grid extent W,S,E,N in degrees")
       ("res", po::value<double>(&config.cell_size)->default_value(kDefaultCellSizeDeg),
        "cell size in degrees (default ~ OCI pixel spacing)")
       ("method", po::value<std::string>(&config.method)->default_value("bin"),
        "gridding method: bin (every valid pixel adds to the cell holding its centre)")
+      ("weight", po::value<std::string>(&weight_text)->default_value("pixel"),
+       "bin weighting: pixel (each pixel counts 1), granule (per-granule cell means averaged "
+       "equally, the notebook's time mean), sqrt (per-granule means weighted by sqrt of their "
+       "pixel count, as NASA l2bin)")
+      ("stats", po::value<std::string>(&stats_text)->default_value("mean,count"),
+       "statistics: mean,count,stdev,min,max,gmean,ngranules")
+      ("flags", po::value<std::string>(&config.flags_text)->default_value("default"),
+       "l2_flags masking a pixel: names (LAND,CLDICE,...), 'default' (NASA l2bin's list for "
+       "ocean colour) or 'none' (fill values only, as the notebook)")
+      ("schedule", po::value<std::string>(&schedule_text)->default_value("dynamic"),
+       "granules to ranks: static (round-robin), size (largest first, greedy), dynamic "
+       "(ranks claim the next granule from a shared counter)")
       ("quiet,q", po::bool_switch(&config.quiet), "no summary at the end");
   po::options_description hidden;
   hidden.add_options()("granule", po::value<std::vector<std::string>>(&positional));
@@ -95,6 +144,11 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   if (config.output.empty()) throw UsageError("-o/--output is required");
   if (config.method != "bin")
     throw UsageError("--method: unknown method '" + config.method + "' (available: bin)");
+  if (!variable_texts.empty()) config.variables = split_list(variable_texts, "--var");
+  config.weighting = parse_weighting(weight_text);
+  config.stats = parse_stats(stats_text);
+  config.mask_flags = parse_flags(config.flags_text);
+  config.schedule = parse_schedule(schedule_text);
   config.bbox = parse_bbox(bbox_text);
   GridSpec::from_bbox(config.bbox, config.cell_size);  // validates --res against the box
   config.granules = positional;

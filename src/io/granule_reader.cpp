@@ -93,33 +93,67 @@ std::vector<double> band_wavelengths(hid_t file, std::size_t bands, const std::s
   return {};
 }
 
-GranuleVariable read_variable(hid_t file, hid_t geo, const std::string& name,
-                              const std::vector<hsize_t>& nav_shape, const std::string& context,
-                              std::size_t* bytes_read) {
+/// Checks the variable's shape against the navigation and reads its description.
+GranuleVariable describe_variable(hid_t file, hid_t set, const std::string& name,
+                                  const std::vector<hsize_t>& nav_shape,
+                                  const std::string& context) {
   const std::string full_name = std::string(kGeophysicalGroup) + "/" + name;
-  h5::Handle set = h5::open_dataset(geo, name, context);
-  const auto shape = h5::dataset_shape(set.get(), context);
+  const auto shape = h5::dataset_shape(set, context);
   if ((shape.size() != 2 && shape.size() != 3) || shape[0] != nav_shape[0] ||
       shape[1] != nav_shape[1])
     throw Error(context + ": variable " + full_name + " has shape " + shape_text(shape) +
                 ", expected " + shape_text(nav_shape) + " (x bands) like the navigation");
   GranuleVariable var;
   var.bands = shape.size() == 3 ? shape[2] : 1;
-  Packing packing;
-  var.values = read_physical(set.get(), nav_shape[0] * nav_shape[1] * var.bands, context,
-                             full_name, &packing, bytes_read);
-  if (var.bands > 1) {
-    var.values = to_band_major(var.values, nav_shape[0] * nav_shape[1], var.bands);
-    var.wavelengths = band_wavelengths(file, var.bands, context);
-  }
+  if (var.bands > 1) var.wavelengths = band_wavelengths(file, var.bands, context);
   var.info.name = name;
-  var.info.units = h5::read_text_attribute(set.get(), "units");
-  var.info.long_name = h5::read_text_attribute(set.get(), "long_name");
-  var.info.standard_name = h5::read_text_attribute(set.get(), "standard_name");
+  var.info.units = h5::read_text_attribute(set, "units");
+  var.info.long_name = h5::read_text_attribute(set, "long_name");
+  var.info.standard_name = h5::read_text_attribute(set, "standard_name");
+  const Packing packing = read_packing(set, is_integer_storage(set), context);
   var.info.has_valid_range = packing.has_valid_range;
   var.info.valid_min = packing.physical(packing.valid_min);
   var.info.valid_max = packing.physical(packing.valid_max);
   return var;
+}
+
+GranuleVariable read_variable(hid_t file, hid_t geo, const std::string& name,
+                              const std::vector<hsize_t>& nav_shape, const std::string& context,
+                              std::size_t* bytes_read) {
+  h5::Handle set = h5::open_dataset(geo, name, context);
+  GranuleVariable var = describe_variable(file, set.get(), name, nav_shape, context);
+  const std::size_t pixels = nav_shape[0] * nav_shape[1];
+  var.values = read_physical(set.get(), pixels * var.bands, context,
+                             std::string(kGeophysicalGroup) + "/" + name, nullptr, bytes_read);
+  if (var.bands > 1) var.values = to_band_major(var.values, pixels, var.bands);
+  return var;
+}
+
+/// Opens the file and checks the navigation: shared by describe_variables and read_granule.
+struct OpenGranule {
+  h5::Handle file, geo, nav, lat, lon;
+  std::vector<hsize_t> shape;
+};
+
+OpenGranule open_granule(const std::string& path, const std::string& context) {
+  h5::silence_errors();
+  check_file_readable(path, context);
+  OpenGranule g;
+  g.file = h5::Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!g.file.valid()) throw Error(context + ": cannot open as NetCDF4/HDF5 (corrupt file?)");
+  g.geo = h5::open_group(g.file.get(), kGeophysicalGroup, context);
+  g.nav = h5::open_group(g.file.get(), kNavigationGroup, context);
+  g.lat = h5::open_dataset(g.nav.get(), "latitude", context);
+  g.lon = h5::open_dataset(g.nav.get(), "longitude", context);
+  g.shape = h5::dataset_shape(g.lat.get(), context);
+  if (g.shape.size() != 2)
+    throw Error(context + ": navigation_data/latitude has shape " + shape_text(g.shape) +
+                ", expected number_of_lines x pixels_per_line");
+  const auto lon_shape = h5::dataset_shape(g.lon.get(), context);
+  if (lon_shape != g.shape)
+    throw Error(context + ": navigation_data/longitude has shape " + shape_text(lon_shape) +
+                " but navigation_data/latitude has " + shape_text(g.shape));
+  return g;
 }
 
 }  // namespace
@@ -132,42 +166,38 @@ const std::vector<std::string>& l2bin_default_flags() {
   return flags;
 }
 
-Granule read_granule(const std::string& path, const ReadRequest& request) {
-  h5::silence_errors();
+std::vector<GranuleVariable> describe_variables(const std::string& path,
+                                                const std::vector<std::string>& variables) {
   const std::string context = "granule " + path;
-  check_file_readable(path, context);
-  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.valid()) throw Error(context + ": cannot open as NetCDF4/HDF5 (corrupt file?)");
+  OpenGranule g = open_granule(path, context);
+  std::vector<GranuleVariable> described;
+  for (const auto& name : variables) {
+    h5::Handle set = h5::open_dataset(g.geo.get(), name, context);
+    described.push_back(describe_variable(g.file.get(), set.get(), name, g.shape, context));
+  }
+  return described;
+}
 
+Granule read_granule(const std::string& path, const ReadRequest& request) {
+  const std::string context = "granule " + path;
+  OpenGranule g = open_granule(path, context);
+  const auto& shape = g.shape;
   Granule granule;
   granule.path = path;
-  granule.time_coverage_start = h5::read_text_attribute(file.get(), "time_coverage_start");
-  h5::Handle geo = h5::open_group(file.get(), kGeophysicalGroup, context);
-  h5::Handle nav = h5::open_group(file.get(), kNavigationGroup, context);
-  h5::Handle lat = h5::open_dataset(nav.get(), "latitude", context);
-  h5::Handle lon = h5::open_dataset(nav.get(), "longitude", context);
-  const auto shape = h5::dataset_shape(lat.get(), context);
-  if (shape.size() != 2)
-    throw Error(context + ": navigation_data/latitude has shape " + shape_text(shape) +
-                ", expected number_of_lines x pixels_per_line");
-  if (h5::dataset_shape(lon.get(), context) != shape)
-    throw Error(context + ": navigation_data/longitude has shape " +
-                shape_text(h5::dataset_shape(lon.get(), context)) +
-                " but navigation_data/latitude has " + shape_text(shape));
+  granule.time_coverage_start = h5::read_text_attribute(g.file.get(), "time_coverage_start");
   granule.lines = shape[0];
   granule.pixels = shape[1];
   const std::size_t count = granule.lines * granule.pixels;
-
   for (const auto& name : request.variables)
     granule.variables.push_back(
-        read_variable(file.get(), geo.get(), name, shape, context, &granule.bytes_read));
-  granule.latitude = read_physical(lat.get(), count, context, "navigation_data/latitude",
+        read_variable(g.file.get(), g.geo.get(), name, shape, context, &granule.bytes_read));
+  granule.latitude = read_physical(g.lat.get(), count, context, "navigation_data/latitude",
                                    nullptr, &granule.bytes_read);
-  granule.longitude = read_physical(lon.get(), count, context, "navigation_data/longitude",
+  granule.longitude = read_physical(g.lon.get(), count, context, "navigation_data/longitude",
                                     nullptr, &granule.bytes_read);
   std::vector<bool> flagged;
   if (!request.mask_flags.empty())
-    flagged = read_flag_mask(geo.get(), request.mask_flags, shape, context, &granule.bytes_read);
+    flagged = read_flag_mask(g.geo.get(), request.mask_flags, shape, context, &granule.bytes_read);
 
   for (std::size_t i = 0; i < count; ++i) {
     const float la = granule.latitude[i], lo = granule.longitude[i];

@@ -12,6 +12,13 @@ namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
+}  // namespace
+
+bool is_integer_storage(hid_t dataset) {
+  h5::Handle type(H5Dget_type(dataset), H5Tclose);
+  return H5Tget_class(type.get()) == H5T_INTEGER;
+}
+
 Packing read_packing(hid_t dataset, bool integer_storage, const std::string& context) {
   Packing p;
   if (h5::has_attribute(dataset, "_FillValue")) {
@@ -35,8 +42,6 @@ Packing read_packing(hid_t dataset, bool integer_storage, const std::string& con
   p.valid_range_stored = p.has_valid_range && integer_storage && range_class == H5T_INTEGER;
   return p;
 }
-
-}  // namespace
 
 std::vector<float> read_physical(hid_t dataset, std::size_t count, const std::string& context,
                                  const std::string& name, Packing* packing,

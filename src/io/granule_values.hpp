@@ -25,6 +25,12 @@ struct Packing {
   }
 };
 
+/// True for integer (packed) storage.
+bool is_integer_storage(hid_t dataset);
+
+/// The dataset's fill value, packing and valid range.
+Packing read_packing(hid_t dataset, bool integer_storage, const std::string& context);
+
 /// Reads all `count` elements of `dataset` as physical float values, NaN where invalid.
 /// Adds the uncompressed size read to *bytes_read; stores the packing in *packing if given.
 std::vector<float> read_physical(hid_t dataset, std::size_t count, const std::string& context,

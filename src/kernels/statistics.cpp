@@ -1,44 +1,105 @@
 #include "swathgrid/statistics.hpp"
 
+#include <cmath>
 #include <limits>
 
 #include "swathgrid/error.hpp"
 
 namespace swathgrid {
 
-MeanAndCount finalize_mean(const std::int64_t* sum_hi, const std::int64_t* sum_lo,
-                           const std::int64_t* count, std::int64_t cells) {
-  MeanAndCount out;
-  out.mean.resize(static_cast<std::size_t>(cells));
-  out.count.resize(static_cast<std::size_t>(cells));
-  float* mean = out.mean.data();
-  std::int32_t* count32 = out.count.data();
-  using Policy =
-      Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::IndexType<std::int64_t>>;
-  std::int64_t max_count = 0;
-  Kokkos::parallel_reduce(
-      "swathgrid::max_count", Policy(0, cells),
-      [=](const std::int64_t c, std::int64_t& local_max) {
-        if (count[c] > local_max) local_max = count[c];
-      },
-      Kokkos::Max<std::int64_t>(max_count));
-  SWATHGRID_REQUIRE(max_count <= std::numeric_limits<std::int32_t>::max(),
-                    "statistics: a cell has " << max_count
-                                              << " observations, beyond the int32 count output");
+namespace {
+
+using HostPolicy =
+    Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::IndexType<std::int64_t>>;
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+/// Reads the exact sums and weights of one cell.
+struct CellReader {
+  HostFields f;
+  FieldLayout layout;
+  Weighting weighting;
+
+  double sum(Field hi, Field lo, const ExactSum& scale, std::int64_t c) const {
+    return scale.total(f(layout.slot[hi], c), f(layout.slot[lo], c));
+  }
+  /// Σ w: observations (pixel), granules (granule), Σ sqrt(n) (sqrt).
+  double weight(std::int64_t c) const {
+    switch (weighting) {
+      case Weighting::kPixel: return static_cast<double>(f(layout.slot[kObservations], c));
+      case Weighting::kGranule: return static_cast<double>(f(layout.slot[kGranules], c));
+      case Weighting::kSqrt: return sum(kWeightHi, kWeightLo, layout.weight_scale, c);
+    }
+    return 0.0;
+  }
+  float value(Stat stat, std::int64_t c) const {
+    const double w = weight(c);
+    if (f(layout.slot[kObservations], c) == 0 || !(w > 0.0)) return kNaN;
+    const double mean = stat == Stat::kMean || stat == Stat::kStdev
+                            ? sum(kSumHi, kSumLo, layout.value_scale, c) / w
+                            : 0.0;
+    switch (stat) {
+      case Stat::kMean: return static_cast<float>(mean);
+      case Stat::kStdev: {
+        const double variance = sum(kSqHi, kSqLo, layout.square_scale, c) / w - mean * mean;
+        return static_cast<float>(std::sqrt(variance > 0.0 ? variance : 0.0));
+      }
+      case Stat::kGmean: {
+        const double log_weight = sum(kLogWeightHi, kLogWeightLo, layout.weight_scale, c);
+        if (!(log_weight > 0.0)) return kNaN;
+        return static_cast<float>(
+            std::exp(sum(kLogHi, kLogLo, layout.log_scale, c) / log_weight));
+      }
+      case Stat::kMin: return from_ordered_key(f(layout.slot[kMinKey], c));
+      case Stat::kMax: return from_ordered_key(f(layout.slot[kMaxKey], c));
+      default: return kNaN;
+    }
+  }
+};
+
+}  // namespace
+
+std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout& layout,
+                                     Weighting weighting, const std::vector<Stat>& stats,
+                                     std::int64_t* cells_with_data) {
+  const std::int64_t cells = static_cast<std::int64_t>(fields.extent(1));
+  const CellReader reader{fields, layout, weighting};
+  std::vector<StatGrid> grids;
+  for (Stat stat : stats) {
+    StatGrid grid;
+    grid.stat = stat;
+    grid.is_count = stat == Stat::kCount || stat == Stat::kNgranules;
+    if (grid.is_count) {
+      const int slot = layout.slot[stat == Stat::kCount ? kObservations : kGranules];
+      std::int64_t largest = 0;
+      Kokkos::parallel_reduce(
+          "swathgrid::largest_count", HostPolicy(0, cells),
+          [&](const std::int64_t c, std::int64_t& local) {
+            if (fields(slot, c) > local) local = fields(slot, c);
+          },
+          Kokkos::Max<std::int64_t>(largest));
+      SWATHGRID_REQUIRE(largest <= std::numeric_limits<std::int32_t>::max(),
+                        "statistics: a cell has " << largest << " " << stat_name(stat)
+                                                  << ", beyond the int32 output");
+      grid.counts.resize(static_cast<std::size_t>(cells));
+      std::int32_t* out = grid.counts.data();
+      Kokkos::parallel_for("swathgrid::counts", HostPolicy(0, cells),
+                           [&](const std::int64_t c) { out[c] = static_cast<std::int32_t>(fields(slot, c)); });
+    } else {
+      grid.values.resize(static_cast<std::size_t>(cells));
+      float* out = grid.values.data();
+      Kokkos::parallel_for("swathgrid::statistic", HostPolicy(0, cells),
+                           [&](const std::int64_t c) { out[c] = reader.value(stat, c); });
+    }
+    grids.push_back(std::move(grid));
+  }
   std::int64_t filled = 0;
+  const int obs = layout.slot[kObservations];
   Kokkos::parallel_reduce(
-      "swathgrid::finalize_mean", Policy(0, cells),
-      [=](const std::int64_t c, std::int64_t& local_filled) {
-        const std::int64_t n = count[c];
-        mean[c] = n > 0 ? static_cast<float>(ExactSum::total(sum_hi[c], sum_lo[c]) /
-                                             static_cast<double>(n))
-                        : std::numeric_limits<float>::quiet_NaN();
-        count32[c] = static_cast<std::int32_t>(n);
-        local_filled += n > 0 ? 1 : 0;
-      },
+      "swathgrid::cells_with_data", HostPolicy(0, cells),
+      [&](const std::int64_t c, std::int64_t& local) { local += fields(obs, c) > 0 ? 1 : 0; },
       filled);
-  out.cells_with_data = filled;
-  return out;
+  *cells_with_data = filled;
+  return grids;
 }
 
 }  // namespace swathgrid

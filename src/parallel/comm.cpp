@@ -11,25 +11,31 @@ namespace {
 constexpr std::int64_t kReduceChunk = std::int64_t{1} << 28;  // elements per MPI_Reduce
 }
 
-void agree_on_error(const std::string& local_error, MPI_Comm comm) {
-  int local_failed = local_error.empty() ? 0 : 1, any_failed = 0;
-  MPI_Allreduce(&local_failed, &any_failed, 1, MPI_INT, MPI_MAX, comm);
-  if (!any_failed) return;
+std::vector<std::string> allgather_strings(const std::string& local, MPI_Comm comm) {
   int size = 1;
   MPI_Comm_size(comm, &size);
-  int length = static_cast<int>(local_error.size());
+  int length = static_cast<int>(local.size());
   std::vector<int> lengths(static_cast<std::size_t>(size));
   MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, comm);
   std::vector<int> offsets(static_cast<std::size_t>(size), 0);
   for (int r = 1; r < size; ++r) offsets[r] = offsets[r - 1] + lengths[r - 1];
   std::string all(static_cast<std::size_t>(offsets.back() + lengths.back()), '\0');
-  MPI_Allgatherv(local_error.data(), length, MPI_CHAR, all.data(), lengths.data(),
-                 offsets.data(), MPI_CHAR, comm);
+  MPI_Allgatherv(local.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(),
+                 MPI_CHAR, comm);
+  std::vector<std::string> strings;
+  for (int r = 0; r < size; ++r) strings.push_back(all.substr(offsets[r], lengths[r]));
+  return strings;
+}
+
+void agree_on_error(const std::string& local_error, MPI_Comm comm) {
+  int local_failed = local_error.empty() ? 0 : 1, any_failed = 0;
+  MPI_Allreduce(&local_failed, &any_failed, 1, MPI_INT, MPI_MAX, comm);
+  if (!any_failed) return;
   std::string message;
-  for (int r = 0; r < size; ++r) {
-    if (lengths[r] == 0) continue;
+  for (const auto& error : allgather_strings(local_error, comm)) {
+    if (error.empty()) continue;
     if (!message.empty()) message += "\n";
-    message += all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(lengths[r]));
+    message += error;
   }
   throw Error(message);
 }
@@ -41,15 +47,16 @@ void broadcast_string(std::string& text, int root, MPI_Comm comm) {
   MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, root, comm);
 }
 
-void reduce_sum_to_root(std::int64_t* data, std::int64_t length, int root, MPI_Comm comm) {
+void reduce_to_root(std::int64_t* data, std::int64_t length, MPI_Op op, int root,
+                    MPI_Comm comm) {
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
   for (std::int64_t begin = 0; begin < length; begin += kReduceChunk) {
     const int n = static_cast<int>(std::min(kReduceChunk, length - begin));
     if (rank == root)
-      MPI_Reduce(MPI_IN_PLACE, data + begin, n, MPI_INT64_T, MPI_SUM, root, comm);
+      MPI_Reduce(MPI_IN_PLACE, data + begin, n, MPI_INT64_T, op, root, comm);
     else
-      MPI_Reduce(data + begin, nullptr, n, MPI_INT64_T, MPI_SUM, root, comm);
+      MPI_Reduce(data + begin, nullptr, n, MPI_INT64_T, op, root, comm);
   }
 }
 
@@ -65,14 +72,6 @@ double allreduce_max(double value, MPI_Comm comm) {
   return result;
 }
 
-int rank_of_min(int value, MPI_Comm comm) {
-  struct {
-    int value;
-    int rank;
-  } local{value, 0}, result{0, 0};
-  MPI_Comm_rank(comm, &local.rank);
-  MPI_Allreduce(&local, &result, 1, MPI_2INT, MPI_MINLOC, comm);
-  return result.rank;
-}
+
 
 }  // namespace swathgrid

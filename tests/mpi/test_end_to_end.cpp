@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 namespace {
 
@@ -112,6 +113,42 @@ std::vector<float> read_dataset(hid_t file, const char* name, float* fill, float
   return data;
 }
 
+/// l2_flags bits of NASA l2bin's default list, looked up by name in the file's attributes.
+std::uint32_t default_flag_bits(hid_t file) {
+  const char* kDefaults[] = {"ATMFAIL", "LAND",    "HIGLINT",    "HILT",    "HISATZEN", "STRAYLIGHT",
+                             "CLDICE",  "COCCOLITH", "LOWLW",    "CHLWARN", "CHLFAIL",  "NAVWARN",
+                             "MAXAERITER", "ATMWARN", "HISOLZEN", "NAVFAIL", "FILTER"};
+  hid_t set = H5Dopen2(file, "geophysical_data/l2_flags", H5P_DEFAULT);
+  hid_t masks_attr = H5Aopen(set, "flag_masks", H5P_DEFAULT);
+  std::vector<int> masks(32);
+  H5Aread(masks_attr, H5T_NATIVE_INT, masks.data());
+  H5Aclose(masks_attr);
+  hid_t meanings_attr = H5Aopen(set, "flag_meanings", H5P_DEFAULT);
+  hid_t type = H5Aget_type(meanings_attr);
+  std::string meanings(H5Tget_size(type), '\0');
+  H5Aread(meanings_attr, type, meanings.data());
+  H5Tclose(type);
+  H5Aclose(meanings_attr);
+  H5Dclose(set);
+  std::uint32_t bits = 0;
+  std::istringstream words(meanings);
+  std::string word;
+  for (int k = 0; words >> word && k < 32; ++k)
+    for (const char* name : kDefaults)
+      if (word == name) bits |= static_cast<std::uint32_t>(masks[k]);
+  return bits;
+}
+
+std::vector<int> read_flags(hid_t file) {
+  hid_t set = H5Dopen2(file, "geophysical_data/l2_flags", H5P_DEFAULT);
+  hid_t space = H5Dget_space(set);
+  std::vector<int> flags(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  H5Dread(set, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags.data());
+  H5Sclose(space);
+  H5Dclose(set);
+  return flags;
+}
+
 TEST(EndToEnd, CountsEqualAnIndependentComputation) {
   const auto paths = granule_paths();
   ASSERT_EQ(paths.size(), 6u);
@@ -131,10 +168,14 @@ TEST(EndToEnd, CountsEqualAnIndependentComputation) {
     const auto chl = read_dataset(file, "geophysical_data/chlor_a", &fill, &lo, &hi);
     const auto lat = read_dataset(file, "navigation_data/latitude", &nav_fill, nullptr, nullptr);
     const auto lon = read_dataset(file, "navigation_data/longitude", &nav_fill, nullptr, nullptr);
+    const auto flags = read_flags(file);
+    const std::uint32_t masked = default_flag_bits(file);
     H5Fclose(file);
+    ASSERT_NE(masked, 0u);
     for (std::size_t i = 0; i < chl.size(); ++i) {
       if (chl[i] == fill || chl[i] < lo || chl[i] > hi || lat[i] == nav_fill || lon[i] == nav_fill)
         continue;
+      if (static_cast<std::uint32_t>(flags[i]) & masked) continue;
       const double col = std::floor((static_cast<double>(lon[i]) - west) / res);
       const double row = std::floor((north - static_cast<double>(lat[i])) / res);
       if (col < 0 || row < 0 || col >= static_cast<double>(nx) || row >= static_cast<double>(ny))
@@ -145,7 +186,7 @@ TEST(EndToEnd, CountsEqualAnIndependentComputation) {
       ++valid_total;
     }
   }
-  ASSERT_GT(valid_total, 100000) << "the granules barely touch the box";
+  ASSERT_GT(valid_total, 50000) << "the granules barely touch the box";
 
   const auto written_count = out.values<std::int32_t>("chlor_a_count");
   const auto written_mean = out.values<float>("chlor_a");
@@ -160,7 +201,7 @@ TEST(EndToEnd, CountsEqualAnIndependentComputation) {
     EXPECT_NEAR(written_mean[c], sum[c] / count[c], 1e-5 * sum[c] / count[c]) << "cell " << c;
   }
   EXPECT_EQ(mismatches, 0);
-  EXPECT_GT(filled, static_cast<std::int64_t>(nx * ny / 4));
+  EXPECT_GT(filled, static_cast<std::int64_t>(nx * ny / 10));
   EXPECT_NE(out.text_attribute("history").find("--input-list"), std::string::npos);
   EXPECT_EQ(out.text_attribute("Conventions"), "CF-1.8");
 }

@@ -1,0 +1,68 @@
+#pragma once
+// Per-cell accumulators of the composite statistics, and the per-granule partials they are
+// built from. Every quantity is an int64 (exact fixed-point sums, counts, ordered float keys
+// for min/max), so any order of accumulation gives the same bits.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "swathgrid/exact_sum.hpp"
+#include "swathgrid/types.hpp"
+
+namespace swathgrid {
+
+/// Statistics a user can ask for (--stats).
+enum class Stat { kMean, kCount, kStdev, kMin, kMax, kGmean, kNgranules };
+
+/// Parses "mean,count,..."; throws UsageError("--stats: ...") on an unknown name.
+std::vector<Stat> parse_stats(const std::string& text);
+std::string stat_name(Stat stat);
+
+/// How granules are weighted (--weight): pixel (each pixel counts 1), granule (per-granule
+/// cell mean, granules averaged equally), sqrt (per-granule mean weighted by sqrt of its pixel
+/// count, as NASA's l2bin).
+enum class Weighting { kPixel, kGranule, kSqrt };
+Weighting parse_weighting(const std::string& text);
+std::string weighting_name(Weighting weighting);
+
+/// The int64 fields accumulated per cell.
+enum Field : int {
+  kObservations = 0,  ///< pixels (bin) or granule values (nearest, warp) that fell in the cell
+  kSumHi, kSumLo,     ///< Σ w·v
+  kSqHi, kSqLo,       ///< Σ w·v²            (stdev)
+  kLogHi, kLogLo,     ///< Σ w·ln v, v > 0   (gmean)
+  kLogWeightHi, kLogWeightLo,  ///< Σ w over v > 0 (gmean)
+  kWeightHi, kWeightLo,        ///< Σ w (sqrt weighting; pixel: = observations; granule: = granules)
+  kMinKey, kMaxKey,   ///< ordered_key(min v), ordered_key(max v)
+  kGranules,          ///< granules that gave the cell a value
+  kFieldCount
+};
+
+/// Which fields a run needs, their slot in a Fields view, and the fixed-point scales.
+struct FieldLayout {
+  std::array<int, kFieldCount> slot{};  ///< -1 when the field is not kept
+  int count = 0;                        ///< fields kept
+  ExactSum value_scale;   ///< Σ v and Σ w·v
+  ExactSum square_scale;  ///< Σ v²
+  ExactSum log_scale;     ///< Σ ln v
+  ExactSum weight_scale;  ///< Σ w
+
+  /// `max_abs_value`: bound of |v| (from valid_min/valid_max; 0 when unknown).
+  static FieldLayout for_stats(const std::vector<Stat>& stats, Weighting weighting,
+                               double max_abs_value);
+  /// The fields of one granule's partials (pixel-level; no weights, no granule count).
+  FieldLayout partial_layout() const;
+  KOKKOS_INLINE_FUNCTION bool has(Field f) const { return slot[f] >= 0; }
+};
+
+/// Accumulated fields of a run of cells: fields(slot, cell).
+using Fields = Kokkos::View<std::int64_t**, Kokkos::LayoutRight, MemSpace>;
+
+/// Allocates `cells` cells of `layout` with every field at its identity (0, or ±inf keys).
+Fields make_fields(const FieldLayout& layout, std::int64_t cells, const std::string& label);
+/// Resets to the identity.
+void reset_fields(const FieldLayout& layout, const Fields& fields);
+
+}  // namespace swathgrid

@@ -1,0 +1,52 @@
+#pragma once
+// Per-granule kernels (pure Kokkos: no I/O, no MPI). A granule is regridded into partials over
+// a window of grid rows, then folded into the run's accumulators with the chosen weighting.
+
+#include <cstdint>
+
+#include "swathgrid/accumulators.hpp"
+#include "swathgrid/grid.hpp"
+#include "swathgrid/types.hpp"
+
+namespace swathgrid {
+
+/// Rows [begin, end) of a grid; the window a granule can touch.
+struct RowWindow {
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  std::int64_t rows() const { return end - begin; }
+  bool empty() const { return end <= begin; }
+};
+
+/// The rows holding at least one pixel with valid navigation (empty when none falls in).
+RowWindow granule_rows(const ConstPixelView& lon, const ConstPixelView& lat,
+                       const GridSpec& grid);
+
+/// What happened to the pixels of one `bin` call.
+struct BinTotals {
+  std::int64_t binned = 0;           ///< added to a cell
+  std::int64_t outside_grid = 0;     ///< valid, but outside the grid
+  std::int64_t invalid = 0;          ///< value or position NaN (fill, out of range, flagged)
+  std::int64_t unrepresentable = 0;  ///< beyond the exact-sum range (see ExactSum)
+};
+
+/// `bin`: every pixel with a finite value and position adds to the partials of the cell
+/// holding its centre. `partials` covers `window` (cell = (row - window.begin) * nx + col)
+/// in `layout` (a partial layout).
+BinTotals bin_partials(const ConstPixelView& lon, const ConstPixelView& lat,
+                       const ConstPixelView& values, const GridSpec& grid,
+                       const RowWindow& window, const FieldLayout& layout,
+                       const Fields& partials);
+
+/// One value per window cell (nearest, warp; NaN = none) into partials.
+BinTotals cell_value_partials(const ConstPixelView& cell_values, const FieldLayout& layout,
+                              const Fields& partials);
+
+/// Adds one granule's partials (window rows) into `accumulators` (the whole grid, `layout`),
+/// weighting as asked: pixel (partials added as they are), granule (the partial mean counts
+/// once), sqrt (the partial mean with weight sqrt(pixels)).
+void fold_partials(const Fields& partials, const FieldLayout& partial_layout,
+                   const RowWindow& window, std::int64_t nx, Weighting weighting,
+                   const FieldLayout& layout, const Fields& accumulators);
+
+}  // namespace swathgrid

@@ -1,0 +1,127 @@
+#include "swathgrid/accumulators.hpp"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "swathgrid/error.hpp"
+
+namespace swathgrid {
+
+namespace {
+
+constexpr const char* kStatNames[] = {"mean", "count", "stdev", "min", "max", "gmean",
+                                      "ngranules"};
+constexpr Stat kAllStats[] = {Stat::kMean, Stat::kCount, Stat::kStdev, Stat::kMin,
+                              Stat::kMax,  Stat::kGmean, Stat::kNgranules};
+/// |ln v| of any positive float is below this.
+constexpr double kMaxAbsLog = 104.0;
+/// Weights of sqrt weighting are sqrt(pixels of one granule in one cell): at most 2^7 when a
+/// granule puts up to 16384 pixels in one cell.
+constexpr double kMaxSqrtWeight = 128.0;
+/// Without a valid range, values are assumed within ±2^21.
+constexpr double kDefaultMaxAbs = 2097152.0;
+
+}  // namespace
+
+std::string stat_name(Stat stat) { return kStatNames[static_cast<int>(stat)]; }
+
+std::vector<Stat> parse_stats(const std::string& text) {
+  std::vector<Stat> stats;
+  std::stringstream stream(text);
+  for (std::string item; std::getline(stream, item, ',');) {
+    bool found = false;
+    for (Stat s : kAllStats) {
+      if (item == stat_name(s)) {
+        found = true;
+        bool duplicate = false;
+        for (Stat t : stats) duplicate = duplicate || t == s;
+        if (!duplicate) stats.push_back(s);
+      }
+    }
+    if (!found)
+      throw UsageError("--stats: unknown statistic '" + item +
+                       "' (available: mean,count,stdev,min,max,gmean,ngranules)");
+  }
+  if (stats.empty()) throw UsageError("--stats: no statistic given");
+  return stats;
+}
+
+Weighting parse_weighting(const std::string& text) {
+  if (text == "pixel") return Weighting::kPixel;
+  if (text == "granule") return Weighting::kGranule;
+  if (text == "sqrt") return Weighting::kSqrt;
+  throw UsageError("--weight: unknown weighting '" + text + "' (available: pixel,granule,sqrt)");
+}
+
+std::string weighting_name(Weighting weighting) {
+  switch (weighting) {
+    case Weighting::kPixel: return "pixel";
+    case Weighting::kGranule: return "granule";
+    case Weighting::kSqrt: return "sqrt";
+  }
+  return "?";
+}
+
+FieldLayout FieldLayout::for_stats(const std::vector<Stat>& stats, Weighting weighting,
+                                   double max_abs_value) {
+  std::array<bool, kFieldCount> keep{};
+  keep[kObservations] = true;
+  for (Stat s : stats) {
+    if (s == Stat::kMean || s == Stat::kStdev) keep[kSumHi] = keep[kSumLo] = true;
+    if (s == Stat::kStdev) keep[kSqHi] = keep[kSqLo] = true;
+    if (s == Stat::kGmean)
+      keep[kLogHi] = keep[kLogLo] = keep[kLogWeightHi] = keep[kLogWeightLo] = true;
+    if (s == Stat::kMin) keep[kMinKey] = true;
+    if (s == Stat::kMax) keep[kMaxKey] = true;
+    if (s == Stat::kNgranules) keep[kGranules] = true;
+  }
+  if (weighting == Weighting::kGranule && (keep[kSumHi] || keep[kLogHi])) keep[kGranules] = true;
+  if (weighting == Weighting::kSqrt && (keep[kSumHi] || keep[kLogHi]))
+    keep[kWeightHi] = keep[kWeightLo] = true;
+
+  FieldLayout layout;
+  for (int f = 0; f < kFieldCount; ++f) layout.slot[f] = keep[f] ? layout.count++ : -1;
+  const double max_abs = max_abs_value > 0.0 ? max_abs_value : kDefaultMaxAbs;
+  const double weight = weighting == Weighting::kSqrt ? kMaxSqrtWeight : 1.0;
+  layout.value_scale = ExactSum::for_max(max_abs * weight);
+  layout.square_scale = ExactSum::for_max(max_abs * max_abs * weight);
+  layout.log_scale = ExactSum::for_max(kMaxAbsLog * weight);
+  layout.weight_scale = ExactSum::for_max(weight);
+  return layout;
+}
+
+FieldLayout FieldLayout::partial_layout() const {
+  FieldLayout partial = *this;
+  partial.count = 0;
+  for (int f = 0; f < kFieldCount; ++f) {
+    const bool keep = f != kWeightHi && f != kWeightLo && f != kGranules &&
+                      (slot[f] >= 0 || (f == kSumHi || f == kSumLo));  // means need sums
+    partial.slot[f] = keep ? partial.count++ : -1;
+  }
+  return partial;
+}
+
+Fields make_fields(const FieldLayout& layout, std::int64_t cells, const std::string& label) {
+  Fields fields(Kokkos::view_alloc(Kokkos::WithoutInitializing, label), layout.count, cells);
+  reset_fields(layout, fields);
+  return fields;
+}
+
+void reset_fields(const FieldLayout& layout, const Fields& fields) {
+  Kokkos::deep_copy(fields, 0);
+  const std::int64_t cells = static_cast<std::int64_t>(fields.extent(1));
+  const std::int64_t min_slot = layout.slot[kMinKey], max_slot = layout.slot[kMaxKey];
+  if (min_slot < 0 && max_slot < 0) return;
+  const std::int64_t lowest = ordered_key(-std::numeric_limits<float>::infinity());
+  const std::int64_t highest = ordered_key(std::numeric_limits<float>::infinity());
+  Kokkos::parallel_for(
+      "swathgrid::reset_min_max",
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(0, cells),
+      KOKKOS_LAMBDA(const std::int64_t c) {
+        if (min_slot >= 0) fields(min_slot, c) = highest;
+        if (max_slot >= 0) fields(max_slot, c) = lowest;
+      });
+}
+
+}  // namespace swathgrid
