@@ -22,6 +22,7 @@
 #include "swathgrid/error.hpp"
 #include "swathgrid/grid.hpp"
 #include "swathgrid/netcdf_writer.hpp"
+#include "swathgrid/projection.hpp"
 #include "test_support.hpp"
 
 namespace swathgrid {
@@ -182,19 +183,20 @@ GridSpec small_grid() {
 
 /// chlor_a = row + col / 8 + 0.01 (NaN at one cell); count = row * nx + col.
 struct SmallComposite {
-  GridSpec grid = small_grid();
+  GridDefinition grid;
   std::vector<float> chlor_a;
   std::vector<std::int32_t> count;
   OutputMetadata meta;
-  RowBand band = band_of_this_rank(grid);
+  RowBand band;
 
-  SmallComposite() {
-    for (std::int64_t row = 0; row < grid.ny; ++row)
-      for (std::int64_t col = 0; col < grid.nx; ++col) {
+  explicit SmallComposite(GridDefinition definition = wgs84_grid(small_grid()))
+      : grid(std::move(definition)), band(band_of_this_rank(grid.spec)) {
+    for (std::int64_t row = 0; row < grid.spec.ny; ++row)
+      for (std::int64_t col = 0; col < grid.spec.nx; ++col) {
         const bool nan_cell = row == kNanRow && col == kNanColumn;
         chlor_a.push_back(nan_cell ? std::numeric_limits<float>::quiet_NaN()
                                    : static_cast<float>(row) + col / 8.0f + 0.01f);
-        count.push_back(static_cast<std::int32_t>(row * grid.nx + col));
+        count.push_back(static_cast<std::int32_t>(row * grid.spec.nx + col));
       }
     meta.title = "swathgrid composite of chlor_a";
     meta.history = kHistory;
@@ -205,7 +207,7 @@ struct SmallComposite {
   }
 
   std::vector<OutputField> fields(const std::string& value_name = "chlor_a") const {
-    const std::size_t offset = static_cast<std::size_t>(band.row_begin * grid.nx);
+    const std::size_t offset = static_cast<std::size_t>(band.row_begin * grid.spec.nx);
     OutputField value{value_name,
                       false,
                       {{"units", "mg m^-3"},
@@ -266,6 +268,12 @@ TEST(Writer, WritesGridThatReadsBackExactly) {
   EXPECT_EQ(file.text("chlor_a", "grid_mapping"), "crs");
   EXPECT_EQ(file.text("crs", "grid_mapping_name"), "latitude_longitude");
   EXPECT_NE(file.text("crs", "crs_wkt").find("WGS 84"), std::string::npos);
+  EXPECT_EQ(file.number<double>("crs", "semi_major_axis"), 6378137.0);
+  EXPECT_EQ(file.number<double>("crs", "inverse_flattening"), 298.257223563);
+  EXPECT_NE(file.text("crs", "spatial_ref").find("AUTHORITY[\"EPSG\",\"4326\"]"),
+            std::string::npos);
+  EXPECT_EQ(file.text("crs", "GeoTransform"), "-10 0.5 0 50 0 -0.5");
+  EXPECT_EQ(file.text("crs", "swathgrid_crs"), "EPSG:4326");
   EXPECT_EQ(file.text("chlor_a", "units"), "mg m^-3");
   EXPECT_EQ(file.text("chlor_a_count", "units"), "1");
 
@@ -300,10 +308,10 @@ TEST(Writer, LongitudesEastOfAntimeridianAreWrittenAsTheyAre) {
   SharedScratch scratch("writer-antimeridian");
   const std::string path = scratch.file("pacific.nc");
   SmallComposite composite;
-  composite.grid = GridSpec::from_bbox(BBox{178.0, 48.0, -178.5, 50.5}, 0.5);
-  ASSERT_EQ(composite.grid.nx, kColumns);
-  ASSERT_EQ(composite.grid.ny, kRows);
-  composite.band = band_of_this_rank(composite.grid);
+  composite.grid = wgs84_grid(GridSpec::from_bbox(BBox{178.0, 48.0, -178.5, 50.5}, 0.5));
+  ASSERT_EQ(composite.grid.spec.nx, kColumns);
+  ASSERT_EQ(composite.grid.spec.ny, kRows);
+  composite.band = band_of_this_rank(composite.grid.spec);
   write_composite(path, composite.grid, composite.meta, composite.fields(), composite.band,
                   MPI_COMM_WORLD);
   const Reader file(path);
@@ -396,6 +404,142 @@ TEST(Writer, BandsThatDoNotCoverTheGridThrow) {
   composite.band = RowBand{0, world_rank() == 0 ? kRows - 1 : 0};
   expect_write_fails(path, composite, composite.fields());
   EXPECT_TRUE(scratch.entries().empty());
+}
+
+/// The 3413 grid of the tests: 1000 km cells, 8 x 8 around the North Pole.
+GridDefinition arctic_grid() {
+  return make_grid("EPSG:3413", BBox{-180, 60, 180, 90}, false, 1.0e6);
+}
+
+TEST(Writer, ProjectedGridHasYXCoordinatesAndAGridMapping) {
+  SharedScratch scratch("writer-projected");
+  const std::string path = scratch.file("arctic.nc");
+  const SmallComposite composite(arctic_grid());
+  const GridSpec& spec = composite.grid.spec;
+  ASSERT_EQ(spec.nx, 8);
+  ASSERT_EQ(spec.ny, 8);
+  write_composite(path, composite.grid, composite.meta, composite.fields(), composite.band,
+                  MPI_COMM_WORLD);
+
+  const Reader file(path);
+  ASSERT_EQ(file.dim("y"), spec.ny);
+  ASSERT_EQ(file.dim("x"), spec.nx);
+  EXPECT_EQ(file.dims_of("chlor_a"), (std::vector<std::string>{"y", "x"}));
+  EXPECT_EQ(file.dims_of("chlor_a_count"), (std::vector<std::string>{"y", "x"}));
+  const auto y = file.values<double>("y", 8);
+  const auto x = file.values<double>("x", 8);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(y[i], 3.5e6 - 1.0e6 * i);  // north-up, metres
+    EXPECT_EQ(x[i], -3.5e6 + 1.0e6 * i);
+  }
+  const auto x_bnds = file.values<double>("x_bnds", 16);
+  EXPECT_EQ(x_bnds.front(), -4.0e6);
+  EXPECT_EQ(x_bnds.back(), 4.0e6);
+  EXPECT_EQ(file.text("x", "standard_name"), "projection_x_coordinate");
+  EXPECT_EQ(file.text("y", "standard_name"), "projection_y_coordinate");
+  EXPECT_EQ(file.text("x", "units"), "m");
+  EXPECT_EQ(file.text("y", "axis"), "Y");
+  EXPECT_EQ(file.text("y", "bounds"), "y_bnds");
+
+  EXPECT_EQ(file.text("chlor_a", "grid_mapping"), "crs");
+  EXPECT_EQ(file.text("crs", "grid_mapping_name"), "polar_stereographic");
+  EXPECT_EQ(file.number<double>("crs", "straight_vertical_longitude_from_pole"), -45.0);
+  EXPECT_EQ(file.number<double>("crs", "standard_parallel"), 70.0);
+  EXPECT_EQ(file.number<double>("crs", "latitude_of_projection_origin"), 90.0);
+  EXPECT_EQ(file.text("crs", "crs_wkt"), composite.grid.crs_wkt);
+  EXPECT_NE(file.text("crs", "crs_wkt").find("ID[\"EPSG\",3413]"), std::string::npos);
+  EXPECT_NE(file.text("crs", "spatial_ref").find("AUTHORITY[\"EPSG\",\"3413\"]"),
+            std::string::npos);
+  EXPECT_EQ(file.text("crs", "GeoTransform"), "-4000000 1000000 0 4000000 0 -1000000");
+  EXPECT_EQ(file.text("crs", "swathgrid_crs"), "EPSG:3413");
+
+  // The lat/lon box of the grid: all longitudes, up to the pole.
+  EXPECT_EQ(file.number<double>("", "geospatial_lat_max"), 90.0);
+  EXPECT_EQ(file.number<double>("", "geospatial_lon_min"), -180.0);
+  EXPECT_EQ(file.number<double>("", "geospatial_lon_max"), 180.0);
+  EXPECT_LT(file.number<double>("", "geospatial_lat_min"), 60.0);
+  EXPECT_FALSE(file.has_att("", "geospatial_lat_resolution"));
+
+  const auto counts = file.values<int>("chlor_a_count", 64);
+  EXPECT_EQ(counts, composite.count);
+  const auto values = file.values<float>("chlor_a", 64);
+  EXPECT_EQ(values[kNanRow * 8 + kNanColumn], kOutputFillValue);
+  EXPECT_EQ(values[63], composite.chlor_a[63]);
+}
+
+void expect_same_definition(const GridDefinition& read, const GridDefinition& written) {
+  EXPECT_EQ(read.crs, written.crs);
+  EXPECT_EQ(read.crs_wkt, written.crs_wkt);
+  EXPECT_EQ(read.geographic, written.geographic);
+  EXPECT_EQ(read.spec.x_min, written.spec.x_min);  // bit-exact
+  EXPECT_EQ(read.spec.y_max, written.spec.y_max);
+  EXPECT_EQ(read.spec.cell_size, written.spec.cell_size);
+  EXPECT_EQ(read.spec.nx, written.spec.nx);
+  EXPECT_EQ(read.spec.ny, written.spec.ny);
+  EXPECT_EQ(read.spec.periodic_x, written.spec.periodic_x);
+}
+
+TEST(GridLike, ReproducesTheGridOfAWrittenFile) {
+  SharedScratch scratch("grid-like");
+  const std::vector<GridDefinition> grids = {
+      wgs84_grid(small_grid()),
+      make_grid("EPSG:4326", BBox{170.123, -10.01, -170.7, 10.3}, false, 1.0 / 7.0),
+      arctic_grid(),
+      make_grid("EPSG:3413", BBox{-3850000, -5350000, 3750000, 5850000}, true, 1.0e6),
+      make_grid("EPSG:6933", std::nullopt, false, parse_resolution("90km", "EPSG:6933")),
+      make_grid("EPSG:2263", BBox{-74.3, 40.4, -71.8, 41.3}, false, 10000.0),  // US feet
+      make_grid("+proj=laea +lat_0=90 +lon_0=0 +datum=WGS84", BBox{-180, 50, 180, 90}, false,
+                3.0e5),
+  };
+  for (std::size_t i = 0; i < grids.size(); ++i) {
+    const std::string path = scratch.file("grid-" + std::to_string(i) + ".nc");
+    const SmallComposite composite(grids[i]);
+    write_composite(path, composite.grid, composite.meta, composite.fields(), composite.band,
+                    MPI_COMM_WORLD);
+    SCOPED_TRACE("grid " + std::to_string(i) + " in " + grids[i].crs);
+    expect_same_definition(grid_like(path), grids[i]);
+  }
+}
+
+TEST(GridLike, FallsBackOnCoordinateBoundsWithoutGeoTransform) {
+  SharedScratch scratch("grid-like-bounds");
+  const std::string path = scratch.file("no-geotransform.nc");
+  const SmallComposite composite(arctic_grid());
+  write_composite(path, composite.grid, composite.meta, composite.fields(), composite.band,
+                  MPI_COMM_WORLD);
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (world_rank() == 0) {  // a file as another tool might write it
+    int ncid = -1, varid = -1;
+    nc_ok(ncmpi_open(MPI_COMM_SELF, path.c_str(), NC_WRITE, MPI_INFO_NULL, &ncid), path);
+    nc_ok(ncmpi_redef(ncid), "redef");
+    nc_ok(ncmpi_inq_varid(ncid, "crs", &varid), "crs");
+    nc_ok(ncmpi_del_att(ncid, varid, "GeoTransform"), "del GeoTransform");
+    nc_ok(ncmpi_close(ncid), "close");
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  const GridDefinition read = grid_like(path);
+  EXPECT_EQ(read.crs, "EPSG:3413");
+  EXPECT_EQ(read.spec.nx, 8);
+  EXPECT_EQ(read.spec.ny, 8);
+  EXPECT_EQ(read.spec.x_min, -4.0e6);
+  EXPECT_EQ(read.spec.y_max, 4.0e6);
+  EXPECT_DOUBLE_EQ(read.spec.cell_size, 1.0e6);
+}
+
+TEST(GridLike, UnreadableFilesThrowErrorsNamingThem) {
+  SharedScratch scratch("grid-like-bad");
+  const std::string text_file = scratch.file("notes.txt");
+  if (world_rank() == 0) std::ofstream(text_file) << "not netCDF";
+  MPI_Barrier(MPI_COMM_WORLD);
+  for (const std::string& path : {scratch.file("missing.nc"), text_file}) {
+    try {
+      grid_like(path);
+      ADD_FAILURE() << "no error for " << path;
+    } catch (const Error& error) {
+      EXPECT_EQ(std::string(error.what()).rfind("--grid-like " + path + ": ", 0), 0u)
+          << error.what();
+    }
+  }
 }
 
 }  // namespace

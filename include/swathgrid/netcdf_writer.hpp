@@ -11,13 +11,14 @@
 #include <vector>
 
 #include "swathgrid/grid.hpp"
+#include "swathgrid/projection.hpp"
 
 namespace swathgrid {
 
 /// Fill value of float statistics in the output (as in OB.DAAC products).
 inline constexpr float kOutputFillValue = -32767.0f;
 
-/// One 2-D (lat, lon) output variable.
+/// One 2-D output variable: (lat, lon) on a geographic grid, (y, x) on a projected one.
 struct OutputField {
   std::string name;       ///< e.g. "chlor_a", "chlor_a_count"
   bool is_count = false;  ///< int32 counts (no fill; 0 = no data) or float32 (NaN -> fill)
@@ -41,10 +42,15 @@ struct RowBand {
   std::int64_t row_count = 0;
 };
 
-/// Writes `fields` on `grid` to `path`. The file is created under a temporary name in the
-/// same directory and renamed to `path` only after a successful close, so a failure never
-/// leaves a file at `path`. Throws swathgrid::Error naming the file and the PnetCDF reason.
-void write_composite(const std::string& path, const GridSpec& grid, const OutputMetadata& meta,
-                     const std::vector<OutputField>& fields, RowBand band, MPI_Comm comm);
+/// Writes `fields` on `grid` to `path`. A geographic grid gets coordinates lat(lat)/lon(lon)
+/// in degrees, a projected one y(y)/x(x) in CRS units; both get bounds and the grid mapping
+/// variable `crs` (crs_wkt, spatial_ref, CF grid_mapping_name and parameters where CF names
+/// the projection, GeoTransform) that every field points to (docs/grids.md). The file is
+/// created under a temporary name in the same directory and renamed to `path` only after a
+/// successful close, so a failure never leaves a file at `path`. Throws swathgrid::Error
+/// naming the file and the PnetCDF reason.
+void write_composite(const std::string& path, const GridDefinition& grid,
+                     const OutputMetadata& meta, const std::vector<OutputField>& fields,
+                     RowBand band, MPI_Comm comm);
 
 }  // namespace swathgrid

@@ -41,21 +41,21 @@ std::vector<float> with_fill(const float* values, std::size_t size) {
 
 /// Cell centres and edges of the grid; an edge shared by neighbours is computed identically.
 struct Coordinates {
-  std::vector<double> lat, lon;            // centres, degrees
-  std::vector<double> lat_bnds, lon_bnds;  // (edge before, edge after) per cell, degrees
+  std::vector<double> y, x;            // centres, CRS units (lat/lon: degrees)
+  std::vector<double> y_bnds, x_bnds;  // (edge before, edge after) per cell, CRS units
 };
 
 Coordinates coordinates(const GridSpec& grid) {
   Coordinates result;
   for (std::int64_t row = 0; row < grid.ny; ++row) {
-    result.lat.push_back(grid.y_center(row));
-    result.lat_bnds.push_back(grid.y_max - static_cast<double>(row) * grid.cell_size);
-    result.lat_bnds.push_back(grid.y_max - static_cast<double>(row + 1) * grid.cell_size);
+    result.y.push_back(grid.y_center(row));
+    result.y_bnds.push_back(grid.y_max - static_cast<double>(row) * grid.cell_size);
+    result.y_bnds.push_back(grid.y_max - static_cast<double>(row + 1) * grid.cell_size);
   }
   for (std::int64_t col = 0; col < grid.nx; ++col) {
-    result.lon.push_back(grid.x_center(col));
-    result.lon_bnds.push_back(grid.x_min + static_cast<double>(col) * grid.cell_size);
-    result.lon_bnds.push_back(grid.x_min + static_cast<double>(col + 1) * grid.cell_size);
+    result.x.push_back(grid.x_center(col));
+    result.x_bnds.push_back(grid.x_min + static_cast<double>(col) * grid.cell_size);
+    result.x_bnds.push_back(grid.x_min + static_cast<double>(col + 1) * grid.cell_size);
   }
   return result;
 }
@@ -110,10 +110,10 @@ void write_coordinates(int ncid, const HeaderIds& ids, const GridSpec& grid,
   });
   const MPI_Offset ny = grid.ny;
   const MPI_Offset nx = grid.nx;
-  write_doubles(ncid, ids.lat, values.lat, ny, kOneColumn, path, comm);
-  write_doubles(ncid, ids.lon, values.lon, nx, kOneColumn, path, comm);
-  write_doubles(ncid, ids.lat_bnds, values.lat_bnds, ny, kBoundsVertexCount, path, comm);
-  write_doubles(ncid, ids.lon_bnds, values.lon_bnds, nx, kBoundsVertexCount, path, comm);
+  write_doubles(ncid, ids.y, values.y, ny, kOneColumn, path, comm);
+  write_doubles(ncid, ids.x, values.x, nx, kOneColumn, path, comm);
+  write_doubles(ncid, ids.y_bnds, values.y_bnds, ny, kBoundsVertexCount, path, comm);
+  write_doubles(ncid, ids.x_bnds, values.x_bnds, nx, kBoundsVertexCount, path, comm);
   // A scalar cannot be written with a zero count, so every rank writes the same value.
   agree_on(comm, path,
            [&] { check_nc(ncmpi_put_var_int_all(ncid, ids.crs, &kCrsValue), "writing crs"); });

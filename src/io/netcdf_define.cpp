@@ -1,12 +1,14 @@
-// The header of the composite file: its format, CF-1.8 coordinates lat/lon with bounds and a
-// WGS 84 grid mapping, one 2-D variable per output field, and the global attributes (CF and
-// ACDD names).
+// The header of the composite file: its format, CF-1.8 coordinates (lat/lon in degrees, or
+// y/x in CRS units for a projected grid) with bounds and the grid mapping `crs`, one 2-D
+// variable per output field, and the global attributes (CF and ACDD names).
 
 #include <pnetcdf.h>
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
+#include <optional>
 
 #include "netcdf_internal.hpp"
 #include "swathgrid/error.hpp"
@@ -21,16 +23,9 @@ constexpr std::uint64_t kFieldElementBytes = 4;                 // float32 and i
 constexpr MPI_Offset kBoundsVertexCount = 2;                    // nv: the two edges of a 1-D cell
 constexpr int kScalar = 1;                                      // length of a one-value attribute
 constexpr int kGlobal = NC_GLOBAL;
+constexpr std::size_t kGeoTransformLength = 128;  // 4 doubles of 17 digits and separators
 constexpr const char* kConventions = "CF-1.8";
 constexpr const char* kGranuleSeparator = ", ";
-constexpr const char* kCrsName = "crs";
-constexpr double kWgs84SemiMajorAxisM = 6378137.0;
-constexpr double kWgs84InverseFlattening = 298.257223563;
-constexpr const char* kWgs84Wkt =
-    "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,"
-    "AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,"
-    "AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\","
-    "\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]";
 constexpr double kHalfTurnDeg = 180.0;
 constexpr double kFullTurnDeg = 360.0;
 
@@ -52,6 +47,13 @@ void put_double(int ncid, int varid, const std::string& owner, const std::string
            attribute_label(owner, name));
 }
 
+void put_doubles(int ncid, int varid, const std::string& owner, const std::string& name,
+                 const std::vector<double>& values) {
+  check_nc(ncmpi_put_att_double(ncid, varid, name.c_str(), NC_DOUBLE,
+                                static_cast<MPI_Offset>(values.size()), values.data()),
+           attribute_label(owner, name));
+}
+
 int define_var(int ncid, const std::string& name, nc_type type, std::vector<int> dims) {
   int varid = -1;
   check_nc(
@@ -66,13 +68,13 @@ int define_dim(int ncid, const std::string& name, MPI_Offset length) {
   return dimid;
 }
 
-/// A CF coordinate variable `name(name)` in degrees with its bounds `name_bnds(name, nv)`.
+/// A CF coordinate variable `name(name)` with its bounds `name_bnds(name, nv)`.
 struct AxisText {
-  const char* name;           ///< "lat"
-  const char* units;          ///< "degrees_north"
-  const char* standard_name;  ///< "latitude"
-  const char* long_name;      ///< "latitude of cell centre"
-  const char* axis;           ///< "Y"
+  std::string name;           ///< "lat", "y"
+  std::string units;          ///< "degrees_north", "m"
+  std::string standard_name;  ///< "latitude", "projection_y_coordinate"
+  std::string long_name;      ///< "latitude of cell centre"
+  std::string axis;           ///< "Y"
 };
 
 void define_axis(int ncid, const AxisText& text, int dim, int nv_dim, int& varid,
@@ -88,27 +90,41 @@ void define_axis(int ncid, const AxisText& text, int dim, int nv_dim, int& varid
   bounds_varid = define_var(ncid, bounds_name, NC_DOUBLE, {dim, nv_dim});
 }
 
-/// The CF grid mapping `crs` (WGS 84 latitude/longitude), so that GDAL reports EPSG:4326.
-int define_crs(int ncid) {
-  const int varid = define_var(ncid, kCrsName, NC_INT, {});
-  put_text(ncid, varid, kCrsName, "grid_mapping_name", "latitude_longitude");
-  put_double(ncid, varid, kCrsName, "longitude_of_prime_meridian", 0.0);
-  put_double(ncid, varid, kCrsName, "semi_major_axis", kWgs84SemiMajorAxisM);
-  put_double(ncid, varid, kCrsName, "inverse_flattening", kWgs84InverseFlattening);
-  put_text(ncid, varid, kCrsName, "crs_wkt", kWgs84Wkt);
+/// GDAL's affine transform "x_min cell 0 y_max 0 -cell", exact to the last bit.
+std::string geo_transform(const GridSpec& grid) {
+  char text[kGeoTransformLength];
+  std::snprintf(text, sizeof text, "%.17g %.17g 0 %.17g 0 %.17g", grid.x_min, grid.cell_size,
+                grid.y_max, -grid.cell_size);
+  return text;
+}
+
+/// The grid mapping variable `crs`: CF name and parameters (where CF names the projection),
+/// crs_wkt (WKT2), spatial_ref (GDAL's WKT1, which GDAL reads first), GDAL's GeoTransform and
+/// the --crs text, so that GDAL, xarray and --grid-like all find the CRS and the grid.
+int define_crs(int ncid, const GridDefinition& grid, const CfGridMapping& mapping) {
+  const std::string name = kCrsVariable;
+  const int varid = define_var(ncid, name, NC_INT, {});
+  if (!mapping.grid_mapping_name.empty())
+    put_text(ncid, varid, name, "grid_mapping_name", mapping.grid_mapping_name);
+  for (const auto& [attribute, values] : mapping.parameters)
+    put_doubles(ncid, varid, name, attribute, values);
+  put_text(ncid, varid, name, kCrsWktAttribute, mapping.crs_wkt);
+  put_text(ncid, varid, name, "spatial_ref", mapping.spatial_ref);
+  put_text(ncid, varid, name, kGeoTransformAttribute, geo_transform(grid.spec));
+  put_text(ncid, varid, name, kUserCrsAttribute, grid.crs);
   return varid;
 }
 
-int define_field(int ncid, const OutputField& field, int lat_dim, int lon_dim) {
+int define_field(int ncid, const OutputField& field, int y_dim, int x_dim) {
   const nc_type type = field.is_count ? NC_INT : NC_FLOAT;
-  const int varid = define_var(ncid, field.name, type, {lat_dim, lon_dim});
+  const int varid = define_var(ncid, field.name, type, {y_dim, x_dim});
   if (!field.is_count) {
     const float fill = kOutputFillValue;
     check_nc(ncmpi_put_att_float(ncid, varid, "_FillValue", NC_FLOAT, kScalar, &fill),
              attribute_label(field.name, "_FillValue"));
   }
   for (const auto& [name, value] : field.attributes) put_text(ncid, varid, field.name, name, value);
-  put_text(ncid, varid, field.name, "grid_mapping", kCrsName);
+  put_text(ncid, varid, field.name, "grid_mapping", kCrsVariable);
   return varid;
 }
 
@@ -129,7 +145,28 @@ std::string join_granules(const std::vector<std::string>& granules) {
   return joined;
 }
 
-void put_global_attributes(int ncid, const GridSpec& grid, const OutputMetadata& meta,
+/// ACDD geospatial_* attributes: the grid's lat/lon box (for a projected grid, through PROJ;
+/// left out when PROJ cannot give it) and, for a lat/lon grid, its resolution.
+void put_geospatial_attributes(int ncid, const GridDefinition& grid) {
+  const std::string global;
+  std::optional<BBox> box;
+  try {
+    box = geographic_bounds(grid);
+  } catch (const Error&) {
+    return;  // e.g. a grid reaching beyond where its projection can be inverted
+  }
+  put_double(ncid, kGlobal, global, "geospatial_lat_min", box->south);
+  put_double(ncid, kGlobal, global, "geospatial_lat_max", box->north);
+  put_double(ncid, kGlobal, global, "geospatial_lon_min", wrap_longitude(box->west, false));
+  put_double(ncid, kGlobal, global, "geospatial_lon_max", wrap_longitude(box->east, true));
+  put_text(ncid, kGlobal, global, "geospatial_lat_units", "degrees_north");
+  put_text(ncid, kGlobal, global, "geospatial_lon_units", "degrees_east");
+  if (!grid.geographic) return;
+  put_double(ncid, kGlobal, global, "geospatial_lat_resolution", grid.spec.cell_size);
+  put_double(ncid, kGlobal, global, "geospatial_lon_resolution", grid.spec.cell_size);
+}
+
+void put_global_attributes(int ncid, const GridDefinition& grid, const OutputMetadata& meta,
                            const std::string& date_created) {
   const std::string global;  // owner label of global attributes
   put_text(ncid, kGlobal, global, "Conventions", kConventions);
@@ -146,14 +183,7 @@ void put_global_attributes(int ncid, const GridSpec& grid, const OutputMetadata&
       attribute_label(global, "input_granule_count"));
   put_text(ncid, kGlobal, global, "input_granules", join_granules(meta.granules));
   put_text(ncid, kGlobal, global, "date_created", date_created);
-  put_double(ncid, kGlobal, global, "geospatial_lat_min", grid.y_min());
-  put_double(ncid, kGlobal, global, "geospatial_lat_max", grid.y_max);
-  put_double(ncid, kGlobal, global, "geospatial_lon_min", wrap_longitude(grid.x_min, false));
-  put_double(ncid, kGlobal, global, "geospatial_lon_max", wrap_longitude(grid.x_max(), true));
-  put_text(ncid, kGlobal, global, "geospatial_lat_units", "degrees_north");
-  put_text(ncid, kGlobal, global, "geospatial_lon_units", "degrees_east");
-  put_double(ncid, kGlobal, global, "geospatial_lat_resolution", grid.cell_size);
-  put_double(ncid, kGlobal, global, "geospatial_lon_resolution", grid.cell_size);
+  put_geospatial_attributes(ncid, grid);
   for (const auto& [name, value] : meta.extra) put_text(ncid, kGlobal, global, name, value);
 }
 
@@ -164,19 +194,32 @@ int create_mode(const GridSpec& grid) {
   return NC_CLOBBER | (field_bytes <= kCdf2MaxVariableBytes ? NC_64BIT_OFFSET : NC_64BIT_DATA);
 }
 
-HeaderIds define_header(int ncid, const GridSpec& grid, const OutputMetadata& meta,
+AxisNames axis_names(bool geographic) {
+  return geographic ? AxisNames{"lat", "lon"} : AxisNames{"y", "x"};
+}
+
+HeaderIds define_header(int ncid, const GridDefinition& grid, const OutputMetadata& meta,
                         const std::vector<OutputField>& fields, const std::string& date_created) {
-  const int lat_dim = define_dim(ncid, "lat", static_cast<MPI_Offset>(grid.ny));
-  const int lon_dim = define_dim(ncid, "lon", static_cast<MPI_Offset>(grid.nx));
+  const CfGridMapping mapping = cf_grid_mapping(grid);
+  const AxisNames names = axis_names(grid.geographic);
+  const int y_dim = define_dim(ncid, names.y, static_cast<MPI_Offset>(grid.spec.ny));
+  const int x_dim = define_dim(ncid, names.x, static_cast<MPI_Offset>(grid.spec.nx));
   const int nv_dim = define_dim(ncid, "nv", kBoundsVertexCount);
+  const AxisText y_text =
+      grid.geographic
+          ? AxisText{names.y, mapping.y_units, "latitude", "latitude of cell centre", "Y"}
+          : AxisText{names.y, mapping.y_units, "projection_y_coordinate",
+                     "y coordinate of cell centre", "Y"};
+  const AxisText x_text =
+      grid.geographic
+          ? AxisText{names.x, mapping.x_units, "longitude", "longitude of cell centre", "X"}
+          : AxisText{names.x, mapping.x_units, "projection_x_coordinate",
+                     "x coordinate of cell centre", "X"};
   HeaderIds ids;
-  define_axis(ncid, {"lat", "degrees_north", "latitude", "latitude of cell centre", "Y"}, lat_dim,
-              nv_dim, ids.lat, ids.lat_bnds);
-  define_axis(ncid, {"lon", "degrees_east", "longitude", "longitude of cell centre", "X"}, lon_dim,
-              nv_dim, ids.lon, ids.lon_bnds);
-  ids.crs = define_crs(ncid);
-  for (const auto& field : fields)
-    ids.fields.push_back(define_field(ncid, field, lat_dim, lon_dim));
+  define_axis(ncid, y_text, y_dim, nv_dim, ids.y, ids.y_bnds);
+  define_axis(ncid, x_text, x_dim, nv_dim, ids.x, ids.x_bnds);
+  ids.crs = define_crs(ncid, grid, mapping);
+  for (const auto& field : fields) ids.fields.push_back(define_field(ncid, field, y_dim, x_dim));
   put_global_attributes(ncid, grid, meta, date_created);
   return ids;
 }

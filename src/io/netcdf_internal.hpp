@@ -33,20 +33,35 @@ void broadcast_string(MPI_Comm comm, std::string& text, int root);
 /// netCDF-C (ncdump, xarray) reads both.
 int create_mode(const GridSpec& grid);
 
+/// Names of the coordinate variables (and dimensions) of a grid: lat/lon or y/x.
+struct AxisNames {
+  const char* y;  ///< "lat" (degrees_north) or "y" (projected, CRS units)
+  const char* x;  ///< "lon" (degrees_east) or "x"
+};
+AxisNames axis_names(bool geographic);
+
+/// Names of the attributes of the grid mapping variable that --grid-like reads back.
+inline constexpr const char* kCrsVariable = "crs";
+inline constexpr const char* kCrsWktAttribute = "crs_wkt";
+/// GDAL's "x_min cell 0 y_max 0 -cell", with 17 digits: the grid's exact edges and cell.
+inline constexpr const char* kGeoTransformAttribute = "GeoTransform";
+/// The --crs text as the user gave it.
+inline constexpr const char* kUserCrsAttribute = "swathgrid_crs";
+
 /// Variable ids of a defined composite file.
 struct HeaderIds {
-  int lat = -1;             ///< lat(lat): cell-centre latitude, degrees_north, decreasing
-  int lon = -1;             ///< lon(lon): cell-centre longitude, degrees_east, increasing
-  int lat_bnds = -1;        ///< lat_bnds(lat, nv): cell edges, degrees_north
-  int lon_bnds = -1;        ///< lon_bnds(lon, nv): cell edges, degrees_east
-  int crs = -1;             ///< crs: scalar grid mapping (WGS 84), its value unused
+  int y = -1;               ///< lat(lat) or y(y): cell-centre y, decreasing (north-up)
+  int x = -1;               ///< lon(lon) or x(x): cell-centre x, increasing
+  int y_bnds = -1;          ///< lat_bnds(lat, nv) or y_bnds(y, nv): cell edges
+  int x_bnds = -1;          ///< lon_bnds(lon, nv) or x_bnds(x, nv): cell edges
+  int crs = -1;             ///< crs: scalar grid mapping, its value unused
   std::vector<int> fields;  ///< one per OutputField, in order
 };
 
 /// Defines dimensions, variables and attributes in an open file in define mode. Local (no
 /// communication); every rank must call it with the same arguments. `date_created` must be
 /// the same string on every rank (PnetCDF requires identical headers).
-HeaderIds define_header(int ncid, const GridSpec& grid, const OutputMetadata& meta,
+HeaderIds define_header(int ncid, const GridDefinition& grid, const OutputMetadata& meta,
                         const std::vector<OutputField>& fields, const std::string& date_created);
 
 /// Start and count of a (rows x columns) block of a 2-D variable (1-D: columns ignored). An
@@ -61,7 +76,8 @@ Block block(MPI_Offset row_begin, MPI_Offset rows, MPI_Offset columns);
 void write_field(int ncid, int varid, const OutputField& field, const Block& rows,
                  const std::string& path, MPI_Comm comm);
 
-/// Collective: rank 0 writes lat, lon and their bounds (the others nothing), every rank crs.
+/// Collective: rank 0 writes the coordinates and their bounds (the others nothing), every
+/// rank crs.
 void write_coordinates(int ncid, const HeaderIds& ids, const GridSpec& grid,
                        const std::string& path, MPI_Comm comm);
 

@@ -45,7 +45,7 @@ void validate_arguments(const std::string& path, const GridSpec& grid,
                     "output path names no file");
   SWATHGRID_REQUIRE(
       grid.nx > 0 && grid.ny > 0 && grid.cell_size > 0.0,
-      "empty grid " << grid.nx << " x " << grid.ny << " at " << grid.cell_size << " degrees");
+      "empty grid " << grid.nx << " x " << grid.ny << " at " << grid.cell_size << " CRS units");
   SWATHGRID_REQUIRE(
       band.row_begin >= 0 && band.row_count >= 0 && band.row_begin + band.row_count <= grid.ny,
       "row band [" << band.row_begin << ", " << band.row_begin + band.row_count
@@ -139,11 +139,11 @@ class OpenFile {
 };
 
 /// create -> define -> enddef -> fields -> coordinates -> close, all into `temporary`.
-void write_file(const std::string& temporary, const std::string& path, const GridSpec& grid,
+void write_file(const std::string& temporary, const std::string& path, const GridDefinition& grid,
                 const OutputMetadata& meta, const std::vector<OutputField>& fields, RowBand band,
                 MPI_Comm comm) {
   const std::string created = date_created(comm);
-  const int mode = netcdf::create_mode(grid);
+  const int mode = netcdf::create_mode(grid.spec);
   if (mode & NC_64BIT_DATA)
     log_root("writing " + path + " as CDF-5: a variable exceeds 4 GiB (GDAL cannot open CDF-5)");
   OpenFile file(temporary, path, mode, comm);
@@ -151,10 +151,10 @@ void write_file(const std::string& temporary, const std::string& path, const Gri
   agree_on(comm, path,
            [&] { ids = netcdf::define_header(file.id(), grid, meta, fields, created); });
   agree_on(comm, path, [&] { check_nc(ncmpi_enddef(file.id()), "ending define mode"); });
-  const netcdf::Block rows = netcdf::block(band.row_begin, band.row_count, grid.nx);
+  const netcdf::Block rows = netcdf::block(band.row_begin, band.row_count, grid.spec.nx);
   for (std::size_t i = 0; i < fields.size(); ++i)
     netcdf::write_field(file.id(), ids.fields[i], fields[i], rows, path, comm);
-  netcdf::write_coordinates(file.id(), ids, grid, path, comm);
+  netcdf::write_coordinates(file.id(), ids, grid.spec, path, comm);
   file.close();
 }
 
@@ -175,10 +175,11 @@ void remove_temporary(const std::string& temporary, MPI_Comm comm) {
 
 }  // namespace
 
-void write_composite(const std::string& path, const GridSpec& grid, const OutputMetadata& meta,
-                     const std::vector<OutputField>& fields, RowBand band, MPI_Comm comm) {
-  agree_on(comm, path, [&] { validate_arguments(path, grid, fields, band); });
-  agree_on(comm, path, [&] { check_band_coverage(grid, band, comm); });
+void write_composite(const std::string& path, const GridDefinition& grid,
+                     const OutputMetadata& meta, const std::vector<OutputField>& fields,
+                     RowBand band, MPI_Comm comm) {
+  agree_on(comm, path, [&] { validate_arguments(path, grid.spec, fields, band); });
+  agree_on(comm, path, [&] { check_band_coverage(grid.spec, band, comm); });
   agree_on(comm, path, [&] {
     if (rank_of(comm) == kRoot) require_directory(path);
   });
