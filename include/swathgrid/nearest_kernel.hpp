@@ -1,0 +1,73 @@
+#pragma once
+// The search of the `nearest` regrid method (DESIGN.md 3): for every cell of a lat/lon grid,
+// the pixel of one granule whose centre is nearest to the cell centre on the sphere, within
+// the pixel's reach. Only positions take part: the caller takes values[index] afterwards, and
+// a fill or masked value there gives the cell nothing (it never reaches for a farther valid
+// pixel, as GDAL's warp). Pure Kokkos: no I/O, no MPI (STYLE.md 2).
+//
+// The rule, exactly (tests/test_nearest_kernel.cpp checks it against a brute-force loop):
+//
+// Positions. A pixel has navigation when lon is finite and -90 <= lat <= 90; P is its unit
+//   vector (cos lat cos lon, cos lat sin lon, sin lat), the same for a cell centre Q. Cells
+//   whose centre latitude lies beyond +-90 degrees get nothing. Distances are chords |Q - P|
+//   on a sphere of radius kEarthRadiusM (within 1e-7 of the great-circle distance at pixel
+//   scales), so longitudes wrap by themselves: -180 and 180 are the same place.
+//
+// Reach, default (max_distance_m <= 0): the pixel's own footprint. Its along-track spacing
+//   vector is v_a = (P[l+1][p] - P[l-1][p]) / 2 when both neighbours have navigation, the
+//   one-sided difference to the one that has, and undefined when neither has; v_c likewise
+//   across track (pixels p-1, p+1). A cell centre is in reach when its offset d = Q - P,
+//   written in the pixel's lattice coordinates (s, t) (d ~ s v_a + t v_c, least squares)
+//   satisfies s^2 + t^2 <= kFootprintReachScale^2 / 2 and |d| <= kFootprintReachScale *
+//   sqrt((|v_a|^2 + |v_c|^2) / 2) (that ellipse's bounding circle, at most kMaxReachM).
+//   The footprint is the parallelogram |s|, |t| <= 1/2 between neighbouring centres; the
+//   ellipse passes through its corners (radius sqrt(1/2) in lattice units), enlarged by
+//   kFootprintReachScale. So: inside the swath every cell centre is reached (on a locally
+//   regular lattice the disks of radius sqrt(1/2) around the lattice points cover the plane,
+//   the 10% margin absorbs curvature and widening); beyond an edge or into a gap of missing
+//   navigation a pixel reaches at most 0.78 of its own spacing in that direction, so the
+//   cells a full spacing away get nothing. The ellipse follows the footprint's shape: OCI's
+//   edge pixels (about 5 km across track by 1.2 km along) do not bridge a gap of missing
+//   lines. A pixel with no navigated neighbour along track, or none across track, or whose
+//   spacing vectors are (nearly) parallel or zero (sin^2 of their angle < 1e-6), reaches
+//   nothing.
+// Reach, max_distance_m > 0 (--max-distance): every pixel with navigation reaches the cell
+//   centres within max_distance_m (great-circle, at most kMaxReachM), whatever its
+//   neighbours.
+//
+// Choice. Among the pixels whose reach contains the cell centre, the one with the smallest
+//   key floor(chord_m / kNearestKeyQuantumM) * 2^31 + pixel_index: the nearest, distances
+//   compared to kNearestKeyQuantumM, ties to the lowest pixel index. No pixel reaches: -1.
+//   (This is "nearest among the pixels that reach the cell", not "nearest, and -1 if that one
+//   does not reach": the two agree whenever reaches are equal, e.g. with --max-distance, and
+//   the first never leaves a hole where a wider neighbouring footprint covers the cell.)
+
+#include <cstddef>
+#include <cstdint>
+
+#include "swathgrid/grid.hpp"
+#include "swathgrid/types.hpp"
+
+namespace swathgrid {
+
+constexpr double kEarthRadiusM = 6371008.8;     ///< mean Earth radius (IUGG), metres
+constexpr double kNearestKeyQuantumM = 1.0e-3;  ///< distances are compared to 1 mm
+constexpr double kMaxReachM = 1.0e6;            ///< no reach is longer (keeps keys in 63 bits)
+constexpr double kFootprintReachScale = 1.1;    ///< default reach: footprint ellipse * 1.1
+
+/// Per grid cell (row * nx + col): an index into the lines * pixels arrays, or -1.
+using CellPixelView = Kokkos::View<std::int64_t*, MemSpace>;
+
+/// For every cell of `grid`, the pixel chosen by the rule above, or -1. `grid` is a lat/lon
+/// grid (x = longitude, y = latitude, degrees), possibly a window of a larger one; its x is
+/// taken modulo 360 whatever grid.periodic_x says (the sphere is periodic).
+/// lon_deg/lat_deg hold lines * pixels positions, row-major (index = line * pixels + pixel),
+/// fewer than 2^31 of them. max_distance_m <= 0 selects the footprint reach. Scatter: each
+/// pixel visits the cells inside a lat/lon box around its reach's bounding circle and keeps
+/// the smallest key per cell with an atomic min, so the result does not depend on thread
+/// count or order. Allocates 24 bytes per pixel and 8 per cell (the result) per call.
+CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                                     std::size_t lines, std::size_t pixels, const GridSpec& grid,
+                                     double max_distance_m);
+
+}  // namespace swathgrid

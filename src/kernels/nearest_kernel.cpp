@@ -1,0 +1,289 @@
+// The `nearest` search: for every cell, the pixel nearest to its centre among those whose
+// reach contains it (the rule is in nearest_kernel.hpp). Scatter: each pixel visits the cells
+// of a lat/lon window around it and keeps, per cell, the smallest packed (distance, index)
+// key with an atomic min; a second pass unpacks the keys into pixel indices.
+
+#include "swathgrid/nearest_kernel.hpp"
+
+#include <cassert>
+#include <cmath>
+#include <limits>
+
+namespace swathgrid {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kRadPerDeg = kPi / 180.0;
+constexpr double kDegPerRad = 180.0 / kPi;
+constexpr double kFullTurnDeg = 360.0;
+constexpr double kPoleLatDeg = 90.0;
+constexpr int kIndexBits = 31;  ///< low bits of a key: the pixel index
+constexpr std::int64_t kIndexMask = (std::int64_t{1} << kIndexBits) - 1;
+constexpr std::int64_t kNoKey = std::numeric_limits<std::int64_t>::max();
+/// Squared radius of the footprint ellipse in lattice units: (scale * sqrt(1/2))^2.
+constexpr double kFootprintRadius2 = 0.5 * kFootprintReachScale * kFootprintReachScale;
+/// Spacing vectors with sin^2(angle between them) below this span no footprint.
+constexpr double kMinSinAngle2 = 1.0e-6;
+/// The search window's angular radius is enlarged by this fraction and by kWindowSlackDeg,
+/// far above the rounding of the window arithmetic (degrees up to 360: ~1e-13) and far below
+/// any cell size, so it stays a superset of the reach without a cell of slack on each side.
+constexpr double kWindowSlack = 1.0e-9;
+constexpr double kWindowSlackDeg = 1.0e-9;
+/// A window whose sin(radius) / cos(latitude) exceeds this spans all columns: the cap touches
+/// a pole, or nearly (where asin would amplify rounding).
+constexpr double kMaxLonRatio = 1.0 - 1.0e-6;
+
+using UnitVectorView = Kokkos::View<double* [3], MemSpace>;  ///< unit vectors; NaN: none
+using TrigView = Kokkos::View<double* [2], MemSpace>;        ///< (sin, cos) per row or column
+using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+using DynamicPolicy = Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
+                                          Kokkos::IndexType<std::int64_t>>;
+
+struct Vec3 {
+  double x, y, z;
+};
+KOKKOS_INLINE_FUNCTION Vec3 minus(const Vec3& a, const Vec3& b) {
+  return {a.x - b.x, a.y - b.y, a.z - b.z};
+}
+KOKKOS_INLINE_FUNCTION double dot(const Vec3& a, const Vec3& b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z;
+}
+/// (a u - b v) / divisor, component by component.
+KOKKOS_INLINE_FUNCTION Vec3 combine(double a, const Vec3& u, double b, const Vec3& v,
+                                    double divisor) {
+  return {(a * u.x - b * v.x) / divisor, (a * u.y - b * v.y) / divisor,
+          (a * u.z - b * v.z) / divisor};
+}
+
+/// Unit-sphere chord of a great-circle distance (capped at kMaxReachM).
+double chord_of_distance(double distance_m) {
+  const double capped = distance_m < kMaxReachM ? distance_m : kMaxReachM;
+  return 2.0 * std::sin(capped / (2.0 * kEarthRadiusM));
+}
+
+/// The cells a pixel reaches: chord to the centre <= radius (unit sphere) and, for a footprint
+/// reach, lattice coordinates s = w_a . d, t = w_c . d inside the ellipse.
+struct Reach {
+  double radius = 0.0;
+  bool footprint = false;
+  Vec3 w_a{0.0, 0.0, 0.0}, w_c{0.0, 0.0, 0.0};
+
+  KOKKOS_INLINE_FUNCTION bool contains(const Vec3& d, double chord2) const {
+    if (!(chord2 <= radius * radius)) return false;
+    if (!footprint) return true;
+    const double s = dot(w_a, d), t = dot(w_c, d);
+    return s * s + t * t <= kFootprintRadius2;
+  }
+};
+
+/// Index range [begin, end) of the cells whose fractional index lies in [first, last], clipped
+/// to [0, n).
+struct Span {
+  std::int64_t begin = 0, end = 0;
+};
+KOKKOS_INLINE_FUNCTION Span clipped_span(double first, double last, std::int64_t n) {
+  const double lo = std::ceil(first), hi = std::floor(last) + 1.0;
+  Span span;
+  if (!(lo < static_cast<double>(n)) || !(hi > 0.0)) return span;
+  span.begin = lo > 0.0 ? static_cast<std::int64_t>(lo) : 0;
+  span.end = hi < static_cast<double>(n) ? static_cast<std::int64_t>(hi) : n;
+  return span;
+}
+
+/// The columns whose centre longitude is within half_width_deg of lon: the window, and its
+/// images 360 degrees west and east (longitude is periodic, and a grid may be a little wider
+/// than 360 degrees when its cell size does not divide it); all columns when it spans the globe.
+struct ColumnSpans {
+  Span span[3];
+  int count = 0;
+};
+KOKKOS_INLINE_FUNCTION ColumnSpans column_spans(const GridSpec& grid, double lon,
+                                                double half_width_deg) {
+  ColumnSpans cols;
+  if (2.0 * half_width_deg + 2.0 * grid.cell_size >= kFullTurnDeg) {
+    cols.span[cols.count++] = Span{0, grid.nx};
+    return cols;
+  }
+  double west = lon - half_width_deg - grid.x_min;  // west edge of the window, from x_min
+  west -= kFullTurnDeg * std::floor(west / kFullTurnDeg);
+  for (int turn = -1; turn <= 1; ++turn) {
+    const double first = west + turn * kFullTurnDeg;
+    cols.span[cols.count++] =
+        clipped_span(first / grid.cell_size - 0.5,
+                     (first + 2.0 * half_width_deg) / grid.cell_size - 0.5, grid.nx);
+  }
+  return cols;
+}
+
+struct ScatterFunctor {
+  UnitVectorView positions;
+  ConstPixelView lon_deg, lat_deg;
+  std::int64_t lines, pixels;
+  GridSpec grid;
+  TrigView row_trig, col_trig;
+  CellPixelView keys;
+  double uniform_radius;  ///< > 0: every pixel reaches this chord; else footprint reach
+  double max_radius;      ///< cap of a footprint reach's radius
+
+  KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
+    return positions(i, 0) == positions(i, 0);
+  }
+  KOKKOS_INLINE_FUNCTION Vec3 position(std::int64_t i) const {
+    return {positions(i, 0), positions(i, 1), positions(i, 2)};
+  }
+
+  /// Spacing vector to the neighbours i -/+ stride (k: coordinate of i along that axis, of n).
+  KOKKOS_INLINE_FUNCTION bool spacing(std::int64_t i, std::int64_t k, std::int64_t n,
+                                      std::int64_t stride, const Vec3& p, Vec3& v) const {
+    const bool before = k > 0 && has_navigation(i - stride);
+    const bool after = k + 1 < n && has_navigation(i + stride);
+    if (before && after) {
+      v = combine(1.0, position(i + stride), 1.0, position(i - stride), 2.0);
+    } else if (after) {
+      v = minus(position(i + stride), p);
+    } else if (before) {
+      v = minus(p, position(i - stride));
+    }
+    return before || after;
+  }
+
+  KOKKOS_INLINE_FUNCTION bool footprint_reach(std::int64_t i, const Vec3& p, Reach& reach) const {
+    Vec3 v_a{0.0, 0.0, 0.0}, v_c{0.0, 0.0, 0.0};
+    if (!spacing(i, i / pixels, lines, pixels, p, v_a) ||
+        !spacing(i, i % pixels, pixels, 1, p, v_c))
+      return false;
+    const double aa = dot(v_a, v_a), cc = dot(v_c, v_c), ac = dot(v_a, v_c);
+    const double det = aa * cc - ac * ac;
+    if (!(det > kMinSinAngle2 * aa * cc)) return false;
+    reach.footprint = true;
+    reach.w_a = combine(cc, v_a, ac, v_c, det);
+    reach.w_c = combine(aa, v_c, ac, v_a, det);
+    const double radius = kFootprintReachScale * std::sqrt((aa + cc) * 0.5);
+    reach.radius = radius < max_radius ? radius : max_radius;
+    return true;
+  }
+
+  KOKKOS_INLINE_FUNCTION void visit(std::int64_t i, const Vec3& p, const Reach& reach,
+                                    std::int64_t row, double sin_lat, double cos_lat,
+                                    std::int64_t col) const {
+    const Vec3 q{cos_lat * col_trig(col, 1), cos_lat * col_trig(col, 0), sin_lat};
+    const Vec3 d = minus(q, p);
+    const double chord2 = dot(d, d);
+    if (!reach.contains(d, chord2)) return;
+    const double chord_m = kEarthRadiusM * std::sqrt(chord2);
+    const std::int64_t key =
+        (static_cast<std::int64_t>(chord_m / kNearestKeyQuantumM) << kIndexBits) | i;
+    Kokkos::atomic_fetch_min(&keys(row * grid.nx + col), key);
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
+    if (!has_navigation(i)) return;
+    const Vec3 p = position(i);
+    Reach reach;
+    if (uniform_radius > 0.0) {
+      reach.radius = uniform_radius;
+    } else if (!footprint_reach(i, p, reach)) {
+      return;
+    }
+    // Window: |dlat| <= theta; |dlon| <= asin(sin theta / cos lat) unless the cap holds a pole.
+    const double lon = lon_deg(i), lat = lat_deg(i), size = grid.cell_size;
+    const double theta =
+        2.0 * std::asin(reach.radius < 2.0 ? reach.radius * 0.5 : 1.0) * (1.0 + kWindowSlack);
+    const double theta_deg = theta * kDegPerRad + kWindowSlackDeg;
+    const Span rows = clipped_span((grid.y_max - (lat + theta_deg)) / size - 0.5,
+                                   (grid.y_max - (lat - theta_deg)) / size - 0.5, grid.ny);
+    const double sin_theta = std::sin(theta), cos_lat_p = std::cos(lat * kRadPerDeg);
+    double half_width_deg = kFullTurnDeg;
+    if (sin_theta < kMaxLonRatio * cos_lat_p)
+      half_width_deg = std::asin(sin_theta / cos_lat_p) * kDegPerRad + kWindowSlackDeg;
+    const ColumnSpans cols = column_spans(grid, lon, half_width_deg);
+    for (std::int64_t row = rows.begin; row < rows.end; ++row) {
+      const double sin_lat = row_trig(row, 0), cos_lat = row_trig(row, 1);
+      if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
+      for (int k = 0; k < cols.count; ++k)
+        for (std::int64_t col = cols.span[k].begin; col < cols.span[k].end; ++col)
+          visit(i, p, reach, row, sin_lat, cos_lat, col);
+    }
+  }
+};
+
+UnitVectorView unit_vectors(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg) {
+  const std::int64_t n = static_cast<std::int64_t>(lon_deg.extent(0));
+  UnitVectorView positions(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::positions"),
+                           n);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Kokkos::parallel_for(
+      "swathgrid::nearest::positions", Policy(ExecSpace(), 0, n), KOKKOS_LAMBDA(std::int64_t i) {
+        const double lon = lon_deg(i), lat = lat_deg(i);
+        const bool valid = lon - lon == 0.0 && lat >= -kPoleLatDeg && lat <= kPoleLatDeg;
+        const double c = std::cos(lat * kRadPerDeg);
+        positions(i, 0) = valid ? c * std::cos(lon * kRadPerDeg) : nan;
+        positions(i, 1) = valid ? c * std::sin(lon * kRadPerDeg) : nan;
+        positions(i, 2) = valid ? std::sin(lat * kRadPerDeg) : nan;
+      });
+  return positions;
+}
+
+/// (sin, cos) of the centre latitude of every row (NaN beyond the poles) or longitude of every
+/// column.
+TrigView centre_trig(const GridSpec& grid, bool rows) {
+  const std::int64_t n = rows ? grid.ny : grid.nx;
+  TrigView trig(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::centre_trig"), n);
+  const double origin = rows ? grid.y_max : grid.x_min;
+  const double step = rows ? -grid.cell_size : grid.cell_size;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Kokkos::parallel_for(
+      "swathgrid::nearest::centre_trig", Policy(ExecSpace(), 0, n), KOKKOS_LAMBDA(std::int64_t k) {
+        const double deg = origin + step * (static_cast<double>(k) + 0.5);
+        const bool valid = !rows || (deg >= -kPoleLatDeg && deg <= kPoleLatDeg);
+        trig(k, 0) = valid ? std::sin(deg * kRadPerDeg) : nan;
+        trig(k, 1) = valid ? std::cos(deg * kRadPerDeg) : nan;
+      });
+  return trig;
+}
+
+/// The search itself, inside this file's unnamed namespace so that its helpers (Policy, Vec3,
+/// Span, ...) cannot clash with names a swathgrid header may add.
+CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                     std::size_t lines, std::size_t pixels, const GridSpec& grid,
+                     double max_distance_m) {
+  const std::int64_t n = static_cast<std::int64_t>(lines * pixels);
+  assert(lon_deg.extent(0) == lines * pixels && lat_deg.extent(0) == lines * pixels);
+  assert(n <= kIndexMask && grid.cell_size > 0.0);
+  const std::int64_t cells = grid.cell_count();
+  CellPixelView keys(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::nearest_pixel"),
+                     cells);
+  Kokkos::parallel_for(
+      "swathgrid::nearest::clear", Policy(ExecSpace(), 0, cells),
+      KOKKOS_LAMBDA(std::int64_t c) { keys(c) = kNoKey; });
+
+  ScatterFunctor scatter{unit_vectors(lon_deg, lat_deg),
+                         lon_deg,
+                         lat_deg,
+                         static_cast<std::int64_t>(lines),
+                         static_cast<std::int64_t>(pixels),
+                         grid,
+                         centre_trig(grid, true),
+                         centre_trig(grid, false),
+                         keys,
+                         max_distance_m > 0.0 ? chord_of_distance(max_distance_m) : 0.0,
+                         chord_of_distance(kMaxReachM)};
+  Kokkos::parallel_for("swathgrid::nearest::scatter", DynamicPolicy(ExecSpace(), 0, n), scatter);
+
+  Kokkos::parallel_for(
+      "swathgrid::nearest::unpack", Policy(ExecSpace(), 0, cells), KOKKOS_LAMBDA(std::int64_t c) {
+        const std::int64_t key = keys(c);
+        keys(c) = key == kNoKey ? -1 : (key & kIndexMask);
+      });
+  return keys;
+}
+
+}  // namespace
+
+CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                                     std::size_t lines, std::size_t pixels, const GridSpec& grid,
+                                     double max_distance_m) {
+  return search(lon_deg, lat_deg, lines, pixels, grid, max_distance_m);
+}
+
+}  // namespace swathgrid
