@@ -295,3 +295,68 @@ TEST(Reader, GeneratedGranulesOfBothShapes) {
 
 }  // namespace
 }  // namespace swathgrid
+
+// A generated AOP granule: Rrs (int16, scale_factor/add_offset) read band-major with the
+// file's wavelengths, checked against the stored values read independently with raw HDF5.
+TEST(Reader, GeneratedAopGranuleGivesOneDecodedPlanePerBand) {
+  swathgrid::test::ScratchDir dir("reader-aop");
+  swathgrid::SynthGranuleOptions options;
+  options.lines = 300;
+  options.pixels = 200;
+  options.seed = 11;
+  options.suite = swathgrid::SynthSuite::kAop;
+  options.aop_bands = 5;
+  const std::string path = dir.file("PACE_OCI.20240801T174000.L2.OC_AOP.V3_0.nc");
+  swathgrid::write_synthetic_granule(path, options);
+  const swathgrid::Granule g = swathgrid::read_granule(path, swathgrid::ReadRequest{{"Rrs"}, {}});
+  ASSERT_EQ(g.variables.size(), 1u);
+  const swathgrid::GranuleVariable& rrs = g.variables[0];
+  const std::size_t count = options.lines * options.pixels, bands = options.aop_bands;
+  ASSERT_EQ(rrs.bands, bands);
+  ASSERT_EQ(rrs.values.size(), bands * count);
+  EXPECT_EQ(rrs.info.units, "sr^-1");
+  EXPECT_TRUE(rrs.info.has_valid_range);
+  EXPECT_NEAR(rrs.info.valid_min, -0.01, 1e-6);  // -30000 stored
+  EXPECT_NEAR(rrs.info.valid_max, 0.10, 1e-6);   // 25000 stored
+
+  // The same file through the HDF5 C API.
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  std::vector<double> wavelengths(bands);
+  const hid_t nm = H5Dopen2(file, "sensor_band_parameters/wavelength_3d", H5P_DEFAULT);
+  H5Dread(nm, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, wavelengths.data());
+  H5Dclose(nm);
+  std::vector<short> stored(count * bands);
+  const hid_t set = H5Dopen2(file, "geophysical_data/Rrs", H5P_DEFAULT);
+  H5Dread(set, H5T_NATIVE_SHORT, H5S_ALL, H5S_ALL, H5P_DEFAULT, stored.data());
+  double scale = 0, offset = 0;
+  for (auto [name, value] : {std::pair{"scale_factor", &scale}, std::pair{"add_offset", &offset}}) {
+    const hid_t attribute = H5Aopen(set, name, H5P_DEFAULT);
+    H5Aread(attribute, H5T_NATIVE_DOUBLE, value);
+    H5Aclose(attribute);
+  }
+  H5Dclose(set);
+  H5Fclose(file);
+  EXPECT_EQ(rrs.wavelengths, wavelengths);
+  EXPECT_FLOAT_EQ(static_cast<float>(scale), 2.0e-6f);
+  EXPECT_FLOAT_EQ(static_cast<float>(offset), 0.05f);
+
+  // Every pixel of every band: fill -> NaN, otherwise stored * scale + offset, band-major.
+  std::size_t fill = 0, valid = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t b = 0; b < bands; ++b) {
+      const short s = stored[i * bands + b];
+      const float value = rrs.values[b * count + i];
+      if (s == -32767) {
+        ++fill;
+        ASSERT_TRUE(std::isnan(value)) << "pixel " << i << " band " << b;
+      } else {
+        ++valid;
+        ASSERT_FLOAT_EQ(value, static_cast<float>(s * scale + offset))
+            << "pixel " << i << " band " << b;
+      }
+    }
+  }
+  EXPECT_GT(fill, count * bands / 20) << "land and clouds";
+  EXPECT_GT(valid, count * bands / 4);
+}

@@ -469,3 +469,208 @@ TEST(Synth, BadOptionsThrowNamingTheFile) {
   campaign.first_day = "2024-02-30";
   EXPECT_THROW(swathgrid::plan_campaign(campaign), swathgrid::Error);
 }
+
+namespace {
+
+// The band of `wavelengths` nearest to `nm`.
+std::size_t nearest_band(const std::vector<float>& wavelengths, double nm) {
+  std::size_t best = 0;
+  for (std::size_t b = 1; b < wavelengths.size(); ++b)
+    if (std::fabs(wavelengths[b] - nm) < std::fabs(wavelengths[best] - nm)) best = b;
+  return best;
+}
+
+SynthGranuleOptions aop_options(std::uint64_t seed, std::size_t bands) {
+  SynthGranuleOptions options;
+  options.lines = 400;
+  options.pixels = 256;
+  options.seed = seed;
+  options.suite = swathgrid::SynthSuite::kAop;
+  options.aop_bands = bands;
+  return options;
+}
+
+}  // namespace
+
+TEST(Synth, AopGranuleHasPackedRrsOverWavelength3d) {
+  swathgrid::test::ScratchDir dir("synth-aop");
+  const std::size_t lines = 400, pixels = 256, bands = 8;
+  const SynthGranuleOptions options = aop_options(21, bands);
+  const std::string path =
+      write_granule(dir, "PACE_OCI.20240801T174000.L2.OC_AOP.V3_0.nc", options);
+  SynthGranuleOptions bgc_options = options;
+  bgc_options.suite = swathgrid::SynthSuite::kBgc;
+  const File file(path);
+  const File bgc(write_granule(dir, "bgc.nc", bgc_options));
+
+  EXPECT_EQ(file.text_attribute("/", "title"), "OCI Level-2 Data AOP");
+  EXPECT_EQ(file.text_attribute("/", "product_name"), "PACE_OCI.20240801T174000.L2.OC_AOP.V3_0.nc");
+  EXPECT_EQ(file.shape("wavelength_3d"), std::vector<hsize_t>{bands});
+  EXPECT_FALSE(file.exists("geophysical_data/chlor_a"));
+
+  // Wavelengths: float nm, 346 to 719, increasing.
+  const std::string wavelength_name = "sensor_band_parameters/wavelength_3d";
+  EXPECT_EQ(file.type(wavelength_name), std::make_pair(H5T_FLOAT, std::size_t{4}));
+  const auto nm = file.read<float>(wavelength_name, H5T_NATIVE_FLOAT);
+  ASSERT_EQ(nm.size(), bands);
+  EXPECT_FLOAT_EQ(nm.front(), 346.0f);
+  EXPECT_FLOAT_EQ(nm.back(), 719.0f);
+  for (std::size_t b = 1; b < bands; ++b) EXPECT_GT(nm[b], nm[b - 1]);
+  EXPECT_EQ(file.text_attribute(wavelength_name, "units"), "nm");
+
+  // Rrs: signed int16 (lines, pixels, bands), chunked and deflated, three dimension scales.
+  const std::string rrs_name = "geophysical_data/Rrs";
+  ASSERT_TRUE(file.exists(rrs_name));
+  EXPECT_EQ(file.type(rrs_name), std::make_pair(H5T_INTEGER, std::size_t{2}));
+  EXPECT_EQ(file.shape(rrs_name), (std::vector<hsize_t>{lines, pixels, bands}));
+  {
+    Id dataset{H5Dopen2(file.id(), rrs_name.c_str(), H5P_DEFAULT), H5Dclose};
+    Id type{H5Dget_type(dataset.id), H5Tclose};
+    EXPECT_EQ(H5Tget_sign(type.id), H5T_SGN_2);
+    Id dcpl{H5Dget_create_plist(dataset.id), H5Pclose};
+    EXPECT_EQ(H5Pget_layout(dcpl.id), H5D_CHUNKED);
+    unsigned flags = 0;
+    std::size_t count = 0;
+    EXPECT_GE(H5Pget_filter_by_id2(dcpl.id, H5Z_FILTER_DEFLATE, &flags, &count, nullptr, 0, nullptr,
+                                   nullptr),
+              0);
+    short fill = 0;
+    H5Pget_fill_value(dcpl.id, H5T_NATIVE_SHORT, &fill);
+    EXPECT_EQ(fill, -32767);
+    const char* dimension_names[3] = {"number_of_lines", "pixels_per_line", "wavelength_3d"};
+    for (unsigned index = 0; index < 3; ++index) {
+      Id scale{H5Dopen2(file.id(), dimension_names[index], H5P_DEFAULT), H5Dclose};
+      EXPECT_GT(H5DSis_attached(dataset.id, scale.id, index), 0) << dimension_names[index];
+    }
+  }
+  const double scale = file.numeric_attribute(rrs_name, "scale_factor", H5T_FLOAT, 4).at(0);
+  const double offset = file.numeric_attribute(rrs_name, "add_offset", H5T_FLOAT, 4).at(0);
+  EXPECT_EQ(scale, static_cast<double>(2.0e-6f));
+  EXPECT_EQ(offset, static_cast<double>(0.05f));
+  EXPECT_EQ(file.numeric_attribute(rrs_name, "_FillValue", H5T_INTEGER, 2),
+            std::vector<double>{-32767});
+  EXPECT_EQ(file.numeric_attribute(rrs_name, "valid_min", H5T_INTEGER, 2),
+            std::vector<double>{-30000});
+  EXPECT_EQ(file.numeric_attribute(rrs_name, "valid_max", H5T_INTEGER, 2),
+            std::vector<double>{25000});
+  EXPECT_EQ(file.text_attribute(rrs_name, "units"), "sr^-1");
+  EXPECT_EQ(file.text_attribute(rrs_name, "long_name"), "Remote sensing reflectance");
+  EXPECT_EQ(file.text_attribute(rrs_name, "standard_name"),
+            "surface_ratio_of_upwelling_radiance_emerging_from_sea_water_to_downwelling_"
+            "radiative_flux_in_air");
+  for (const char* name : {"geophysical_data/aot_865", "geophysical_data/angstrom"})
+    expect_swath_variable(file, name, H5T_FLOAT, lines, pixels);
+
+  // Same geometry and flags as the BGC granule of the same seed; fill exactly where chlor_a
+  // is fill (LAND, CLDICE, NAVFAIL), in every band at once.
+  const auto flags = file.read<std::int32_t>("geophysical_data/l2_flags", H5T_NATIVE_INT32);
+  EXPECT_EQ(flags, bgc.read<std::int32_t>("geophysical_data/l2_flags", H5T_NATIVE_INT32));
+  EXPECT_EQ(file.read<float>("navigation_data/latitude", H5T_NATIVE_FLOAT),
+            bgc.read<float>("navigation_data/latitude", H5T_NATIVE_FLOAT));
+  const auto chl = bgc.read<float>("geophysical_data/chlor_a", H5T_NATIVE_FLOAT);
+  const auto stored = file.read<std::int16_t>(rrs_name, H5T_NATIVE_INT16);
+  const auto aot = file.read<float>("geophysical_data/aot_865", H5T_NATIVE_FLOAT);
+  const auto angstrom = file.read<float>("geophysical_data/angstrom", H5T_NATIVE_FLOAT);
+  ASSERT_EQ(stored.size(), lines * pixels * bands);
+  const std::size_t blue = nearest_band(nm, 443.0), green = nearest_band(nm, 555.0);
+  std::size_t land = 0, cloudy = 0, valid_values = 0, plausible = 0, clear = 0, rich = 0;
+  for (std::size_t i = 0; i < lines * pixels; ++i) {
+    const bool masked = flag_set(flags[i], kLandBit) || flag_set(flags[i], kCloudBit) ||
+                        flag_set(flags[i], kNavFailBit);
+    ASSERT_EQ(chl[i] == -32767.0f, masked) << "pixel " << i;
+    ASSERT_EQ(aot[i] == -32767.0f, masked) << "pixel " << i;
+    ASSERT_EQ(angstrom[i] == -32767.0f, masked) << "pixel " << i;
+    land += flag_set(flags[i], kLandBit);
+    cloudy += flag_set(flags[i], kCloudBit);
+    for (std::size_t b = 0; b < bands; ++b) {
+      const std::int16_t s = stored[i * bands + b];
+      ASSERT_EQ(s == -32767, masked) << "pixel " << i << " band " << b;
+      if (masked) continue;
+      ASSERT_TRUE(s >= -30000 && s <= 25000) << s;
+      const double rrs = s * scale + offset;
+      ++valid_values;
+      plausible += rrs > 0.0 && rrs < 0.05;
+    }
+    if (masked) continue;
+    EXPECT_TRUE(aot[i] > 0.0f && aot[i] < 1.0f) << aot[i];
+    EXPECT_TRUE(angstrom[i] > 0.0f && angstrom[i] < 2.5f) << angstrom[i];
+    // Blue-green ratio falls with chlorophyll, as ocean-colour algorithms assume.
+    const double ratio =
+        (stored[i * bands + blue] * scale + offset) / (stored[i * bands + green] * scale + offset);
+    if (chl[i] < 0.2f) {
+      ++clear;
+      EXPECT_GT(ratio, 2.5) << "chl " << chl[i];
+    } else if (chl[i] > 2.0f) {
+      ++rich;
+      EXPECT_LT(ratio, 1.0) << "chl " << chl[i];
+    }
+  }
+  EXPECT_GT(land, lines * pixels / 50);
+  EXPECT_GT(cloudy, lines * pixels / 10);
+  EXPECT_GT(valid_values, lines * pixels * bands / 4);
+  EXPECT_GT(static_cast<double>(plausible), 0.999 * static_cast<double>(valid_values));
+  EXPECT_GT(clear, 1000u) << "open ocean";
+  EXPECT_GT(rich, 100u) << "coastal water";
+
+  // ncdump (netCDF-C) sees the 3-D variable on its named dimensions.
+  if (std::system("command -v ncdump > /dev/null 2>&1") == 0) {
+    const std::string out = dir.file("ncdump.txt");
+    ASSERT_EQ(std::system(("ncdump -h " + path + " > " + out + " 2>&1").c_str()), 0);
+    std::ifstream stream(out);
+    const std::string header((std::istreambuf_iterator<char>(stream)), {});
+    EXPECT_NE(header.find("wavelength_3d = 8 ;"), std::string::npos) << header;
+    EXPECT_NE(header.find("short Rrs(number_of_lines, pixels_per_line, wavelength_3d)"),
+              std::string::npos)
+        << header;
+    EXPECT_NE(header.find("Rrs:scale_factor = 2.e-06f"), std::string::npos) << header;
+  }
+}
+
+TEST(Synth, AopBandCountIsValidatedAndEveryCountWritten) {
+  swathgrid::test::ScratchDir dir("synth-aop-bands");
+  for (std::size_t bands : {std::size_t{0}, swathgrid::kMaxAopBands + 1}) {
+    SynthGranuleOptions options = aop_options(1, bands);
+    const std::string path = dir.file("bad.nc");
+    try {
+      swathgrid::write_synthetic_granule(path, options);
+      ADD_FAILURE() << "no error for " << bands << " bands";
+    } catch (const swathgrid::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("AOP bands must be 1 to 184"), std::string::npos)
+          << e.what();
+    }
+    swathgrid::SynthCampaignOptions campaign;
+    campaign.suite = swathgrid::SynthSuite::kAop;
+    campaign.aop_bands = bands;
+    EXPECT_THROW(swathgrid::plan_campaign(campaign), swathgrid::Error);
+  }
+  for (std::size_t bands : {std::size_t{1}, swathgrid::kMaxAopBands}) {
+    SynthGranuleOptions options = aop_options(2, bands);
+    options.lines = 20;
+    options.pixels = 16;
+    const File file(write_granule(dir, "g" + std::to_string(bands) + ".nc", options));
+    EXPECT_EQ(file.shape("geophysical_data/Rrs"), (std::vector<hsize_t>{20, 16, bands}));
+    const auto nm = file.read<float>("sensor_band_parameters/wavelength_3d", H5T_NATIVE_FLOAT);
+    ASSERT_EQ(nm.size(), bands);
+    EXPECT_FLOAT_EQ(nm.front(), bands == 1 ? 532.5f : 346.0f);
+  }
+}
+
+TEST(Synth, AopCampaignHasAopNamesAndTheSameGranules) {
+  swathgrid::SynthCampaignOptions campaign;
+  const auto bgc = swathgrid::plan_campaign(campaign);
+  campaign.suite = swathgrid::SynthSuite::kAop;
+  campaign.aop_bands = 5;
+  const auto aop = swathgrid::plan_campaign(campaign);
+  ASSERT_EQ(aop.size(), bgc.size());
+  for (std::size_t g = 0; g < aop.size(); ++g) {
+    SCOPED_TRACE(aop[g].file_name);
+    EXPECT_TRUE(std::regex_match(aop[g].file_name,
+                                 std::regex(R"(PACE_OCI\.\d{8}T\d{6}\.L2\.OC_AOP\.V3_0\.nc)")));
+    EXPECT_EQ(aop[g].file_name.substr(0, 24), bgc[g].file_name.substr(0, 24));
+    EXPECT_EQ(aop[g].options.suite, swathgrid::SynthSuite::kAop);
+    EXPECT_EQ(aop[g].options.aop_bands, 5u);
+    EXPECT_EQ(aop[g].options.time_coverage_start, bgc[g].options.time_coverage_start);
+    EXPECT_EQ(aop[g].options.seed, bgc[g].options.seed);
+    EXPECT_EQ(aop[g].options.track_offset_km, bgc[g].options.track_offset_km);
+  }
+}

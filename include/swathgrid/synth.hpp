@@ -10,18 +10,34 @@
 
 namespace swathgrid {
 
+/// Which OB.DAAC Level-2 product suite a granule holds (docs/synthetic-data.md).
+enum class SynthSuite {
+  kBgc,  ///< OC_BGC: chlor_a, carbon_phyto, poc (2-D float) and l2_flags
+  kAop,  ///< OC_AOP: Rrs (3-D, int16 packed, one band per wavelength_3d), aot_865,
+         ///< angstrom and l2_flags
+};
+
+/// "BGC" or "AOP", as in titles and file names (OC_BGC, OC_AOP).
+const char* suite_name(SynthSuite suite);
+
+constexpr std::size_t kDefaultAopBands = 8;  ///< wavelength_3d bands of a synthetic AOP granule
+constexpr std::size_t kMaxAopBands = 184;    ///< as many as OCI's largest AOP products hold
+
 /// One granule to generate.
 struct SynthGranuleOptions {
   std::string time_coverage_start = "2024-08-01T17:40:00.000Z";  ///< ISO 8601 UTC
-  double near_lon_deg = -75.0;  ///< the ground track passes near this point...
-  double near_lat_deg = 38.5;   ///< ...crossing its latitude inside the granule
-  double track_offset_km = 0.0; ///< nadir passes this far east (+) / west (-) of the point
-  double track_position = 0.5;  ///< where along the granule (0 = first line, 1 = last) the
-                                ///< track crosses near_lat
-  std::size_t lines = 1710;     ///< number_of_lines (OCI: 1709 or 1710)
-  std::size_t pixels = 1272;    ///< pixels_per_line
-  double cloud_fraction = 0.3;  ///< approximate fraction of pixels flagged CLDICE (fill)
+  double near_lon_deg = -75.0;   ///< the ground track passes near this point...
+  double near_lat_deg = 38.5;    ///< ...crossing its latitude inside the granule
+  double track_offset_km = 0.0;  ///< nadir passes this far east (+) / west (-) of the point
+  double track_position = 0.5;   ///< where along the granule (0 = first line, 1 = last) the
+                                 ///< track crosses near_lat
+  std::size_t lines = 1710;      ///< number_of_lines (OCI: 1709 or 1710)
+  std::size_t pixels = 1272;     ///< pixels_per_line
+  double cloud_fraction = 0.3;   ///< approximate fraction of pixels flagged CLDICE (fill)
   std::uint64_t seed = 1;
+  SynthSuite suite = SynthSuite::kBgc;
+  std::size_t aop_bands = kDefaultAopBands;  ///< AOP: Rrs bands, 1..kMaxAopBands, from 346 to
+                                             ///< 719 nm; BGC: unused
 };
 
 /// Writes one granule to `path` (overwrites). Throws swathgrid::Error on failure.
@@ -29,20 +45,23 @@ void write_synthetic_granule(const std::string& path, const SynthGranuleOptions&
 
 /// A set of granules over one area and period, as a user's download would give.
 struct SynthCampaignOptions {
-  std::size_t count = 16;               ///< granules
-  std::string first_day = "2024-08-01"; ///< UTC date of the first granule
-  std::size_t days = 7;                 ///< granules are spread over this many days
+  std::size_t count = 16;                ///< granules
+  std::string first_day = "2024-08-01";  ///< UTC date of the first granule
+  std::size_t days = 7;                  ///< granules are spread over this many days
   double near_lon_deg = -75.0;
   double near_lat_deg = 38.5;
-  bool antimeridian = false;            ///< place the granules across 180 degrees instead
-  std::size_t lines = 0;                ///< 0: alternate 1709/1710 as real OCI granules do
+  bool antimeridian = false;  ///< place the granules across 180 degrees instead
+  std::size_t lines = 0;      ///< 0: alternate 1709/1710 as real OCI granules do
   std::size_t pixels = 1272;
-  double cloud_fraction = 0.3;          ///< of every granule
+  double cloud_fraction = 0.3;  ///< of every granule
   std::uint64_t seed = 1;
+  SynthSuite suite = SynthSuite::kBgc;  ///< of every granule
+  std::size_t aop_bands = kDefaultAopBands;
 };
 
-/// File name (OB.DAAC convention, e.g. PACE_OCI.20240801T174000.L2.OC_BGC.V3_0.nc) and
-/// options of each granule of the campaign, deterministic for the seed.
+/// File name (OB.DAAC convention, e.g. PACE_OCI.20240801T174000.L2.OC_BGC.V3_0.nc, or
+/// .L2.OC_AOP. for the AOP suite) and options of each granule of the campaign,
+/// deterministic for the seed. The suite changes names and products, not the geometry.
 struct PlannedGranule {
   std::string file_name;
   SynthGranuleOptions options;

@@ -56,6 +56,12 @@ std::uint64_t parse_seed(const std::string& text) {
   return value;
 }
 
+swathgrid::SynthSuite parse_suite(const std::string& text) {
+  if (text == "bgc") return swathgrid::SynthSuite::kBgc;
+  if (text == "aop") return swathgrid::SynthSuite::kAop;
+  throw swathgrid::UsageError("--suite must be bgc or aop, got '" + text + "'");
+}
+
 void parse_near(const std::string& text, swathgrid::SynthCampaignOptions& campaign) {
   std::istringstream stream(text);
   char comma = 0;
@@ -71,7 +77,8 @@ std::optional<SynthCommand> parse_command_line(int argc, char** argv) {
   SynthCommand command;
   auto& campaign = command.campaign;
   long long count = 16, days = 7, lines = 0, pixels = 1272;
-  std::string near, seed = "1";
+  long long bands = static_cast<long long>(swathgrid::kDefaultAopBands);
+  std::string near, seed = "1", suite = "bgc";
   po::options_description options(std::string("Usage: ") + kProgram +
                                   " -o DIR [options]\nWrites synthetic PACE OCI Level-2 "
                                   "granules (OB.DAAC layout) and prints their paths");
@@ -89,7 +96,11 @@ std::optional<SynthCommand> parse_command_line(int argc, char** argv) {
       "cloud-fraction",
       po::value(&campaign.cloud_fraction)->default_value(campaign.cloud_fraction, "0.3"),
       "fraction of pixels under cloud")("seed", po::value(&seed)->default_value(seed),
-                                        "random seed");
+                                        "random seed")(
+      "suite", po::value(&suite)->default_value(suite),
+      "product suite: bgc (chlor_a, poc, carbon_phyto) or aop (Rrs over wavelength_3d, "
+      "aot_865, angstrom)")("bands", po::value(&bands)->default_value(bands),
+                            "aop: Rrs bands from 346 to 719 nm (1 to 184)");
   po::variables_map values;
   try {
     po::store(po::command_line_parser(join_negative_values(argc, argv)).options(options).run(),
@@ -107,6 +118,10 @@ std::optional<SynthCommand> parse_command_line(int argc, char** argv) {
   campaign.lines = non_negative(lines, "lines");
   campaign.pixels = non_negative(pixels, "pixels");
   campaign.seed = parse_seed(seed);
+  campaign.suite = parse_suite(suite);
+  campaign.aop_bands = non_negative(bands, "bands");
+  if (!values["bands"].defaulted() && campaign.suite != swathgrid::SynthSuite::kAop)
+    throw swathgrid::UsageError("--bands needs --suite aop");
   if (!near.empty()) parse_near(near, campaign);
   return command;
 }

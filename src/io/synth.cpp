@@ -18,6 +18,7 @@ namespace {
 constexpr std::size_t kMinSize = 2;                // lines and pixels
 constexpr std::size_t kMaxPixelsTotal = 1u << 28;  // 1 GiB per float array
 constexpr double kMaxTrackOffsetKm = 5000.0;
+constexpr std::size_t kMaxRrsValues = std::size_t{1} << 31;  // 4 GiB of int16 Rrs
 
 void validate(const std::string& path, const SynthGranuleOptions& options) {
   SWATHGRID_REQUIRE(options.lines >= kMinSize && options.pixels >= kMinSize,
@@ -34,6 +35,15 @@ void validate(const std::string& path, const SynthGranuleOptions& options) {
                     "synthetic granule " << path << ": the orbit cannot pass near latitude "
                                          << options.near_lat_deg << " (limit +-"
                                          << synth_detail::kMaxNearLatitudeDeg << ")");
+  if (options.suite == SynthSuite::kAop) {
+    SWATHGRID_REQUIRE(options.aop_bands >= 1 && options.aop_bands <= kMaxAopBands,
+                      "synthetic granule " << path << ": AOP bands must be 1 to " << kMaxAopBands
+                                           << ", got " << options.aop_bands);
+    SWATHGRID_REQUIRE(options.lines * options.pixels <= kMaxRrsValues / options.aop_bands,
+                      "synthetic granule " << path << ": " << options.lines << " x "
+                                           << options.pixels << " x " << options.aop_bands
+                                           << " Rrs values is too large");
+  }
   SWATHGRID_REQUIRE(std::isfinite(options.near_lon_deg) &&
                         std::fabs(options.track_offset_km) <= kMaxTrackOffsetKm &&
                         std::isfinite(options.track_position),
@@ -44,6 +54,8 @@ void validate(const std::string& path, const SynthGranuleOptions& options) {
 }
 
 }  // namespace
+
+const char* suite_name(SynthSuite suite) { return suite == SynthSuite::kAop ? "AOP" : "BGC"; }
 
 void write_synthetic_granule(const std::string& path, const SynthGranuleOptions& options) {
   using namespace synth_detail;

@@ -83,6 +83,8 @@ void add_pass_granules(const SynthCampaignOptions& campaign, double near_lon, co
     options.track_offset_km = pass.offset_km;
     options.cloud_fraction = campaign.cloud_fraction;
     options.seed = hash_coords(campaign.seed, static_cast<std::int64_t>(g));
+    options.suite = campaign.suite;
+    options.aop_bands = campaign.aop_bands;
     const double line_span_s = static_cast<double>(options.lines - 1) * kLinePeriodS;
     const double length_km = line_span_s * 2.0 * kPi * kEarthRadiusKm / kOrbitPeriodS;
     if (k == 0) {
@@ -94,8 +96,9 @@ void add_pass_granules(const SynthCampaignOptions& campaign, double near_lon, co
     options.track_position =
         static_cast<double>(pass.crossing_ms - start_ms) / kMillisecondsPerSecond / line_span_s;
     options.time_coverage_start = format_iso8601_ms(start_ms);
-    granules.push_back(
-        {"PACE_OCI." + format_compact_seconds(start_ms) + ".L2.OC_BGC.V3_0.nc", options});
+    granules.push_back({"PACE_OCI." + format_compact_seconds(start_ms) + ".L2.OC_" +
+                            suite_name(campaign.suite) + ".V3_0.nc",
+                        options});
   }
 }
 
@@ -115,6 +118,10 @@ std::vector<PlannedGranule> plan_campaign(const SynthCampaignOptions& campaign) 
                     "campaign: pixels must be at least 2, got " << campaign.pixels);
   SWATHGRID_REQUIRE(campaign.cloud_fraction >= 0.0 && campaign.cloud_fraction <= 1.0,
                     "campaign: cloud fraction must be in [0, 1], got " << campaign.cloud_fraction);
+  SWATHGRID_REQUIRE(
+      campaign.suite != SynthSuite::kAop ||
+          (campaign.aop_bands >= 1 && campaign.aop_bands <= kMaxAopBands),
+      "campaign: AOP bands must be 1 to " << kMaxAopBands << ", got " << campaign.aop_bands);
   SWATHGRID_REQUIRE(std::fabs(campaign.near_lat_deg) <= kMaxNearLatitudeDeg &&
                         std::isfinite(campaign.near_lon_deg),
                     "campaign: no pass near " << campaign.near_lon_deg << ","

@@ -6,14 +6,13 @@
 #include <sstream>
 
 #include "swathgrid/version.hpp"
+#include "synth_aop.hpp"
 #include "synth_layout.hpp"
 #include "synth_time.hpp"
 
 namespace swathgrid::synth_detail {
 namespace {
 
-constexpr hsize_t kChunkLines = 256;  // 2-D variables: chunks of whole lines
-constexpr int kDeflateLevel = 2;      // sizes within 2% of level 4, writes much faster
 constexpr float kBandFill = -32767.0f;
 constexpr double kTimeFill = -999.0;
 const std::vector<std::string> kSwathDimensions = {"number_of_lines", "pixels_per_line"};
@@ -26,15 +25,6 @@ std::vector<float> band_wavelengths_nm() {
   for (float swir : {940.0f, 1038.0f, 1250.0f, 1378.0f, 1615.0f, 2130.0f, 2260.0f})
     nm.push_back(swir);
   return nm;
-}
-
-// A (number_of_lines, pixels_per_line) variable, chunked by whole lines and compressed.
-H5Id define_swath_variable(Nc4File& file, hid_t group, const std::string& name, hid_t file_type,
-                           hid_t memory_type, const void* fill) {
-  VariableSpec spec{name, file_type, memory_type, kSwathDimensions, fill, {}, kDeflateLevel};
-  const hsize_t lines = file.dimension_length("number_of_lines");
-  spec.chunk = {std::min(kChunkLines, lines), file.dimension_length("pixels_per_line")};
-  return file.define_variable(group, spec);
 }
 
 // A small contiguous 1-D variable.
@@ -86,13 +76,18 @@ void put_line_floats(Nc4File& file, hid_t group, const std::string& name,
 
 }  // namespace
 
+H5Id define_swath_variable(Nc4File& file, hid_t group, const std::string& name, hid_t file_type,
+                           hid_t memory_type, const void* fill) {
+  VariableSpec spec{name, file_type, memory_type, kSwathDimensions, fill, {}, kDeflateLevel};
+  const hsize_t lines = file.dimension_length("number_of_lines");
+  spec.chunk = {std::min(kChunkLines, lines), file.dimension_length("pixels_per_line")};
+  return file.define_variable(group, spec);
+}
+
 void write_sensor_band_parameters(Nc4File& file) {
   const H5Id group = file.create_group(file.root(), "sensor_band_parameters");
   const std::vector<float> bands = band_wavelengths_nm();
-  const std::size_t count_3d = file.dimension_length("wavelength_3d");
-  std::vector<float> bands_3d(count_3d);  // Rrs bands: 346 to 719 nm
-  for (std::size_t i = 0; i < count_3d; ++i)
-    bands_3d[i] = 346.0f + 373.0f * static_cast<float>(i) / static_cast<float>(count_3d - 1);
+  const std::vector<float> bands_3d = wavelengths_3d_nm(file.dimension_length("wavelength_3d"));
   put_wavelengths(file, group.get(), "wavelength", "number_of_bands", "wavelengths", bands);
   put_wavelengths(file, group.get(), "wavelength_3d", "wavelength_3d", "wavelengths of 3D products",
                   bands_3d);
@@ -143,7 +138,7 @@ void write_scan_line_attributes(Nc4File& file, const GranuleDescription& descrip
                   solar_zenith);
 }
 
-void write_geophysical_data(Nc4File& file, const GranuleArrays& arrays) {
+void write_bgc_geophysical_data(Nc4File& file, const GranuleArrays& arrays) {
   const H5Id group = file.create_group(file.root(), "geophysical_data");
   put_geophysical(file, group.get(), "chlor_a", arrays.chlor_a,
                   "Chlorophyll Concentration, OCI Algorithm",
@@ -163,9 +158,12 @@ void write_geophysical_data(Nc4File& file, const GranuleArrays& arrays) {
       "Stramski, D., et al. (2008). Relationships between the surface concentration "
       "of particulate organic carbon and optical properties in the eastern South "
       "Pacific and eastern Atlantic Oceans. Biogeosciences 5, 171-201.");
+  write_l2_flags(file, group.get(), arrays);
+}
 
-  const H5Id flags = define_swath_variable(file, group.get(), "l2_flags", H5T_STD_I32LE,
-                                           H5T_NATIVE_INT32, nullptr);
+void write_l2_flags(Nc4File& file, hid_t group, const GranuleArrays& arrays) {
+  const H5Id flags =
+      define_swath_variable(file, group, "l2_flags", H5T_STD_I32LE, H5T_NATIVE_INT32, nullptr);
   std::vector<int> masks;
   std::string meanings;
   for (int bit = 0; bit < static_cast<int>(kFlagNames.size()); ++bit) {
@@ -242,6 +240,10 @@ void write_processing_control(Nc4File& file, const GranuleDescription& descripti
     file.put_text(parameters.get(), "track_position", text(o.track_position));
     file.put_text(parameters.get(), "cloud_fraction", text(o.cloud_fraction));
     file.put_text(parameters.get(), "seed", text(o.seed));
+    if (o.suite == SynthSuite::kAop) {
+      file.put_text(parameters.get(), "suite", suite_name(o.suite));
+      file.put_text(parameters.get(), "aop_bands", text(o.aop_bands));
+    }
   }
   const H5Id percentages = file.create_group(group.get(), "flag_percentages");
   std::vector<std::size_t> set(kFlagNames.size(), 0);

@@ -12,7 +12,7 @@ namespace {
 // Band dimensions of OCI Level-2 files.
 constexpr std::size_t kNumberOfBands = 286;
 constexpr std::size_t kNumberOfReflectiveBands = 286;
-constexpr std::size_t kWavelength3d = 172;
+constexpr std::size_t kWavelength3d = 172;  // BGC; AOP: the Rrs bands
 
 constexpr double kSolarDeclinationDeg = 23.44;
 constexpr double kEarthOrbitEccentricity = 0.01672;
@@ -26,8 +26,9 @@ std::string history(const GranuleDescription& description) {
   text << "swathgrid-synth " << kVersion << " seed=" << o.seed << " near=" << o.near_lon_deg << ","
        << o.near_lat_deg << " track_offset_km=" << o.track_offset_km
        << " track_position=" << o.track_position << " lines=" << o.lines << " pixels=" << o.pixels
-       << " cloud_fraction=" << o.cloud_fraction
-       << " (synthetic granule in the OB.DAAC L2 layout; not PACE data)";
+       << " cloud_fraction=" << o.cloud_fraction;
+  if (o.suite == SynthSuite::kAop) text << " suite=AOP bands=" << o.aop_bands;
+  text << " (synthetic granule in the OB.DAAC L2 layout; not PACE data)";
   return text.str();
 }
 
@@ -54,7 +55,8 @@ void write_global_attributes(Nc4File& file, const GranuleDescription& descriptio
                 std::string("version=2,swathgrid=") + kVersion +
                     ",hdf5=" + std::to_string(H5_VERS_MAJOR) + "." + std::to_string(H5_VERS_MINOR) +
                     "." + std::to_string(H5_VERS_RELEASE));
-  file.put_text(root, "title", "OCI Level-2 Data BGC");
+  file.put_text(root, "title",
+                std::string("OCI Level-2 Data ") + suite_name(description.options.suite));
   file.put_text(root, "product_name", description.product_name);
   file.put_text(root, "processing_version", "3.0");
   file.put_text(root, "history", history(description));
@@ -136,11 +138,15 @@ void write_granule_file(const std::string& path, const std::string& name_in_erro
   file.define_dimension("pixels_per_line", geometry.pixels);
   file.define_dimension("number_of_bands", kNumberOfBands);
   file.define_dimension("number_of_reflective_bands", kNumberOfReflectiveBands);
-  file.define_dimension("wavelength_3d", kWavelength3d);
+  const bool aop = description.options.suite == SynthSuite::kAop;
+  file.define_dimension("wavelength_3d", aop ? description.options.aop_bands : kWavelength3d);
   write_global_attributes(file, description, geometry, arrays);
   write_sensor_band_parameters(file);
   write_scan_line_attributes(file, description, geometry, arrays);
-  write_geophysical_data(file, arrays);
+  if (aop)
+    write_aop_geophysical_data(file, description, geometry, arrays);
+  else
+    write_bgc_geophysical_data(file, arrays);
   write_navigation_data(file, geometry, arrays);
   write_processing_control(file, description, arrays);
   file.close();

@@ -36,14 +36,28 @@ void write_granule_file(const std::string& path, const std::string& name_in_erro
                         const GranuleDescription& description, const SwathGeometry& geometry,
                         const GranuleArrays& arrays);
 
-// Parts of write_granule_file, one per group (synth_groups.cpp).
+// Parts of write_granule_file, one per group (synth_groups.cpp; the AOP suite's
+// geophysical_data in synth_aop_groups.cpp).
 void write_sensor_band_parameters(Nc4File& file);
 void write_scan_line_attributes(Nc4File& file, const GranuleDescription& description,
                                 const SwathGeometry& geometry, const GranuleArrays& arrays);
-void write_geophysical_data(Nc4File& file, const GranuleArrays& arrays);
+void write_bgc_geophysical_data(Nc4File& file, const GranuleArrays& arrays);
+void write_aop_geophysical_data(Nc4File& file, const GranuleDescription& description,
+                                const SwathGeometry& geometry, const GranuleArrays& arrays);
 void write_navigation_data(Nc4File& file, const SwathGeometry& geometry,
                            const GranuleArrays& arrays);
 void write_processing_control(Nc4File& file, const GranuleDescription& description,
                               const GranuleArrays& arrays);
+
+// Shared by both suites' geophysical_data.
+constexpr hsize_t kChunkLines = 256;  // swath variables: chunks of whole lines
+constexpr int kDeflateLevel = 2;      // sizes within 2% of level 4, writes much faster
+
+/// A (number_of_lines, pixels_per_line) variable, chunked by whole lines and compressed.
+H5Id define_swath_variable(Nc4File& file, hid_t group, const std::string& name, hid_t file_type,
+                           hid_t memory_type, const void* fill);
+
+/// geophysical_data/l2_flags with its flag_masks and flag_meanings.
+void write_l2_flags(Nc4File& file, hid_t group, const GranuleArrays& arrays);
 
 }  // namespace swathgrid::synth_detail

@@ -145,6 +145,10 @@ void Nc4File::put_ints(hid_t object, const std::string& name, const std::vector<
   put_numeric(object, name, H5T_STD_I32LE, H5T_NATIVE_INT, values.data(), values.size());
 }
 
+void Nc4File::put_shorts(hid_t object, const std::string& name, const std::vector<short>& values) {
+  put_numeric(object, name, H5T_STD_I16LE, H5T_NATIVE_SHORT, values.data(), values.size());
+}
+
 H5Id Nc4File::define_variable(hid_t group, const VariableSpec& spec) {
   const std::string what = "variable " + spec.name;
   H5Id dcpl(check(H5Pcreate(H5P_DATASET_CREATE), what), H5Pclose);
@@ -178,6 +182,25 @@ H5Id Nc4File::define_variable(hid_t group, const VariableSpec& spec) {
 void Nc4File::write(hid_t dataset, hid_t memory_type, const void* data, const std::string& name) {
   check_status(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
                "writing " + name);
+}
+
+void Nc4File::write_rows(hid_t dataset, hid_t memory_type, const void* data, std::size_t first_row,
+                         std::size_t rows, const std::string& name) {
+  const std::string what = "writing " + name;
+  H5Id file_space(check(H5Dget_space(dataset), what), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(file_space.get());
+  check_status(rank, what);
+  std::vector<hsize_t> start(static_cast<std::size_t>(rank), 0), count(start.size());
+  check_status(H5Sget_simple_extent_dims(file_space.get(), count.data(), nullptr), what);
+  start[0] = first_row;
+  count[0] = rows;
+  check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                   count.data(), nullptr),
+               what);
+  H5Id memory_space(check(H5Screate_simple(rank, count.data(), nullptr), what), H5Sclose);
+  check_status(
+      H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
+      what);
 }
 
 void Nc4File::close() {

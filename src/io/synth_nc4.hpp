@@ -89,10 +89,15 @@ class Nc4File {
   void put_floats(hid_t object, const std::string& name, const std::vector<float>& values);
   void put_doubles(hid_t object, const std::string& name, const std::vector<double>& values);
   void put_ints(hid_t object, const std::string& name, const std::vector<int>& values);
+  void put_shorts(hid_t object, const std::string& name, const std::vector<short>& values);
 
   H5Id define_variable(hid_t group, const VariableSpec& spec);
   /// Writes the whole variable from `data` (memory_type).
   void write(hid_t dataset, hid_t memory_type, const void* data, const std::string& name);
+  /// Writes `rows` whole rows (along the first dimension) from `first_row` on, from `data`
+  /// (memory_type, row-major).
+  void write_rows(hid_t dataset, hid_t memory_type, const void* data, std::size_t first_row,
+                  std::size_t rows, const std::string& name);
 
   /// Closes the file, checking that everything reached the disk. Close every group and
   /// variable handle first.
