@@ -46,6 +46,12 @@ ConstPixelView device(const std::vector<float>& host) {
   return view;
 }
 
+ConstPositionView positions(const std::vector<float>& host) {
+  PositionView view;
+  copy_to_device(std::vector<double>(host.begin(), host.end()), view, "test");
+  return view;
+}
+
 /// Runs the library's path for `granules` and returns the finalized statistics.
 std::vector<StatGrid> run_library(const std::vector<Pixels>& granules, const GridSpec& grid,
                                   Weighting weighting, const std::vector<Stat>& stats,
@@ -54,7 +60,7 @@ std::vector<StatGrid> run_library(const std::vector<Pixels>& granules, const Gri
   const FieldLayout partial_layout = layout.partial_layout();
   Fields acc = make_fields(layout, grid.cell_count(), "acc");
   for (std::size_t g = 0; g < granules.size(); ++g) {
-    const auto lon = device(granules[g].lon), lat = device(granules[g].lat);
+    const auto lon = positions(granules[g].lon), lat = positions(granules[g].lat);
     const RowWindow window = granule_rows(lon, lat, grid);
     Fields partials = make_fields(partial_layout, window.rows() * grid.nx, "partials");
     const BinTotals totals =

@@ -23,8 +23,7 @@ struct RunSummary {
   double seconds = 0.0;              ///< wall time of the whole run
   double read_seconds_max = 0.0;     ///< phase times, max over ranks
   double regrid_seconds_max = 0.0;
-  double reduce_seconds = 0.0;
-  double write_seconds = 0.0;
+  double reduce_write_seconds = 0.0;  ///< reduction, statistics and output
 };
 
 /// Runs the composite described by `config`. Collective over env.comm(). Throws

@@ -5,22 +5,27 @@
 #include <vector>
 
 #include "swathgrid/accumulators.hpp"
+#include "swathgrid/gdal_warp.hpp"
 #include "swathgrid/grid.hpp"
+#include "swathgrid/periods.hpp"
+#include "swathgrid/projection.hpp"
 #include "swathgrid/schedule.hpp"
 
 namespace swathgrid {
 
-/// Default cell size: 0.01 degree (~1.1 km), close to OCI's ~1.2 km pixel spacing at nadir.
-inline constexpr double kDefaultCellSizeDeg = 0.01;
+/// Default --res: 0.01 degree (~1.1 km), close to OCI's ~1.2 km pixel spacing at nadir.
+inline constexpr const char* kDefaultResolution = "0.01";
 
 struct Config {
   std::vector<std::string> granules;           ///< input paths, in the order given
   std::string output;                          ///< output netCDF path
   std::vector<std::string> variables{"chlor_a"};  ///< variables of geophysical_data to grid
-  BBox bbox;                                   ///< grid extent (degrees)
-  double cell_size = kDefaultCellSizeDeg;      ///< --res, in CRS units (degrees for lat/lon)
+  GridDefinition grid;  ///< from --crs/--bbox/--res or --grid-like
   std::string method = "bin";                  ///< bin | nearest | warp
-  Weighting weighting = Weighting::kPixel;     ///< --weight (bin only)
+  double max_distance_m = 0.0;                 ///< nearest: reach; <= 0: the pixel footprint
+  WarpConvention warp_convention = WarpConvention::kTopLeftCorner;  ///< warp: as the notebook
+  Weighting weighting = Weighting::kPixel;     ///< --weight
+  PeriodKind period = PeriodKind::kAll;        ///< --period
   std::vector<Stat> stats{Stat::kMean, Stat::kCount};
   std::vector<std::string> mask_flags;         ///< l2_flags names; empty: mask nothing
   std::string flags_text = "none";             ///< --flags as given (for the output's metadata)

@@ -18,13 +18,24 @@ namespace swathgrid {
 /// Fill value of float statistics in the output (as in OB.DAAC products).
 inline constexpr float kOutputFillValue = -32767.0f;
 
-/// One 2-D output variable: (lat, lon) on a geographic grid, (y, x) on a projected one.
+/// One output variable: (lat, lon) on a geographic grid, (y, x) on a projected one, preceded
+/// by (time) when the composite has periods and (wavelength) when the field is banded.
 struct OutputField {
   std::string name;       ///< e.g. "chlor_a", "chlor_a_count"
   bool is_count = false;  ///< int32 counts (no fill; 0 = no data) or float32 (NaN -> fill)
   std::vector<std::pair<std::string, std::string>> attributes;  ///< text: units, long_name...
-  const float* values = nullptr;         ///< float field: this rank's rows, row-major
-  const std::int32_t* counts = nullptr;  ///< count field: this rank's rows, row-major
+  const float* values = nullptr;         ///< float field: this rank's rows (layout below)
+  const std::int32_t* counts = nullptr;  ///< count field: this rank's rows (layout below)
+  bool banded = false;  ///< has the wavelength dimension (3-D input variables)
+  // Layout of values/counts: [time][band][row][column], this rank's rows only; the time and
+  // band indices exist when the file has times / the field is banded.
+};
+
+/// One period of a composite by period: [start_day, end_day) in days since 1970-01-01.
+struct OutputTime {
+  double start_day = 0.0;
+  double end_day = 0.0;
+  std::string label;  ///< e.g. "2024-08-01", "2024-07-27/2024-08-03", "2024-08"
 };
 
 /// Global attributes of the composite.
@@ -34,6 +45,8 @@ struct OutputMetadata {
   std::string method;                 ///< "bin", ...
   std::vector<std::string> granules;  ///< input granule names (file names, no directories)
   std::vector<std::pair<std::string, std::string>> extra;  ///< further text attributes
+  std::vector<OutputTime> times;      ///< empty: no time dimension (one composite)
+  std::vector<double> wavelengths_nm; ///< the wavelength coordinate of banded fields
 };
 
 /// Rows [row_begin, row_begin + row_count) of the grid held by this rank.

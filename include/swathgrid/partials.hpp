@@ -19,7 +19,8 @@ struct RowWindow {
 };
 
 /// The rows holding at least one pixel with valid navigation (empty when none falls in).
-RowWindow granule_rows(const ConstPixelView& lon, const ConstPixelView& lat,
+/// x, y: pixel positions in grid CRS units.
+RowWindow granule_rows(const ConstPositionView& x, const ConstPositionView& y,
                        const GridSpec& grid);
 
 /// What happened to the pixels of one `bin` call.
@@ -33,10 +34,14 @@ struct BinTotals {
 /// `bin`: every pixel with a finite value and position adds to the partials of the cell
 /// holding its centre. `partials` covers `window` (cell = (row - window.begin) * nx + col)
 /// in `layout` (a partial layout).
-BinTotals bin_partials(const ConstPixelView& lon, const ConstPixelView& lat,
+BinTotals bin_partials(const ConstPositionView& x, const ConstPositionView& y,
                        const ConstPixelView& values, const GridSpec& grid,
                        const RowWindow& window, const FieldLayout& layout,
                        const Fields& partials);
+
+/// values[index[c]] for every cell c (NaN where index is -1): the nearest method's values.
+PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,
+                             const ConstPixelView& values);
 
 /// One value per window cell (nearest, warp; NaN = none) into partials.
 BinTotals cell_value_partials(const ConstPixelView& cell_values, const FieldLayout& layout,

@@ -7,6 +7,7 @@
 
 #include "swathgrid/error.hpp"
 #include "swathgrid/granule.hpp"
+#include "swathgrid/projection.hpp"
 #include "swathgrid/version.hpp"
 
 namespace po = boost::program_options;
@@ -85,7 +86,9 @@ std::string join_command_line(int argc, char** argv) {
 
 std::optional<Config> parse_command_line(int argc, char** argv, std::string& message) {
   Config config;
-  std::string bbox_text, input_list, stats_text, weight_text, schedule_text;
+  std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
+      grid_like, convention_text, period_text;
+  bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
   visible.add_options()
@@ -97,12 +100,28 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       ("var", po::value<std::vector<std::string>>(&variable_texts)->composing(),
        "variable(s) of group geophysical_data to grid, comma-separated or repeated; 3-D "
        "variables (Rrs) give one grid per band (default chlor_a)")
-      ("bbox", po::value<std::string>(&bbox_text)->default_value("-180,-90,180,90"),
-       "grid extent W,S,E,N in degrees")
-      ("res", po::value<double>(&config.cell_size)->default_value(kDefaultCellSizeDeg),
-       "cell size in degrees (default ~ OCI pixel spacing)")
+      ("crs", po::value<std::string>(&crs_text)->default_value(kDefaultCrs),
+       "grid CRS, anything PROJ understands (EPSG:3413, EPSG:6933, +proj=..., WKT)")
+      ("bbox", po::value<std::string>(&bbox_text),
+       "grid extent W,S,E,N in degrees (default: the globe, or the CRS's area of use)")
+      ("bbox-crs", po::bool_switch(&bbox_in_crs_units),
+       "--bbox is XMIN,YMIN,XMAX,YMAX in CRS units")
+      ("res", po::value<std::string>(&res_text)->default_value(kDefaultResolution),
+       "cell size in CRS units, or an l3mapgen name: 4km, 9km, 1km, hkm, qkm, 0.1deg ... "
+       "(default 0.01 degree, ~ OCI pixel spacing)")
+      ("grid-like", po::value<std::string>(&grid_like),
+       "use the grid (and CRS) of an existing swathgrid output file")
       ("method", po::value<std::string>(&config.method)->default_value("bin"),
-       "gridding method: bin (every valid pixel adds to the cell holding its centre)")
+       "gridding method: bin (every valid pixel adds to the cell holding its centre), nearest "
+       "(each cell takes its nearest pixel per granule), warp (GDAL's geolocation warper, "
+       "as the notebook)")
+      ("max-distance", po::value<double>(&config.max_distance_m),
+       "nearest: largest pixel-to-cell distance in metres (default: each pixel's footprint)")
+      ("warp-convention", po::value<std::string>(&convention_text)->default_value("top-left-corner"),
+       "warp: top-left-corner (GDAL's default, what the notebook gets) or pixel-center "
+       "(correct registration of L2 pixel centres)")
+      ("period", po::value<std::string>(&period_text)->default_value("all"),
+       "composite per period: all, day, 8day (NASA's), month (UTC, from time_coverage_start)")
       ("weight", po::value<std::string>(&weight_text)->default_value("pixel"),
        "bin weighting: pixel (each pixel counts 1), granule (per-granule cell means averaged "
        "equally, the notebook's time mean), sqrt (per-granule means weighted by sqrt of their "
@@ -142,15 +161,27 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     return std::nullopt;
   }
   if (config.output.empty()) throw UsageError("-o/--output is required");
-  if (config.method != "bin")
-    throw UsageError("--method: unknown method '" + config.method + "' (available: bin)");
+  if (config.method != "bin" && config.method != "nearest" && config.method != "warp")
+    throw UsageError("--method: unknown method '" + config.method +
+                     "' (available: bin, nearest, warp)");
+  if (vm.count("max-distance") && !(config.max_distance_m > 0.0))
+    throw UsageError("--max-distance: must be a positive number of metres");
+  config.warp_convention = parse_warp_convention(convention_text);
+  config.period = parse_period(period_text);
   if (!variable_texts.empty()) config.variables = split_list(variable_texts, "--var");
   config.weighting = parse_weighting(weight_text);
   config.stats = parse_stats(stats_text);
   config.mask_flags = parse_flags(config.flags_text);
   config.schedule = parse_schedule(schedule_text);
-  config.bbox = parse_bbox(bbox_text);
-  GridSpec::from_bbox(config.bbox, config.cell_size);  // validates --res against the box
+  if (!grid_like.empty()) {
+    if (vm.count("bbox") || !vm["res"].defaulted() || !vm["crs"].defaulted())
+      throw UsageError("--grid-like: cannot be combined with --crs, --bbox or --res");
+    config.grid = swathgrid::grid_like(grid_like);
+  } else {
+    std::optional<BBox> bbox;
+    if (vm.count("bbox")) bbox = bbox_in_crs_units ? parse_crs_bbox(bbox_text) : parse_bbox(bbox_text);
+    config.grid = make_grid(crs_text, bbox, bbox_in_crs_units, parse_resolution(res_text, crs_text));
+  }
   config.granules = positional;
   if (!input_list.empty()) {
     const auto listed = read_input_list(input_list);

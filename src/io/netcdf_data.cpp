@@ -84,26 +84,50 @@ Block block(MPI_Offset row_begin, MPI_Offset rows, MPI_Offset columns) {
 }
 
 void write_field(int ncid, int varid, const OutputField& field, const Block& rows,
-                 const std::string& path, MPI_Comm comm) {
+                 std::size_t times, std::size_t bands, const std::string& path,
+                 MPI_Comm comm) {
   const std::string what = "writing " + field.name;
-  if (field.is_count) {
-    const int* counts = field.counts ? field.counts : &kNoInts;
-    agree_on(comm, path, [&] {
-      check_nc(ncmpi_put_vara_int_all(ncid, varid, rows.start, rows.count, counts), what);
-    });
-    return;
+  const auto plane = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
+  const std::size_t time_steps = times > 0 ? times : 1;
+  const std::size_t band_steps = field.banded ? bands : 1;
+  // One collective call per (time, band) plane; every rank makes the same calls.
+  for (std::size_t t = 0; t < time_steps; ++t) {
+    for (std::size_t b = 0; b < band_steps; ++b) {
+      std::vector<MPI_Offset> start, count;
+      if (times > 0) {
+        start.push_back(static_cast<MPI_Offset>(t));
+        count.push_back(plane > 0 ? 1 : 0);
+      }
+      if (field.banded) {
+        start.push_back(static_cast<MPI_Offset>(b));
+        count.push_back(plane > 0 ? 1 : 0);
+      }
+      for (int d = 0; d < 2; ++d) {
+        start.push_back(rows.start[d]);
+        count.push_back(rows.count[d]);
+      }
+      const std::size_t offset = (t * band_steps + b) * plane;
+      if (field.is_count) {
+        const int* counts = plane > 0 ? field.counts + offset : &kNoInts;
+        agree_on(comm, path, [&] {
+          check_nc(ncmpi_put_vara_int_all(ncid, varid, start.data(), count.data(), counts), what);
+        });
+        continue;
+      }
+      std::vector<float> filled;
+      agree_on(comm, path, [&] {
+        if (plane > 0) filled = with_fill(field.values + offset, plane);
+      });
+      const float* values = filled.empty() ? &kNoFloats : filled.data();
+      agree_on(comm, path, [&] {
+        check_nc(ncmpi_put_vara_float_all(ncid, varid, start.data(), count.data(), values), what);
+      });
+    }
   }
-  std::vector<float> filled;
-  const auto size = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
-  agree_on(comm, path, [&] { filled = with_fill(field.values, size); });
-  const float* values = filled.empty() ? &kNoFloats : filled.data();
-  agree_on(comm, path, [&] {
-    check_nc(ncmpi_put_vara_float_all(ncid, varid, rows.start, rows.count, values), what);
-  });
 }
 
 void write_coordinates(int ncid, const HeaderIds& ids, const GridSpec& grid,
-                       const std::string& path, MPI_Comm comm) {
+                       const OutputMetadata& meta, const std::string& path, MPI_Comm comm) {
   Coordinates values;
   agree_on(comm, path, [&] {
     if (is_root(comm)) values = coordinates(grid);
@@ -114,6 +138,20 @@ void write_coordinates(int ncid, const HeaderIds& ids, const GridSpec& grid,
   write_doubles(ncid, ids.x, values.x, nx, kOneColumn, path, comm);
   write_doubles(ncid, ids.y_bnds, values.y_bnds, ny, kBoundsVertexCount, path, comm);
   write_doubles(ncid, ids.x_bnds, values.x_bnds, nx, kBoundsVertexCount, path, comm);
+  if (ids.time >= 0) {
+    std::vector<double> centre, bounds;
+    for (const OutputTime& t : meta.times) {
+      centre.push_back(0.5 * (t.start_day + t.end_day));
+      bounds.push_back(t.start_day);
+      bounds.push_back(t.end_day);
+    }
+    const auto n = static_cast<MPI_Offset>(meta.times.size());
+    write_doubles(ncid, ids.time, centre, n, kOneColumn, path, comm);
+    write_doubles(ncid, ids.time_bnds, bounds, n, kBoundsVertexCount, path, comm);
+  }
+  if (ids.wavelength >= 0)
+    write_doubles(ncid, ids.wavelength, meta.wavelengths_nm,
+                  static_cast<MPI_Offset>(meta.wavelengths_nm.size()), kOneColumn, path, comm);
   // A scalar cannot be written with a zero count, so every rank writes the same value.
   agree_on(comm, path,
            [&] { check_nc(ncmpi_put_var_int_all(ncid, ids.crs, &kCrsValue), "writing crs"); });

@@ -4,6 +4,7 @@
 
 #include <pnetcdf.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -115,9 +116,15 @@ int define_crs(int ncid, const GridDefinition& grid, const CfGridMapping& mappin
   return varid;
 }
 
-int define_field(int ncid, const OutputField& field, int y_dim, int x_dim) {
+int define_field(int ncid, const OutputField& field, int time_dim, int band_dim, int y_dim,
+                 int x_dim) {
   const nc_type type = field.is_count ? NC_INT : NC_FLOAT;
-  const int varid = define_var(ncid, field.name, type, {y_dim, x_dim});
+  std::vector<int> dims;
+  if (time_dim >= 0) dims.push_back(time_dim);
+  if (field.banded) dims.push_back(band_dim);
+  dims.push_back(y_dim);
+  dims.push_back(x_dim);
+  const int varid = define_var(ncid, field.name, type, dims);
   if (!field.is_count) {
     const float fill = kOutputFillValue;
     check_nc(ncmpi_put_att_float(ncid, varid, "_FillValue", NC_FLOAT, kScalar, &fill),
@@ -189,8 +196,9 @@ void put_global_attributes(int ncid, const GridDefinition& grid, const OutputMet
 
 }  // namespace
 
-int create_mode(const GridSpec& grid) {
-  const auto field_bytes = static_cast<std::uint64_t>(grid.cell_count()) * kFieldElementBytes;
+int create_mode(const GridSpec& grid, std::size_t planes) {
+  const auto field_bytes = static_cast<std::uint64_t>(grid.cell_count()) * kFieldElementBytes *
+                           std::max<std::uint64_t>(planes, 1);
   return NC_CLOBBER | (field_bytes <= kCdf2MaxVariableBytes ? NC_64BIT_OFFSET : NC_64BIT_DATA);
 }
 
@@ -219,7 +227,28 @@ HeaderIds define_header(int ncid, const GridDefinition& grid, const OutputMetada
   define_axis(ncid, y_text, y_dim, nv_dim, ids.y, ids.y_bnds);
   define_axis(ncid, x_text, x_dim, nv_dim, ids.x, ids.x_bnds);
   ids.crs = define_crs(ncid, grid, mapping);
-  for (const auto& field : fields) ids.fields.push_back(define_field(ncid, field, y_dim, x_dim));
+  int time_dim = -1, band_dim = -1;
+  if (!meta.times.empty()) {
+    time_dim = define_dim(ncid, "time", static_cast<MPI_Offset>(meta.times.size()));
+    ids.time = define_var(ncid, "time", NC_DOUBLE, {time_dim});
+    put_text(ncid, ids.time, "time", "standard_name", "time");
+    put_text(ncid, ids.time, "time", "long_name", "centre of the composite period");
+    put_text(ncid, ids.time, "time", "units", "days since 1970-01-01 00:00:00");
+    put_text(ncid, ids.time, "time", "calendar", "proleptic_gregorian");
+    put_text(ncid, ids.time, "time", "axis", "T");
+    put_text(ncid, ids.time, "time", "bounds", "time_bnds");
+    ids.time_bnds = define_var(ncid, "time_bnds", NC_DOUBLE, {time_dim, nv_dim});
+  }
+  for (const auto& field : fields) {
+    if (field.banded && band_dim < 0) {
+      band_dim = define_dim(ncid, "wavelength", static_cast<MPI_Offset>(meta.wavelengths_nm.size()));
+      ids.wavelength = define_var(ncid, "wavelength", NC_DOUBLE, {band_dim});
+      put_text(ncid, ids.wavelength, "wavelength", "long_name", "band centre wavelength");
+      put_text(ncid, ids.wavelength, "wavelength", "standard_name", "radiation_wavelength");
+      put_text(ncid, ids.wavelength, "wavelength", "units", "nm");
+    }
+    ids.fields.push_back(define_field(ncid, field, time_dim, band_dim, y_dim, x_dim));
+  }
   put_global_attributes(ncid, grid, meta, date_created);
   return ids;
 }

@@ -27,11 +27,12 @@ void agree_on(MPI_Comm comm, const std::string& path, const std::function<void()
 /// Broadcasts `text` from `root` to every rank of `comm`.
 void broadcast_string(MPI_Comm comm, std::string& text, int root);
 
-/// Creation mode for `grid`: CDF-2 (NC_64BIT_OFFSET) while each 2-D field fits CDF-2's limit of
+/// Creation mode for `grid` with fields of `planes` (times x bands) 2-D planes: CDF-2
+/// (NC_64BIT_OFFSET) while each field fits CDF-2's limit of
 /// 2^32 - 4 bytes per variable, CDF-5 (NC_64BIT_DATA) beyond. GDAL (3.6, and its netCDF driver
 /// as of 2024) recognises only CDF-1/2 and HDF5 signatures, so it cannot open CDF-5 files;
 /// netCDF-C (ncdump, xarray) reads both.
-int create_mode(const GridSpec& grid);
+int create_mode(const GridSpec& grid, std::size_t planes = 1);
 
 /// Names of the coordinate variables (and dimensions) of a grid: lat/lon or y/x.
 struct AxisNames {
@@ -55,6 +56,9 @@ struct HeaderIds {
   int y_bnds = -1;          ///< lat_bnds(lat, nv) or y_bnds(y, nv): cell edges
   int x_bnds = -1;          ///< lon_bnds(lon, nv) or x_bnds(x, nv): cell edges
   int crs = -1;             ///< crs: scalar grid mapping, its value unused
+  int time = -1;            ///< time(time), days since 1970-01-01, or -1 without times
+  int time_bnds = -1;       ///< time_bnds(time, nv)
+  int wavelength = -1;      ///< wavelength(wavelength) in nm, or -1 without banded fields
   std::vector<int> fields;  ///< one per OutputField, in order
 };
 
@@ -72,13 +76,14 @@ struct Block {
 };
 Block block(MPI_Offset row_begin, MPI_Offset rows, MPI_Offset columns);
 
-/// Collective: writes this rank's `rows` of `field` (NaN -> kOutputFillValue).
+/// Collective: writes this rank's `rows` of `field` (NaN -> kOutputFillValue), for each of the
+/// `times` periods (0: no time dimension) and `bands` bands (when field.banded).
 void write_field(int ncid, int varid, const OutputField& field, const Block& rows,
-                 const std::string& path, MPI_Comm comm);
+                 std::size_t times, std::size_t bands, const std::string& path, MPI_Comm comm);
 
-/// Collective: rank 0 writes the coordinates and their bounds (the others nothing), every
-/// rank crs.
+/// Collective: rank 0 writes the coordinates and their bounds, the time and wavelength
+/// coordinates (the others nothing), every rank crs.
 void write_coordinates(int ncid, const HeaderIds& ids, const GridSpec& grid,
-                       const std::string& path, MPI_Comm comm);
+                       const OutputMetadata& meta, const std::string& path, MPI_Comm comm);
 
 }  // namespace swathgrid::netcdf

@@ -9,6 +9,7 @@
 #include <pnetcdf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -143,7 +144,8 @@ void write_file(const std::string& temporary, const std::string& path, const Gri
                 const OutputMetadata& meta, const std::vector<OutputField>& fields, RowBand band,
                 MPI_Comm comm) {
   const std::string created = date_created(comm);
-  const int mode = netcdf::create_mode(grid.spec);
+  const std::size_t bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
+  const int mode = netcdf::create_mode(grid.spec, std::max<std::size_t>(meta.times.size(), 1) * bands);
   if (mode & NC_64BIT_DATA)
     log_root("writing " + path + " as CDF-5: a variable exceeds 4 GiB (GDAL cannot open CDF-5)");
   OpenFile file(temporary, path, mode, comm);
@@ -153,8 +155,9 @@ void write_file(const std::string& temporary, const std::string& path, const Gri
   agree_on(comm, path, [&] { check_nc(ncmpi_enddef(file.id()), "ending define mode"); });
   const netcdf::Block rows = netcdf::block(band.row_begin, band.row_count, grid.spec.nx);
   for (std::size_t i = 0; i < fields.size(); ++i)
-    netcdf::write_field(file.id(), ids.fields[i], fields[i], rows, path, comm);
-  netcdf::write_coordinates(file.id(), ids, grid.spec, path, comm);
+    netcdf::write_field(file.id(), ids.fields[i], fields[i], rows, meta.times.size(),
+                        meta.wavelengths_nm.size(), path, comm);
+  netcdf::write_coordinates(file.id(), ids, grid.spec, meta, path, comm);
   file.close();
 }
 

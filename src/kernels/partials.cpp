@@ -3,6 +3,7 @@
 #include "swathgrid/partials.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace swathgrid {
 
@@ -48,7 +49,8 @@ struct BinFunctor {
   using value_type = std::int64_t[];
   using size_type = unsigned;
 
-  ConstPixelView lon, lat, values;
+  ConstPositionView lon, lat;  ///< grid x, y
+  ConstPixelView values;
   GridSpec grid;
   std::int64_t first_cell;  ///< flat index of the window's first cell
   std::int64_t window_cells;
@@ -98,7 +100,7 @@ BinTotals to_totals(const std::int64_t (&totals)[kOutcomes]) {
 
 }  // namespace
 
-RowWindow granule_rows(const ConstPixelView& lon, const ConstPixelView& lat,
+RowWindow granule_rows(const ConstPositionView& lon, const ConstPositionView& lat,
                        const GridSpec& grid) {
   const std::int64_t n = static_cast<std::int64_t>(lat.extent(0));
   std::int64_t first = grid.ny, last = -1;
@@ -119,7 +121,7 @@ RowWindow granule_rows(const ConstPixelView& lon, const ConstPixelView& lat,
   return last < 0 ? RowWindow{} : RowWindow{first, last + 1};
 }
 
-BinTotals bin_partials(const ConstPixelView& lon, const ConstPixelView& lat,
+BinTotals bin_partials(const ConstPositionView& lon, const ConstPositionView& lat,
                        const ConstPixelView& values, const GridSpec& grid,
                        const RowWindow& window, const FieldLayout& layout,
                        const Fields& partials) {
@@ -130,6 +132,19 @@ BinTotals bin_partials(const ConstPixelView& lon, const ConstPixelView& lat,
                                      window.rows() * grid.nx, PartialAdder{layout, partials}},
                           totals);
   return to_totals(totals);
+}
+
+PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,
+                             const ConstPixelView& values) {
+  const std::int64_t cells = static_cast<std::int64_t>(index.extent(0));
+  PixelView out(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::cell_values"),
+                cells);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Kokkos::parallel_for(
+      "swathgrid::gather_cell_values", Policy(0, cells), KOKKOS_LAMBDA(const std::int64_t c) {
+        out(c) = index(c) >= 0 ? values(index(c)) : nan;
+      });
+  return out;
 }
 
 BinTotals cell_value_partials(const ConstPixelView& cell_values, const FieldLayout& layout,

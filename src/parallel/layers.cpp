@@ -4,8 +4,15 @@
 
 namespace swathgrid {
 
+const Fields& Layer::period_fields(std::int64_t period_key, std::int64_t cells) {
+  auto it = periods.find(period_key);
+  if (it == periods.end())
+    it = periods.emplace(period_key, make_fields(layout, cells, "swathgrid::" + name)).first;
+  return it->second;
+}
+
 std::vector<Layer> make_layers(const std::vector<GranuleVariable>& described,
-                               const Config& config, std::int64_t cells) {
+                               const Config& config) {
   std::vector<Layer> layers;
   for (std::size_t v = 0; v < described.size(); ++v) {
     const GranuleVariable& var = described[v];
@@ -17,6 +24,7 @@ std::vector<Layer> make_layers(const std::vector<GranuleVariable>& described,
       Layer layer;
       layer.variable = v;
       layer.band = b;
+      layer.bands = var.bands;
       layer.info = var.info;
       layer.name = var.info.name;
       if (var.bands > 1) {
@@ -26,7 +34,6 @@ std::vector<Layer> make_layers(const std::vector<GranuleVariable>& described,
                                  : std::to_string(std::lround(layer.wavelength_nm)));
       }
       layer.layout = FieldLayout::for_stats(config.stats, config.weighting, max_abs);
-      layer.accumulators = make_fields(layer.layout, cells, "swathgrid::" + layer.name);
       layers.push_back(std::move(layer));
     }
   }

@@ -1,6 +1,7 @@
 #pragma once
 // The output layers of a run: one per (variable, band), each with its own accumulators.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,15 +14,19 @@ namespace swathgrid {
 struct Layer {
   std::size_t variable = 0;  ///< index into Config::variables / Granule::variables
   std::size_t band = 0;
+  std::size_t bands = 1;     ///< bands of the variable
   std::string name;          ///< output name: the variable, or <variable>_<wavelength nm>
   VariableInfo info;
   double wavelength_nm = 0;  ///< 0 for 2-D variables
   FieldLayout layout;
-  Fields accumulators;       ///< the whole grid
+  std::map<std::int64_t, Fields> periods;  ///< accumulators of the whole grid, by period key
+
+  /// The accumulators of `period_key`, allocated (at identity) on first use.
+  const Fields& period_fields(std::int64_t period_key, std::int64_t cells);
 };
 
 /// Layers for `described` variables (describe_variables of the first granule).
 std::vector<Layer> make_layers(const std::vector<GranuleVariable>& described,
-                               const Config& config, std::int64_t cells);
+                               const Config& config);
 
 }  // namespace swathgrid

@@ -1,0 +1,172 @@
+#include "granule_loop.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "swathgrid/error.hpp"
+#include "swathgrid/gdal_warp.hpp"
+#include "swathgrid/granule.hpp"
+#include "swathgrid/nearest_kernel.hpp"
+#include "swathgrid/partials.hpp"
+#include "swathgrid/periods.hpp"
+#include "swathgrid/projection.hpp"
+
+namespace swathgrid {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Pixels of the largest OCI/MODIS footprints are well below this: the rows a cell value
+/// can reach beyond the rows holding pixel centres (nearest, warp).
+constexpr double kMaxFootprintM = 20000.0;
+constexpr double kMetresPerDegree = kEarthRadiusM * M_PI / 180.0;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Widens the window by the rows a footprint (or --max-distance) can reach.
+RowWindow widen(const RowWindow& window, const Config& config, const GridSpec& grid) {
+  if (config.method == "bin") return window;
+  const double reach_m = config.max_distance_m > 0 ? config.max_distance_m : kMaxFootprintM;
+  const auto margin =
+      static_cast<std::int64_t>(std::ceil(reach_m / (grid.cell_size * kMetresPerDegree))) + 1;
+  return RowWindow{std::max<std::int64_t>(0, window.begin - margin),
+                   std::min(grid.ny, window.end + margin)};
+}
+
+/// The window's rows as a grid of their own.
+GridSpec window_grid(const GridSpec& grid, const RowWindow& window) {
+  GridSpec sub = grid;
+  sub.y_max = grid.y_max - static_cast<double>(window.begin) * grid.cell_size;
+  sub.ny = window.rows();
+  return sub;
+}
+
+/// The period a granule falls in (key 0 for --period all).
+std::int64_t period_key(const Granule& granule, PeriodKind kind) {
+  if (kind == PeriodKind::kAll) return 0;
+  try {
+    return period_of(parse_iso8601_utc(granule.time_coverage_start), kind).key;
+  } catch (const Error& e) {
+    throw Error("granule " + granule.path + ": time_coverage_start: " + e.what());
+  }
+}
+
+/// A granule's pixel positions on the device: grid x/y (CRS units), and lon/lat for the
+/// nearest method (which measures distances on the sphere).
+struct DevicePositions {
+  PositionView x, y;
+  PixelView lon, lat;
+};
+
+DevicePositions device_positions(const Granule& granule, const Projector& projector,
+                                 const Config& config) {
+  DevicePositions d;
+  std::vector<double> x, y;
+  if (projector.is_identity()) {
+    x.assign(granule.longitude.begin(), granule.longitude.end());
+    y.assign(granule.latitude.begin(), granule.latitude.end());
+  } else {
+    projector.forward(granule.longitude, granule.latitude, x, y);
+  }
+  copy_to_device(x, d.x, "swathgrid::x");
+  copy_to_device(y, d.y, "swathgrid::y");
+  if (config.method == "nearest") {
+    copy_to_device(granule.longitude, d.lon, "swathgrid::lon");
+    copy_to_device(granule.latitude, d.lat, "swathgrid::lat");
+  }
+  return d;
+}
+
+/// Regrids one layer of a granule into partials over `window` (cells of the window grid).
+BinTotals regrid_layer(const Granule& granule, const std::vector<float>& band_values,
+                       const DevicePositions& pos, const Config& config, const GridSpec& grid,
+                       const RowWindow& window, const FieldLayout& partial_layout,
+                       const Fields& partials) {
+  PixelView values;
+  if (config.method == "bin") {
+    copy_to_device(band_values, values, "swathgrid::values");
+    return bin_partials(pos.x, pos.y, values, grid, window, partial_layout, partials);
+  }
+  const GridSpec sub = window_grid(grid, window);
+  PixelView cell_values;
+  if (config.method == "nearest") {
+    copy_to_device(band_values, values, "swathgrid::values");
+    const CellPixelView nearest = nearest_pixel_per_cell(pos.lon, pos.lat, granule.lines,
+                                                         granule.pixels, sub,
+                                                         config.max_distance_m);
+    cell_values = gather_cell_values(nearest, values);
+  } else {
+    copy_to_device(warp_granule(granule.longitude, granule.latitude, band_values, granule.lines,
+                                granule.pixels, sub, config.warp_convention),
+                   cell_values, "swathgrid::warped");
+  }
+  return cell_value_partials(cell_values, partial_layout, partials);
+}
+
+/// Regrids one granule into every layer's accumulators of its period.
+void regrid_granule(const Granule& granule, const Config& config, const GridSpec& grid,
+                    const Projector& projector, std::vector<Layer>& layers,
+                    LocalResult& local) {
+  const DevicePositions pos = device_positions(granule, projector, config);
+  const RowWindow touched = granule_rows(pos.x, pos.y, grid);
+  if (touched.empty()) {
+    ++local.granules_missing_grid;
+    return;
+  }
+  const RowWindow window = widen(touched, config, grid);
+  const std::int64_t period = period_key(granule, config.period);
+  const std::size_t plane = granule.lines * granule.pixels;
+  std::vector<float> band_values;
+  for (Layer& layer : layers) {
+    const GranuleVariable& var = granule.variables[layer.variable];
+    band_values.assign(var.values.begin() + layer.band * plane,
+                       var.values.begin() + (layer.band + 1) * plane);
+    const FieldLayout partial_layout = layer.layout.partial_layout();
+    const Fields partials =
+        make_fields(partial_layout, window.rows() * grid.nx, "swathgrid::partials");
+    const BinTotals totals = regrid_layer(granule, band_values, pos, config, grid, window,
+                                          partial_layout, partials);
+    fold_partials(partials, partial_layout, window, grid.nx, config.weighting, layer.layout,
+                  layer.period_fields(period, grid.cell_count()));
+    local.pixels_binned += totals.binned;
+    local.pixels_outside += totals.outside_grid;
+    local.pixels_unrepresentable += totals.unrepresentable;
+  }
+}
+
+}  // namespace
+
+LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
+                               std::vector<Layer>& layers, MPI_Comm comm) {
+  LocalResult local;
+  const Projector projector(grid);
+  auto schedule = make_schedule(config.schedule, granule_sizes(config.granules, comm), comm);
+  const ReadRequest request{config.variables, config.mask_flags};
+  while (const auto index = schedule->next()) {
+    try {
+      auto start = Clock::now();
+      const Granule granule = read_granule(config.granules[*index], request);
+      local.read_seconds += seconds_since(start);
+      local.bytes_read += static_cast<std::int64_t>(granule.bytes_read);
+      local.pixels_flagged += granule.pixels_flagged;
+      ++local.granules_read;
+      if (local.earliest_start.empty() || granule.time_coverage_start < local.earliest_start)
+        local.earliest_start = granule.time_coverage_start;
+
+      start = Clock::now();
+      regrid_granule(granule, config, grid.spec, projector, layers, local);
+      Kokkos::fence();
+      local.regrid_seconds += seconds_since(start);
+    } catch (const std::exception& e) {  // agreed on by the caller: no rank is left waiting
+      local.error = e.what();
+      break;
+    }
+  }
+  schedule.reset();  // collective: every rank has left its loop
+  return local;
+}
+
+}  // namespace swathgrid

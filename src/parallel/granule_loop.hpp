@@ -1,0 +1,32 @@
+#pragma once
+// The per-rank loop: claim a granule, read it, regrid every layer into its period's
+// accumulators. No MPI inside the regridding; errors are collected, not thrown.
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "layers.hpp"
+#include "swathgrid/config.hpp"
+#include "swathgrid/projection.hpp"
+
+namespace swathgrid {
+
+/// What one rank did with its granules.
+struct LocalResult {
+  std::int64_t granules_read = 0, granules_missing_grid = 0;
+  std::int64_t pixels_binned = 0, pixels_outside = 0, pixels_unrepresentable = 0;
+  std::int64_t pixels_flagged = 0, bytes_read = 0;
+  double read_seconds = 0.0, regrid_seconds = 0.0;
+  std::string earliest_start;  ///< smallest time_coverage_start (ISO strings sort by time)
+  std::string error;           ///< first failure, "" when none
+};
+
+/// Regrids the granules the schedule gives this rank. Collective only at its start and end
+/// (schedule creation and release).
+LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
+                               std::vector<Layer>& layers, MPI_Comm comm);
+
+}  // namespace swathgrid
