@@ -1,0 +1,243 @@
+// Features end to end on generated granules, each run by ctest with the swathgrid program
+// under mpiexec (tests/mpi/CMakeLists.txt), checked here against independent computations:
+// weights and statistics, several variables, periods, methods, --grid-like, 3-D variables,
+// the antimeridian and a polar stereographic grid.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "e2e_support.hpp"
+
+namespace swathgrid::e2e {
+namespace {
+
+constexpr double kWest = -77.0, kNorth = 41.0, kRes = 0.01;
+constexpr long kNx = 400, kNy = 500;
+
+/// Per cell: per granule, the values that fell in it.
+using CellValues = std::map<long, std::vector<std::vector<double>>>;
+
+CellValues bin_by_granule(const std::vector<std::string>& paths, const std::string& var,
+                          bool default_flags) {
+  CellValues cells;
+  for (std::size_t g = 0; g < paths.size(); ++g) {
+    for (const Pixel& p : valid_pixels(paths[g], var, default_flags)) {
+      const long c = cell_of(p.lon, p.lat, kWest, kNorth, kRes, kNx, kNy);
+      if (c < 0) continue;
+      auto& per_granule = cells[c];
+      per_granule.resize(paths.size());
+      per_granule[g].push_back(p.value);
+    }
+  }
+  return cells;
+}
+
+double mean_of(const std::vector<double>& v) {
+  long double s = 0;
+  for (double x : v) s += x;
+  return static_cast<double>(s / v.size());
+}
+
+void expect_same_bytes(const std::string& a, const std::string& b,
+                       const std::vector<std::string>& vars) {
+  NcFile fa(e2e_dir() + "/" + a), fb(e2e_dir() + "/" + b);
+  for (const auto& var : vars)
+    EXPECT_TRUE(fa.bytes(var.c_str()) == fb.bytes(var.c_str())) << var << ": " << a << " vs " << b;
+}
+
+TEST(Features, GranuleWeightingAndStatisticsMatchIndependentComputation) {
+  const auto paths = granule_paths();
+  NcFile out(e2e_dir() + "/weight_granule_n2.nc");
+  for (const std::string var : {"chlor_a", "poc"}) {
+    const CellValues cells = bin_by_granule(paths, var, true);
+    const auto mean = out.values<float>(var.c_str());
+    const auto count = out.values<std::int32_t>((var + "_count").c_str());
+    const auto ngranules = out.values<std::int32_t>((var + "_ngranules").c_str());
+    const auto lo = out.values<float>((var + "_min").c_str());
+    const auto hi = out.values<float>((var + "_max").c_str());
+    const auto gmean = out.values<float>((var + "_gmean").c_str());
+    const auto stdev = out.values<float>((var + "_stdev").c_str());
+    ASSERT_EQ(mean.size(), static_cast<std::size_t>(kNx * kNy));
+    long checked = 0;
+    for (const auto& [c, per_granule] : cells) {
+      std::vector<double> means;
+      long pixels = 0;
+      for (const auto& values : per_granule) {
+        if (values.empty()) continue;
+        means.push_back(mean_of(values));
+        pixels += static_cast<long>(values.size());
+      }
+      const double m = mean_of(means);
+      double log_sum = 0, sq = 0;
+      for (double x : means) {
+        log_sum += std::log(x);
+        sq += (x - m) * (x - m);
+      }
+      ASSERT_EQ(count[c], pixels) << var << " cell " << c;
+      ASSERT_EQ(ngranules[c], static_cast<int>(means.size())) << var << " cell " << c;
+      EXPECT_NEAR(mean[c], m, 1e-5 * m) << var << " cell " << c;
+      EXPECT_FLOAT_EQ(lo[c], static_cast<float>(*std::min_element(means.begin(), means.end())));
+      EXPECT_FLOAT_EQ(hi[c], static_cast<float>(*std::max_element(means.begin(), means.end())));
+      EXPECT_NEAR(gmean[c], std::exp(log_sum / means.size()), 1e-5 * m);
+      EXPECT_NEAR(stdev[c], std::sqrt(sq / means.size()), 1e-4 * m + 1e-6);
+      ++checked;
+    }
+    EXPECT_GT(checked, 10000) << var;
+  }
+}
+
+TEST(Features, SqrtWeightingMatchesL2binRule) {
+  const CellValues cells = bin_by_granule(granule_paths(), "chlor_a", true);
+  NcFile out(e2e_dir() + "/weight_sqrt.nc");
+  const auto mean = out.values<float>("chlor_a");
+  for (const auto& [c, per_granule] : cells) {
+    double weighted = 0, weights = 0;
+    for (const auto& values : per_granule) {
+      if (values.empty()) continue;
+      const double w = std::sqrt(static_cast<double>(values.size()));
+      weighted += w * mean_of(values);
+      weights += w;
+    }
+    EXPECT_NEAR(mean[c], weighted / weights, 1e-5 * weighted / weights) << "cell " << c;
+  }
+}
+
+TEST(Features, StatisticsAreIdenticalOnOneAndTwoRanks) {
+  std::vector<std::string> vars;
+  for (const std::string v : {"chlor_a", "poc"})
+    for (const std::string s : {"", "_count", "_stdev", "_min", "_max", "_gmean", "_ngranules"})
+      vars.push_back(v + s);
+  expect_same_bytes("weight_granule_n1.nc", "weight_granule_n2.nc", vars);
+}
+
+TEST(Features, DailyPeriodsHaveTimeBoundsAndPerDayCounts) {
+  const auto paths = granule_paths();
+  std::map<long, std::vector<std::string>> by_day;  // days since 1970 -> granules
+  for (const auto& path : paths) {
+    hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const std::string start = root_text_attribute(file, "time_coverage_start");
+    H5Fclose(file);
+    int y = 0, m = 0, d = 0;
+    ASSERT_EQ(std::sscanf(start.c_str(), "%d-%d-%d", &y, &m, &d), 3) << start;
+    ASSERT_EQ(y, 2024);
+    ASSERT_EQ(m, 8);
+    by_day[19936 + (d - 1)].push_back(path);  // 2024-08-01 is day 19936
+  }
+  NcFile out(e2e_dir() + "/period_day.nc");
+  ASSERT_EQ(out.dim("time"), by_day.size());
+  const auto bounds = out.values<double>("time_bnds");
+  const auto count = out.values<std::int32_t>("chlor_a_count");
+  std::size_t t = 0;
+  for (const auto& [day, day_paths] : by_day) {
+    EXPECT_EQ(bounds[2 * t], day);
+    EXPECT_EQ(bounds[2 * t + 1], day + 1);
+    const CellValues cells = bin_by_granule(day_paths, "chlor_a", true);
+    long total = 0, expected = 0;
+    for (long c = 0; c < kNx * kNy; ++c) total += count[t * kNx * kNy + c];
+    for (const auto& [c, per_granule] : cells)
+      for (const auto& values : per_granule) expected += static_cast<long>(values.size());
+    EXPECT_EQ(total, expected) << "day " << day;
+    ++t;
+  }
+}
+
+TEST(Features, NearestIsIdenticalOnOneAndTwoRanksAndCoversTheSwaths) {
+  expect_same_bytes("nearest_n1.nc", "nearest_n2.nc", {"chlor_a", "chlor_a_count"});
+  NcFile nearest(e2e_dir() + "/nearest_n2.nc"), warp(e2e_dir() + "/warp_pc.nc");
+  const auto a = nearest.values<std::int32_t>("chlor_a_count");
+  const auto b = warp.values<std::int32_t>("chlor_a_count");
+  long both = 0, either = 0;
+  for (std::size_t c = 0; c < a.size(); ++c) {
+    both += a[c] > 0 && b[c] > 0;
+    either += a[c] > 0 || b[c] > 0;
+  }
+  ASSERT_GT(either, 50000);
+  EXPECT_GT(static_cast<double>(both) / either, 0.97);  // docs/validation.md has the details
+}
+
+TEST(Features, GridLikeReproducesTheGrid) {
+  expect_same_bytes("composite_n1.nc", "grid_like.nc",
+                    {"lat", "lon", "lat_bnds", "lon_bnds", "chlor_a", "chlor_a_count"});
+}
+
+TEST(Features, ThreeDimensionalRrsHasAWavelengthAxis) {
+  const auto paths = granule_paths("aop.txt");
+  ASSERT_EQ(paths.size(), 2u);
+  hid_t file = H5Fopen(paths[0].c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const auto wavelengths = read_dataset(file, "sensor_band_parameters/wavelength_3d", nullptr,
+                                        nullptr, nullptr);
+  H5Fclose(file);
+  NcFile out(e2e_dir() + "/rrs.nc");
+  ASSERT_EQ(out.dim("wavelength"), wavelengths.size());
+  const auto axis = out.values<double>("wavelength");
+  for (std::size_t b = 0; b < wavelengths.size(); ++b) EXPECT_DOUBLE_EQ(axis[b], wavelengths[b]);
+  // Every band has data where the granules are, and plausible reflectances.
+  const auto rrs = out.values<float>("Rrs");
+  const auto count = out.values<std::int32_t>("Rrs_count");
+  const std::size_t plane = out.dim("lat") * out.dim("lon");
+  for (std::size_t b = 0; b < wavelengths.size(); ++b) {
+    long filled = 0;
+    for (std::size_t c = 0; c < plane; ++c) {
+      if (count[b * plane + c] == 0) continue;
+      ++filled;
+      ASSERT_GT(rrs[b * plane + c], -0.01f);
+      ASSERT_LT(rrs[b * plane + c], 0.06f);
+    }
+    EXPECT_GT(filled, 1000) << "band " << b;
+  }
+}
+
+TEST(Features, AntimeridianGranuleLandsOnBothEdgesOfAGlobalGrid) {
+  const auto paths = granule_paths("antimeridian.txt");
+  long expected = 0;
+  double west_most = 0, east_most = 0;
+  for (const auto& path : paths)
+    for (const Pixel& p : valid_pixels(path, "chlor_a", false)) {
+      ++expected;
+      west_most = std::min(west_most, p.lon);
+      east_most = std::max(east_most, p.lon);
+    }
+  ASSERT_LT(west_most, -179.0);
+  ASSERT_GT(east_most, 179.0);
+  NcFile out(e2e_dir() + "/antimeridian.nc");
+  const std::size_t nx = out.dim("lon"), ny = out.dim("lat");
+  const auto count = out.values<std::int32_t>("chlor_a_count");
+  long total = 0, west_edge = 0, east_edge = 0;
+  for (std::size_t r = 0; r < ny; ++r) {
+    west_edge += count[r * nx];
+    east_edge += count[r * nx + nx - 1];
+    for (std::size_t c = 0; c < nx; ++c) total += count[r * nx + c];
+  }
+  EXPECT_EQ(total, expected);  // a global grid loses no valid pixel
+  EXPECT_GT(west_edge, 0);
+  EXPECT_GT(east_edge, 0);
+}
+
+TEST(Features, PolarGranulesOnAPolarStereographicGrid) {
+  const auto paths = granule_paths("polar.txt");
+  long north_of_61 = 0, north_of_55 = 0;
+  for (const auto& path : paths)
+    for (const Pixel& p : valid_pixels(path, "chlor_a", false)) {
+      north_of_61 += p.lat >= 61.0;
+      north_of_55 += p.lat >= 55.0;
+    }
+  ASSERT_GT(north_of_61, 100000);
+  NcFile out(e2e_dir() + "/polar.nc");
+  EXPECT_NE(out.text_attribute("Conventions").find("CF"), std::string::npos);
+  const auto x = out.values<double>("x"), y = out.values<double>("y");
+  EXPECT_DOUBLE_EQ(x.front(), -y.front());  // the grid is centred on the pole
+  EXPECT_GT(y.front(), y.back());           // north-up
+  const auto count = out.values<std::int32_t>("chlor_a_count");
+  long total = 0;
+  for (auto n : count) total += n;
+  // The grid is the square around the 60 degree circle: it holds every pixel north of 60.
+  EXPECT_GE(total, north_of_61);
+  EXPECT_LE(total, north_of_55);
+}
+
+}  // namespace
+}  // namespace swathgrid::e2e
