@@ -16,7 +16,9 @@ setup_and_build() {
   [[ -f "$root/.deps/kokkos/.complete" ]] && prefix=(-DCMAKE_PREFIX_PATH="$root/.deps/kokkos")
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "${prefix[@]}" >"$build.configure.log" 2>&1 ||
     { cat "$build.configure.log"; exit 1; }
-  cmake --build "$build" -j "$jobs"
+  echo "build: compiling into $build (log: $build.build.log)"
+  cmake --build "$build" -j "$jobs" >"$build.build.log" 2>&1 ||
+    { tail -n 60 "$build.build.log"; exit 1; }
 }
 
 run_demo() {
