@@ -55,10 +55,10 @@ ConstPositionView positions(const std::vector<float>& host) {
 /// Runs the library's path for `granules` and returns the finalized statistics.
 std::vector<StatGrid> run_library(const std::vector<Pixels>& granules, const GridSpec& grid,
                                   Weighting weighting, const std::vector<Stat>& stats,
-                                  BinTotals* first_totals) {
+                                  BinTotals* first_totals, std::int64_t tile_size = 256) {
   const FieldLayout layout = FieldLayout::for_stats(stats, weighting, 100.0);
   const FieldLayout partial_layout = layout.partial_layout();
-  Fields acc = make_fields(layout, grid.cell_count(), "acc");
+  TiledFields acc(layout, TileGrid(tile_size, grid.nx, grid.ny));
   for (std::size_t g = 0; g < granules.size(); ++g) {
     const auto lon = positions(granules[g].lon), lat = positions(granules[g].lat);
     const RowWindow window = granule_rows(lon, lat, grid);
@@ -66,11 +66,21 @@ std::vector<StatGrid> run_library(const std::vector<Pixels>& granules, const Gri
     const BinTotals totals =
         bin_partials(lon, lat, device(granules[g].values), grid, window, partial_layout, partials);
     if (g == 0 && first_totals) *first_totals = totals;
-    fold_partials(partials, partial_layout, window, grid.nx, weighting, layout, acc);
+    fold_partials(partials, partial_layout, window, weighting, acc);
+  }
+  // Densify the tiles as the root rank does.
+  HostFields dense = make_dense_identity(layout, grid.cell_count());
+  const auto host = Kokkos::create_mirror_view_and_copy(HostSpace(), acc.data);
+  const std::int64_t per_tile = acc.tiles.cells_per_tile();
+  std::vector<std::int64_t> tile(static_cast<std::size_t>(layout.count * per_tile));
+  for (std::size_t slot = 0; slot < acc.allocated.size(); ++slot) {
+    for (int f = 0; f < layout.count; ++f)
+      std::copy_n(&host(f, static_cast<std::int64_t>(slot) * per_tile), per_tile,
+                  tile.data() + f * per_tile);
+    combine_tile(dense, layout, acc.tiles, acc.allocated[slot], tile.data());
   }
   std::int64_t filled = 0;
-  return finalize_stats(Kokkos::create_mirror_view_and_copy(HostSpace(), acc), layout,
-                        weighting, stats, &filled);
+  return finalize_stats(dense, layout, weighting, stats, &filled);
 }
 
 /// Brute force: per granule, per cell, the list of values; then the statistics in long double.
@@ -184,6 +194,43 @@ TEST_P(RegridKernels, ResultIsIndependentOfGranuleAndPixelOrder) {
                              forward[s].values.size() * sizeof(float)));
     EXPECT_EQ(forward[s].counts, backward[s].counts);
   }
+}
+
+TEST_P(RegridKernels, ResultIsIndependentOfTileSize) {
+  const GridSpec grid = GridSpec::from_bbox(BBox{-77, 36, -73, 41}, 0.05);
+  const std::vector<Stat> stats = {Stat::kMean, Stat::kCount, Stat::kMin, Stat::kMax};
+  std::vector<Pixels> granules;
+  for (unsigned g = 0; g < 2; ++g) granules.push_back(random_pixels(20000, 40 + g));
+  const auto reference = run_library(granules, grid, GetParam(), stats, nullptr, 256);
+  for (std::int64_t tile : {1, 7, 33}) {
+    const auto tiled = run_library(granules, grid, GetParam(), stats, nullptr, tile);
+    for (std::size_t s = 0; s < stats.size(); ++s) {
+      EXPECT_EQ(0, std::memcmp(reference[s].values.data(), tiled[s].values.data(),
+                               reference[s].values.size() * sizeof(float)))
+          << "tile " << tile;
+      EXPECT_EQ(reference[s].counts, tiled[s].counts) << "tile " << tile;
+    }
+  }
+}
+
+TEST(Tiles, OnlyTouchedTilesAreAllocated) {
+  const GridSpec grid = GridSpec::from_bbox(BBox{-180, -90, 180, 90}, 0.1);
+  const FieldLayout layout = FieldLayout::for_stats({Stat::kMean}, Weighting::kPixel, 100.0);
+  TiledFields acc(layout, TileGrid(64, grid.nx, grid.ny));
+  Pixels p;
+  for (float lat : {10.01f, 10.02f, -45.0f}) {  // two tiles
+    p.lon.push_back(20.0f);
+    p.lat.push_back(lat);
+    p.values.push_back(1.0f);
+  }
+  const auto lon = positions(p.lon), lat = positions(p.lat);
+  const RowWindow window = granule_rows(lon, lat, grid);
+  const FieldLayout partial_layout = layout.partial_layout();
+  Fields partials = make_fields(partial_layout, window.rows() * grid.nx, "partials");
+  bin_partials(lon, lat, device(p.values), grid, window, partial_layout, partials);
+  fold_partials(partials, partial_layout, window, Weighting::kPixel, acc);
+  EXPECT_EQ(acc.allocated.size(), 2u);
+  EXPECT_LT(acc.bytes(), 2u * 64 * 64 * layout.count * sizeof(std::int64_t) + 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Weightings, RegridKernels,

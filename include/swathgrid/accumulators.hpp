@@ -62,7 +62,8 @@ using Fields = Kokkos::View<std::int64_t**, Kokkos::LayoutRight, MemSpace>;
 
 /// Allocates `cells` cells of `layout` with every field at its identity (0, or ±inf keys).
 Fields make_fields(const FieldLayout& layout, std::int64_t cells, const std::string& label);
-/// Resets to the identity.
-void reset_fields(const FieldLayout& layout, const Fields& fields);
+/// Resets to the identity (any 2-D view of fields, e.g. a range of cells of a Fields).
+void reset_fields(const FieldLayout& layout,
+                  const Kokkos::View<std::int64_t**, Kokkos::LayoutStride, MemSpace>& fields);
 
 }  // namespace swathgrid

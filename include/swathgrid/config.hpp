@@ -10,6 +10,7 @@
 #include "swathgrid/periods.hpp"
 #include "swathgrid/projection.hpp"
 #include "swathgrid/schedule.hpp"
+#include "swathgrid/tiles.hpp"
 
 namespace swathgrid {
 
@@ -30,6 +31,7 @@ struct Config {
   std::vector<std::string> mask_flags;         ///< l2_flags names; empty: mask nothing
   std::string flags_text = "none";             ///< --flags as given (for the output's metadata)
   ScheduleKind schedule = ScheduleKind::kDynamic;
+  std::int64_t tile_size = kDefaultTileSize;   ///< --tile: accumulator tiles of N x N cells
   std::string history;                         ///< the command line, for the output's history
   bool quiet = false;                          ///< no summary on stdout
 };

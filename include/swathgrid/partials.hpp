@@ -6,6 +6,7 @@
 
 #include "swathgrid/accumulators.hpp"
 #include "swathgrid/grid.hpp"
+#include "swathgrid/tiles.hpp"
 #include "swathgrid/types.hpp"
 
 namespace swathgrid {
@@ -47,11 +48,11 @@ PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,
 BinTotals cell_value_partials(const ConstPixelView& cell_values, const FieldLayout& layout,
                               const Fields& partials);
 
-/// Adds one granule's partials (window rows) into `accumulators` (the whole grid, `layout`),
-/// weighting as asked: pixel (partials added as they are), granule (the partial mean counts
-/// once), sqrt (the partial mean with weight sqrt(pixels)).
+/// Adds one granule's partials (window rows) into `accumulators` (sparse tiles of the whole
+/// grid, allocating the tiles it needs), weighting as asked: pixel (partials added as they
+/// are), granule (the partial mean counts once), sqrt (the partial mean with weight
+/// sqrt(pixels)).
 void fold_partials(const Fields& partials, const FieldLayout& partial_layout,
-                   const RowWindow& window, std::int64_t nx, Weighting weighting,
-                   const FieldLayout& layout, const Fields& accumulators);
+                   const RowWindow& window, Weighting weighting, TiledFields& accumulators);
 
 }  // namespace swathgrid

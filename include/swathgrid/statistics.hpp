@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "swathgrid/accumulators.hpp"
+#include "swathgrid/tiles.hpp"
 
 namespace swathgrid {
 
-using HostFields = Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>;
 
 /// One output grid: float statistics (NaN where no data) or int32 counts (count, ngranules).
 struct StatGrid {

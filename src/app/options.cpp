@@ -131,6 +131,8 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       ("flags", po::value<std::string>(&config.flags_text)->default_value("default"),
        "l2_flags masking a pixel: names (LAND,CLDICE,...), 'default' (NASA l2bin's list for "
        "ocean colour) or 'none' (fill values only, as the notebook)")
+      ("tile", po::value<std::int64_t>(&config.tile_size)->default_value(kDefaultTileSize),
+       "accumulate in sparse tiles of N x N cells (only tiles with data are allocated)")
       ("schedule", po::value<std::string>(&schedule_text)->default_value("dynamic"),
        "granules to ranks: static (round-robin), size (largest first, greedy), dynamic "
        "(ranks claim the next granule from a shared counter)")
@@ -166,6 +168,8 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
                      "' (available: bin, nearest, warp)");
   if (vm.count("max-distance") && !(config.max_distance_m > 0.0))
     throw UsageError("--max-distance: must be a positive number of metres");
+  if (config.tile_size < 1 || config.tile_size > 4096)
+    throw UsageError("--tile: must be 1 to 4096 cells, got " + std::to_string(config.tile_size));
   config.warp_convention = parse_warp_convention(convention_text);
   config.period = parse_period(period_text);
   if (!variable_texts.empty()) config.variables = split_list(variable_texts, "--var");

@@ -108,7 +108,8 @@ Fields make_fields(const FieldLayout& layout, std::int64_t cells, const std::str
   return fields;
 }
 
-void reset_fields(const FieldLayout& layout, const Fields& fields) {
+void reset_fields(const FieldLayout& layout,
+                  const Kokkos::View<std::int64_t**, Kokkos::LayoutStride, MemSpace>& fields) {
   Kokkos::deep_copy(fields, 0);
   const std::int64_t cells = static_cast<std::int64_t>(fields.extent(1));
   const std::int64_t min_slot = layout.slot[kMinKey], max_slot = layout.slot[kMaxKey];

@@ -11,7 +11,9 @@ namespace {
 struct FoldFunctor {
   Fields partials;
   FieldLayout from;  ///< partial layout
-  Fields acc;
+  Fields acc;        ///< tiled: acc(field, slot * cells_per_tile + offset_in_tile)
+  Kokkos::View<const std::int32_t*, MemSpace> slot_of_tile;
+  TileGrid tiles;
   FieldLayout to;
   std::int64_t first_cell;  ///< flat grid index of the window's first cell
   Weighting weighting;
@@ -31,7 +33,9 @@ struct FoldFunctor {
   KOKKOS_INLINE_FUNCTION void operator()(const std::int64_t c) const {
     const std::int64_t n = partials(from.slot[kObservations], c);
     if (n == 0) return;
-    const std::int64_t cell = first_cell + c;
+    const std::int64_t grid_cell = first_cell + c;
+    const std::int64_t cell = slot_of_tile(tiles.tile_of(grid_cell)) * tiles.cells_per_tile() +
+                              tiles.offset_in_tile(grid_cell);
     acc(to.slot[kObservations], cell) += n;
     if (to.has(kGranules)) acc(to.slot[kGranules], cell) += 1;
     if (weighting == Weighting::kPixel) {
@@ -64,12 +68,14 @@ struct FoldFunctor {
 }  // namespace
 
 void fold_partials(const Fields& partials, const FieldLayout& partial_layout,
-                   const RowWindow& window, std::int64_t nx, Weighting weighting,
-                   const FieldLayout& layout, const Fields& accumulators) {
+                   const RowWindow& window, Weighting weighting, TiledFields& accumulators) {
+  const std::int64_t nx = accumulators.tiles.nx;
+  accumulators.ensure_tiles(partials, partial_layout, window.begin * nx, window.rows() * nx);
   Kokkos::parallel_for(
       "swathgrid::fold",
       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(0, window.rows() * nx),
-      FoldFunctor{partials, partial_layout, accumulators, layout, window.begin * nx, weighting});
+      FoldFunctor{partials, partial_layout, accumulators.data, accumulators.slot_of_tile,
+                  accumulators.tiles, accumulators.layout, window.begin * nx, weighting});
 }
 
 }  // namespace swathgrid

@@ -14,21 +14,57 @@ namespace {
 
 constexpr int kRoot = 0;
 
-/// One layer's accumulators of one period, combined over all ranks onto the root.
-HostFields reduce_layer_period(Layer& layer, std::int64_t key, std::int64_t cells,
+constexpr int kTileTag = 17;
+
+/// One layer's accumulators of one period, combined over all ranks onto the root as a dense
+/// grid (the other ranks get an empty view). Every rank sends only the tiles it has; integer
+/// sums and min/max keys combine exactly in any order.
+HostFields reduce_layer_period(Layer& layer, std::int64_t key, const TileGrid& tiles,
                                MPI_Comm comm) {
-  auto it = layer.periods.find(key);
-  const Fields device =
-      it != layer.periods.end() ? it->second : make_fields(layer.layout, cells, "identity");
-  HostFields host = Kokkos::create_mirror_view_and_copy(HostSpace(), device);
-  if (it != layer.periods.end()) layer.periods.erase(it);  // release the device copy
-  for (int slot = 0; slot < layer.layout.count; ++slot) {
-    const MPI_Op op = slot == layer.layout.slot[kMinKey]   ? MPI_MIN
-                      : slot == layer.layout.slot[kMaxKey] ? MPI_MAX
-                                                           : MPI_SUM;
-    reduce_to_root(&host(slot, 0), cells, op, kRoot, comm);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const FieldLayout& layout = layer.layout;
+  const std::int64_t per_tile = tiles.cells_per_tile();
+  const auto tile_values = static_cast<int>(layout.count * per_tile);
+  std::vector<std::int64_t> ids;
+  HostFields local;
+  if (auto it = layer.periods.find(key); it != layer.periods.end()) {
+    ids = it->second.allocated;
+    local = Kokkos::create_mirror_view_and_copy(HostSpace(), it->second.data);
+    layer.periods.erase(it);  // release the device copy
   }
-  return host;
+  std::vector<std::int64_t> buffer(static_cast<std::size_t>(tile_values));
+  auto pack = [&](std::size_t slot) {
+    for (int f = 0; f < layout.count; ++f)
+      std::copy_n(&local(f, static_cast<std::int64_t>(slot) * per_tile), per_tile,
+                  buffer.data() + f * per_tile);
+  };
+  std::int64_t count = static_cast<std::int64_t>(ids.size());
+  if (rank != kRoot) {
+    MPI_Send(&count, 1, MPI_INT64_T, kRoot, kTileTag, comm);
+    for (std::size_t slot = 0; slot < ids.size(); ++slot) {
+      pack(slot);
+      MPI_Send(&ids[slot], 1, MPI_INT64_T, kRoot, kTileTag, comm);
+      MPI_Send(buffer.data(), tile_values, MPI_INT64_T, kRoot, kTileTag, comm);
+    }
+    return HostFields();
+  }
+  HostFields dense = make_dense_identity(layout, tiles.nx * tiles.ny);
+  for (std::size_t slot = 0; slot < ids.size(); ++slot) {
+    pack(slot);
+    combine_tile(dense, layout, tiles, ids[slot], buffer.data());
+  }
+  for (int r = 1; r < size; ++r) {  // rank order; the result does not depend on it
+    MPI_Recv(&count, 1, MPI_INT64_T, r, kTileTag, comm, MPI_STATUS_IGNORE);
+    for (std::int64_t i = 0; i < count; ++i) {
+      std::int64_t tile = 0;
+      MPI_Recv(&tile, 1, MPI_INT64_T, r, kTileTag, comm, MPI_STATUS_IGNORE);
+      MPI_Recv(buffer.data(), tile_values, MPI_INT64_T, r, kTileTag, comm, MPI_STATUS_IGNORE);
+      combine_tile(dense, layout, tiles, tile, buffer.data());
+    }
+  }
+  return dense;
 }
 
 std::vector<std::pair<std::string, std::string>> stat_attributes(const VariableInfo& info,
@@ -116,7 +152,8 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
   const std::size_t times = keys.size();
   for (std::size_t t = 0; t < times; ++t) {
     for (Layer& layer : layers) {
-      const HostFields host = reduce_layer_period(layer, keys[t], cells, comm);
+      const HostFields host = reduce_layer_period(
+          layer, keys[t], TileGrid(config.tile_size, grid.spec.nx, grid.spec.ny), comm);
       if (rank != kRoot) continue;
       std::int64_t filled = 0;
       const auto grids =

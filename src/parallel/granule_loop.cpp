@@ -129,8 +129,8 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
         make_fields(partial_layout, window.rows() * grid.nx, "swathgrid::partials");
     const BinTotals totals = regrid_layer(granule, band_values, pos, config, grid, window,
                                           partial_layout, partials);
-    fold_partials(partials, partial_layout, window, grid.nx, config.weighting, layer.layout,
-                  layer.period_fields(period, grid.cell_count()));
+    fold_partials(partials, partial_layout, window, config.weighting,
+                  layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny)));
     local.pixels_binned += totals.binned;
     local.pixels_outside += totals.outside_grid;
     local.pixels_unrepresentable += totals.unrepresentable;

@@ -4,10 +4,9 @@
 
 namespace swathgrid {
 
-const Fields& Layer::period_fields(std::int64_t period_key, std::int64_t cells) {
+TiledFields& Layer::period_fields(std::int64_t period_key, const TileGrid& tiles) {
   auto it = periods.find(period_key);
-  if (it == periods.end())
-    it = periods.emplace(period_key, make_fields(layout, cells, "swathgrid::" + name)).first;
+  if (it == periods.end()) it = periods.emplace(period_key, TiledFields(layout, tiles)).first;
   return it->second;
 }
 

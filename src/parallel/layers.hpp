@@ -8,6 +8,7 @@
 #include "swathgrid/accumulators.hpp"
 #include "swathgrid/config.hpp"
 #include "swathgrid/granule.hpp"
+#include "swathgrid/tiles.hpp"
 
 namespace swathgrid {
 
@@ -19,10 +20,10 @@ struct Layer {
   VariableInfo info;
   double wavelength_nm = 0;  ///< 0 for 2-D variables
   FieldLayout layout;
-  std::map<std::int64_t, Fields> periods;  ///< accumulators of the whole grid, by period key
+  std::map<std::int64_t, TiledFields> periods;  ///< accumulators by period key (sparse tiles)
 
-  /// The accumulators of `period_key`, allocated (at identity) on first use.
-  const Fields& period_fields(std::int64_t period_key, std::int64_t cells);
+  /// The accumulators of `period_key`, created (with no tile yet) on first use.
+  TiledFields& period_fields(std::int64_t period_key, const TileGrid& tiles);
 };
 
 /// Layers for `described` variables (describe_variables of the first granule).

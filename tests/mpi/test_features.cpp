@@ -164,6 +164,10 @@ TEST(Features, GridLikeReproducesTheGrid) {
                     {"lat", "lon", "lat_bnds", "lon_bnds", "chlor_a", "chlor_a_count"});
 }
 
+TEST(Features, TileSizeAndRankCountDoNotChangeTheBytes) {
+  expect_same_bytes("composite_n1.nc", "tile7_n3.nc", {"chlor_a", "chlor_a_count"});
+}
+
 TEST(Features, ThreeDimensionalRrsHasAWavelengthAxis) {
   const auto paths = granule_paths("aop.txt");
   ASSERT_EQ(paths.size(), 2u);

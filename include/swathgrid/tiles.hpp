@@ -1,0 +1,72 @@
+#pragma once
+// Sparse tiles of accumulators: the grid is cut into tile_size x tile_size tiles and a rank
+// allocates only the tiles its granules put observations in (docs/architecture.md, "Tiles").
+
+#include <cstdint>
+#include <vector>
+
+#include "swathgrid/accumulators.hpp"
+
+namespace swathgrid {
+
+/// Default --tile: 256 x 256 cells (512 KiB per int64 field).
+inline constexpr std::int64_t kDefaultTileSize = 256;
+
+/// How grid cells map to tiles.
+struct TileGrid {
+  std::int64_t tile_size = kDefaultTileSize;
+  std::int64_t nx = 0, ny = 0;         ///< grid size in cells
+  std::int64_t tiles_x = 0, tiles_y = 0;
+
+  TileGrid() = default;
+  TileGrid(std::int64_t tile, std::int64_t grid_nx, std::int64_t grid_ny)
+      : tile_size(tile), nx(grid_nx), ny(grid_ny),
+        tiles_x((grid_nx + tile - 1) / tile), tiles_y((grid_ny + tile - 1) / tile) {}
+
+  std::int64_t tile_count() const { return tiles_x * tiles_y; }
+  std::int64_t cells_per_tile() const { return tile_size * tile_size; }
+  KOKKOS_INLINE_FUNCTION std::int64_t tile_of(std::int64_t cell) const {
+    return (cell / nx) / tile_size * tiles_x + (cell % nx) / tile_size;
+  }
+  KOKKOS_INLINE_FUNCTION std::int64_t offset_in_tile(std::int64_t cell) const {
+    return (cell / nx) % tile_size * tile_size + (cell % nx) % tile_size;
+  }
+  /// The grid cell at `offset` of tile `tile`, or -1 past the grid's edge.
+  KOKKOS_INLINE_FUNCTION std::int64_t cell_of(std::int64_t tile, std::int64_t offset) const {
+    const std::int64_t row = tile / tiles_x * tile_size + offset / tile_size;
+    const std::int64_t col = tile % tiles_x * tile_size + offset % tile_size;
+    return row < ny && col < nx ? row * nx + col : -1;
+  }
+};
+
+/// Accumulators of one (layer, period) in sparse tiles. data(field slot, slot * cells_per_tile
+/// + offset_in_tile); slot_of_tile maps a tile to its slot, -1 while not allocated.
+struct TiledFields {
+  FieldLayout layout;
+  TileGrid tiles;
+  Fields data;
+  Kokkos::View<std::int32_t*, MemSpace> slot_of_tile;  ///< device
+  std::vector<std::int32_t> slot_of_tile_host;
+  std::vector<std::int64_t> allocated;  ///< tile ids in slot order
+
+  TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid);
+
+  /// Allocates (at identity) every tile of `window_cells` cells starting at grid cell
+  /// `first_cell` where partials(observations) > 0, before they are folded in.
+  void ensure_tiles(const Fields& partials, const FieldLayout& partial_layout,
+                    std::int64_t first_cell, std::int64_t window_cells);
+  std::size_t bytes() const;
+};
+
+/// Accumulated fields of a whole grid on the host: dense(slot, cell).
+using HostFields = Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>;
+
+/// A dense host grid of `cells` cells at the identity of every field.
+HostFields make_dense_identity(const FieldLayout& layout, std::int64_t cells);
+
+/// Combines one tile's values (layout.count x cells_per_tile, field-major) into `dense`:
+/// sums add, min/max keys take the min/max. Exact and order-independent.
+void combine_tile(HostFields& dense, const FieldLayout& layout, const TileGrid& tiles,
+                  std::int64_t tile, const std::int64_t* values);
+
+}  // namespace swathgrid

@@ -1,0 +1,95 @@
+#include "swathgrid/tiles.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace swathgrid {
+
+namespace {
+using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+}
+
+TiledFields::TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid)
+    : layout(field_layout),
+      tiles(tile_grid),
+      data("swathgrid::tiles", field_layout.count, 0),
+      slot_of_tile("swathgrid::slot_of_tile", tile_grid.tile_count()),
+      slot_of_tile_host(static_cast<std::size_t>(tile_grid.tile_count()), -1) {
+  Kokkos::deep_copy(slot_of_tile, -1);
+}
+
+void TiledFields::ensure_tiles(const Fields& partials, const FieldLayout& partial_layout,
+                               std::int64_t first_cell, std::int64_t window_cells) {
+  Kokkos::View<std::int32_t*, MemSpace> touched("swathgrid::touched", tiles.tile_count());
+  const int obs = partial_layout.slot[kObservations];
+  const TileGrid grid = tiles;
+  Kokkos::parallel_for(
+      "swathgrid::touched_tiles", Policy(0, window_cells), KOKKOS_LAMBDA(const std::int64_t c) {
+        if (partials(obs, c) > 0) Kokkos::atomic_exchange(&touched(grid.tile_of(first_cell + c)), 1);
+      });
+  auto touched_host = Kokkos::create_mirror_view_and_copy(HostSpace(), touched);
+  const std::size_t before = allocated.size();
+  for (std::int64_t t = 0; t < tiles.tile_count(); ++t) {
+    if (touched_host(t) && slot_of_tile_host[t] < 0) {
+      slot_of_tile_host[t] = static_cast<std::int32_t>(allocated.size());
+      allocated.push_back(t);
+    }
+  }
+  if (allocated.size() == before) return;
+  const std::int64_t per_tile = tiles.cells_per_tile();
+  const auto needed = static_cast<std::int64_t>(allocated.size()) * per_tile;
+  if (needed > static_cast<std::int64_t>(data.extent(1))) {
+    // Grow geometrically so that n tiles cost O(n) copies in all.
+    const auto old_capacity = static_cast<std::int64_t>(data.extent(1));
+    const std::int64_t capacity = std::max<std::int64_t>(needed, 2 * old_capacity);
+    Fields grown(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tiles"),
+                 layout.count, capacity);
+    if (old_capacity > 0)
+      Kokkos::deep_copy(
+          Kokkos::subview(grown, Kokkos::ALL, std::pair<std::int64_t, std::int64_t>(0, old_capacity)),
+          data);
+    data = grown;
+  }
+  // The new tiles start at the identity.
+  const auto begin = static_cast<std::int64_t>(before) * per_tile;
+  reset_fields(layout, Kokkos::subview(data, Kokkos::ALL,
+                                       std::pair<std::int64_t, std::int64_t>(begin, needed)));
+  auto slots = Kokkos::View<const std::int32_t*, HostSpace, Kokkos::MemoryUnmanaged>(
+      slot_of_tile_host.data(), slot_of_tile_host.size());
+  Kokkos::deep_copy(slot_of_tile, slots);
+}
+
+HostFields make_dense_identity(const FieldLayout& layout, std::int64_t cells) {
+  HostFields dense(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::dense"),
+                   layout.count, cells);
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  for (int f = 0; f < layout.count; ++f) {
+    const std::int64_t identity = f == layout.slot[kMinKey]   ? ordered_key(kInf)
+                                  : f == layout.slot[kMaxKey] ? ordered_key(-kInf)
+                                                              : 0;
+    std::fill_n(&dense(f, 0), cells, identity);
+  }
+  return dense;
+}
+
+void combine_tile(HostFields& dense, const FieldLayout& layout, const TileGrid& tiles,
+                  std::int64_t tile, const std::int64_t* values) {
+  const std::int64_t per_tile = tiles.cells_per_tile();
+  for (int f = 0; f < layout.count; ++f) {
+    const std::int64_t* field = values + f * per_tile;
+    const bool is_min = f == layout.slot[kMinKey], is_max = f == layout.slot[kMaxKey];
+    for (std::int64_t offset = 0; offset < per_tile; ++offset) {
+      const std::int64_t cell = tiles.cell_of(tile, offset);
+      if (cell < 0) continue;
+      std::int64_t& target = dense(f, cell);
+      const std::int64_t v = field[offset];
+      target = is_min ? std::min(target, v) : is_max ? std::max(target, v) : target + v;
+    }
+  }
+}
+
+std::size_t TiledFields::bytes() const {
+  return data.extent(0) * data.extent(1) * sizeof(std::int64_t);
+}
+
+}  // namespace swathgrid
