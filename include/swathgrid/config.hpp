@@ -17,6 +17,9 @@ namespace swathgrid {
 /// Default --res: 0.01 degree (~1.1 km), close to OCI's ~1.2 km pixel spacing at nadir.
 inline constexpr const char* kDefaultResolution = "0.01";
 
+/// --reduce: how accumulators are combined across ranks (docs/architecture.md).
+enum class ReduceMode { kAuto, kRoot, kOwner };
+
 struct Config {
   std::vector<std::string> granules;           ///< input paths, in the order given
   std::string output;                          ///< output netCDF path
@@ -32,6 +35,7 @@ struct Config {
   std::string flags_text = "none";             ///< --flags as given (for the output's metadata)
   ScheduleKind schedule = ScheduleKind::kDynamic;
   std::int64_t tile_size = kDefaultTileSize;   ///< --tile: accumulator tiles of N x N cells
+  ReduceMode reduce = ReduceMode::kAuto;       ///< --reduce
   std::string history;                         ///< the command line, for the output's history
   bool quiet = false;                          ///< no summary on stdout
 };

@@ -64,9 +64,10 @@ using HostFields = Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>;
 /// A dense host grid of `cells` cells at the identity of every field.
 HostFields make_dense_identity(const FieldLayout& layout, std::int64_t cells);
 
-/// Combines one tile's values (layout.count x cells_per_tile, field-major) into `dense`:
-/// sums add, min/max keys take the min/max. Exact and order-independent.
+/// Combines one tile's values (layout.count x cells_per_tile, field-major) into `dense`, which
+/// holds the grid's cells from `first_cell` on: sums add, min/max keys take the min/max.
+/// Exact and order-independent.
 void combine_tile(HostFields& dense, const FieldLayout& layout, const TileGrid& tiles,
-                  std::int64_t tile, const std::int64_t* values);
+                  std::int64_t tile, const std::int64_t* values, std::int64_t first_cell = 0);
 
 }  // namespace swathgrid

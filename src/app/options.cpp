@@ -87,7 +87,7 @@ std::string join_command_line(int argc, char** argv) {
 std::optional<Config> parse_command_line(int argc, char** argv, std::string& message) {
   Config config;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
-      grid_like, convention_text, period_text;
+      grid_like, convention_text, period_text, reduce_text;
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
@@ -133,6 +133,9 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
        "ocean colour) or 'none' (fill values only, as the notebook)")
       ("tile", po::value<std::int64_t>(&config.tile_size)->default_value(kDefaultTileSize),
        "accumulate in sparse tiles of N x N cells (only tiles with data are allocated)")
+      ("reduce", po::value<std::string>(&reduce_text)->default_value("auto"),
+       "combine ranks' tiles on rank 0 (root), or on the ranks owning each block of rows, "
+       "which then all write (owner); auto: owner above 2^24 cells")
       ("schedule", po::value<std::string>(&schedule_text)->default_value("dynamic"),
        "granules to ranks: static (round-robin), size (largest first, greedy), dynamic "
        "(ranks claim the next granule from a shared counter)")
@@ -170,6 +173,10 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     throw UsageError("--max-distance: must be a positive number of metres");
   if (config.tile_size < 1 || config.tile_size > 4096)
     throw UsageError("--tile: must be 1 to 4096 cells, got " + std::to_string(config.tile_size));
+  if (reduce_text == "auto") config.reduce = ReduceMode::kAuto;
+  else if (reduce_text == "root") config.reduce = ReduceMode::kRoot;
+  else if (reduce_text == "owner") config.reduce = ReduceMode::kOwner;
+  else throw UsageError("--reduce: unknown mode '" + reduce_text + "' (available: auto, root, owner)");
   config.warp_convention = parse_warp_convention(convention_text);
   config.period = parse_period(period_text);
   if (!variable_texts.empty()) config.variables = split_list(variable_texts, "--var");

@@ -73,14 +73,14 @@ HostFields make_dense_identity(const FieldLayout& layout, std::int64_t cells) {
 }
 
 void combine_tile(HostFields& dense, const FieldLayout& layout, const TileGrid& tiles,
-                  std::int64_t tile, const std::int64_t* values) {
+                  std::int64_t tile, const std::int64_t* values, std::int64_t first_cell) {
   const std::int64_t per_tile = tiles.cells_per_tile();
   for (int f = 0; f < layout.count; ++f) {
     const std::int64_t* field = values + f * per_tile;
     const bool is_min = f == layout.slot[kMinKey], is_max = f == layout.slot[kMaxKey];
     for (std::int64_t offset = 0; offset < per_tile; ++offset) {
-      const std::int64_t cell = tiles.cell_of(tile, offset);
-      if (cell < 0) continue;
+      const std::int64_t cell = tiles.cell_of(tile, offset) - first_cell;
+      if (cell < 0 || cell >= static_cast<std::int64_t>(dense.extent(1))) continue;
       std::int64_t& target = dense(f, cell);
       const std::int64_t v = field[offset];
       target = is_min ? std::min(target, v) : is_max ? std::max(target, v) : target + v;

@@ -1,6 +1,7 @@
 #include "composite_output.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <set>
 #include <sstream>
 
@@ -12,21 +13,42 @@ namespace swathgrid {
 
 namespace {
 
-constexpr int kRoot = 0;
+/// The rows each rank owns: rank r owns tile rows [first[r], first[r + 1]). `root`: rank 0
+/// owns all; `owner`: contiguous blocks of tile rows, as even as whole tile rows allow.
+struct Ownership {
+  TileGrid tiles;
+  std::vector<std::int64_t> first;  ///< size ranks + 1, in tile rows
 
-constexpr int kTileTag = 17;
+  Ownership(const TileGrid& tile_grid, ReduceMode mode, int ranks) : tiles(tile_grid) {
+    for (int r = 0; r <= ranks; ++r)
+      first.push_back(mode == ReduceMode::kRoot ? (r == 0 ? 0 : tiles.tiles_y)
+                                                : tiles.tiles_y * r / ranks);
+  }
+  int owner_of(std::int64_t tile) const {
+    const std::int64_t tile_row = tile / tiles.tiles_x;
+    int r = 0;
+    while (first[r + 1] <= tile_row) ++r;
+    return r;
+  }
+  RowBand rows_of(int rank) const {
+    const std::int64_t begin = std::min(tiles.ny, first[rank] * tiles.tile_size);
+    const std::int64_t end = std::min(tiles.ny, first[rank + 1] * tiles.tile_size);
+    return RowBand{begin, end - begin};
+  }
+};
 
-/// One layer's accumulators of one period, combined over all ranks onto the root as a dense
-/// grid (the other ranks get an empty view). Every rank sends only the tiles it has; integer
-/// sums and min/max keys combine exactly in any order.
-HostFields reduce_layer_period(Layer& layer, std::int64_t key, const TileGrid& tiles,
-                               MPI_Comm comm) {
+/// One layer's accumulators of one period, combined over all ranks: every tile goes to the
+/// rank owning its rows (MPI_Alltoallv of the tiles that exist), which combines them into a
+/// dense band of its rows. Integer sums and min/max keys combine exactly in any order.
+HostFields exchange_to_owners(Layer& layer, std::int64_t key, const Ownership& own,
+                              MPI_Comm comm) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   const FieldLayout& layout = layer.layout;
+  const TileGrid& tiles = own.tiles;
   const std::int64_t per_tile = tiles.cells_per_tile();
-  const auto tile_values = static_cast<int>(layout.count * per_tile);
+  const std::int64_t record = 1 + layout.count * per_tile;  // tile id, then its fields
   std::vector<std::int64_t> ids;
   HostFields local;
   if (auto it = layer.periods.find(key); it != layer.periods.end()) {
@@ -34,36 +56,41 @@ HostFields reduce_layer_period(Layer& layer, std::int64_t key, const TileGrid& t
     local = Kokkos::create_mirror_view_and_copy(HostSpace(), it->second.data);
     layer.periods.erase(it);  // release the device copy
   }
-  std::vector<std::int64_t> buffer(static_cast<std::size_t>(tile_values));
-  auto pack = [&](std::size_t slot) {
-    for (int f = 0; f < layout.count; ++f)
-      std::copy_n(&local(f, static_cast<std::int64_t>(slot) * per_tile), per_tile,
-                  buffer.data() + f * per_tile);
-  };
-  std::int64_t count = static_cast<std::int64_t>(ids.size());
-  if (rank != kRoot) {
-    MPI_Send(&count, 1, MPI_INT64_T, kRoot, kTileTag, comm);
-    for (std::size_t slot = 0; slot < ids.size(); ++slot) {
-      pack(slot);
-      MPI_Send(&ids[slot], 1, MPI_INT64_T, kRoot, kTileTag, comm);
-      MPI_Send(buffer.data(), tile_values, MPI_INT64_T, kRoot, kTileTag, comm);
+  // Pack the tiles grouped by owner.
+  std::vector<std::vector<std::size_t>> by_owner(static_cast<std::size_t>(size));
+  for (std::size_t slot = 0; slot < ids.size(); ++slot) by_owner[own.owner_of(ids[slot])].push_back(slot);
+  std::vector<int> send_counts(size), send_offsets(size), recv_counts(size), recv_offsets(size);
+  std::vector<std::int64_t> send;
+  send.reserve(ids.size() * static_cast<std::size_t>(record));
+  for (int r = 0; r < size; ++r) {
+    send_offsets[r] = static_cast<int>(send.size());
+    for (std::size_t slot : by_owner[r]) {
+      send.push_back(ids[slot]);
+      for (int f = 0; f < layout.count; ++f)
+        send.insert(send.end(), &local(f, static_cast<std::int64_t>(slot) * per_tile),
+                    &local(f, static_cast<std::int64_t>(slot) * per_tile) + per_tile);
     }
-    return HostFields();
+    const auto count = static_cast<std::int64_t>(send.size()) - send_offsets[r];
+    SWATHGRID_REQUIRE(send.size() < static_cast<std::size_t>(INT_MAX),
+                      "reduction: more than 2^31 values to send in one exchange; use more "
+                      "ranks or --reduce owner with smaller --tile");
+    send_counts[r] = static_cast<int>(count);
   }
-  HostFields dense = make_dense_identity(layout, tiles.nx * tiles.ny);
-  for (std::size_t slot = 0; slot < ids.size(); ++slot) {
-    pack(slot);
-    combine_tile(dense, layout, tiles, ids[slot], buffer.data());
+  MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm);
+  std::int64_t total = 0;
+  for (int r = 0; r < size; ++r) {
+    recv_offsets[r] = static_cast<int>(total);
+    total += recv_counts[r];
   }
-  for (int r = 1; r < size; ++r) {  // rank order; the result does not depend on it
-    MPI_Recv(&count, 1, MPI_INT64_T, r, kTileTag, comm, MPI_STATUS_IGNORE);
-    for (std::int64_t i = 0; i < count; ++i) {
-      std::int64_t tile = 0;
-      MPI_Recv(&tile, 1, MPI_INT64_T, r, kTileTag, comm, MPI_STATUS_IGNORE);
-      MPI_Recv(buffer.data(), tile_values, MPI_INT64_T, r, kTileTag, comm, MPI_STATUS_IGNORE);
-      combine_tile(dense, layout, tiles, tile, buffer.data());
-    }
-  }
+  SWATHGRID_REQUIRE(total < INT_MAX, "reduction: more than 2^31 values to receive in one "
+                                     "exchange; use --reduce owner or more ranks");
+  std::vector<std::int64_t> received(static_cast<std::size_t>(total));
+  MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_INT64_T,
+                received.data(), recv_counts.data(), recv_offsets.data(), MPI_INT64_T, comm);
+  const RowBand band = own.rows_of(rank);
+  HostFields dense = make_dense_identity(layout, band.row_count * tiles.nx);
+  for (std::int64_t at = 0; at < total; at += record)
+    combine_tile(dense, layout, tiles, received[at], &received[at + 1], band.row_begin * tiles.nx);
   return dense;
 }
 
@@ -115,6 +142,11 @@ struct VariableOutput {
 
 }  // namespace
 
+ReduceMode resolve_reduce_mode(ReduceMode mode, const GridSpec& grid) {
+  if (mode != ReduceMode::kAuto) return mode;
+  return grid.cell_count() > kOwnerReduceMinCells ? ReduceMode::kOwner : ReduceMode::kRoot;
+}
+
 std::vector<std::int64_t> all_period_keys(const std::vector<Layer>& layers, PeriodKind kind,
                                           MPI_Comm comm) {
   if (kind == PeriodKind::kAll) return {0};
@@ -130,9 +162,13 @@ std::vector<std::int64_t> all_period_keys(const std::vector<Layer>& layers, Peri
 
 std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
                               std::vector<Layer>& layers, OutputMetadata meta, MPI_Comm comm) {
-  int rank = 0;
+  int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
-  const std::int64_t cells = grid.spec.cell_count();
+  MPI_Comm_size(comm, &size);
+  const Ownership own(TileGrid(config.tile_size, grid.spec.nx, grid.spec.ny),
+                      resolve_reduce_mode(config.reduce, grid.spec), size);
+  const RowBand band = own.rows_of(rank);
+  const std::int64_t cells = band.row_count * grid.spec.nx;  // this rank's rows
   const auto keys = all_period_keys(layers, config.period, comm);
   if (config.period != PeriodKind::kAll)
     for (std::int64_t key : keys) {
@@ -148,18 +184,15 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
     if (!out.first_layer) out.first_layer = &layer;
     out.bands = layer.bands;
   }
-  std::vector<char> has_data;  // root: cells with observations in any period (first layer)
+  std::vector<char> has_data(static_cast<std::size_t>(cells), 0);  // any period, first layer
   const std::size_t times = keys.size();
   for (std::size_t t = 0; t < times; ++t) {
     for (Layer& layer : layers) {
-      const HostFields host = reduce_layer_period(
-          layer, keys[t], TileGrid(config.tile_size, grid.spec.nx, grid.spec.ny), comm);
-      if (rank != kRoot) continue;
+      const HostFields host = exchange_to_owners(layer, keys[t], own, comm);
       std::int64_t filled = 0;
       const auto grids =
           finalize_stats(host, layer.layout, config.weighting, config.stats, &filled);
       if (&layer == &layers.front()) {
-        has_data.resize(static_cast<std::size_t>(cells), 0);
         for (std::int64_t c = 0; c < cells; ++c)
           has_data[c] |= host(layer.layout.slot[kObservations], c) > 0 ? 1 : 0;
       }
@@ -193,18 +226,15 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
       OutputField field{stat == Stat::kMean ? info.name : info.name + "_" + stat_name(stat),
                         stat == Stat::kCount || stat == Stat::kNgranules,
                         stat_attributes(info, stat), nullptr, nullptr, out.bands > 1};
-      if (rank == kRoot) {
+      if (cells > 0) {
         field.values = out.grids[s].values.data();
         field.counts = out.grids[s].counts.data();
       }
       fields.push_back(std::move(field));
     }
   }
-  const RowBand band = rank == kRoot ? RowBand{0, grid.spec.ny} : RowBand{};
   write_composite(config.output, grid, meta, fields, band, comm);
-  std::int64_t cells_with_data = std::count(has_data.begin(), has_data.end(), 1);
-  MPI_Bcast(&cells_with_data, 1, MPI_INT64_T, kRoot, comm);
-  return cells_with_data;
+  return allreduce_sum(std::count(has_data.begin(), has_data.end(), 1), comm);
 }
 
 }  // namespace swathgrid

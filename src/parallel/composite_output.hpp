@@ -1,6 +1,7 @@
 #pragma once
-// After the granule loop: combine the layers' accumulators across ranks, compute the
-// statistics on the root rank and write them, one variable per (input variable, statistic)
+// After the granule loop: send every accumulator tile to the rank owning its rows (root: rank
+// 0 owns all; owner: contiguous blocks of tile rows), compute the statistics of the owned rows
+// and write them with collective PnetCDF calls, one variable per (input variable, statistic)
 // with time and wavelength dimensions where the run has them.
 
 #include <mpi.h>
@@ -12,6 +13,12 @@
 #include "swathgrid/netcdf_writer.hpp"
 
 namespace swathgrid {
+
+/// --reduce auto: grids up to this many cells funnel to rank 0; larger ones use owners.
+inline constexpr std::int64_t kOwnerReduceMinCells = std::int64_t{1} << 24;
+
+/// The mode --reduce auto stands for on `grid`.
+ReduceMode resolve_reduce_mode(ReduceMode mode, const GridSpec& grid);
 
 /// Sorted union of every rank's period keys (for --period all: just 0).
 std::vector<std::int64_t> all_period_keys(const std::vector<Layer>& layers, PeriodKind kind,

@@ -164,8 +164,11 @@ TEST(Features, GridLikeReproducesTheGrid) {
                     {"lat", "lon", "lat_bnds", "lon_bnds", "chlor_a", "chlor_a_count"});
 }
 
-TEST(Features, TileSizeAndRankCountDoNotChangeTheBytes) {
+TEST(Features, TileSizeRankCountAndReductionDoNotChangeTheBytes) {
   expect_same_bytes("composite_n1.nc", "tile7_n3.nc", {"chlor_a", "chlor_a_count"});
+  expect_same_bytes("composite_n1.nc", "owner_n3.nc", {"chlor_a", "chlor_a_count"});
+  expect_same_bytes("period_day.nc", "owner_day_n4.nc",
+                    {"time", "time_bnds", "chlor_a", "chlor_a_count"});
 }
 
 TEST(Features, ThreeDimensionalRrsHasAWavelengthAxis) {
