@@ -1,14 +1,20 @@
 // The granule reader on small hand-built HDF5 files (exact values, packing, fill, valid range,
-// bad input) and on generated full-size granules (both 1709 and 1710 lines).
+// bad input) and on generated full-size granules (both 1709 and 1710 lines); subset reads
+// (ReadRequest::region / time_window) against full reads of the same files.
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <random>
 
+#include "../src/io/granule_subset.hpp"  // the subset geometry, tested on its own
 #include "swathgrid/error.hpp"
 #include "swathgrid/granule.hpp"
+#include "swathgrid/periods.hpp"
 #include "swathgrid/synth.hpp"
 #include "test_support.hpp"
 
@@ -118,8 +124,8 @@ TEST(Reader, FloatVariableFillValidRangeAndAttributes) {
   EXPECT_TRUE(std::isnan(g.variables[0].values[5]));
   EXPECT_FLOAT_EQ(g.latitude[1], 10.5f);
   EXPECT_TRUE(std::isnan(g.latitude[2]) && std::isnan(g.longitude[2]));  // navigation fill
-  EXPECT_TRUE(std::isnan(g.latitude[4]));   // latitude out of range
-  EXPECT_TRUE(std::isnan(g.longitude[5]));  // longitude out of range
+  EXPECT_TRUE(std::isnan(g.latitude[4]));                                // latitude out of range
+  EXPECT_TRUE(std::isnan(g.longitude[5]));                               // longitude out of range
   EXPECT_EQ(g.bytes_read, 3u * 6u * sizeof(float));
 }
 
@@ -167,10 +173,10 @@ TEST(Reader, FlagsAreResolvedByNameAndMaskEveryVariable) {
   EXPECT_EQ(g.pixels_flagged, 3);
   for (const auto& var : g.variables) {
     EXPECT_FALSE(std::isnan(var.values[0]));
-    EXPECT_TRUE(std::isnan(var.values[1]));  // LAND
-    EXPECT_TRUE(std::isnan(var.values[2]));  // CLDICE
-    EXPECT_TRUE(std::isnan(var.values[3]));  // both
-    EXPECT_FALSE(std::isnan(var.values[4])); // HIGLINT, not requested
+    EXPECT_TRUE(std::isnan(var.values[1]));   // LAND
+    EXPECT_TRUE(std::isnan(var.values[2]));   // CLDICE
+    EXPECT_TRUE(std::isnan(var.values[3]));   // both
+    EXPECT_FALSE(std::isnan(var.values[4]));  // HIGLINT, not requested
   }
   EXPECT_FLOAT_EQ(g.variables[1].values[5], 12.0f);
   EXPECT_FALSE(std::isnan(g.latitude[1]));  // masked pixels keep their position
@@ -190,12 +196,12 @@ TEST(Reader, ThreeDimensionalVariableGivesOnePlanePerBand) {
     g.navigation(kLat, kLon);
     std::vector<float> rrs;
     for (int i = 0; i < 6; ++i) {
-      rrs.push_back(0.001f * i);        // band 0
-      rrs.push_back(0.001f * i + 0.5f); // band 1
+      rrs.push_back(0.001f * i);         // band 0
+      rrs.push_back(0.001f * i + 0.5f);  // band 1
     }
     H5Dclose(g.add(g.geo(), "Rrs", H5T_NATIVE_FLOAT, rrs, {2, 3, 2}));
-    hid_t bands = H5Gcreate2(g.file(), "sensor_band_parameters", H5P_DEFAULT, H5P_DEFAULT,
-                             H5P_DEFAULT);
+    hid_t bands =
+        H5Gcreate2(g.file(), "sensor_band_parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Dclose(g.add(bands, "wavelength_3d", H5T_NATIVE_INT, std::vector<int>{413, 443}, {2}));
     H5Gclose(bands);
   }
@@ -203,14 +209,13 @@ TEST(Reader, ThreeDimensionalVariableGivesOnePlanePerBand) {
   const auto& rrs = g.variables[0];
   ASSERT_EQ(rrs.bands, 2u);
   ASSERT_EQ(rrs.wavelengths, (std::vector<double>{413.0, 443.0}));
-  EXPECT_FLOAT_EQ(rrs.values[1], 0.001f);        // band 0, pixel 1
-  EXPECT_FLOAT_EQ(rrs.values[6 + 1], 0.501f);    // band 1, pixel 1
-  EXPECT_TRUE(std::isnan(rrs.values[2]));        // pixel 2 has no navigation: every band NaN
+  EXPECT_FLOAT_EQ(rrs.values[1], 0.001f);      // band 0, pixel 1
+  EXPECT_FLOAT_EQ(rrs.values[6 + 1], 0.501f);  // band 1, pixel 1
+  EXPECT_TRUE(std::isnan(rrs.values[2]));      // pixel 2 has no navigation: every band NaN
   EXPECT_TRUE(std::isnan(rrs.values[6 + 2]));
 }
 
-void expect_error(const std::string& path, const std::string& variable,
-                  const std::string& reason) {
+void expect_error(const std::string& path, const std::string& variable, const std::string& reason) {
   try {
     read_one(path, variable);
     FAIL() << "no error for " << path;
@@ -234,10 +239,10 @@ TEST(Reader, BadInputNamesFileAndReason) {
     TinyGranule g(good, 2, 3);
     g.navigation(kLat, kLon);
     H5Dclose(g.add(g.geo(), "chlor_a", H5T_NATIVE_FLOAT, std::vector<float>(6, 1.0f)));
-        H5Dclose(g.add(g.geo(), "poc", H5T_NATIVE_FLOAT, std::vector<float>(4, 1.0f), {2, 2}));
+    H5Dclose(g.add(g.geo(), "poc", H5T_NATIVE_FLOAT, std::vector<float>(4, 1.0f), {2, 2}));
   }
   expect_error(good, "carbon_phyto", "no variable carbon_phyto");
-    expect_error(good, "poc", "has shape 2 x 2, expected 2 x 3");
+  expect_error(good, "poc", "has shape 2 x 2, expected 2 x 3");
 
   const std::string no_nav = dir.file("no_nav.nc");
   {
@@ -291,6 +296,318 @@ TEST(Reader, GeneratedGranulesOfBothShapes) {
     EXPECT_NEAR(g.latitude[centre], options.near_lat_deg, 3.0);
     EXPECT_NEAR(g.longitude[centre], options.near_lon_deg, 3.0);
   }
+}
+
+// ---- Subset reads ----
+
+constexpr double kDegToRad = M_PI / 180.0;
+
+/// Great-circle arc (degrees) by the spherical law of cosines, in long double.
+double arc_between(double lat1, double lon1, double lat2, double lon2) {
+  const long double p1 = lat1 * kDegToRad, p2 = lat2 * kDegToRad, dl = (lon2 - lon1) * kDegToRad;
+  const long double c = std::sin(p1) * std::sin(p2) + std::cos(p1) * std::cos(p2) * std::cos(dl);
+  return static_cast<double>(std::acos(std::max(-1.0L, std::min(1.0L, c))) / kDegToRad);
+}
+
+/// Smallest arc from the point to a dense lattice of points of the box (>= the true distance).
+double sampled_distance(const BBox& box, double lat, double lon) {
+  const double width = box.east >= box.west ? box.east - box.west : box.east - box.west + 360.0;
+  constexpr int kSteps = 120;
+  double best = 1e9;
+  for (int i = 0; i <= kSteps; ++i)
+    for (int j = 0; j <= kSteps; ++j)
+      best = std::min(best, arc_between(lat, lon, box.south + (box.north - box.south) * i / kSteps,
+                                        box.west + width * j / kSteps));
+  return best;
+}
+
+TEST(SubsetGeometry, DistanceBoundIsExactOnSimpleCasesAndNeverAboveTheDistance) {
+  const BBox box{-77.0, 36.0, -73.0, 41.0};
+  EXPECT_EQ(distance_lower_bound_deg(box, 38.0, -75.0), 0.0);
+  EXPECT_NEAR(distance_lower_bound_deg(box, 42.5, -75.0), 1.5, 1e-12);  // due north
+  EXPECT_NEAR(distance_lower_bound_deg(box, 35.0, -75.0), 1.0, 1e-12);
+  const BBox equator{10.0, -1.0, 20.0, 1.0};
+  EXPECT_NEAR(distance_lower_bound_deg(equator, 0.0, 30.0), 10.0, 1e-9);  // along the equator
+  const BBox across{170.0, -10.0, -170.0, 10.0};                          // crosses 180
+  EXPECT_EQ(distance_lower_bound_deg(across, 0.0, 179.0), 0.0);
+  EXPECT_EQ(distance_lower_bound_deg(across, 0.0, -175.0), 0.0);
+  EXPECT_NEAR(distance_lower_bound_deg(across, 0.0, -165.0), 5.0, 1e-9);
+  EXPECT_NEAR(distance_lower_bound_deg(across, 0.0, 165.0), 5.0, 1e-9);
+  EXPECT_NEAR(distance_lower_bound_deg(BBox{170.0, -10.0, 190.0, 10.0}, 0.0, -165.0), 5.0, 1e-9);
+  // Opposite side of the globe, near a pole: the way over the pole is the bound.
+  EXPECT_NEAR(distance_lower_bound_deg(BBox{0.0, 80.0, 10.0, 89.0}, 88.0, 180.0), 2.0, 1e-9);
+  EXPECT_NEAR(distance_lower_bound_deg(BBox{0.0, 80.0, 10.0, 85.0}, 88.0, 180.0), 3.0, 1e-9);
+  EXPECT_EQ(distance_lower_bound_deg(BBox{}, -89.0, 123.0), 0.0);  // the whole globe
+
+  // Random points and boxes (some across 180, some reaching a pole): the bound never exceeds
+  // the distance to a dense sample of the box, which is itself >= the true distance.
+  std::mt19937 random(7);
+  std::uniform_real_distribution<double> lat(-90.0, 90.0), lon(-180.0, 180.0), size(0.5, 40.0);
+  for (int n = 0; n < 300; ++n) {
+    BBox b;
+    b.south = std::max(-90.0, lat(random) - 10.0);
+    b.north = std::min(90.0, b.south + size(random));
+    b.west = lon(random);
+    b.east = b.west + size(random);
+    if (b.east > 180.0) b.east -= 360.0;
+    const double p_lat = lat(random), p_lon = lon(random);
+    const double bound = distance_lower_bound_deg(b, p_lat, p_lon);
+    ASSERT_LE(bound, sampled_distance(b, p_lat, p_lon) + 1e-9)  // rounding of acos
+        << "box " << b.west << "," << b.south << "," << b.east << "," << b.north << " point "
+        << p_lon << "," << p_lat;
+    // The fast test agrees with the bound (away from rounding at the radius itself).
+    const double radius = size(random) / 4.0;
+    if (std::abs(bound - radius) > 1e-9)
+      ASSERT_EQ(RadiusTest(b, radius).may_be_within(p_lat, p_lon), bound <= radius)
+          << "bound " << bound << " radius " << radius;
+    // The bound for a box of points is at most the bound of any of its points.
+    const BBox around{p_lon - 2.0, std::max(-90.0, p_lat - 2.0), p_lon + 1.0,
+                      std::min(90.0, p_lat + 1.0)};
+    ASSERT_LE(distance_lower_bound_deg(b, around), bound + 1e-12);
+  }
+}
+
+TEST(SubsetGeometry, LinesNearRegionFromASample) {
+  // 400 lines x 4 pixels moving 0.01 degree north per line (~1.1 km, as OCI).
+  const std::size_t lines = 400, pixels = 4;
+  std::vector<std::size_t> sampled;
+  for (std::size_t l = 0; l < lines; l += kSampleStride) sampled.push_back(l);
+  sampled.push_back(lines - 1);
+  std::vector<float> lat, lon;
+  for (std::size_t l : sampled)
+    for (std::size_t p = 0; p < pixels; ++p) {
+      lat.push_back(0.01f * l);
+      lon.push_back(10.0f + 0.01f * p);
+    }
+  // Box around lines 200..202. Slack 25 km = 0.2248 degree, line step 0.16 degree: intervals
+  // with an end within 0.3848 degree of the box are kept. Line 160 (0.40 away) is not within
+  // it, line 176 (0.24) is; line 240 (0.38) is, line 256 (0.54) is not.
+  const GeoRegion region{BBox{9.0, 2.0, 11.0, 2.02}, 0.0};
+  const LineRange range = lines_near_region(sampled, lat, lon, pixels, region);
+  EXPECT_EQ(range.first, 160u);
+  EXPECT_EQ(range.count, 256u - 160u + 1u);
+  // A larger margin keeps more; a region far away keeps nothing.
+  const LineRange wider = lines_near_region(sampled, lat, lon, pixels, GeoRegion{region.box, 0.5});
+  EXPECT_LT(wider.first, range.first);
+  EXPECT_GT(wider.first + wider.count, range.first + range.count);
+  EXPECT_EQ(lines_near_region(sampled, lat, lon, pixels, GeoRegion{BBox{50, 2, 51, 3}, 0.25}).count,
+            0u);
+  // Every line sampled: exact, plus one line on either side (not near: the ends of a read
+  // range are never near the region, so every pixel that matters keeps its neighbours).
+  std::vector<std::size_t> all(lines);
+  std::vector<float> all_lat, all_lon;
+  for (std::size_t l = 0; l < lines; ++l) {
+    all[l] = l;
+    for (std::size_t p = 0; p < pixels; ++p) {
+      all_lat.push_back(0.01f * l);
+      all_lon.push_back(10.0f + 0.01f * p);
+    }
+  }
+  const LineRange exact = lines_near_region(all, all_lat, all_lon, pixels, region);
+  EXPECT_EQ(exact.first, 199u);
+  EXPECT_EQ(exact.count, 5u);
+  const LineRange exact_wider =
+      lines_near_region(all, all_lat, all_lon, pixels, GeoRegion{region.box, 0.055});
+  EXPECT_EQ(exact_wider.first, 194u);
+  EXPECT_EQ(exact_wider.count, 208u - 194u + 1u);
+  // A sampled line without navigation cannot be judged: both its intervals are kept.
+  for (std::size_t p = 0; p < pixels; ++p) lat[20 * pixels + p] = lon[20 * pixels + p] = NAN;
+  const LineRange gap = lines_near_region(sampled, lat, lon, pixels, region);
+  EXPECT_EQ(gap.first, 160u);
+  EXPECT_EQ(gap.first + gap.count - 1, 21u * kSampleStride);  // line 320's interval to 336
+}
+
+/// Lines [first, first + count) of a lines x pixels (x bands, band-major) array.
+std::vector<float> line_slice(const std::vector<float>& values, std::size_t lines,
+                              std::size_t pixels, std::size_t first, std::size_t count) {
+  std::vector<float> slice;
+  const std::size_t bands = values.size() / (lines * pixels);
+  for (std::size_t b = 0; b < bands; ++b) {
+    const auto begin = values.begin() + (b * lines + first) * pixels;
+    slice.insert(slice.end(), begin, begin + count * pixels);
+  }
+  return slice;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+/// Inside the box widened by `margin` degrees of latitude and of longitude (a point there is
+/// within `margin` great-circle degrees of the box or closer... or farther in longitude only
+/// by the cos(latitude) factor, so this set lies inside the region's reach).
+bool inside_widened(const BBox& box, double margin, float lat, float lon) {
+  if (!(lat >= box.south - margin && lat <= box.north + margin)) return false;
+  const double width = box.east >= box.west ? box.east - box.west : box.east - box.west + 360.0;
+  double offset = std::fmod(lon - (box.west - margin), 360.0);
+  if (offset < 0.0) offset += 360.0;
+  return offset <= width + 2.0 * margin;
+}
+
+/// Reads `path` whole and through `region`; checks the subset is exactly the full read's lines
+/// [first_line, first_line + lines), holds every valid pixel near the region, and starts and
+/// ends on lines that are not near it (unless they are the file's own ends).
+Granule expect_subset_matches_full(const std::string& path, const ReadRequest& full_request,
+                                   const GeoRegion& region) {
+  ReadRequest subset_request = full_request;
+  subset_request.region = region;
+  const Granule full = read_granule(path, full_request);
+  const Granule sub = read_granule(path, subset_request);
+  EXPECT_EQ(full.bytes_read, full.bytes_total);
+  EXPECT_EQ(sub.bytes_total, full.bytes_total);
+  EXPECT_EQ(sub.file_lines, full.lines);
+  EXPECT_EQ(sub.time_coverage_start, full.time_coverage_start);
+  if (sub.skipped_by_bounds) return sub;
+  EXPECT_LE(sub.first_line + sub.lines, full.lines);
+  const auto slice = [&](const std::vector<float>& v) {
+    return line_slice(v, full.lines, full.pixels, sub.first_line, sub.lines);
+  };
+  EXPECT_TRUE(same_bits(sub.latitude, slice(full.latitude)));
+  EXPECT_TRUE(same_bits(sub.longitude, slice(full.longitude)));
+  EXPECT_EQ(sub.variables.size(), full.variables.size());
+  for (std::size_t v = 0; v < full.variables.size(); ++v)
+    EXPECT_TRUE(same_bits(sub.variables[v].values, slice(full.variables[v].values)))
+        << full.variables[v].info.name;
+  std::size_t near_valid = 0;
+  for (std::size_t l = 0; l < full.lines; ++l) {
+    const bool held = l >= sub.first_line && l < sub.first_line + sub.lines;
+    const bool edge = held && l > 0 && l + 1 < full.lines &&
+                      (l == sub.first_line || l + 1 == sub.first_line + sub.lines);
+    for (std::size_t p = 0; p < full.pixels; ++p) {
+      const std::size_t i = l * full.pixels + p;
+      const float la = full.latitude[i], lo = full.longitude[i];
+      if (!inside_widened(region.box, region.margin_deg, la, lo)) continue;
+      EXPECT_TRUE(held) << "line " << l << " pixel " << p << " near the region not read";
+      EXPECT_FALSE(edge) << "edge line " << l << " of the subset is near the region";
+      if (!held) return sub;
+      near_valid += !std::isnan(full.variables[0].values[i]);
+    }
+  }
+  EXPECT_GT(near_valid, 0u) << "region " << region.box.west << "," << region.box.south << ","
+                            << region.box.east << "," << region.box.north;
+  return sub;
+}
+
+TEST(SubsetRead, KeepsEveryPixelNearTheRegionWithTheFullReadsValues) {
+  test::ScratchDir dir("reader-subset");
+  SynthGranuleOptions options;  // passes near -75, 38.5
+  options.seed = 5;
+  const std::string path = dir.file("granule.nc");
+  write_synthetic_granule(path, options);
+  // The generated navigation is chunked 256 lines at a time: read whole to decide (stride 0
+  // chooses 1), or sampled every kSampleStride lines as for contiguous or finely chunked data.
+  for (std::size_t stride : {std::size_t{0}, kSampleStride}) {
+    SCOPED_TRACE("sample stride " + std::to_string(stride));
+    ReadRequest request{{"chlor_a", "poc"}, l2bin_default_flags()};
+    request.sample_stride = stride;
+    const Granule demo =
+        expect_subset_matches_full(path, request, GeoRegion{BBox{-77, 36, -73, 41}, 0.25});
+    EXPECT_FALSE(demo.skipped_by_bounds);
+    EXPECT_GT(demo.first_line, 0u);
+    EXPECT_LT(demo.lines, demo.file_lines);
+    EXPECT_LT(demo.bytes_read, demo.bytes_total);
+    // A tiny region: a fraction of the bytes (the navigation read to decide included).
+    const Granule tiny =
+        expect_subset_matches_full(path, request, GeoRegion{BBox{-74.2, 37.4, -74.0, 37.6}, 0.1});
+    EXPECT_LT(tiny.bytes_read, tiny.bytes_total / (stride == 0 ? 2 : 4));
+    // Region margins reaching far (a nearest --max-distance of ~100 km).
+    expect_subset_matches_full(path, request, GeoRegion{BBox{-74, 30, -70, 33}, 1.0});
+  }
+  // A global region reads everything.
+  const Granule global = read_granule(path, ReadRequest{{"chlor_a"}, {}, GeoRegion{}, {}});
+  EXPECT_EQ(global.lines, options.lines);
+  EXPECT_EQ(global.bytes_read, global.bytes_total);
+}
+
+TEST(SubsetRead, FarGranuleIsSkippedWithoutReadingArrays) {
+  test::ScratchDir dir("reader-subset-far");
+  SynthGranuleOptions options;
+  options.lines = 600;
+  const std::string path = dir.file("granule.nc");
+  write_synthetic_granule(path, options);
+  const GeoRegion far{BBox{-30, -50, -20, -40}, 0.25};
+  const Granule skipped = expect_subset_matches_full(path, ReadRequest{{"chlor_a"}, {}}, far);
+  EXPECT_TRUE(skipped.skipped_by_bounds);
+  EXPECT_EQ(skipped.lines, 0u);
+  EXPECT_TRUE(skipped.latitude.empty() && skipped.variables.at(0).values.empty());
+  EXPECT_EQ(skipped.variables[0].info.name, "chlor_a");  // described all the same
+  EXPECT_EQ(skipped.bytes_read, 0u);                     // geospatial_* attributes sufficed
+  EXPECT_GT(skipped.bytes_total, 0u);
+
+  // Without the geospatial_* attributes the navigation sample decides: skipped after
+  // reading it alone.
+  const std::string bare = dir.file("no_bounds.nc");
+  std::filesystem::copy_file(path, bare);
+  const hid_t file = H5Fopen(bare.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  for (const char* name :
+       {"geospatial_lat_min", "geospatial_lat_max", "geospatial_lon_min", "geospatial_lon_max"})
+    ASSERT_GE(H5Adelete(file, name), 0) << name;
+  H5Fclose(file);
+  ReadRequest strided{{"chlor_a"}, {}};
+  strided.sample_stride = kSampleStride;
+  const Granule sampled = expect_subset_matches_full(bare, strided, far);
+  EXPECT_TRUE(sampled.skipped_by_bounds);
+  const std::size_t sample_lines = (options.lines - 1) / kSampleStride + 2;
+  EXPECT_EQ(sampled.bytes_read, 2 * sample_lines * options.pixels * sizeof(float));
+  const Granule whole = expect_subset_matches_full(bare, ReadRequest{{"chlor_a"}, {}}, far);
+  EXPECT_TRUE(whole.skipped_by_bounds);
+  EXPECT_EQ(whole.bytes_read, 2 * options.lines * options.pixels * sizeof(float));
+  // ... and a near region still reads its lines.
+  expect_subset_matches_full(bare, ReadRequest{{"chlor_a"}, {}},
+                             GeoRegion{BBox{-77, 36, -73, 41}, 0.25});
+  // A bad file is reported even when it would be skipped.
+  EXPECT_THROW(read_granule(path, ReadRequest{{"nope"}, {}, far, {}}), Error);
+}
+
+TEST(SubsetRead, AntimeridianGranule) {
+  test::ScratchDir dir("reader-subset-180");
+  SynthCampaignOptions campaign;
+  campaign.antimeridian = true;
+  campaign.count = 2;
+  const auto plan = plan_campaign(campaign);
+  const std::string path = dir.file(plan[0].file_name);
+  write_synthetic_granule(path, plan[0].options);
+  const ReadRequest request{{"chlor_a"}, {}};
+  const Granule full = read_granule(path, request);
+  bool east = false, west = false;  // the granule does cross 180
+  for (float lon : full.longitude) {
+    east = east || lon > 179.0f;
+    west = west || lon < -179.0f;
+  }
+  ASSERT_TRUE(east && west);
+  // The same region written across 180 (west > east) and as 178..182.
+  const Granule a =
+      expect_subset_matches_full(path, request, GeoRegion{BBox{178, 37, -178, 40}, 0.25});
+  const Granule b =
+      expect_subset_matches_full(path, request, GeoRegion{BBox{178, 37, 182, 40}, 0.25});
+  EXPECT_FALSE(a.skipped_by_bounds);
+  EXPECT_EQ(a.first_line, b.first_line);
+  EXPECT_EQ(a.lines, b.lines);
+  EXPECT_LT(a.lines, a.file_lines);
+  // Its lon_min/max span -180..180, so only the navigation sample can tell it misses a
+  // region on the other side of the globe.
+  const Granule other =
+      expect_subset_matches_full(path, request, GeoRegion{BBox{0, 37, 5, 40}, 0.25});
+  EXPECT_TRUE(other.skipped_by_bounds);
+  EXPECT_GT(other.bytes_read, 0u);
+}
+
+TEST(SubsetRead, TimeWindow) {
+  test::ScratchDir dir("reader-subset-time");
+  SynthGranuleOptions options;
+  options.lines = 100;
+  options.pixels = 50;
+  const std::string path = dir.file("granule.nc");
+  write_synthetic_granule(path, options);
+  const double start = parse_iso8601_utc(options.time_coverage_start);
+  const auto read_in = [&](double from, double to) {
+    return read_granule(path, ReadRequest{{"chlor_a"}, {}, std::nullopt, TimeWindow{from, to}});
+  };
+  EXPECT_FALSE(read_in(start - 60, start + 60).skipped_by_bounds);
+  EXPECT_FALSE(read_in(start + 1.0, start + 3600).skipped_by_bounds);  // before its end
+  EXPECT_TRUE(read_in(start - 3600, start).skipped_by_bounds);         // end exclusive
+  EXPECT_TRUE(read_in(start + 3600, start + 7200).skipped_by_bounds);
+  EXPECT_EQ(read_in(start + 3600, start + 7200).bytes_read, 0u);
 }
 
 }  // namespace

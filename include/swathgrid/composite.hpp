@@ -19,7 +19,9 @@ struct RunSummary {
   std::int64_t pixels_unrepresentable = 0;  ///< values beyond the ExactSum range
   std::int64_t pixels_flagged = 0;   ///< pixels masked by the requested l2_flags
   std::int64_t granules_missing_grid = 0;  ///< granules with no pixel inside the grid
-  std::int64_t bytes_read = 0;
+  std::int64_t bytes_read = 0;       ///< uncompressed bytes read (subset reads)
+  std::int64_t bytes_total = 0;      ///< uncompressed bytes of whole-granule reads
+  std::int64_t granules_skipped = 0;  ///< not read: cannot come near the grid
   double seconds = 0.0;              ///< wall time of the whole run
   double read_seconds_max = 0.0;     ///< phase times, max over ranks
   double regrid_seconds_max = 0.0;

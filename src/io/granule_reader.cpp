@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "granule_subset.hpp"
 #include "granule_values.hpp"
 #include "hdf5_util.hpp"
 #include "swathgrid/error.hpp"
@@ -26,8 +27,7 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 std::string shape_text(const std::vector<hsize_t>& dims) {
   std::string text;
-  for (std::size_t i = 0; i < dims.size(); ++i)
-    text += (i ? " x " : "") + std::to_string(dims[i]);
+  for (std::size_t i = 0; i < dims.size(); ++i) text += (i ? " x " : "") + std::to_string(dims[i]);
   return text;
 }
 
@@ -43,37 +43,47 @@ void check_file_readable(const std::string& path, const std::string& context) {
     throw Error(context + ": not a NetCDF4/HDF5 file (or truncated)");
 }
 
-/// Per-pixel flag mask: true where any of `names` is set in l2_flags.
-std::vector<bool> read_flag_mask(hid_t geo, const std::vector<std::string>& names,
-                                 const std::vector<hsize_t>& shape, const std::string& context,
-                                 std::size_t* bytes_read) {
-  h5::Handle flags = h5::open_dataset(geo, kFlagsVariable, context);
+/// The l2_flags dataset and the bits of the requested flag names.
+struct FlagMask {
+  h5::Handle set;
+  std::uint32_t selected = 0;
+};
+
+FlagMask open_flag_mask(hid_t geo, const std::vector<std::string>& names,
+                        const std::vector<hsize_t>& shape, const std::string& context) {
+  FlagMask mask;
+  mask.set = h5::open_dataset(geo, kFlagsVariable, context);
+  const hid_t flags = mask.set.get();
   const std::string var = std::string(kGeophysicalGroup) + "/" + kFlagsVariable;
-  if (h5::dataset_shape(flags.get(), context) != shape)
+  if (h5::dataset_shape(flags, context) != shape)
     throw Error(context + ": " + var + " does not have the shape of the navigation");
-  const auto masks = h5::read_integer_array_attribute(flags.get(), "flag_masks", context);
-  std::istringstream meanings(h5::read_text_attribute(flags.get(), "flag_meanings"));
+  const auto masks = h5::read_integer_array_attribute(flags, "flag_masks", context);
+  std::istringstream meanings(h5::read_text_attribute(flags, "flag_meanings"));
   std::vector<std::string> known;
   for (std::string word; meanings >> word;) known.push_back(word);
   if (known.size() != masks.size())
     throw Error(context + ": " + var + " has " + std::to_string(known.size()) +
                 " flag_meanings but " + std::to_string(masks.size()) + " flag_masks");
-  std::uint32_t selected = 0;
   for (const auto& name : names) {
     std::size_t k = 0;
     while (k < known.size() && known[k] != name) ++k;
-    if (k == known.size())
-      throw Error(context + ": l2_flags has no flag named '" + name + "'");
-    selected |= static_cast<std::uint32_t>(masks[k]);
+    if (k == known.size()) throw Error(context + ": l2_flags has no flag named '" + name + "'");
+    mask.selected |= static_cast<std::uint32_t>(masks[k]);
   }
-  const std::size_t count = shape[0] * shape[1];
+  return mask;
+}
+
+/// Per-pixel flag mask of `rows`: true where any selected flag is set.
+std::vector<bool> read_flag_mask(const FlagMask& mask, const h5::Rows& rows, std::size_t count,
+                                 const std::string& context, std::size_t* bytes_read) {
   std::vector<std::int32_t> bits(count);
-  h5::check(H5Dread(flags.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, bits.data()),
-            context, "cannot read " + var + " (truncated or corrupt file?)");
+  h5::read_rows(mask.set.get(), rows, H5T_NATIVE_INT32, bits.data(), context,
+                std::string("cannot read ") + kGeophysicalGroup + "/" + kFlagsVariable +
+                    " (truncated or corrupt file?)");
   *bytes_read += count * sizeof(std::int32_t);
   std::vector<bool> masked(count);
   for (std::size_t i = 0; i < count; ++i)
-    masked[i] = (static_cast<std::uint32_t>(bits[i]) & selected) != 0;
+    masked[i] = (static_cast<std::uint32_t>(bits[i]) & mask.selected) != 0;
   return masked;
 }
 
@@ -117,16 +127,14 @@ GranuleVariable describe_variable(hid_t file, hid_t set, const std::string& name
   return var;
 }
 
-GranuleVariable read_variable(hid_t file, hid_t geo, const std::string& name,
-                              const std::vector<hsize_t>& nav_shape, const std::string& context,
-                              std::size_t* bytes_read) {
-  h5::Handle set = h5::open_dataset(geo, name, context);
-  GranuleVariable var = describe_variable(file, set.get(), name, nav_shape, context);
-  const std::size_t pixels = nav_shape[0] * nav_shape[1];
-  var.values = read_physical(set.get(), pixels * var.bands, context,
-                             std::string(kGeophysicalGroup) + "/" + name, nullptr, bytes_read);
+/// Reads `rows` of a described variable into var.values (band-major).
+void read_variable_rows(hid_t set, const h5::Rows& rows, std::size_t pixels_per_line,
+                        const std::string& context, GranuleVariable& var, std::size_t* bytes_read) {
+  const std::size_t pixels = rows.count * pixels_per_line;
+  var.values =
+      read_physical(set, rows, context, std::string(kGeophysicalGroup) + "/" + var.info.name,
+                    nullptr, bytes_read);
   if (var.bands > 1) var.values = to_band_major(var.values, pixels, var.bands);
-  return var;
 }
 
 /// Opens the file and checks the navigation: shared by describe_variables and read_granule.
@@ -160,9 +168,9 @@ OpenGranule open_granule(const std::string& path, const std::string& context) {
 
 const std::vector<std::string>& l2bin_default_flags() {
   static const std::vector<std::string> flags = {
-      "ATMFAIL", "LAND",    "HIGLINT", "HILT",  "HISATZEN",   "STRAYLIGHT",
-      "CLDICE",  "COCCOLITH", "LOWLW", "CHLWARN", "CHLFAIL",  "NAVWARN",
-      "MAXAERITER", "ATMWARN", "HISOLZEN", "NAVFAIL", "FILTER"};
+      "ATMFAIL",    "LAND",      "HIGLINT",  "HILT",    "HISATZEN", "STRAYLIGHT",
+      "CLDICE",     "COCCOLITH", "LOWLW",    "CHLWARN", "CHLFAIL",  "NAVWARN",
+      "MAXAERITER", "ATMWARN",   "HISOLZEN", "NAVFAIL", "FILTER"};
   return flags;
 }
 
@@ -185,19 +193,50 @@ Granule read_granule(const std::string& path, const ReadRequest& request) {
   Granule granule;
   granule.path = path;
   granule.time_coverage_start = h5::read_text_attribute(g.file.get(), "time_coverage_start");
-  granule.lines = shape[0];
+  granule.file_lines = shape[0];
   granule.pixels = shape[1];
-  const std::size_t count = granule.lines * granule.pixels;
-  for (const auto& name : request.variables)
+  // Everything requested is opened and checked before deciding what to read, so a bad file
+  // is reported whether or not it is skipped.
+  std::vector<h5::Handle> sets;
+  for (const auto& name : request.variables) {
+    sets.push_back(h5::open_dataset(g.geo.get(), name, context));
     granule.variables.push_back(
-        read_variable(g.file.get(), g.geo.get(), name, shape, context, &granule.bytes_read));
-  granule.latitude = read_physical(g.lat.get(), count, context, "navigation_data/latitude",
-                                   nullptr, &granule.bytes_read);
-  granule.longitude = read_physical(g.lon.get(), count, context, "navigation_data/longitude",
-                                    nullptr, &granule.bytes_read);
+        describe_variable(g.file.get(), sets.back().get(), name, shape, context));
+    granule.bytes_total += stored_bytes(sets.back().get(), context);
+  }
+  FlagMask flags;
+  if (!request.mask_flags.empty()) {
+    flags = open_flag_mask(g.geo.get(), request.mask_flags, shape, context);
+    granule.bytes_total += stored_bytes(flags.set.get(), context);
+  }
+  granule.bytes_total += stored_bytes(g.lat.get(), context) + stored_bytes(g.lon.get(), context);
+
+  SubsetPlan plan = plan_subset(g.file.get(), g.lat.get(), g.lon.get(), shape[0], shape[1], request,
+                                context, &granule.bytes_read);
+  if (!plan.lines) {
+    granule.skipped_by_bounds = true;
+    return granule;
+  }
+  granule.first_line = plan.lines->first;
+  granule.lines = plan.lines->count;
+  const h5::Rows rows{plan.lines->first, plan.lines->count, 1};
+  const std::size_t count = granule.lines * granule.pixels;
+  for (std::size_t v = 0; v < sets.size(); ++v)
+    read_variable_rows(sets[v].get(), rows, granule.pixels, context, granule.variables[v],
+                       &granule.bytes_read);
+  if (!plan.latitude.empty()) {  // the plan read the whole navigation already
+    const std::size_t begin = granule.first_line * granule.pixels;
+    granule.latitude.assign(plan.latitude.begin() + begin, plan.latitude.begin() + begin + count);
+    granule.longitude.assign(plan.longitude.begin() + begin,
+                             plan.longitude.begin() + begin + count);
+  } else {
+    granule.latitude = read_physical(g.lat.get(), rows, context, "navigation_data/latitude",
+                                     nullptr, &granule.bytes_read);
+    granule.longitude = read_physical(g.lon.get(), rows, context, "navigation_data/longitude",
+                                      nullptr, &granule.bytes_read);
+  }
   std::vector<bool> flagged;
-  if (!request.mask_flags.empty())
-    flagged = read_flag_mask(g.geo.get(), request.mask_flags, shape, context, &granule.bytes_read);
+  if (flags.set.valid()) flagged = read_flag_mask(flags, rows, count, context, &granule.bytes_read);
 
   for (std::size_t i = 0; i < count; ++i) {
     const float la = granule.latitude[i], lo = granule.longitude[i];

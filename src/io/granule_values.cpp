@@ -37,15 +37,24 @@ Packing read_packing(hid_t dataset, bool integer_storage, const std::string& con
                         : std::numeric_limits<double>::infinity();
   p.has_valid_range = has_min || has_max;
   // CF: a valid range of the variable's own (packed integer) type is in stored units.
-  const H5T_class_t range_class =
-      h5::attribute_class(dataset, has_min ? "valid_min" : "valid_max");
+  const H5T_class_t range_class = h5::attribute_class(dataset, has_min ? "valid_min" : "valid_max");
   p.valid_range_stored = p.has_valid_range && integer_storage && range_class == H5T_INTEGER;
   return p;
 }
 
-std::vector<float> read_physical(hid_t dataset, std::size_t count, const std::string& context,
+std::size_t stored_bytes(hid_t dataset, const std::string& context) {
+  const auto shape = h5::dataset_shape(dataset, context);
+  h5::Handle type(H5Dget_type(dataset), H5Tclose);
+  std::size_t elements = 1;
+  for (hsize_t n : shape) elements *= static_cast<std::size_t>(n);
+  return elements * H5Tget_size(type.get());
+}
+
+std::vector<float> read_physical(hid_t dataset, const h5::Rows& rows, const std::string& context,
                                  const std::string& name, Packing* packing,
                                  std::size_t* bytes_read) {
+  const std::size_t count =
+      static_cast<std::size_t>(rows.count) * h5::row_elements(h5::dataset_shape(dataset, context));
   h5::Handle type(H5Dget_type(dataset), H5Tclose);
   const H5T_class_t type_class = H5Tget_class(type.get());
   if (type_class != H5T_FLOAT && type_class != H5T_INTEGER)
@@ -58,8 +67,7 @@ std::vector<float> read_physical(hid_t dataset, std::size_t count, const std::st
   std::vector<float> out(count);
   const std::string read_error = "cannot read variable " + name + " (truncated or corrupt file?)";
   if (!integer_storage && p.scale == 1.0 && p.offset == 0.0) {
-    h5::check(H5Dread(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
-              context, read_error);
+    h5::read_rows(dataset, rows, H5T_NATIVE_FLOAT, out.data(), context, read_error);
     const float fill = static_cast<float>(p.fill);
     const float lo = static_cast<float>(p.valid_min), hi = static_cast<float>(p.valid_max);
     for (float& v : out) {
@@ -68,8 +76,7 @@ std::vector<float> read_physical(hid_t dataset, std::size_t count, const std::st
     return out;
   }
   std::vector<double> stored(count);
-  h5::check(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, stored.data()),
-            context, read_error);
+  h5::read_rows(dataset, rows, H5T_NATIVE_DOUBLE, stored.data(), context, read_error);
   for (std::size_t i = 0; i < count; ++i) {
     const double s = stored[i];
     const double v = s * p.scale + p.offset;

@@ -3,8 +3,11 @@
 
 #include <hdf5.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
+
+#include "hdf5_util.hpp"
 
 namespace swathgrid {
 
@@ -31,11 +34,15 @@ bool is_integer_storage(hid_t dataset);
 /// The dataset's fill value, packing and valid range.
 Packing read_packing(hid_t dataset, bool integer_storage, const std::string& context);
 
-/// Reads all `count` elements of `dataset` as physical float values, NaN where invalid.
-/// Adds the uncompressed size read to *bytes_read; stores the packing in *packing if given.
-std::vector<float> read_physical(hid_t dataset, std::size_t count, const std::string& context,
+/// Reads `rows` of `dataset` (all of every other dimension) as physical float values, NaN
+/// where invalid, in row order. Adds the uncompressed size read to *bytes_read; stores the
+/// packing in *packing if given.
+std::vector<float> read_physical(hid_t dataset, const h5::Rows& rows, const std::string& context,
                                  const std::string& name, Packing* packing,
                                  std::size_t* bytes_read);
+
+/// Uncompressed size in bytes of all of `dataset` (elements x stored element size).
+std::size_t stored_bytes(hid_t dataset, const std::string& context);
 
 /// (pixels, bands) interleaved → band-major planes.
 std::vector<float> to_band_major(const std::vector<float>& interleaved, std::size_t pixels,

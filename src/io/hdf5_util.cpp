@@ -64,6 +64,35 @@ std::vector<hsize_t> dataset_shape(hid_t dataset, const std::string& context) {
   return dims;
 }
 
+std::size_t row_elements(const std::vector<hsize_t>& shape) {
+  std::size_t elements = 1;
+  for (std::size_t d = 1; d < shape.size(); ++d) elements *= static_cast<std::size_t>(shape[d]);
+  return elements;
+}
+
+void read_rows(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer,
+               const std::string& context, const std::string& what) {
+  const std::vector<hsize_t> shape = dataset_shape(dataset, context);
+  if (rows.count == 0) return;
+  const hsize_t last = rows.first + (rows.count - 1) * rows.stride;
+  if (shape.empty() || rows.stride == 0 || last >= shape[0])
+    throw Error(context + ": " + what + " (rows outside the variable)");
+  std::vector<hsize_t> start(shape.size(), 0), stride(shape.size(), 1), count = shape;
+  start[0] = rows.first;
+  stride[0] = rows.stride;
+  count[0] = rows.count;
+  Handle file_space(H5Dget_space(dataset), H5Sclose);
+  check(file_space.valid() ? 0 : -1, context, what);
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), stride.data(),
+                            count.data(), nullptr),
+        context, what);
+  Handle mem_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                   H5Sclose);
+  check(mem_space.valid() ? 0 : -1, context, what);
+  check(H5Dread(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer), context,
+        what);
+}
+
 bool has_attribute(hid_t object, const std::string& name) {
   return H5Aexists(object, name.c_str()) > 0;
 }

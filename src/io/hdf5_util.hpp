@@ -4,6 +4,7 @@
 
 #include <hdf5.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,24 @@ Handle open_dataset(hid_t parent, const std::string& name, const std::string& co
 
 /// Dimensions of a dataset.
 std::vector<hsize_t> dataset_shape(hid_t dataset, const std::string& context);
+
+/// Rows of a dataset along its first dimension (number_of_lines): rows first,
+/// first + stride, ..., `count` of them, each with all of every other dimension.
+struct Rows {
+  hsize_t first = 0;
+  hsize_t count = 0;
+  hsize_t stride = 1;
+};
+
+/// Elements per row: the product of the dimensions after the first (1 for a 1-D dataset).
+std::size_t row_elements(const std::vector<hsize_t>& shape);
+
+/// Reads `rows` of `dataset` (a hyperslab: HDF5 reads only the chunks it needs, whatever
+/// their shape) into `buffer`, converted to `mem_type`, packed in row order. The caller
+/// sizes the buffer to rows.count * row_elements(shape). Throws "<context>: <what>" when
+/// the selection is outside the dataset or the read fails.
+void read_rows(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer,
+               const std::string& context, const std::string& what);
 
 /// True when `object` has attribute `name`.
 bool has_attribute(hid_t object, const std::string& name);

@@ -68,6 +68,8 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   summary.pixels_unrepresentable = allreduce_sum(local.pixels_unrepresentable, comm);
   summary.pixels_flagged = allreduce_sum(local.pixels_flagged, comm);
   summary.bytes_read = allreduce_sum(local.bytes_read, comm);
+  summary.bytes_total = allreduce_sum(local.bytes_total, comm);
+  summary.granules_skipped = allreduce_sum(local.granules_skipped, comm);
   summary.read_seconds_max = allreduce_max(local.read_seconds, comm);
   summary.regrid_seconds_max = allreduce_max(local.regrid_seconds, comm);
 
@@ -110,7 +112,10 @@ std::string format_summary(const Config& config, const Environment& env,
     out << ", " << s.granules_missing_grid << " granules do not touch the grid";
   if (s.pixels_unrepresentable > 0)
     out << ", " << s.pixels_unrepresentable << " values beyond the exact-sum range skipped";
-  out << "; " << std::setprecision(1) << s.bytes_read / 1.0e6 << " MB read; "
+  out << "; " << std::setprecision(1) << s.bytes_read / 1.0e6 << " MB read of "
+      << s.bytes_total / 1.0e6 << " MB ("
+      << (s.bytes_total > 0 ? 100.0 * s.bytes_read / s.bytes_total : 0.0) << " %), "
+      << s.granules_skipped << " granules skipped by bounds; "
       << std::setprecision(3) << s.seconds << " s on " << env.size() << " rank(s) x "
       << env.threads() << " thread(s) (" << env.backend() << ").\n"
       << "PERFORMANCE seconds=" << s.seconds << " read_max=" << s.read_seconds_max

@@ -1,7 +1,9 @@
 #include "granule_loop.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "swathgrid/error.hpp"
 #include "swathgrid/gdal_warp.hpp"
@@ -21,9 +23,26 @@ using Clock = std::chrono::steady_clock;
 /// can reach beyond the rows holding pixel centres (nearest, warp).
 constexpr double kMaxFootprintM = 20000.0;
 constexpr double kMetresPerDegree = kEarthRadiusM * M_PI / 180.0;
+/// Added to the reach of the read region: rounding, the densified edges of a projected
+/// grid's lat/lon bounds, geodetic vs spherical distances.
+constexpr double kRegionSlackDeg = 0.25;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// The lat/lon region a pixel must come near to reach the grid (subset reads): the grid's
+/// bounds plus the reach of the method. None (read everything) when the bounds fail.
+std::optional<GeoRegion> read_region(const Config& config, const GridDefinition& grid) {
+  double reach_m = 0.0;  // bin: a pixel only counts where its centre is
+  if (config.method != "bin")
+    reach_m =
+        config.max_distance_m > 0 ? std::min(config.max_distance_m, kMaxReachM) : kMaxFootprintM;
+  try {
+    return GeoRegion{geographic_bounds(grid), reach_m / kMetresPerDegree + kRegionSlackDeg};
+  } catch (const Error&) {
+    return std::nullopt;
+  }
 }
 
 /// Widens the window by the rows a footprint (or --max-distance) can reach.
@@ -144,17 +163,25 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
   LocalResult local;
   const Projector projector(grid);
   auto schedule = make_schedule(config.schedule, granule_sizes(config.granules, comm), comm);
-  const ReadRequest request{config.variables, config.mask_flags};
+  ReadRequest request;
+  request.variables = config.variables;
+  request.mask_flags = config.mask_flags;
+  request.region = read_region(config, grid);
   while (const auto index = schedule->next()) {
     try {
       auto start = Clock::now();
       const Granule granule = read_granule(config.granules[*index], request);
       local.read_seconds += seconds_since(start);
       local.bytes_read += static_cast<std::int64_t>(granule.bytes_read);
-      local.pixels_flagged += granule.pixels_flagged;
-      ++local.granules_read;
+      local.bytes_total += static_cast<std::int64_t>(granule.bytes_total);
       if (local.earliest_start.empty() || granule.time_coverage_start < local.earliest_start)
         local.earliest_start = granule.time_coverage_start;
+      if (granule.skipped_by_bounds) {
+        ++local.granules_skipped;
+        continue;
+      }
+      local.pixels_flagged += granule.pixels_flagged;
+      ++local.granules_read;
 
       start = Clock::now();
       regrid_granule(granule, config, grid.spec, projector, layers, local);

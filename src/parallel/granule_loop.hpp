@@ -19,6 +19,8 @@ struct LocalResult {
   std::int64_t granules_read = 0, granules_missing_grid = 0;
   std::int64_t pixels_binned = 0, pixels_outside = 0, pixels_unrepresentable = 0;
   std::int64_t pixels_flagged = 0, bytes_read = 0;
+  std::int64_t bytes_total = 0;       ///< what reading every granule whole would take
+  std::int64_t granules_skipped = 0;  ///< left unread: cannot come near the grid
   double read_seconds = 0.0, regrid_seconds = 0.0;
   std::string earliest_start;  ///< smallest time_coverage_start (ISO strings sort by time)
   std::string error;           ///< first failure, "" when none
