@@ -4,13 +4,14 @@
 #include <mpi.h>
 
 #include <string>
+#include <vector>
 
 namespace swathgrid {
 
 class Environment {
  public:
-  /// Initialises MPI (funneled threads) and Kokkos; Kokkos removes its own --kokkos-* options
-  /// from argc/argv.
+  /// Initialises MPI (funneled threads) and Kokkos; afterwards argc/argv hold the program's
+  /// arguments without Kokkos's own --kokkos-* options (--help stays for the program).
   Environment(int& argc, char**& argv);
   ~Environment();
   Environment(const Environment&) = delete;
@@ -25,6 +26,7 @@ class Environment {
  private:
   int rank_ = 0;
   int size_ = 1;
+  std::vector<char*> args_;  ///< the program's arguments less Kokkos's (argv points here)
 };
 
 }  // namespace swathgrid

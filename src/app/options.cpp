@@ -19,7 +19,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: swathgrid [options] GRANULE... -o OUTPUT.nc\n"
     "       mpirun -n N swathgrid --input-list granules.txt -o OUTPUT.nc [options]\n\n"
-    "Grids Level-2 swath granules (OB.DAAC / PACE OCI NetCDF4) onto one lat/lon grid and\n"
+    "Grids Level-2 swath granules (OB.DAAC / PACE OCI NetCDF4) onto one map grid and\n"
     "writes the composite (mean, count and other statistics per cell) as CF-1.8 netCDF.\n\n"
     "Exit codes: 0 success, 1 failure (bad granule, unwritable output), 2 bad option.\n";
 
