@@ -54,6 +54,10 @@ struct GridSpec {
   }
 };
 
+/// Parses four comma-separated numbers into a BBox (west, south, east, north); throws
+/// UsageError("--bbox: ...") naming `expected` (e.g. "W,S,E,N in degrees") on bad syntax.
+BBox parse_four_numbers(const std::string& text, const std::string& expected);
+
 /// Parses "W,S,E,N" (degrees). Throws UsageError naming the option on bad syntax or values.
 BBox parse_bbox(const std::string& text);
 

@@ -31,7 +31,7 @@ GridSpec GridSpec::from_bbox(const BBox& box, double cell_size) {
   return grid;
 }
 
-BBox parse_bbox(const std::string& text) {
+BBox parse_four_numbers(const std::string& text, const std::string& expected) {
   std::vector<double> parts;
   std::stringstream stream(text);
   std::string item;
@@ -44,12 +44,16 @@ BBox parse_bbox(const std::string& text) {
       used = 0;
     }
     if (used == 0 || used != item.size() || !std::isfinite(value))
-      throw UsageError("--bbox: '" + item + "' is not a number (expected W,S,E,N in degrees)");
+      throw UsageError("--bbox: '" + item + "' is not a number (expected " + expected + ")");
     parts.push_back(value);
   }
   if (parts.size() != 4)
-    throw UsageError("--bbox: expected 4 numbers W,S,E,N in degrees, got '" + text + "'");
-  const BBox box{parts[0], parts[1], parts[2], parts[3]};
+    throw UsageError("--bbox: expected 4 numbers " + expected + ", got '" + text + "'");
+  return BBox{parts[0], parts[1], parts[2], parts[3]};
+}
+
+BBox parse_bbox(const std::string& text) {
+  const BBox box = parse_four_numbers(text, "W,S,E,N in degrees");
   if (box.south < -90.0 || box.north > 90.0 || box.south >= box.north)
     throw UsageError("--bbox: need -90 <= S < N <= 90, got S=" + std::to_string(box.south) +
                      " N=" + std::to_string(box.north));

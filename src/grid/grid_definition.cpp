@@ -114,27 +114,8 @@ GridSpec projected_from_crs_units(const BBox& box, double resolution) {
 }  // namespace
 
 BBox parse_crs_bbox(const std::string& text) {
-  std::vector<double> parts;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    std::size_t used = 0;
-    double value = 0.0;
-    try {
-      value = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || !std::isfinite(value))
-      throw UsageError("--bbox: '" + item +
-                       "' is not a number (expected XMIN,YMIN,XMAX,YMAX "
-                       "in CRS units with --bbox-crs)");
-    parts.push_back(value);
-  }
-  if (parts.size() != kBoxValues)
-    throw UsageError("--bbox: expected 4 numbers XMIN,YMIN,XMAX,YMAX in CRS units, got '" + text +
-                     "'");
-  const BBox box{parts[0], parts[1], parts[2], parts[3]};
+  const BBox box =
+      parse_four_numbers(text, "XMIN,YMIN,XMAX,YMAX in CRS units with --bbox-crs");
   if (!(box.east > box.west) || !(box.north > box.south))
     throw UsageError("--bbox: need XMIN < XMAX and YMIN < YMAX, got '" + text + "'");
   return box;
