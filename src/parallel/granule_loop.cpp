@@ -32,8 +32,11 @@ double seconds_since(Clock::time_point start) {
 }
 
 /// The lat/lon region a pixel must come near to reach the grid (subset reads): the grid's
-/// bounds plus the reach of the method. None (read everything) when the bounds fail.
+/// bounds plus the reach of the method. None (read everything) when the bounds fail, and for
+/// warp: GDAL builds its backmap from the whole geolocation arrays it is given, so only whole
+/// granules keep warp's results those of the notebook by construction.
 std::optional<GeoRegion> read_region(const Config& config, const GridDefinition& grid) {
+  if (config.method == "warp") return std::nullopt;
   double reach_m = 0.0;  // bin: a pixel only counts where its centre is
   if (config.method != "bin")
     reach_m =
