@@ -19,12 +19,6 @@ std::vector<std::string> allgather_strings(const std::string& local, MPI_Comm co
 /// Collective: `text` of rank `root` on every rank.
 void broadcast_string(std::string& text, int root, MPI_Comm comm);
 
-/// Collective: element-wise `op` (MPI_SUM, MPI_MIN, MPI_MAX) of the int64 `data` of every
-/// rank into `data` on rank `root` (other ranks' arrays are left unspecified). Any length
-/// (chunks of 2^28).
-void reduce_to_root(std::int64_t* data, std::int64_t length, MPI_Op op, int root,
-                    MPI_Comm comm);
-
 std::int64_t allreduce_sum(std::int64_t value, MPI_Comm comm);
 double allreduce_max(double value, MPI_Comm comm);
 

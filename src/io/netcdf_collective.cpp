@@ -7,19 +7,13 @@
 #include <exception>
 
 #include "netcdf_internal.hpp"
+#include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
 
 namespace swathgrid::netcdf {
 
 void check_nc(int status, const std::string& what) {
   if (status != NC_NOERR) throw Error(what + ": " + ncmpi_strerror(status));
-}
-
-void broadcast_string(MPI_Comm comm, std::string& text, int root) {
-  unsigned long long length = text.size();
-  MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, root, comm);
-  text.resize(static_cast<std::size_t>(length));
-  if (length > 0) MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, root, comm);
 }
 
 void agree_on(MPI_Comm comm, const std::string& path, const std::function<void()>& step) {
@@ -39,7 +33,7 @@ void agree_on(MPI_Comm comm, const std::string& path, const std::function<void()
   int first_failed = no_failure;
   MPI_Allreduce(&candidate, &first_failed, 1, MPI_INT, MPI_MIN, comm);
   if (first_failed == no_failure) return;
-  broadcast_string(comm, failure, first_failed);
+  swathgrid::broadcast_string(failure, first_failed, comm);
   throw Error("cannot write " + path + ": " + failure);
 }
 

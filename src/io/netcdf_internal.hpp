@@ -24,8 +24,6 @@ void check_nc(int status, const std::string& what);
 /// The agreement is an MPI_Allreduce, so it also synchronises the ranks.
 void agree_on(MPI_Comm comm, const std::string& path, const std::function<void()>& step);
 
-/// Broadcasts `text` from `root` to every rank of `comm`.
-void broadcast_string(MPI_Comm comm, std::string& text, int root);
 
 /// Creation mode for `grid` with fields of `planes` (times x bands) 2-D planes: CDF-2
 /// (NC_64BIT_OFFSET) while each field fits CDF-2's limit of

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "netcdf_internal.hpp"
+#include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/log.hpp"
 
@@ -85,7 +86,7 @@ std::string temporary_path(const std::string& path, MPI_Comm comm) {
            << std::chrono::steady_clock::now().time_since_epoch().count();
     token = stream.str();
   }
-  netcdf::broadcast_string(comm, token, kRoot);
+  broadcast_string(token, kRoot, comm);
   const std::filesystem::path target(path);
   const std::string name = "." + target.filename().string() + kPartialMarker + token;
   return (target.parent_path() / name).string();
@@ -102,7 +103,7 @@ std::string date_created(MPI_Comm comm) {
     std::strftime(buffer, sizeof buffer, kIsoUtcFormat, &utc);
     text = buffer;
   }
-  netcdf::broadcast_string(comm, text, kRoot);
+  broadcast_string(text, kRoot, comm);
   return text;
 }
 

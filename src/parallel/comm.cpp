@@ -7,10 +7,6 @@
 
 namespace swathgrid {
 
-namespace {
-constexpr std::int64_t kReduceChunk = std::int64_t{1} << 28;  // elements per MPI_Reduce
-}
-
 std::vector<std::string> allgather_strings(const std::string& local, MPI_Comm comm) {
   int size = 1;
   MPI_Comm_size(comm, &size);
@@ -45,19 +41,6 @@ void broadcast_string(std::string& text, int root, MPI_Comm comm) {
   MPI_Bcast(&length, 1, MPI_UINT64_T, root, comm);
   text.resize(length);
   MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, root, comm);
-}
-
-void reduce_to_root(std::int64_t* data, std::int64_t length, MPI_Op op, int root,
-                    MPI_Comm comm) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  for (std::int64_t begin = 0; begin < length; begin += kReduceChunk) {
-    const int n = static_cast<int>(std::min(kReduceChunk, length - begin));
-    if (rank == root)
-      MPI_Reduce(MPI_IN_PLACE, data + begin, n, MPI_INT64_T, op, root, comm);
-    else
-      MPI_Reduce(data + begin, nullptr, n, MPI_INT64_T, op, root, comm);
-  }
 }
 
 std::int64_t allreduce_sum(std::int64_t value, MPI_Comm comm) {
