@@ -26,13 +26,13 @@ TEST(Grid, CellsAreHalfOpenAtEdges) {
   const GridSpec g = GridSpec::from_bbox(BBox{-10, -5, 10, 5}, 0.5);
   ASSERT_EQ(g.nx, 40);
   ASSERT_EQ(g.ny, 20);
-  EXPECT_EQ(g.locate(-10.0, 5.0), 0);          // west and north edges belong to the grid
-  EXPECT_EQ(g.locate(-9.5, 5.0), 1);           // a cell's west edge belongs to that cell
+  EXPECT_EQ(g.locate(-10.0, 5.0), 0);  // west and north edges belong to the grid
+  EXPECT_EQ(g.locate(-9.5, 5.0), 1);   // a cell's west edge belongs to that cell
   EXPECT_EQ(g.locate(-9.5000001, 5.0), 0);
-  EXPECT_EQ(g.locate(-10.0, 4.5), g.nx);       // a row's north edge belongs to that row
+  EXPECT_EQ(g.locate(-10.0, 4.5), g.nx);  // a row's north edge belongs to that row
   EXPECT_EQ(g.locate(-10.0, 4.5000001), 0);
-  EXPECT_EQ(g.locate(10.0, 0.0), -1);          // east edge is outside
-  EXPECT_EQ(g.locate(0.0, -5.0), -1);          // south edge is outside
+  EXPECT_EQ(g.locate(10.0, 0.0), -1);  // east edge is outside
+  EXPECT_EQ(g.locate(0.0, -5.0), -1);  // south edge is outside
   EXPECT_EQ(g.locate(9.9999999, -4.9999999), g.cell_count() - 1);
   EXPECT_EQ(g.locate(-10.0000001, 0.0), -1);
   EXPECT_EQ(g.locate(0.0, 5.0000001), -1);
@@ -49,9 +49,9 @@ TEST(Grid, GlobalGridWrapsLongitudes) {
   const GridSpec g = GridSpec::from_bbox(BBox{-180, -90, 180, 90}, 1.0);
   EXPECT_EQ(g.nx, 360);
   EXPECT_EQ(g.locate(-180.0, 0.0) % g.nx, 0);
-  EXPECT_EQ(g.locate(180.0, 0.0) % g.nx, 0);   // 180 is -180
+  EXPECT_EQ(g.locate(180.0, 0.0) % g.nx, 0);  // 180 is -180
   EXPECT_EQ(g.locate(179.5, 0.0) % g.nx, 359);
-  EXPECT_EQ(g.locate(-90.0, -90.0), -1);       // the south pole edge is outside
+  EXPECT_EQ(g.locate(-90.0, -90.0), -1);  // the south pole edge is outside
   EXPECT_EQ(g.locate(0.0, 90.0) / g.nx, 0);
 }
 

@@ -34,7 +34,8 @@ TEST(Periods, NasaEightDayPeriodsRestartEachYear) {
   EXPECT_EQ(p.label, "2024-07-27/2024-08-03");
   EXPECT_EQ(p.end_day - p.start_day, 8);
   // The last period of a leap year is 6 days (361..366), of other years 5 (361..365).
-  const Period last_leap = period_of(parse_iso8601_utc("2024-12-31T12:00:00Z"), PeriodKind::kEightDay);
+  const Period last_leap =
+      period_of(parse_iso8601_utc("2024-12-31T12:00:00Z"), PeriodKind::kEightDay);
   EXPECT_EQ(last_leap.label, "2024-12-26/2024-12-31");
   EXPECT_EQ(last_leap.end_day - last_leap.start_day, 6);
   const Period last = period_of(parse_iso8601_utc("2023-12-31T12:00:00Z"), PeriodKind::kEightDay);

@@ -10,8 +10,8 @@
 #include <map>
 #include <random>
 
-#include "swathgrid/partials.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/partials.hpp"
 #include "swathgrid/statistics.hpp"
 
 namespace swathgrid {
@@ -97,8 +97,8 @@ Expected brute_force(const std::vector<Pixels>& granules, const GridSpec& grid) 
       const double col = std::floor((p.lon[i] - grid.x_min) / grid.cell_size);
       const double row = std::floor((grid.y_max - p.lat[i]) / grid.cell_size);
       if (col < 0 || row < 0 || col >= grid.nx || row >= grid.ny) continue;
-      auto& per_granule = e.cells[static_cast<std::int64_t>(row) * grid.nx +
-                                  static_cast<std::int64_t>(col)];
+      auto& per_granule =
+          e.cells[static_cast<std::int64_t>(row) * grid.nx + static_cast<std::int64_t>(col)];
       per_granule.resize(granules.size());
       per_granule[g].push_back(p.values[i]);
     }
@@ -129,14 +129,13 @@ class RegridKernels : public ::testing::TestWithParam<Weighting> {};
 TEST_P(RegridKernels, StatisticsMatchBruteForce) {
   const Weighting weighting = GetParam();
   const GridSpec grid = GridSpec::from_bbox(BBox{-77, 36, -73, 41}, 0.25);
-  const std::vector<Stat> stats = {Stat::kMean, Stat::kCount, Stat::kStdev, Stat::kMin,
+  const std::vector<Stat> stats = {Stat::kMean, Stat::kCount, Stat::kStdev,    Stat::kMin,
                                    Stat::kMax,  Stat::kGmean, Stat::kNgranules};
   std::vector<Pixels> granules;
   for (unsigned g = 0; g < 4; ++g) granules.push_back(random_pixels(20000, 100 + g));
   BinTotals totals;
   const auto result = run_library(granules, grid, weighting, stats, &totals);
-  EXPECT_EQ(totals.binned + totals.invalid + totals.outside_grid + totals.unrepresentable,
-            20000);
+  EXPECT_EQ(totals.binned + totals.invalid + totals.outside_grid + totals.unrepresentable, 20000);
   const Expected expected = brute_force(granules, grid);
 
   for (std::int64_t c = 0; c < grid.cell_count(); ++c) {
@@ -252,8 +251,17 @@ TEST(ExactSum, SplitAndTotalAreExact) {
 }
 
 TEST(OrderedKey, PreservesFloatOrder) {
-  const float values[] = {-std::numeric_limits<float>::infinity(), -1e30f, -2.0f, -1.0f, -0.0f,
-                          0.0f, 1e-30f, 1.0f, 2.0f, 1e30f, std::numeric_limits<float>::infinity()};
+  const float values[] = {-std::numeric_limits<float>::infinity(),
+                          -1e30f,
+                          -2.0f,
+                          -1.0f,
+                          -0.0f,
+                          0.0f,
+                          1e-30f,
+                          1.0f,
+                          2.0f,
+                          1e30f,
+                          std::numeric_limits<float>::infinity()};
   for (std::size_t i = 0; i + 1 < std::size(values); ++i) {
     EXPECT_LE(ordered_key(values[i]), ordered_key(values[i + 1]));
     EXPECT_EQ(from_ordered_key(ordered_key(values[i])), values[i]);

@@ -30,13 +30,19 @@ std::string weighting_name(Weighting weighting);
 /// The int64 fields accumulated per cell.
 enum Field : int {
   kObservations = 0,  ///< pixels (bin) or granule values (nearest, warp) that fell in the cell
-  kSumHi, kSumLo,     ///< Σ w·v
-  kSqHi, kSqLo,       ///< Σ w·v²            (stdev)
-  kLogHi, kLogLo,     ///< Σ w·ln v, v > 0   (gmean)
-  kLogWeightHi, kLogWeightLo,  ///< Σ w over v > 0 (gmean)
-  kWeightHi, kWeightLo,        ///< Σ w (sqrt weighting; pixel: = observations; granule: = granules)
-  kMinKey, kMaxKey,   ///< ordered_key(min v), ordered_key(max v)
-  kGranules,          ///< granules that gave the cell a value
+  kSumHi,
+  kSumLo,  ///< Σ w·v
+  kSqHi,
+  kSqLo,  ///< Σ w·v²            (stdev)
+  kLogHi,
+  kLogLo,  ///< Σ w·ln v, v > 0   (gmean)
+  kLogWeightHi,
+  kLogWeightLo,  ///< Σ w over v > 0 (gmean)
+  kWeightHi,
+  kWeightLo,  ///< Σ w (sqrt weighting; pixel: = observations; granule: = granules)
+  kMinKey,
+  kMaxKey,    ///< ordered_key(min v), ordered_key(max v)
+  kGranules,  ///< granules that gave the cell a value
   kFieldCount
 };
 
@@ -44,10 +50,10 @@ enum Field : int {
 struct FieldLayout {
   std::array<int, kFieldCount> slot{};  ///< -1 when the field is not kept
   int count = 0;                        ///< fields kept
-  ExactSum value_scale;   ///< Σ v and Σ w·v
-  ExactSum square_scale;  ///< Σ v²
-  ExactSum log_scale;     ///< Σ ln v
-  ExactSum weight_scale;  ///< Σ w
+  ExactSum value_scale;                 ///< Σ v and Σ w·v
+  ExactSum square_scale;                ///< Σ v²
+  ExactSum log_scale;                   ///< Σ ln v
+  ExactSum weight_scale;                ///< Σ w
 
   /// `max_abs_value`: bound of |v| (from valid_min/valid_max; 0 when unknown).
   static FieldLayout for_stats(const std::vector<Stat>& stats, Weighting weighting,

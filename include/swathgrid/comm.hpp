@@ -22,5 +22,4 @@ void broadcast_string(std::string& text, int root, MPI_Comm comm);
 std::int64_t allreduce_sum(std::int64_t value, MPI_Comm comm);
 double allreduce_max(double value, MPI_Comm comm);
 
-
 }  // namespace swathgrid

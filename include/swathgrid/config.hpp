@@ -21,23 +21,23 @@ inline constexpr const char* kDefaultResolution = "0.01";
 enum class ReduceMode { kAuto, kRoot, kOwner };
 
 struct Config {
-  std::vector<std::string> granules;           ///< input paths, in the order given
-  std::string output;                          ///< output netCDF path
+  std::vector<std::string> granules;              ///< input paths, in the order given
+  std::string output;                             ///< output netCDF path
   std::vector<std::string> variables{"chlor_a"};  ///< variables of geophysical_data to grid
-  GridDefinition grid;  ///< from --crs/--bbox/--res or --grid-like
-  std::string method = "bin";                  ///< bin | nearest | warp
-  double max_distance_m = 0.0;                 ///< nearest: reach; <= 0: the pixel footprint
+  GridDefinition grid;                            ///< from --crs/--bbox/--res or --grid-like
+  std::string method = "bin";                     ///< bin | nearest | warp
+  double max_distance_m = 0.0;                    ///< nearest: reach; <= 0: the pixel footprint
   WarpConvention warp_convention = WarpConvention::kTopLeftCorner;  ///< warp: as the notebook
-  Weighting weighting = Weighting::kPixel;     ///< --weight
-  PeriodKind period = PeriodKind::kAll;        ///< --period
+  Weighting weighting = Weighting::kPixel;                          ///< --weight
+  PeriodKind period = PeriodKind::kAll;                             ///< --period
   std::vector<Stat> stats{Stat::kMean, Stat::kCount};
-  std::vector<std::string> mask_flags;         ///< l2_flags names; empty: mask nothing
-  std::string flags_text = "none";             ///< --flags as given (for the output's metadata)
+  std::vector<std::string> mask_flags;  ///< l2_flags names; empty: mask nothing
+  std::string flags_text = "none";      ///< --flags as given (for the output's metadata)
   ScheduleKind schedule = ScheduleKind::kDynamic;
-  std::int64_t tile_size = kDefaultTileSize;   ///< --tile: accumulator tiles of N x N cells
-  ReduceMode reduce = ReduceMode::kAuto;       ///< --reduce
-  std::string history;                         ///< the command line, for the output's history
-  bool quiet = false;                          ///< no summary on stdout
+  std::int64_t tile_size = kDefaultTileSize;  ///< --tile: accumulator tiles of N x N cells
+  ReduceMode reduce = ReduceMode::kAuto;      ///< --reduce
+  std::string history;                        ///< the command line, for the output's history
+  bool quiet = false;                         ///< no summary on stdout
 };
 
 }  // namespace swathgrid

@@ -20,8 +20,8 @@ class Environment {
   MPI_Comm comm() const { return MPI_COMM_WORLD; }
   int rank() const { return rank_; }
   int size() const { return size_; }
-  int threads() const;               ///< Kokkos execution-space concurrency
-  std::string backend() const;       ///< e.g. "OpenMP", "Serial"
+  int threads() const;          ///< Kokkos execution-space concurrency
+  std::string backend() const;  ///< e.g. "OpenMP", "Serial"
 
  private:
   int rank_ = 0;

@@ -28,11 +28,11 @@ class UsageError : public Error {
 
 /// Throws swathgrid::Error with a streamed message when `cond` is false:
 /// SWATHGRID_REQUIRE(n > 0, "granule " << path << ": no lines, got " << n);
-#define SWATHGRID_REQUIRE(cond, message)             \
-  do {                                               \
-    if (!(cond)) {                                   \
-      std::ostringstream swathgrid_require_stream_;  \
-      swathgrid_require_stream_ << message;          \
+#define SWATHGRID_REQUIRE(cond, message)                         \
+  do {                                                           \
+    if (!(cond)) {                                               \
+      std::ostringstream swathgrid_require_stream_;              \
+      swathgrid_require_stream_ << message;                      \
       throw ::swathgrid::Error(swathgrid_require_stream_.str()); \
-    }                                                \
+    }                                                            \
   } while (false)

@@ -26,7 +26,7 @@ struct OutputField {
   std::vector<std::pair<std::string, std::string>> attributes;  ///< text: units, long_name...
   const float* values = nullptr;         ///< float field: this rank's rows (layout below)
   const std::int32_t* counts = nullptr;  ///< count field: this rank's rows (layout below)
-  bool banded = false;  ///< has the wavelength dimension (3-D input variables)
+  bool banded = false;                   ///< has the wavelength dimension (3-D input variables)
   // Layout of values/counts: [time][band][row][column], this rank's rows only; the time and
   // band indices exist when the file has times / the field is banded.
 };
@@ -45,8 +45,8 @@ struct OutputMetadata {
   std::string method;                 ///< "bin", ...
   std::vector<std::string> granules;  ///< input granule names (file names, no directories)
   std::vector<std::pair<std::string, std::string>> extra;  ///< further text attributes
-  std::vector<OutputTime> times;      ///< empty: no time dimension (one composite)
-  std::vector<double> wavelengths_nm; ///< the wavelength coordinate of banded fields
+  std::vector<OutputTime> times;       ///< empty: no time dimension (one composite)
+  std::vector<double> wavelengths_nm;  ///< the wavelength coordinate of banded fields
 };
 
 /// Rows [row_begin, row_begin + row_count) of the grid held by this rank.

@@ -36,9 +36,8 @@ struct BinTotals {
 /// holding its centre. `partials` covers `window` (cell = (row - window.begin) * nx + col)
 /// in `layout` (a partial layout).
 BinTotals bin_partials(const ConstPositionView& x, const ConstPositionView& y,
-                       const ConstPixelView& values, const GridSpec& grid,
-                       const RowWindow& window, const FieldLayout& layout,
-                       const Fields& partials);
+                       const ConstPixelView& values, const GridSpec& grid, const RowWindow& window,
+                       const FieldLayout& layout, const Fields& partials);
 
 /// values[index[c]] for every cell c (NaN where index is -1): the nearest method's values.
 PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,

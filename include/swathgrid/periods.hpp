@@ -19,10 +19,10 @@ double parse_iso8601_utc(const std::string& text);
 
 /// One period: [start_day, end_day) in days since 1970-01-01 (UTC).
 struct Period {
-  std::int64_t key = 0;   ///< orders periods in time; equal keys = same period
+  std::int64_t key = 0;  ///< orders periods in time; equal keys = same period
   std::int64_t start_day = 0;
   std::int64_t end_day = 0;
-  std::string label;      ///< "2024-08-01", "2024-08-01/2024-08-08", "2024-08", "all"
+  std::string label;  ///< "2024-08-01", "2024-08-01/2024-08-08", "2024-08", "all"
 };
 
 /// The period holding `seconds` (since the epoch). 8-day periods are NASA's: they restart

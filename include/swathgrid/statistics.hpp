@@ -9,7 +9,6 @@
 
 namespace swathgrid {
 
-
 /// One output grid: float statistics (NaN where no data) or int32 counts (count, ngranules).
 struct StatGrid {
   Stat stat;

@@ -15,13 +15,16 @@ inline constexpr std::int64_t kDefaultTileSize = 256;
 /// How grid cells map to tiles.
 struct TileGrid {
   std::int64_t tile_size = kDefaultTileSize;
-  std::int64_t nx = 0, ny = 0;         ///< grid size in cells
+  std::int64_t nx = 0, ny = 0;  ///< grid size in cells
   std::int64_t tiles_x = 0, tiles_y = 0;
 
   TileGrid() = default;
   TileGrid(std::int64_t tile, std::int64_t grid_nx, std::int64_t grid_ny)
-      : tile_size(tile), nx(grid_nx), ny(grid_ny),
-        tiles_x((grid_nx + tile - 1) / tile), tiles_y((grid_ny + tile - 1) / tile) {}
+      : tile_size(tile),
+        nx(grid_nx),
+        ny(grid_ny),
+        tiles_x((grid_nx + tile - 1) / tile),
+        tiles_y((grid_ny + tile - 1) / tile) {}
 
   std::int64_t tile_count() const { return tiles_x * tiles_y; }
   std::int64_t cells_per_tile() const { return tile_size * tile_size; }

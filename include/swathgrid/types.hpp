@@ -30,8 +30,8 @@ void copy_to_device(const std::vector<T>& host, Kokkos::View<T*, MemSpace>& devi
   if (device.extent(0) != host.size())
     device = Kokkos::View<T*, MemSpace>(Kokkos::view_alloc(Kokkos::WithoutInitializing, label),
                                         host.size());
-  Kokkos::deep_copy(device, Kokkos::View<const T*, HostSpace, Kokkos::MemoryUnmanaged>(
-                                host.data(), host.size()));
+  Kokkos::deep_copy(
+      device, Kokkos::View<const T*, HostSpace, Kokkos::MemoryUnmanaged>(host.data(), host.size()));
 }
 
 }  // namespace swathgrid

@@ -63,7 +63,8 @@ std::vector<std::string> parse_flags(const std::string& text) {
       throw UsageError("--flags: 'none' cannot be combined with flag names");
     } else {
       for (char c : name)
-        if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)) && c != '_')
+        if (!std::isupper(static_cast<unsigned char>(c)) &&
+            !std::isdigit(static_cast<unsigned char>(c)) && c != '_')
           throw UsageError("--flags: '" + name + "' is not an l2_flags name (e.g. LAND,CLDICE)");
       flags.push_back(name);
     }
@@ -91,55 +92,54 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
-  visible.add_options()
-      ("help,h", "print this help and exit")
-      ("version", "print the version and exit")
-      ("output,o", po::value<std::string>(&config.output), "output netCDF file (required)")
-      ("input-list", po::value<std::string>(&input_list),
-       "file with one granule path per line ('#' comments allowed)")
-      ("var", po::value<std::vector<std::string>>(&variable_texts)->composing(),
-       "variable(s) of group geophysical_data to grid, comma-separated or repeated; 3-D "
-       "variables (Rrs) give one grid per band (default chlor_a)")
-      ("crs", po::value<std::string>(&crs_text)->default_value(kDefaultCrs),
-       "grid CRS, anything PROJ understands (EPSG:3413, EPSG:6933, +proj=..., WKT)")
-      ("bbox", po::value<std::string>(&bbox_text),
-       "grid extent W,S,E,N in degrees (default: the globe, or the CRS's area of use)")
-      ("bbox-crs", po::bool_switch(&bbox_in_crs_units),
-       "--bbox is XMIN,YMIN,XMAX,YMAX in CRS units")
-      ("res", po::value<std::string>(&res_text)->default_value(kDefaultResolution),
-       "cell size in CRS units, or an l3mapgen name: 4km, 9km, 1km, hkm, qkm, 0.1deg ... "
-       "(default 0.01 degree, ~ OCI pixel spacing)")
-      ("grid-like", po::value<std::string>(&grid_like),
-       "use the grid (and CRS) of an existing swathgrid output file")
-      ("method", po::value<std::string>(&config.method)->default_value("bin"),
-       "gridding method: bin (every valid pixel adds to the cell holding its centre), nearest "
-       "(each cell takes its nearest pixel per granule), warp (GDAL's geolocation warper, "
-       "as the notebook)")
-      ("max-distance", po::value<double>(&config.max_distance_m),
-       "nearest: largest pixel-to-cell distance in metres (default: each pixel's footprint)")
-      ("warp-convention", po::value<std::string>(&convention_text)->default_value("top-left-corner"),
-       "warp: top-left-corner (GDAL's default, what the notebook gets) or pixel-center "
-       "(correct registration of L2 pixel centres)")
-      ("period", po::value<std::string>(&period_text)->default_value("all"),
-       "composite per period: all, day, 8day (NASA's), month (UTC, from time_coverage_start)")
-      ("weight", po::value<std::string>(&weight_text)->default_value("pixel"),
-       "bin weighting: pixel (each pixel counts 1), granule (per-granule cell means averaged "
-       "equally, the notebook's time mean), sqrt (per-granule means weighted by sqrt of their "
-       "pixel count, as NASA l2bin)")
-      ("stats", po::value<std::string>(&stats_text)->default_value("mean,count"),
-       "statistics: mean,count,stdev,min,max,gmean,ngranules")
-      ("flags", po::value<std::string>(&config.flags_text)->default_value("default"),
-       "l2_flags masking a pixel: names (LAND,CLDICE,...), 'default' (NASA l2bin's list for "
-       "ocean colour) or 'none' (fill values only, as the notebook)")
-      ("tile", po::value<std::int64_t>(&config.tile_size)->default_value(kDefaultTileSize),
-       "accumulate in sparse tiles of N x N cells (only tiles with data are allocated)")
-      ("reduce", po::value<std::string>(&reduce_text)->default_value("auto"),
-       "combine ranks' tiles on rank 0 (root), or on the ranks owning each block of rows, "
-       "which then all write (owner); auto: owner above 2^24 cells")
-      ("schedule", po::value<std::string>(&schedule_text)->default_value("dynamic"),
-       "granules to ranks: static (round-robin), size (largest first, greedy), dynamic "
-       "(ranks claim the next granule from a shared counter)")
-      ("quiet,q", po::bool_switch(&config.quiet), "no summary at the end");
+  visible.add_options()("help,h", "print this help and exit")(
+      "version", "print the version and exit")("output,o", po::value<std::string>(&config.output),
+                                               "output netCDF file (required)")(
+      "input-list", po::value<std::string>(&input_list),
+      "file with one granule path per line ('#' comments allowed)")(
+      "var", po::value<std::vector<std::string>>(&variable_texts)->composing(),
+      "variable(s) of group geophysical_data to grid, comma-separated or repeated; 3-D "
+      "variables (Rrs) give one grid per band (default chlor_a)")(
+      "crs", po::value<std::string>(&crs_text)->default_value(kDefaultCrs),
+      "grid CRS, anything PROJ understands (EPSG:3413, EPSG:6933, +proj=..., WKT)")(
+      "bbox", po::value<std::string>(&bbox_text),
+      "grid extent W,S,E,N in degrees (default: the globe, or the CRS's area of use)")(
+      "bbox-crs", po::bool_switch(&bbox_in_crs_units),
+      "--bbox is XMIN,YMIN,XMAX,YMAX in CRS units")(
+      "res", po::value<std::string>(&res_text)->default_value(kDefaultResolution),
+      "cell size in CRS units, or an l3mapgen name: 4km, 9km, 1km, hkm, qkm, 0.1deg ... "
+      "(default 0.01 degree, ~ OCI pixel spacing)")(
+      "grid-like", po::value<std::string>(&grid_like),
+      "use the grid (and CRS) of an existing swathgrid output file")(
+      "method", po::value<std::string>(&config.method)->default_value("bin"),
+      "gridding method: bin (every valid pixel adds to the cell holding its centre), nearest "
+      "(each cell takes its nearest pixel per granule), warp (GDAL's geolocation warper, "
+      "as the notebook)")(
+      "max-distance", po::value<double>(&config.max_distance_m),
+      "nearest: largest pixel-to-cell distance in metres (default: each pixel's footprint)")(
+      "warp-convention", po::value<std::string>(&convention_text)->default_value("top-left-corner"),
+      "warp: top-left-corner (GDAL's default, what the notebook gets) or pixel-center "
+      "(correct registration of L2 pixel centres)")(
+      "period", po::value<std::string>(&period_text)->default_value("all"),
+      "composite per period: all, day, 8day (NASA's), month (UTC, from time_coverage_start)")(
+      "weight", po::value<std::string>(&weight_text)->default_value("pixel"),
+      "bin weighting: pixel (each pixel counts 1), granule (per-granule cell means averaged "
+      "equally, the notebook's time mean), sqrt (per-granule means weighted by sqrt of their "
+      "pixel count, as NASA l2bin)")(
+      "stats", po::value<std::string>(&stats_text)->default_value("mean,count"),
+      "statistics: mean,count,stdev,min,max,gmean,ngranules")(
+      "flags", po::value<std::string>(&config.flags_text)->default_value("default"),
+      "l2_flags masking a pixel: names (LAND,CLDICE,...), 'default' (NASA l2bin's list for "
+      "ocean colour) or 'none' (fill values only, as the notebook)")(
+      "tile", po::value<std::int64_t>(&config.tile_size)->default_value(kDefaultTileSize),
+      "accumulate in sparse tiles of N x N cells (only tiles with data are allocated)")(
+      "reduce", po::value<std::string>(&reduce_text)->default_value("auto"),
+      "combine ranks' tiles on rank 0 (root), or on the ranks owning each block of rows, "
+      "which then all write (owner); auto: owner above 2^24 cells")(
+      "schedule", po::value<std::string>(&schedule_text)->default_value("dynamic"),
+      "granules to ranks: static (round-robin), size (largest first, greedy), dynamic "
+      "(ranks claim the next granule from a shared counter)")(
+      "quiet,q", po::bool_switch(&config.quiet), "no summary at the end");
   po::options_description hidden;
   hidden.add_options()("granule", po::value<std::vector<std::string>>(&positional));
   po::options_description all;
@@ -173,10 +173,14 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     throw UsageError("--max-distance: must be a positive number of metres");
   if (config.tile_size < 1 || config.tile_size > 4096)
     throw UsageError("--tile: must be 1 to 4096 cells, got " + std::to_string(config.tile_size));
-  if (reduce_text == "auto") config.reduce = ReduceMode::kAuto;
-  else if (reduce_text == "root") config.reduce = ReduceMode::kRoot;
-  else if (reduce_text == "owner") config.reduce = ReduceMode::kOwner;
-  else throw UsageError("--reduce: unknown mode '" + reduce_text + "' (available: auto, root, owner)");
+  if (reduce_text == "auto")
+    config.reduce = ReduceMode::kAuto;
+  else if (reduce_text == "root")
+    config.reduce = ReduceMode::kRoot;
+  else if (reduce_text == "owner")
+    config.reduce = ReduceMode::kOwner;
+  else
+    throw UsageError("--reduce: unknown mode '" + reduce_text + "' (available: auto, root, owner)");
   config.warp_convention = parse_warp_convention(convention_text);
   config.period = parse_period(period_text);
   if (!variable_texts.empty()) config.variables = split_list(variable_texts, "--var");
@@ -190,8 +194,10 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     config.grid = swathgrid::grid_like(grid_like);
   } else {
     std::optional<BBox> bbox;
-    if (vm.count("bbox")) bbox = bbox_in_crs_units ? parse_crs_bbox(bbox_text) : parse_bbox(bbox_text);
-    config.grid = make_grid(crs_text, bbox, bbox_in_crs_units, parse_resolution(res_text, crs_text));
+    if (vm.count("bbox"))
+      bbox = bbox_in_crs_units ? parse_crs_bbox(bbox_text) : parse_bbox(bbox_text);
+    config.grid =
+        make_grid(crs_text, bbox, bbox_in_crs_units, parse_resolution(res_text, crs_text));
   }
   config.granules = positional;
   if (!input_list.empty()) {

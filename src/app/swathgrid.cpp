@@ -18,8 +18,7 @@ int main(int argc, char** argv) {
     }
     const auto summary = swathgrid::run_composite(*config, env);
     if (root && !config->quiet)
-      std::cout << "swathgrid: " << swathgrid::format_summary(*config, env, summary)
-                << std::endl;
+      std::cout << "swathgrid: " << swathgrid::format_summary(*config, env, summary) << std::endl;
     return swathgrid::kExitSuccess;
   } catch (const swathgrid::UsageError& e) {
     if (root) std::cerr << "swathgrid: " << e.what() << " (see --help)" << std::endl;

@@ -59,9 +59,10 @@ BBox parse_bbox(const std::string& text) {
                      " N=" + std::to_string(box.north));
   if (box.west < -180.0 || box.west > 180.0 || box.east < -180.0 || box.east > 360.0 ||
       box.west == box.east)
-    throw UsageError("--bbox: need W and E in [-180, 180] (E > 180 or E < W to cross the "
-                     "antimeridian), got W=" + std::to_string(box.west) +
-                     " E=" + std::to_string(box.east));
+    throw UsageError(
+        "--bbox: need W and E in [-180, 180] (E > 180 or E < W to cross the "
+        "antimeridian), got W=" +
+        std::to_string(box.west) + " E=" + std::to_string(box.east));
   return box;
 }
 

@@ -60,10 +60,14 @@ PeriodKind parse_period(const std::string& text) {
 
 std::string period_name(PeriodKind kind) {
   switch (kind) {
-    case PeriodKind::kAll: return "all";
-    case PeriodKind::kDay: return "day";
-    case PeriodKind::kEightDay: return "8day";
-    case PeriodKind::kMonth: return "month";
+    case PeriodKind::kAll:
+      return "all";
+    case PeriodKind::kDay:
+      return "day";
+    case PeriodKind::kEightDay:
+      return "8day";
+    case PeriodKind::kMonth:
+      return "month";
   }
   return "?";
 }
@@ -77,21 +81,24 @@ double parse_iso8601_utc(const std::string& text) {
   if (fields != 6 || (rest != "" && rest != "Z") || month < 1 || month > 12 || day < 1 ||
       day > 31 || hour > 23 || minute > 59 || !(second >= 0.0 && second < 61.0))
     throw Error("time '" + text + "' is not an ISO 8601 UTC time (YYYY-MM-DDThh:mm:ss[.fff]Z)");
-  return static_cast<double>(days_from_civil(year, month, day)) * kSecondsPerDay +
-         hour * 3600.0 + minute * 60.0 + second;
+  return static_cast<double>(days_from_civil(year, month, day)) * kSecondsPerDay + hour * 3600.0 +
+         minute * 60.0 + second;
 }
 
 Period period_of(double seconds, PeriodKind kind) {
   const std::int64_t day = static_cast<std::int64_t>(std::floor(seconds / kSecondsPerDay));
   const Civil c = civil_from_days(day);
   switch (kind) {
-    case PeriodKind::kAll: return Period{0, 0, 0, "all"};
-    case PeriodKind::kDay: return period_from_key(day, kind);
+    case PeriodKind::kAll:
+      return Period{0, 0, 0, "all"};
+    case PeriodKind::kDay:
+      return period_from_key(day, kind);
     case PeriodKind::kEightDay: {
       const std::int64_t doy0 = day - days_from_civil(c.year, 1, 1);  // 0-based day of year
       return period_from_key(c.year * 100 + doy0 / kDaysPerEightDayPeriod, kind);
     }
-    case PeriodKind::kMonth: return period_from_key(c.year * 12 + (c.month - 1), kind);
+    case PeriodKind::kMonth:
+      return period_from_key(c.year * 12 + (c.month - 1), kind);
   }
   return {};
 }
@@ -120,8 +127,8 @@ Period period_from_key(std::int64_t key, PeriodKind kind) {
       const std::int64_t year = key / 12;
       const int month = static_cast<int>(key % 12) + 1;
       p.start_day = days_from_civil(year, month, 1);
-      p.end_day = month == 12 ? days_from_civil(year + 1, 1, 1)
-                              : days_from_civil(year, month + 1, 1);
+      p.end_day =
+          month == 12 ? days_from_civil(year + 1, 1, 1) : days_from_civil(year, month + 1, 1);
       p.label = date_text(p.start_day).substr(0, 7);
       break;
     }

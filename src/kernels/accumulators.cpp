@@ -10,9 +10,8 @@ namespace swathgrid {
 
 namespace {
 
-constexpr const char* kStatNames[] = {"mean", "count", "stdev", "min", "max", "gmean",
-                                      "ngranules"};
-constexpr Stat kAllStats[] = {Stat::kMean, Stat::kCount, Stat::kStdev, Stat::kMin,
+constexpr const char* kStatNames[] = {"mean", "count", "stdev", "min", "max", "gmean", "ngranules"};
+constexpr Stat kAllStats[] = {Stat::kMean, Stat::kCount, Stat::kStdev,    Stat::kMin,
                               Stat::kMax,  Stat::kGmean, Stat::kNgranules};
 /// |ln v| of any positive float is below this.
 constexpr double kMaxAbsLog = 104.0;
@@ -56,9 +55,12 @@ Weighting parse_weighting(const std::string& text) {
 
 std::string weighting_name(Weighting weighting) {
   switch (weighting) {
-    case Weighting::kPixel: return "pixel";
-    case Weighting::kGranule: return "granule";
-    case Weighting::kSqrt: return "sqrt";
+    case Weighting::kPixel:
+      return "pixel";
+    case Weighting::kGranule:
+      return "granule";
+    case Weighting::kSqrt:
+      return "sqrt";
   }
   return "?";
 }

@@ -48,9 +48,9 @@ struct FoldFunctor {
       return;
     }
     // The granule's cell mean m counts once, with weight w.
-    const double m = from.value_scale.total(partials(from.slot[kSumHi], c),
-                                            partials(from.slot[kSumLo], c)) /
-                     static_cast<double>(n);
+    const double m =
+        from.value_scale.total(partials(from.slot[kSumHi], c), partials(from.slot[kSumLo], c)) /
+        static_cast<double>(n);
     const double w = weighting == Weighting::kSqrt ? std::sqrt(static_cast<double>(n)) : 1.0;
     if (to.has(kSumHi)) add_sum(kSumHi, kSumLo, to.value_scale, w * m, cell);
     if (to.has(kSqHi)) add_sum(kSqHi, kSqLo, to.square_scale, w * m * m, cell);

@@ -122,9 +122,8 @@ RowWindow granule_rows(const ConstPositionView& lon, const ConstPositionView& la
 }
 
 BinTotals bin_partials(const ConstPositionView& lon, const ConstPositionView& lat,
-                       const ConstPixelView& values, const GridSpec& grid,
-                       const RowWindow& window, const FieldLayout& layout,
-                       const Fields& partials) {
+                       const ConstPixelView& values, const GridSpec& grid, const RowWindow& window,
+                       const FieldLayout& layout, const Fields& partials) {
   const std::int64_t n = static_cast<std::int64_t>(values.extent(0));
   std::int64_t totals[kOutcomes] = {0, 0, 0, 0};
   Kokkos::parallel_reduce("swathgrid::bin", Policy(0, n),
@@ -137,13 +136,11 @@ BinTotals bin_partials(const ConstPositionView& lon, const ConstPositionView& la
 PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,
                              const ConstPixelView& values) {
   const std::int64_t cells = static_cast<std::int64_t>(index.extent(0));
-  PixelView out(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::cell_values"),
-                cells);
+  PixelView out(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::cell_values"), cells);
   const float nan = std::numeric_limits<float>::quiet_NaN();
   Kokkos::parallel_for(
-      "swathgrid::gather_cell_values", Policy(0, cells), KOKKOS_LAMBDA(const std::int64_t c) {
-        out(c) = index(c) >= 0 ? values(index(c)) : nan;
-      });
+      "swathgrid::gather_cell_values", Policy(0, cells),
+      KOKKOS_LAMBDA(const std::int64_t c) { out(c) = index(c) >= 0 ? values(index(c)) : nan; });
   return out;
 }
 

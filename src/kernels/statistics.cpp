@@ -25,9 +25,12 @@ struct CellReader {
   /// Σ w: observations (pixel), granules (granule), Σ sqrt(n) (sqrt).
   double weight(std::int64_t c) const {
     switch (weighting) {
-      case Weighting::kPixel: return static_cast<double>(f(layout.slot[kObservations], c));
-      case Weighting::kGranule: return static_cast<double>(f(layout.slot[kGranules], c));
-      case Weighting::kSqrt: return sum(kWeightHi, kWeightLo, layout.weight_scale, c);
+      case Weighting::kPixel:
+        return static_cast<double>(f(layout.slot[kObservations], c));
+      case Weighting::kGranule:
+        return static_cast<double>(f(layout.slot[kGranules], c));
+      case Weighting::kSqrt:
+        return sum(kWeightHi, kWeightLo, layout.weight_scale, c);
     }
     return 0.0;
   }
@@ -38,7 +41,8 @@ struct CellReader {
                             ? sum(kSumHi, kSumLo, layout.value_scale, c) / w
                             : 0.0;
     switch (stat) {
-      case Stat::kMean: return static_cast<float>(mean);
+      case Stat::kMean:
+        return static_cast<float>(mean);
       case Stat::kStdev: {
         const double variance = sum(kSqHi, kSqLo, layout.square_scale, c) / w - mean * mean;
         return static_cast<float>(std::sqrt(variance > 0.0 ? variance : 0.0));
@@ -46,12 +50,14 @@ struct CellReader {
       case Stat::kGmean: {
         const double log_weight = sum(kLogWeightHi, kLogWeightLo, layout.weight_scale, c);
         if (!(log_weight > 0.0)) return kNaN;
-        return static_cast<float>(
-            std::exp(sum(kLogHi, kLogLo, layout.log_scale, c) / log_weight));
+        return static_cast<float>(std::exp(sum(kLogHi, kLogLo, layout.log_scale, c) / log_weight));
       }
-      case Stat::kMin: return from_ordered_key(f(layout.slot[kMinKey], c));
-      case Stat::kMax: return from_ordered_key(f(layout.slot[kMaxKey], c));
-      default: return kNaN;
+      case Stat::kMin:
+        return from_ordered_key(f(layout.slot[kMinKey], c));
+      case Stat::kMax:
+        return from_ordered_key(f(layout.slot[kMaxKey], c));
+      default:
+        return kNaN;
     }
   }
 };
@@ -82,8 +88,9 @@ std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout
                                                   << ", beyond the int32 output");
       grid.counts.resize(static_cast<std::size_t>(cells));
       std::int32_t* out = grid.counts.data();
-      Kokkos::parallel_for("swathgrid::counts", HostPolicy(0, cells),
-                           [&](const std::int64_t c) { out[c] = static_cast<std::int32_t>(fields(slot, c)); });
+      Kokkos::parallel_for("swathgrid::counts", HostPolicy(0, cells), [&](const std::int64_t c) {
+        out[c] = static_cast<std::int32_t>(fields(slot, c));
+      });
     } else {
       grid.values.resize(static_cast<std::size_t>(cells));
       float* out = grid.values.data();

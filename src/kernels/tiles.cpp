@@ -25,7 +25,8 @@ void TiledFields::ensure_tiles(const Fields& partials, const FieldLayout& partia
   const TileGrid grid = tiles;
   Kokkos::parallel_for(
       "swathgrid::touched_tiles", Policy(0, window_cells), KOKKOS_LAMBDA(const std::int64_t c) {
-        if (partials(obs, c) > 0) Kokkos::atomic_exchange(&touched(grid.tile_of(first_cell + c)), 1);
+        if (partials(obs, c) > 0)
+          Kokkos::atomic_exchange(&touched(grid.tile_of(first_cell + c)), 1);
       });
   auto touched_host = Kokkos::create_mirror_view_and_copy(HostSpace(), touched);
   const std::size_t before = allocated.size();
@@ -42,12 +43,12 @@ void TiledFields::ensure_tiles(const Fields& partials, const FieldLayout& partia
     // Grow geometrically so that n tiles cost O(n) copies in all.
     const auto old_capacity = static_cast<std::int64_t>(data.extent(1));
     const std::int64_t capacity = std::max<std::int64_t>(needed, 2 * old_capacity);
-    Fields grown(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tiles"),
-                 layout.count, capacity);
+    Fields grown(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tiles"), layout.count,
+                 capacity);
     if (old_capacity > 0)
-      Kokkos::deep_copy(
-          Kokkos::subview(grown, Kokkos::ALL, std::pair<std::int64_t, std::int64_t>(0, old_capacity)),
-          data);
+      Kokkos::deep_copy(Kokkos::subview(grown, Kokkos::ALL,
+                                        std::pair<std::int64_t, std::int64_t>(0, old_capacity)),
+                        data);
     data = grown;
   }
   // The new tiles start at the identity.

@@ -55,6 +55,4 @@ double allreduce_max(double value, MPI_Comm comm) {
   return result;
 }
 
-
-
 }  // namespace swathgrid

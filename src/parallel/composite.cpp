@@ -91,20 +91,19 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   return summary;
 }
 
-std::string format_summary(const Config& config, const Environment& env,
-                           const RunSummary& s) {
+std::string format_summary(const Config& config, const Environment& env, const RunSummary& s) {
   std::ostringstream out;
   const GridSpec& g = config.grid.spec;
   std::vector<std::string> stats;
   for (Stat st : config.stats) stats.push_back(stat_name(st));
   const double cells = static_cast<double>(s.nx) * static_cast<double>(s.ny);
-  out << std::setprecision(6) << "wrote " << config.output << ": " << join(config.variables)
-      << " (" << join(stats) << "; method " << config.method << ", weight "
-      << weighting_name(config.weighting) << ", period " << period_name(config.period)
-      << ") from " << s.granules << " granules on a " << s.nx << " x " << s.ny << " grid ("
-      << config.grid.crs << ", cells of " << g.cell_size << ", x " << g.x_min << ".."
-      << g.x_max() << ", y " << g.y_min() << ".." << g.y_max << "); " << std::fixed
-      << std::setprecision(2) << s.cells_with_data << " cells with data ("
+  out << std::setprecision(6) << "wrote " << config.output << ": " << join(config.variables) << " ("
+      << join(stats) << "; method " << config.method << ", weight "
+      << weighting_name(config.weighting) << ", period " << period_name(config.period) << ") from "
+      << s.granules << " granules on a " << s.nx << " x " << s.ny << " grid (" << config.grid.crs
+      << ", cells of " << g.cell_size << ", x " << g.x_min << ".." << g.x_max() << ", y "
+      << g.y_min() << ".." << g.y_max << "); " << std::fixed << std::setprecision(2)
+      << s.cells_with_data << " cells with data ("
       << (cells > 0 ? 100.0 * s.cells_with_data / cells : 0.0) << " %); " << s.pixels_binned
       << " values gridded, " << s.pixels_outside << " valid pixels outside the grid, "
       << s.pixels_flagged << " pixels masked by l2_flags (" << config.flags_text << ")";
@@ -115,9 +114,9 @@ std::string format_summary(const Config& config, const Environment& env,
   out << "; " << std::setprecision(1) << s.bytes_read / 1.0e6 << " MB read of "
       << s.bytes_total / 1.0e6 << " MB ("
       << (s.bytes_total > 0 ? 100.0 * s.bytes_read / s.bytes_total : 0.0) << " %), "
-      << s.granules_skipped << " granules skipped by bounds; "
-      << std::setprecision(3) << s.seconds << " s on " << env.size() << " rank(s) x "
-      << env.threads() << " thread(s) (" << env.backend() << ").\n"
+      << s.granules_skipped << " granules skipped by bounds; " << std::setprecision(3) << s.seconds
+      << " s on " << env.size() << " rank(s) x " << env.threads() << " thread(s) (" << env.backend()
+      << ").\n"
       << "PERFORMANCE seconds=" << s.seconds << " read_max=" << s.read_seconds_max
       << " regrid_max=" << s.regrid_seconds_max << " reduce_write=" << s.reduce_write_seconds
       << " ranks=" << env.size() << " threads=" << env.threads();

@@ -40,8 +40,7 @@ struct Ownership {
 /// One layer's accumulators of one period, combined over all ranks: every tile goes to the
 /// rank owning its rows (MPI_Alltoallv of the tiles that exist), which combines them into a
 /// dense band of its rows. Integer sums and min/max keys combine exactly in any order.
-HostFields exchange_to_owners(Layer& layer, std::int64_t key, const Ownership& own,
-                              MPI_Comm comm) {
+HostFields exchange_to_owners(Layer& layer, std::int64_t key, const Ownership& own, MPI_Comm comm) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -58,7 +57,8 @@ HostFields exchange_to_owners(Layer& layer, std::int64_t key, const Ownership& o
   }
   // Pack the tiles grouped by owner.
   std::vector<std::vector<std::size_t>> by_owner(static_cast<std::size_t>(size));
-  for (std::size_t slot = 0; slot < ids.size(); ++slot) by_owner[own.owner_of(ids[slot])].push_back(slot);
+  for (std::size_t slot = 0; slot < ids.size(); ++slot)
+    by_owner[own.owner_of(ids[slot])].push_back(slot);
   std::vector<int> send_counts(size), send_offsets(size), recv_counts(size), recv_offsets(size);
   std::vector<std::int64_t> send;
   send.reserve(ids.size() * static_cast<std::size_t>(record));
@@ -82,11 +82,12 @@ HostFields exchange_to_owners(Layer& layer, std::int64_t key, const Ownership& o
     recv_offsets[r] = static_cast<int>(total);
     total += recv_counts[r];
   }
-  SWATHGRID_REQUIRE(total < INT_MAX, "reduction: more than 2^31 values to receive in one "
-                                     "exchange; use --reduce owner or more ranks");
+  SWATHGRID_REQUIRE(total < INT_MAX,
+                    "reduction: more than 2^31 values to receive in one "
+                    "exchange; use --reduce owner or more ranks");
   std::vector<std::int64_t> received(static_cast<std::size_t>(total));
-  MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_INT64_T,
-                received.data(), recv_counts.data(), recv_offsets.data(), MPI_INT64_T, comm);
+  MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_INT64_T, received.data(),
+                recv_counts.data(), recv_offsets.data(), MPI_INT64_T, comm);
   const RowBand band = own.rows_of(rank);
   HostFields dense = make_dense_identity(layout, band.row_count * tiles.nx);
   for (std::int64_t at = 0; at < total; at += record)
@@ -95,7 +96,7 @@ HostFields exchange_to_owners(Layer& layer, std::int64_t key, const Ownership& o
 }
 
 std::vector<std::pair<std::string, std::string>> stat_attributes(const VariableInfo& info,
-                                                                  Stat stat) {
+                                                                 Stat stat) {
   const std::string what = info.long_name.empty() ? info.name : info.long_name;
   if (stat == Stat::kCount)
     return {{"long_name", "number of observations of " + what}, {"units", "1"}};
@@ -173,8 +174,8 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
   if (config.period != PeriodKind::kAll)
     for (std::int64_t key : keys) {
       const Period p = period_from_key(key, config.period);
-      meta.times.push_back(OutputTime{static_cast<double>(p.start_day),
-                                      static_cast<double>(p.end_day), p.label});
+      meta.times.push_back(
+          OutputTime{static_cast<double>(p.start_day), static_cast<double>(p.end_day), p.label});
     }
   meta.wavelengths_nm = shared_wavelengths(layers);
 
@@ -225,7 +226,10 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
       const VariableInfo& info = out.first_layer->info;
       OutputField field{stat == Stat::kMean ? info.name : info.name + "_" + stat_name(stat),
                         stat == Stat::kCount || stat == Stat::kNgranules,
-                        stat_attributes(info, stat), nullptr, nullptr, out.bands > 1};
+                        stat_attributes(info, stat),
+                        nullptr,
+                        nullptr,
+                        out.bands > 1};
       if (cells > 0) {
         field.values = out.grids[s].values.data();
         field.counts = out.grids[s].counts.data();

@@ -116,9 +116,8 @@ BinTotals regrid_layer(const Granule& granule, const std::vector<float>& band_va
   PixelView cell_values;
   if (config.method == "nearest") {
     copy_to_device(band_values, values, "swathgrid::values");
-    const CellPixelView nearest = nearest_pixel_per_cell(pos.lon, pos.lat, granule.lines,
-                                                         granule.pixels, sub,
-                                                         config.max_distance_m);
+    const CellPixelView nearest = nearest_pixel_per_cell(
+        pos.lon, pos.lat, granule.lines, granule.pixels, sub, config.max_distance_m);
     cell_values = gather_cell_values(nearest, values);
   } else {
     copy_to_device(warp_granule(granule.longitude, granule.latitude, band_values, granule.lines,
@@ -130,8 +129,7 @@ BinTotals regrid_layer(const Granule& granule, const std::vector<float>& band_va
 
 /// Regrids one granule into every layer's accumulators of its period.
 void regrid_granule(const Granule& granule, const Config& config, const GridSpec& grid,
-                    const Projector& projector, std::vector<Layer>& layers,
-                    LocalResult& local) {
+                    const Projector& projector, std::vector<Layer>& layers, LocalResult& local) {
   const DevicePositions pos = device_positions(granule, projector, config);
   const RowWindow touched = granule_rows(pos.x, pos.y, grid);
   if (touched.empty()) {
@@ -149,8 +147,8 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
     const FieldLayout partial_layout = layer.layout.partial_layout();
     const Fields partials =
         make_fields(partial_layout, window.rows() * grid.nx, "swathgrid::partials");
-    const BinTotals totals = regrid_layer(granule, band_values, pos, config, grid, window,
-                                          partial_layout, partials);
+    const BinTotals totals =
+        regrid_layer(granule, band_values, pos, config, grid, window, partial_layout, partials);
     fold_partials(partials, partial_layout, window, config.weighting,
                   layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny)));
     local.pixels_binned += totals.binned;

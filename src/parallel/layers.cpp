@@ -15,10 +15,9 @@ std::vector<Layer> make_layers(const std::vector<GranuleVariable>& described,
   std::vector<Layer> layers;
   for (std::size_t v = 0; v < described.size(); ++v) {
     const GranuleVariable& var = described[v];
-    const double max_abs =
-        var.info.has_valid_range
-            ? std::fmax(std::fabs(var.info.valid_min), std::fabs(var.info.valid_max))
-            : 0.0;
+    const double max_abs = var.info.has_valid_range ? std::fmax(std::fabs(var.info.valid_min),
+                                                                std::fabs(var.info.valid_max))
+                                                    : 0.0;
     for (std::size_t b = 0; b < var.bands; ++b) {
       Layer layer;
       layer.variable = v;
@@ -28,9 +27,9 @@ std::vector<Layer> make_layers(const std::vector<GranuleVariable>& described,
       layer.name = var.info.name;
       if (var.bands > 1) {
         layer.wavelength_nm = b < var.wavelengths.size() ? var.wavelengths[b] : 0.0;
-        layer.name += "_" + (var.wavelengths.empty()
-                                 ? "band" + std::to_string(b)
-                                 : std::to_string(std::lround(layer.wavelength_nm)));
+        layer.name +=
+            "_" + (var.wavelengths.empty() ? "band" + std::to_string(b)
+                                           : std::to_string(std::lround(layer.wavelength_nm)));
       }
       layer.layout = FieldLayout::for_stats(config.stats, config.weighting, max_abs);
       layers.push_back(std::move(layer));

@@ -61,9 +61,12 @@ class NcFile {
     const std::size_t size = type == NC_DOUBLE ? 8 : 4;
     std::vector<unsigned char> out(count * size);
     int status = NC_EBADTYPE;
-    if (type == NC_FLOAT) status = ncmpi_get_var_float_all(id_, varid, reinterpret_cast<float*>(out.data()));
-    if (type == NC_INT) status = ncmpi_get_var_int_all(id_, varid, reinterpret_cast<int*>(out.data()));
-    if (type == NC_DOUBLE) status = ncmpi_get_var_double_all(id_, varid, reinterpret_cast<double*>(out.data()));
+    if (type == NC_FLOAT)
+      status = ncmpi_get_var_float_all(id_, varid, reinterpret_cast<float*>(out.data()));
+    if (type == NC_INT)
+      status = ncmpi_get_var_int_all(id_, varid, reinterpret_cast<int*>(out.data()));
+    if (type == NC_DOUBLE)
+      status = ncmpi_get_var_double_all(id_, varid, reinterpret_cast<double*>(out.data()));
     EXPECT_EQ(status, NC_NOERR) << name;
     return out;
   }
@@ -87,7 +90,8 @@ class NcFile {
 };
 
 /// Reads a 2-D float dataset and its _FillValue / valid range the plain HDF5 way.
-inline std::vector<float> read_dataset(hid_t file, const char* name, float* fill, float* lo, float* hi) {
+inline std::vector<float> read_dataset(hid_t file, const char* name, float* fill, float* lo,
+                                       float* hi) {
   hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
   hid_t space = H5Dget_space(set);
   std::vector<float> data(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
@@ -108,9 +112,10 @@ inline std::vector<float> read_dataset(hid_t file, const char* name, float* fill
 
 /// l2_flags bits of NASA l2bin's default list, looked up by name in the file's attributes.
 inline std::uint32_t default_flag_bits(hid_t file) {
-  const char* kDefaults[] = {"ATMFAIL", "LAND",    "HIGLINT",    "HILT",    "HISATZEN", "STRAYLIGHT",
-                             "CLDICE",  "COCCOLITH", "LOWLW",    "CHLWARN", "CHLFAIL",  "NAVWARN",
-                             "MAXAERITER", "ATMWARN", "HISOLZEN", "NAVFAIL", "FILTER"};
+  const char* kDefaults[] = {"ATMFAIL",    "LAND",    "HIGLINT",    "HILT",    "HISATZEN",
+                             "STRAYLIGHT", "CLDICE",  "COCCOLITH",  "LOWLW",   "CHLWARN",
+                             "CHLFAIL",    "NAVWARN", "MAXAERITER", "ATMWARN", "HISOLZEN",
+                             "NAVFAIL",    "FILTER"};
   hid_t set = H5Dopen2(file, "geophysical_data/l2_flags", H5P_DEFAULT);
   hid_t masks_attr = H5Aopen(set, "flag_masks", H5P_DEFAULT);
   std::vector<int> masks(32);
@@ -142,7 +147,6 @@ inline std::vector<int> read_flags(hid_t file) {
   return flags;
 }
 
-
 /// A text attribute of the root group of a granule ("" when absent).
 inline std::string root_text_attribute(hid_t file, const char* name) {
   if (H5Aexists(file, name) <= 0) return "";
@@ -167,8 +171,7 @@ inline std::vector<Pixel> valid_pixels(const std::string& path, const std::strin
   hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   EXPECT_GE(file, 0) << path;
   float fill = 0, lo = 0, hi = 0, nav_fill = 0;
-  const auto values =
-      read_dataset(file, ("geophysical_data/" + name).c_str(), &fill, &lo, &hi);
+  const auto values = read_dataset(file, ("geophysical_data/" + name).c_str(), &fill, &lo, &hi);
   const auto lat = read_dataset(file, "navigation_data/latitude", &nav_fill, nullptr, nullptr);
   const auto lon = read_dataset(file, "navigation_data/longitude", &nav_fill, nullptr, nullptr);
   const auto flags = read_flags(file);

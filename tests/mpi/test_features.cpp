@@ -175,8 +175,8 @@ TEST(Features, ThreeDimensionalRrsHasAWavelengthAxis) {
   const auto paths = granule_paths("aop.txt");
   ASSERT_EQ(paths.size(), 2u);
   hid_t file = H5Fopen(paths[0].c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const auto wavelengths = read_dataset(file, "sensor_band_parameters/wavelength_3d", nullptr,
-                                        nullptr, nullptr);
+  const auto wavelengths =
+      read_dataset(file, "sensor_band_parameters/wavelength_3d", nullptr, nullptr, nullptr);
   H5Fclose(file);
   NcFile out(e2e_dir() + "/rrs.nc");
   ASSERT_EQ(out.dim("wavelength"), wavelengths.size());
