@@ -29,17 +29,8 @@ const ScheduleKind kAllKinds[] = {ScheduleKind::kStatic, ScheduleKind::kSize,
                                   ScheduleKind::kDynamic};
 const std::size_t kGranuleCounts[] = {0, 1, 3, 17, 100};
 
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
+using test::world_rank;
+using test::world_size;
 
 /// Deterministic weights with ties and zeros, identical on every rank.
 std::vector<std::uint64_t> test_sizes(std::size_t count) {

@@ -1,11 +1,24 @@
 #include "test_support.hpp"
 
+#include <mpi.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 
 namespace swathgrid::test {
+
+int world_rank() {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank;
+}
+
+int world_size() {
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size;
+}
 
 ScratchDir::ScratchDir(const std::string& name) {
   const char* tmp = std::getenv("TMPDIR");

@@ -5,6 +5,10 @@
 
 namespace swathgrid::test {
 
+/// Rank and size of MPI_COMM_WORLD.
+int world_rank();
+int world_size();
+
 /// A fresh empty directory under the build tree's Testing/ (or $TMPDIR), removed at exit
 /// of the object unless SWATHGRID_KEEP_TEST_FILES is set.
 class ScratchDir {

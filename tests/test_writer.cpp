@@ -127,17 +127,8 @@ class Reader {
   int ncid_ = -1;
 };
 
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
+using test::world_rank;
+using test::world_size;
 
 /// Rows of `grid` split evenly over the ranks of MPI_COMM_WORLD.
 RowBand band_of_this_rank(const GridSpec& grid) {

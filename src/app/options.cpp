@@ -99,7 +99,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "file with one granule path per line ('#' comments allowed)")(
       "var", po::value<std::vector<std::string>>(&variable_texts)->composing(),
       "variable(s) of group geophysical_data to grid, comma-separated or repeated; 3-D "
-      "variables (Rrs) give one grid per band (default chlor_a)")(
+      "variables (Rrs) get a wavelength dimension (default chlor_a)")(
       "crs", po::value<std::string>(&crs_text)->default_value(kDefaultCrs),
       "grid CRS, anything PROJ understands (EPSG:3413, EPSG:6933, +proj=..., WKT)")(
       "bbox", po::value<std::string>(&bbox_text),

@@ -24,13 +24,7 @@ std::vector<Layer> make_layers(const std::vector<GranuleVariable>& described,
       layer.band = b;
       layer.bands = var.bands;
       layer.info = var.info;
-      layer.name = var.info.name;
-      if (var.bands > 1) {
-        layer.wavelength_nm = b < var.wavelengths.size() ? var.wavelengths[b] : 0.0;
-        layer.name +=
-            "_" + (var.wavelengths.empty() ? "band" + std::to_string(b)
-                                           : std::to_string(std::lround(layer.wavelength_nm)));
-      }
+      if (var.bands > 1 && b < var.wavelengths.size()) layer.wavelength_nm = var.wavelengths[b];
       layer.layout = FieldLayout::for_stats(config.stats, config.weighting, max_abs);
       layers.push_back(std::move(layer));
     }

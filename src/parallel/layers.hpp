@@ -16,7 +16,6 @@ struct Layer {
   std::size_t variable = 0;  ///< index into Config::variables / Granule::variables
   std::size_t band = 0;
   std::size_t bands = 1;  ///< bands of the variable
-  std::string name;       ///< output name: the variable, or <variable>_<wavelength nm>
   VariableInfo info;
   double wavelength_nm = 0;  ///< 0 for 2-D variables
   FieldLayout layout;
