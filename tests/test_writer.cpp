@@ -397,6 +397,74 @@ TEST(Writer, BandsThatDoNotCoverTheGridThrow) {
   EXPECT_TRUE(scratch.entries().empty());
 }
 
+/// Rank r writes rows r, r + size, ... one call per row; ranks with fewer rows take part in
+/// the remaining collective calls with nothing (as the composite's tile-row loop does).
+void write_round_robin(CompositeWriter& writer, const SmallComposite& composite,
+                       std::int64_t rows_per_call) {
+  const std::int64_t ny = composite.grid.spec.ny, nx = composite.grid.spec.nx;
+  const std::int64_t stride = rows_per_call * world_size();
+  for (std::int64_t first = 0; first < ny; first += stride) {
+    const std::int64_t begin = first + rows_per_call * world_rank();
+    const RowBand rows{begin < ny ? begin : 0, begin < ny ? std::min(rows_per_call, ny - begin) : 0};
+    writer.write_rows(0, 0, 0, rows, composite.chlor_a.data() + rows.row_begin * nx);
+    writer.write_rows(1, 0, 0, rows, composite.count.data() + rows.row_begin * nx);
+  }
+}
+
+TEST(CompositeWriter, RowBlocksInAnyOrderReadBackExactly) {
+  SharedScratch scratch("writer-streaming");
+  const SmallComposite composite;
+  const std::string one_go = scratch.file("one-go.nc");
+  write_composite(one_go, composite.grid, composite.meta, composite.fields(), composite.band,
+                  MPI_COMM_WORLD);
+  for (std::int64_t rows_per_call : {1, 2, 3}) {
+    const std::string path = scratch.file("streamed-" + std::to_string(rows_per_call) + ".nc");
+    CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
+                           MPI_COMM_WORLD);
+    EXPECT_FALSE(std::filesystem::exists(path));  // only the temporary until commit
+    write_round_robin(writer, composite, rows_per_call);
+    writer.commit();
+    const Reader file(path);
+    const auto chlor_a = file.values<float>("chlor_a", kRows * kColumns);
+    for (std::size_t c = 0; c < chlor_a.size(); ++c)
+      EXPECT_EQ(chlor_a[c], std::isnan(composite.chlor_a[c]) ? kOutputFillValue
+                                                              : composite.chlor_a[c]);
+    EXPECT_EQ(file.values<int>("chlor_a_count", kRows * kColumns), composite.count);
+    // Same bytes as the one-go write, apart from the creation time in the header.
+    if (world_rank() == 0) {
+      const Reader reference(one_go);
+      EXPECT_EQ(reference.values<float>("chlor_a", kRows * kColumns), chlor_a);
+    }
+  }
+}
+
+TEST(CompositeWriter, FailureInjectedDuringTheWriteLeavesNoFile) {
+  SharedScratch scratch("writer-injected");
+  const std::string path = scratch.file("out.nc");
+  const std::string previous = "an older composite";
+  if (world_rank() == 0) std::ofstream(path) << previous;
+  MPI_Barrier(MPI_COMM_WORLD);
+  const SmallComposite composite;
+  try {
+    CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
+                           MPI_COMM_WORLD);
+    write_round_robin(writer, composite, 1);
+    // The last rank writes past the grid's last row: PnetCDF fails there alone, and every
+    // rank must throw and clean up together.
+    const bool faulty = world_rank() == world_size() - 1;
+    writer.write_rows(0, 0, 0, RowBand{faulty ? kRows : 0, faulty ? 1 : 0},
+                      composite.chlor_a.data());
+    writer.commit();
+    ADD_FAILURE() << "no error writing past the grid";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(scratch.entries(), std::vector<std::string>{"out.nc"});  // no temporary left
+  std::ifstream kept(path);
+  const std::string content((std::istreambuf_iterator<char>(kept)), {});
+  EXPECT_EQ(content, previous);
+}
+
 /// The 3413 grid of the tests: 1000 km cells, 8 x 8 around the North Pole.
 GridDefinition arctic_grid() {
   return make_grid("EPSG:3413", BBox{-180, 60, 180, 90}, false, 1.0e6);

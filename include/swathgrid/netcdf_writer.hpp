@@ -1,11 +1,12 @@
 #pragma once
 // Writing the composite as CF-1.8 netCDF through PnetCDF: CDF-2 (64-bit offset), which GDAL
 // opens, or CDF-5 when a variable exceeds CDF-2's 4 GiB limit. Collective over `comm`:
-// every rank calls it; each rank passes the rows it owns (possibly none).
+// every rank takes part; each rank writes the rows it owns (possibly none).
 
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,13 +56,44 @@ struct RowBand {
   std::int64_t row_count = 0;
 };
 
-/// Writes `fields` on `grid` to `path`. A geographic grid gets coordinates lat(lat)/lon(lon)
-/// in degrees, a projected one y(y)/x(x) in CRS units; both get bounds and the grid mapping
-/// variable `crs` (crs_wkt, spatial_ref, CF grid_mapping_name and parameters where CF names
-/// the projection, GeoTransform) that every field points to (docs/grids.md). The file is
-/// created under a temporary name in the same directory and renamed to `path` only after a
-/// successful close, so a failure never leaves a file at `path`. Throws swathgrid::Error
-/// naming the file and the PnetCDF reason.
+/// A composite being written, row block by row block, so that no rank ever holds more than the
+/// block it writes. Construction (collective) checks the arguments, creates the file under a
+/// temporary name in the directory of `path`, defines it and writes the coordinates: a
+/// geographic grid gets lat(lat)/lon(lon) in degrees, a projected one y(y)/x(x) in CRS units;
+/// both get bounds and the grid mapping variable `crs` (crs_wkt, spatial_ref, CF
+/// grid_mapping_name and parameters where CF names the projection, GeoTransform) that every
+/// field points to (docs/grids.md). commit() closes the file and renames it to `path`; a
+/// writer destroyed before (all ranks unwinding from an agreed failure) aborts the file and
+/// removes the temporary, so a failure never leaves a file at `path`. Every failure throws
+/// swathgrid::Error naming the file and the cause on every rank. The values/counts pointers of
+/// `fields` are not used (only names, types, attributes and dimensions).
+class CompositeWriter {
+ public:
+  CompositeWriter(const std::string& path, const GridDefinition& grid, const OutputMetadata& meta,
+                  const std::vector<OutputField>& fields, MPI_Comm comm);
+  ~CompositeWriter();
+  CompositeWriter(const CompositeWriter&) = delete;
+  CompositeWriter& operator=(const CompositeWriter&) = delete;
+
+  /// Collective: rows `rows` of field `field` at period `time` and band `band` (0 where the
+  /// file has no time / the field no wavelength dimension). Every rank makes the same calls in
+  /// the same order; a rank with nothing to write passes row_count 0. values: row_count x nx,
+  /// NaN written as kOutputFillValue.
+  void write_rows(std::size_t field, std::size_t time, std::size_t band, RowBand rows,
+                  const float* values);
+  void write_rows(std::size_t field, std::size_t time, std::size_t band, RowBand rows,
+                  const std::int32_t* counts);
+
+  /// Collective: closes the file and renames it to `path`.
+  void commit();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+/// Writes `fields` (each rank its `band` of rows, the bands of all ranks covering the grid
+/// once) to `path` in one go, through CompositeWriter.
 void write_composite(const std::string& path, const GridDefinition& grid,
                      const OutputMetadata& meta, const std::vector<OutputField>& fields,
                      RowBand band, MPI_Comm comm);

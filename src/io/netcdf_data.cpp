@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "netcdf_internal.hpp"
 
@@ -83,47 +84,57 @@ Block block(MPI_Offset row_begin, MPI_Offset rows, MPI_Offset columns) {
   return result;
 }
 
-void write_field(int ncid, int varid, const OutputField& field, const Block& rows,
-                 std::size_t times, std::size_t bands, const std::string& path,
-                 MPI_Comm comm) {
-  const std::string what = "writing " + field.name;
-  const auto plane = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
-  const std::size_t time_steps = times > 0 ? times : 1;
-  const std::size_t band_steps = field.banded ? bands : 1;
-  // One collective call per (time, band) plane; every rank makes the same calls.
-  for (std::size_t t = 0; t < time_steps; ++t) {
-    for (std::size_t b = 0; b < band_steps; ++b) {
-      std::vector<MPI_Offset> start, count;
-      if (times > 0) {
-        start.push_back(static_cast<MPI_Offset>(t));
-        count.push_back(plane > 0 ? 1 : 0);
-      }
-      if (field.banded) {
-        start.push_back(static_cast<MPI_Offset>(b));
-        count.push_back(plane > 0 ? 1 : 0);
-      }
-      for (int d = 0; d < 2; ++d) {
-        start.push_back(rows.start[d]);
-        count.push_back(rows.count[d]);
-      }
-      const std::size_t offset = (t * band_steps + b) * plane;
-      if (field.is_count) {
-        const int* counts = plane > 0 ? field.counts + offset : &kNoInts;
-        agree_on(comm, path, [&] {
-          check_nc(ncmpi_put_vara_int_all(ncid, varid, start.data(), count.data(), counts), what);
-        });
-        continue;
-      }
-      std::vector<float> filled;
-      agree_on(comm, path, [&] {
-        if (plane > 0) filled = with_fill(field.values + offset, plane);
-      });
-      const float* values = filled.empty() ? &kNoFloats : filled.data();
-      agree_on(comm, path, [&] {
-        check_nc(ncmpi_put_vara_float_all(ncid, varid, start.data(), count.data(), values), what);
-      });
-    }
+namespace {
+
+/// start/count of `rows` within `plane` of a variable with the plane's dimensions.
+struct Hyperslab {
+  std::vector<MPI_Offset> start, count;
+};
+
+Hyperslab hyperslab(const Plane& plane, const Block& rows) {
+  Hyperslab slab;
+  const MPI_Offset outer = rows.count[0] > 0 ? 1 : 0;  // an empty block is empty in every dim
+  if (plane.has_time) {
+    slab.start.push_back(static_cast<MPI_Offset>(plane.time));
+    slab.count.push_back(outer);
   }
+  if (plane.banded) {
+    slab.start.push_back(static_cast<MPI_Offset>(plane.band));
+    slab.count.push_back(outer);
+  }
+  for (int d = 0; d < 2; ++d) {
+    slab.start.push_back(rows.start[d]);
+    slab.count.push_back(rows.count[d]);
+  }
+  return slab;
+}
+
+}  // namespace
+
+void write_rows(int ncid, int varid, const Plane& plane, const Block& rows, const float* values,
+                const std::string& what, const std::string& path, MPI_Comm comm) {
+  const Hyperslab slab = hyperslab(plane, rows);
+  const auto size = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
+  std::vector<float> filled;
+  agree_on(comm, path, [&] {
+    if (size > 0) filled = with_fill(values, size);
+  });
+  const float* data = filled.empty() ? &kNoFloats : filled.data();
+  agree_on(comm, path, [&] {
+    check_nc(ncmpi_put_vara_float_all(ncid, varid, slab.start.data(), slab.count.data(), data),
+             what);
+  });
+}
+
+void write_rows(int ncid, int varid, const Plane& plane, const Block& rows,
+                const std::int32_t* counts, const std::string& what, const std::string& path,
+                MPI_Comm comm) {
+  const Hyperslab slab = hyperslab(plane, rows);
+  const int* data = rows.count[0] * rows.count[1] > 0 ? counts : &kNoInts;
+  agree_on(comm, path, [&] {
+    check_nc(ncmpi_put_vara_int_all(ncid, varid, slab.start.data(), slab.count.data(), data),
+             what);
+  });
 }
 
 void write_coordinates(int ncid, const HeaderIds& ids, const GridSpec& grid,

@@ -4,6 +4,7 @@
 
 #include <mpi.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -74,10 +75,22 @@ struct Block {
 };
 Block block(MPI_Offset row_begin, MPI_Offset rows, MPI_Offset columns);
 
-/// Collective: writes this rank's `rows` of `field` (NaN -> kOutputFillValue), for each of the
-/// `times` periods (0: no time dimension) and `bands` bands (when field.banded).
-void write_field(int ncid, int varid, const OutputField& field, const Block& rows,
-                 std::size_t times, std::size_t bands, const std::string& path, MPI_Comm comm);
+/// Where a block of rows goes: the (time, band) plane of a field whose variable has a time
+/// and/or wavelength dimension before (y, x).
+struct Plane {
+  bool has_time = false;
+  bool banded = false;
+  std::size_t time = 0;
+  std::size_t band = 0;
+};
+
+/// Collective: writes `rows` (count[0] x count[1] values; none for an empty block) of `plane`
+/// of variable `varid`: floats with NaN written as kOutputFillValue, or int counts.
+void write_rows(int ncid, int varid, const Plane& plane, const Block& rows, const float* values,
+                const std::string& what, const std::string& path, MPI_Comm comm);
+void write_rows(int ncid, int varid, const Plane& plane, const Block& rows,
+                const std::int32_t* counts, const std::string& what, const std::string& path,
+                MPI_Comm comm);
 
 /// Collective: rank 0 writes the coordinates and their bounds, the time and wavelength
 /// coordinates (the others nothing), every rank crs.

@@ -1,6 +1,7 @@
-// write_composite: the canonical PnetCDF sequence (create -> define -> enddef -> every rank
-// put_vara_*_all its row band -> rank 0 writes the coordinates -> close) into a temporary
-// file next to `path`, renamed to `path` by rank 0 only when the close succeeded.
+// CompositeWriter: the canonical PnetCDF sequence (create -> define -> enddef -> rank 0 writes
+// the coordinates -> every rank put_vara_*_all its row blocks, as many calls as they come ->
+// close) into a temporary file next to `path`, renamed to `path` by rank 0 only when the close
+// succeeded.
 // Every step that can fail is agreed over the communicator (netcdf::agree_on), so a failure on
 // one rank makes all ranks clean up and throw together.
 
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 
 #include "netcdf_internal.hpp"
@@ -41,13 +43,15 @@ int rank_of(MPI_Comm comm) {
   return rank;
 }
 
-void validate_arguments(const std::string& path, const GridSpec& grid,
-                        const std::vector<OutputField>& fields, RowBand band) {
+void validate_arguments(const std::string& path, const GridSpec& grid) {
   SWATHGRID_REQUIRE(!path.empty() && !std::filesystem::path(path).filename().empty(),
                     "output path names no file");
   SWATHGRID_REQUIRE(
       grid.nx > 0 && grid.ny > 0 && grid.cell_size > 0.0,
       "empty grid " << grid.nx << " x " << grid.ny << " at " << grid.cell_size << " CRS units");
+}
+
+void validate_band(const GridSpec& grid, const std::vector<OutputField>& fields, RowBand band) {
   SWATHGRID_REQUIRE(
       band.row_begin >= 0 && band.row_count >= 0 && band.row_begin + band.row_count <= grid.ny,
       "row band [" << band.row_begin << ", " << band.row_begin + band.row_count
@@ -140,28 +144,6 @@ class OpenFile {
   bool open_ = true;
 };
 
-/// create -> define -> enddef -> fields -> coordinates -> close, all into `temporary`.
-void write_file(const std::string& temporary, const std::string& path, const GridDefinition& grid,
-                const OutputMetadata& meta, const std::vector<OutputField>& fields, RowBand band,
-                MPI_Comm comm) {
-  const std::string created = date_created(comm);
-  const std::size_t bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
-  const int mode = netcdf::create_mode(grid.spec, std::max<std::size_t>(meta.times.size(), 1) * bands);
-  if (mode & NC_64BIT_DATA)
-    log_root("writing " + path + " as CDF-5: a variable exceeds 4 GiB (GDAL cannot open CDF-5)");
-  OpenFile file(temporary, path, mode, comm);
-  netcdf::HeaderIds ids;
-  agree_on(comm, path,
-           [&] { ids = netcdf::define_header(file.id(), grid, meta, fields, created); });
-  agree_on(comm, path, [&] { check_nc(ncmpi_enddef(file.id()), "ending define mode"); });
-  const netcdf::Block rows = netcdf::block(band.row_begin, band.row_count, grid.spec.nx);
-  for (std::size_t i = 0; i < fields.size(); ++i)
-    netcdf::write_field(file.id(), ids.fields[i], fields[i], rows, meta.times.size(),
-                        meta.wavelengths_nm.size(), path, comm);
-  netcdf::write_coordinates(file.id(), ids, grid.spec, meta, path, comm);
-  file.close();
-}
-
 void rename_file(const std::string& from, const std::string& to) {
   if (std::rename(from.c_str(), to.c_str()) != 0)
     throw Error("renaming " + from + " to it: " + std::strerror(errno));
@@ -179,25 +161,113 @@ void remove_temporary(const std::string& temporary, MPI_Comm comm) {
 
 }  // namespace
 
-void write_composite(const std::string& path, const GridDefinition& grid,
-                     const OutputMetadata& meta, const std::vector<OutputField>& fields,
-                     RowBand band, MPI_Comm comm) {
-  agree_on(comm, path, [&] { validate_arguments(path, grid.spec, fields, band); });
-  agree_on(comm, path, [&] { check_band_coverage(grid.spec, band, comm); });
+struct CompositeWriter::State {
+  std::string path;
+  std::string temporary;
+  MPI_Comm comm;
+  std::int64_t nx = 0;
+  bool has_time = false;
+  std::vector<OutputField> fields;  ///< definitions only
+  std::unique_ptr<OpenFile> file;
+  netcdf::HeaderIds ids;
+  bool committed = false;
+};
+
+CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& grid,
+                                 const OutputMetadata& meta,
+                                 const std::vector<OutputField>& fields, MPI_Comm comm)
+    : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.path = path;
+  s.comm = comm;
+  s.nx = grid.spec.nx;
+  s.has_time = !meta.times.empty();
+  for (const OutputField& field : fields)
+    s.fields.push_back(OutputField{field.name, field.is_count, {}, nullptr, nullptr, field.banded});
+  agree_on(comm, path, [&] { validate_arguments(path, grid.spec); });
   agree_on(comm, path, [&] {
     if (rank_of(comm) == kRoot) require_directory(path);
   });
-  const std::string temporary = temporary_path(path, comm);
+  s.temporary = temporary_path(path, comm);
   try {
-    write_file(temporary, path, grid, meta, fields, band, comm);
-    // The agreement after the rename is the barrier: on return the file is at `path` everywhere.
-    agree_on(comm, path, [&] {
-      if (rank_of(comm) == kRoot) rename_file(temporary, path);
-    });
+    // create -> define -> enddef -> coordinates, into the temporary file.
+    const std::string created = date_created(comm);
+    const std::size_t bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
+    const int mode =
+        netcdf::create_mode(grid.spec, std::max<std::size_t>(meta.times.size(), 1) * bands);
+    if (mode & NC_64BIT_DATA)
+      log_root("writing " + path + " as CDF-5: a variable exceeds 4 GiB (GDAL cannot open CDF-5)");
+    s.file = std::make_unique<OpenFile>(s.temporary, path, mode, comm);
+    agree_on(comm, path,
+             [&] { s.ids = netcdf::define_header(s.file->id(), grid, meta, fields, created); });
+    agree_on(comm, path, [&] { check_nc(ncmpi_enddef(s.file->id()), "ending define mode"); });
+    netcdf::write_coordinates(s.file->id(), s.ids, grid.spec, meta, path, comm);
   } catch (...) {
-    remove_temporary(temporary, comm);
+    s.file.reset();
+    remove_temporary(s.temporary, comm);
     throw;
   }
+}
+
+CompositeWriter::~CompositeWriter() {
+  if (state_->committed) return;
+  state_->file.reset();  // aborts the open file
+  remove_temporary(state_->temporary, state_->comm);
+}
+
+void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_t band,
+                                 RowBand rows, const float* values) {
+  State& s = *state_;
+  SWATHGRID_REQUIRE(field < s.fields.size() && !s.fields[field].is_count,
+                    "writer: field " << field << " is not a float field");
+  netcdf::write_rows(s.file->id(), s.ids.fields[field],
+                     netcdf::Plane{s.has_time, s.fields[field].banded, time, band},
+                     netcdf::block(rows.row_begin, rows.row_count, s.nx), values,
+                     "writing " + s.fields[field].name, s.path, s.comm);
+}
+
+void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_t band,
+                                 RowBand rows, const std::int32_t* counts) {
+  State& s = *state_;
+  SWATHGRID_REQUIRE(field < s.fields.size() && s.fields[field].is_count,
+                    "writer: field " << field << " is not a count field");
+  netcdf::write_rows(s.file->id(), s.ids.fields[field],
+                     netcdf::Plane{s.has_time, s.fields[field].banded, time, band},
+                     netcdf::block(rows.row_begin, rows.row_count, s.nx), counts,
+                     "writing " + s.fields[field].name, s.path, s.comm);
+}
+
+void CompositeWriter::commit() {
+  State& s = *state_;
+  s.file->close();
+  // The agreement after the rename is the barrier: on return the file is at `path` everywhere.
+  agree_on(s.comm, s.path, [&] {
+    if (rank_of(s.comm) == kRoot) rename_file(s.temporary, s.path);
+  });
+  s.committed = true;
+}
+
+void write_composite(const std::string& path, const GridDefinition& grid,
+                     const OutputMetadata& meta, const std::vector<OutputField>& fields,
+                     RowBand band, MPI_Comm comm) {
+  agree_on(comm, path, [&] { validate_band(grid.spec, fields, band); });
+  agree_on(comm, path, [&] { check_band_coverage(grid.spec, band, comm); });
+  CompositeWriter writer(path, grid, meta, fields, comm);
+  const std::size_t times = std::max<std::size_t>(meta.times.size(), 1);
+  const std::size_t bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
+  const auto plane = static_cast<std::size_t>(band.row_count * grid.spec.nx);
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    const std::size_t field_bands = fields[f].banded ? bands : 1;
+    for (std::size_t t = 0; t < times; ++t)
+      for (std::size_t b = 0; b < field_bands; ++b) {
+        const std::size_t offset = (t * field_bands + b) * plane;
+        if (fields[f].is_count)
+          writer.write_rows(f, t, b, band, plane > 0 ? fields[f].counts + offset : nullptr);
+        else
+          writer.write_rows(f, t, b, band, plane > 0 ? fields[f].values + offset : nullptr);
+      }
+  }
+  writer.commit();
 }
 
 }  // namespace swathgrid

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -24,75 +26,152 @@ struct Ownership {
       first.push_back(mode == ReduceMode::kRoot ? (r == 0 ? 0 : tiles.tiles_y)
                                                 : tiles.tiles_y * r / ranks);
   }
-  int owner_of(std::int64_t tile) const {
-    const std::int64_t tile_row = tile / tiles.tiles_x;
-    int r = 0;
-    while (first[r + 1] <= tile_row) ++r;
-    return r;
-  }
-  RowBand rows_of(int rank) const {
-    const std::int64_t begin = std::min(tiles.ny, first[rank] * tiles.tile_size);
-    const std::int64_t end = std::min(tiles.ny, first[rank + 1] * tiles.tile_size);
-    return RowBand{begin, end - begin};
-  }
 };
 
-/// One layer's accumulators of one period, combined over all ranks: every tile goes to the
-/// rank owning its rows (MPI_Alltoallv of the tiles that exist), which combines them into a
-/// dense band of its rows. Integer sums and min/max keys combine exactly in any order.
-HostFields exchange_to_owners(Layer& layer, std::int64_t key, const Ownership& own, MPI_Comm comm) {
+/// One layer's accumulators of one period on this rank, on the host (the device copy itself
+/// when the device is the host), indexed by tile row.
+struct LocalTiles {
+  HostFields data;  ///< data(field, slot * cells_per_tile + offset), as TiledFields
+  std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> by_tile_row;
+};
+
+LocalTiles local_tiles(Layer& layer, std::int64_t key, const TileGrid& tiles) {
+  LocalTiles local;
+  const auto it = layer.periods.find(key);
+  if (it == layer.periods.end()) return local;
+  local.data = Kokkos::create_mirror_view_and_copy(HostSpace(), it->second.data);
+  const std::vector<std::int64_t>& ids = it->second.allocated;
+  for (std::size_t slot = 0; slot < ids.size(); ++slot)
+    local.by_tile_row[ids[slot] / tiles.tiles_x].emplace_back(ids[slot],
+                                                              static_cast<std::int64_t>(slot));
+  layer.periods.erase(it);  // on a device, releases the device copy
+  return local;
+}
+
+/// Step `step` of the exchange: every rank sends each other owner the tiles it holds of that
+/// owner's step-th tile row (MPI_Alltoallv of the tiles that exist) and receives those of its
+/// own from the others (its own tiles stay where they are). Returns records (tile id, then
+/// layout.count x cells_per_tile values, field-major).
+std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const FieldLayout& layout,
+                                            const Ownership& own, std::int64_t step,
+                                            MPI_Comm comm) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  const FieldLayout& layout = layer.layout;
-  const TileGrid& tiles = own.tiles;
-  const std::int64_t per_tile = tiles.cells_per_tile();
-  const std::int64_t record = 1 + layout.count * per_tile;  // tile id, then its fields
-  std::vector<std::int64_t> ids;
-  HostFields local;
-  if (auto it = layer.periods.find(key); it != layer.periods.end()) {
-    ids = it->second.allocated;
-    local = Kokkos::create_mirror_view_and_copy(HostSpace(), it->second.data);
-    layer.periods.erase(it);  // release the device copy
-  }
-  // Pack the tiles grouped by owner.
-  std::vector<std::vector<std::size_t>> by_owner(static_cast<std::size_t>(size));
-  for (std::size_t slot = 0; slot < ids.size(); ++slot)
-    by_owner[own.owner_of(ids[slot])].push_back(slot);
+  const std::int64_t per_tile = own.tiles.cells_per_tile();
   std::vector<int> send_counts(size), send_offsets(size), recv_counts(size), recv_offsets(size);
   std::vector<std::int64_t> send;
-  send.reserve(ids.size() * static_cast<std::size_t>(record));
+  std::string error;
   for (int r = 0; r < size; ++r) {
     send_offsets[r] = static_cast<int>(send.size());
-    for (std::size_t slot : by_owner[r]) {
-      send.push_back(ids[slot]);
-      for (int f = 0; f < layout.count; ++f)
-        send.insert(send.end(), &local(f, static_cast<std::int64_t>(slot) * per_tile),
-                    &local(f, static_cast<std::int64_t>(slot) * per_tile) + per_tile);
+    const std::int64_t tile_row = own.first[r] + step;
+    const auto it = local.by_tile_row.find(tile_row);
+    if (r != rank && tile_row < own.first[r + 1] && it != local.by_tile_row.end()) {
+      for (const auto& [tile, slot] : it->second) {
+        send.push_back(tile);
+        for (int f = 0; f < layout.count; ++f)
+          send.insert(send.end(), &local.data(f, slot * per_tile),
+                      &local.data(f, slot * per_tile) + per_tile);
+      }
     }
-    const auto count = static_cast<std::int64_t>(send.size()) - send_offsets[r];
-    SWATHGRID_REQUIRE(send.size() < static_cast<std::size_t>(INT_MAX),
-                      "reduction: more than 2^31 values to send in one exchange; use more "
-                      "ranks or --reduce owner with smaller --tile");
-    send_counts[r] = static_cast<int>(count);
+    if (send.size() >= static_cast<std::size_t>(INT_MAX)) {
+      error = "reduction: more than 2^31 values to send in one exchange; use a smaller --tile";
+      send.clear();
+      break;
+    }
+    send_counts[r] = static_cast<int>(send.size()) - send_offsets[r];
   }
+  agree_on_error(error, comm);
   MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm);
   std::int64_t total = 0;
   for (int r = 0; r < size; ++r) {
-    recv_offsets[r] = static_cast<int>(total);
+    recv_offsets[r] = static_cast<int>(std::min<std::int64_t>(total, INT_MAX));
     total += recv_counts[r];
   }
-  SWATHGRID_REQUIRE(total < INT_MAX,
-                    "reduction: more than 2^31 values to receive in one "
-                    "exchange; use --reduce owner or more ranks");
+  agree_on_error(total < INT_MAX ? "" : "reduction: more than 2^31 values to receive in one "
+                                        "exchange; use a smaller --tile",
+                 comm);
   std::vector<std::int64_t> received(static_cast<std::size_t>(total));
   MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_INT64_T, received.data(),
                 recv_counts.data(), recv_offsets.data(), MPI_INT64_T, comm);
-  const RowBand band = own.rows_of(rank);
-  HostFields dense = make_dense_identity(layout, band.row_count * tiles.nx);
-  for (std::int64_t at = 0; at < total; at += record)
-    combine_tile(dense, layout, tiles, received[at], &received[at + 1], band.row_begin * tiles.nx);
-  return dense;
+  return received;
+}
+
+/// One copy of a tile: field f's cells_per_tile values start at values + f * field_stride.
+struct TileCopy {
+  const std::int64_t* values;
+  std::int64_t field_stride;
+};
+
+/// Adds one copy of a tile into `tile`: sums add, min/max keys take the min/max. Exact and
+/// order-independent.
+void combine_into(HostFields& tile, const FieldLayout& layout, const TileCopy& copy) {
+  const auto per_tile = static_cast<std::int64_t>(tile.extent(1));
+  for (int f = 0; f < layout.count; ++f) {
+    const std::int64_t* field = copy.values + f * copy.field_stride;
+    std::int64_t* target = &tile(f, 0);
+    if (f == layout.slot[kMinKey])
+      for (std::int64_t c = 0; c < per_tile; ++c) target[c] = std::min(target[c], field[c]);
+    else if (f == layout.slot[kMaxKey])
+      for (std::int64_t c = 0; c < per_tile; ++c) target[c] = std::max(target[c], field[c]);
+    else
+      for (std::int64_t c = 0; c < per_tile; ++c) target[c] += field[c];
+  }
+}
+
+/// The statistics of one layer and period over one block of rows, ready to write:
+/// stat s of cell (row - rows.row_begin) * nx + column.
+struct RowBlock {
+  RowBand rows;
+  std::vector<std::vector<float>> values;         ///< per float statistic (NaN: no data)
+  std::vector<std::vector<std::int32_t>> counts;  ///< per count statistic (0: no data)
+};
+
+/// Combines the copies of the tiles of one tile row (this rank's own, from `local`, and those
+/// `received` from the others) tile by tile and finalizes their statistics into `block`;
+/// marks the cells with observations in `has_data` (when given).
+void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
+                       const std::vector<std::int64_t>& received, const FieldLayout& layout,
+                       const TileGrid& tiles, const Config& config, RowBlock& block,
+                       std::vector<char>* has_data) {
+  const std::int64_t per_tile = tiles.cells_per_tile();
+  const std::int64_t record = 1 + layout.count * per_tile;
+  const std::int64_t first_cell = block.rows.row_begin * tiles.nx;
+  const std::size_t cells = static_cast<std::size_t>(block.rows.row_count * tiles.nx);
+  for (std::size_t s = 0; s < config.stats.size(); ++s) {
+    block.values[s].assign(cells, std::numeric_limits<float>::quiet_NaN());
+    block.counts[s].assign(cells, 0);
+  }
+  // Several ranks may hold the same tile: group the copies by tile.
+  std::map<std::int64_t, std::vector<TileCopy>> copies_of_tile;
+  if (const auto it = local.by_tile_row.find(tile_row); it != local.by_tile_row.end())
+    for (const auto& [id, slot] : it->second)
+      copies_of_tile[id].push_back(TileCopy{&local.data(0, slot * per_tile),
+                                            static_cast<std::int64_t>(local.data.extent(1))});
+  for (std::int64_t at = 0; at < static_cast<std::int64_t>(received.size()); at += record)
+    copies_of_tile[received[at]].push_back(TileCopy{&received[at + 1], per_tile});
+  const HostFields identity = make_dense_identity(layout, per_tile);
+  HostFields tile(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile"), layout.count,
+                  per_tile);
+  for (const auto& [id, copies] : copies_of_tile) {
+    Kokkos::deep_copy(tile, identity);
+    for (const TileCopy& copy : copies) combine_into(tile, layout, copy);
+    std::int64_t filled = 0;
+    const std::vector<StatGrid> grids =
+        finalize_stats(tile, layout, config.weighting, config.stats, &filled);
+    for (std::int64_t offset = 0; offset < per_tile; ++offset) {
+      const std::int64_t cell = tiles.cell_of(id, offset);
+      if (cell < 0) continue;  // past the grid's edge
+      const auto at = static_cast<std::size_t>(cell - first_cell);
+      for (std::size_t s = 0; s < grids.size(); ++s) {
+        if (grids[s].is_count)
+          block.counts[s][at] = grids[s].counts[offset];
+        else
+          block.values[s][at] = grids[s].values[offset];
+      }
+      if (has_data && tile(layout.slot[kObservations], offset) > 0) (*has_data)[at] = 1;
+    }
+  }
 }
 
 std::vector<std::pair<std::string, std::string>> stat_attributes(const VariableInfo& info,
@@ -134,13 +213,6 @@ std::vector<double> shared_wavelengths(const std::vector<Layer>& layers) {
   return wavelengths;
 }
 
-/// Output buffers of one variable: one per statistic, [time][band][cell].
-struct VariableOutput {
-  const Layer* first_layer = nullptr;
-  std::size_t bands = 1;
-  std::vector<StatGrid> grids;
-};
-
 }  // namespace
 
 ReduceMode resolve_reduce_mode(ReduceMode mode, const GridSpec& grid) {
@@ -166,10 +238,8 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  const Ownership own(TileGrid(config.tile_size, grid.spec.nx, grid.spec.ny),
-                      resolve_reduce_mode(config.reduce, grid.spec), size);
-  const RowBand band = own.rows_of(rank);
-  const std::int64_t cells = band.row_count * grid.spec.nx;  // this rank's rows
+  const TileGrid tiles(config.tile_size, grid.spec.nx, grid.spec.ny);
+  const Ownership own(tiles, resolve_reduce_mode(config.reduce, grid.spec), size);
   const auto keys = all_period_keys(layers, config.period, comm);
   if (config.period != PeriodKind::kAll)
     for (std::int64_t key : keys) {
@@ -179,66 +249,71 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
     }
   meta.wavelengths_nm = shared_wavelengths(layers);
 
-  std::vector<VariableOutput> outputs(config.variables.size());
-  for (const Layer& layer : layers) {
-    VariableOutput& out = outputs[layer.variable];
-    if (!out.first_layer) out.first_layer = &layer;
-    out.bands = layer.bands;
+  // One output field per (variable, statistic), in that order.
+  const std::size_t stat_count = config.stats.size();
+  std::vector<OutputField> fields;
+  for (std::size_t v = 0; v < config.variables.size(); ++v) {
+    const auto first = std::find_if(layers.begin(), layers.end(),
+                                    [v](const Layer& layer) { return layer.variable == v; });
+    for (Stat stat : config.stats) {
+      const VariableInfo& info = first->info;
+      fields.push_back(OutputField{stat == Stat::kMean ? info.name : info.name + "_" + stat_name(stat),
+                                   stat == Stat::kCount || stat == Stat::kNgranules,
+                                   stat_attributes(info, stat), nullptr, nullptr,
+                                   first->bands > 1});
+    }
   }
-  std::vector<char> has_data(static_cast<std::size_t>(cells), 0);  // any period, first layer
-  const std::size_t times = keys.size();
-  for (std::size_t t = 0; t < times; ++t) {
-    for (Layer& layer : layers) {
-      const HostFields host = exchange_to_owners(layer, keys[t], own, comm);
-      std::int64_t filled = 0;
-      const auto grids =
-          finalize_stats(host, layer.layout, config.weighting, config.stats, &filled);
-      if (&layer == &layers.front()) {
-        for (std::int64_t c = 0; c < cells; ++c)
-          has_data[c] |= host(layer.layout.slot[kObservations], c) > 0 ? 1 : 0;
-      }
-      VariableOutput& out = outputs[layer.variable];
-      const std::size_t plane = static_cast<std::size_t>(cells);
-      const std::size_t offset = (t * out.bands + layer.band) * plane;
-      if (out.grids.empty()) {
-        for (const StatGrid& g : grids) {
-          StatGrid whole{g.stat, g.is_count, {}, {}};
-          (g.is_count ? whole.counts.resize(times * out.bands * plane)
-                      : whole.values.resize(times * out.bands * plane));
-          out.grids.push_back(std::move(whole));
+  CompositeWriter writer(config.output, grid, meta, fields, comm);
+
+  // local[t][l]: this rank's tiles of layer l in period t.
+  std::vector<std::vector<LocalTiles>> local(keys.size());
+  for (std::size_t t = 0; t < keys.size(); ++t)
+    for (Layer& layer : layers) local[t].push_back(local_tiles(layer, keys[t], tiles));
+
+  // Tile row by tile row: every rank takes as many steps as the rank owning the most tile
+  // rows, so that all make the same collective calls; a rank past its own rows takes part
+  // with nothing. Memory: one tile row of statistics, never the whole band.
+  const std::int64_t owned = own.first[rank + 1] - own.first[rank];
+  const auto steps = static_cast<std::int64_t>(allreduce_max(static_cast<double>(owned), comm));
+  std::int64_t cells_with_data = 0;
+  RowBlock block;
+  block.values.resize(stat_count);
+  block.counts.resize(stat_count);
+  std::vector<char> has_data;  // any period, first layer
+  for (std::int64_t step = 0; step < steps; ++step) {
+    const std::int64_t tile_row = step < owned ? own.first[rank] + step : -1;  // -1: none
+    block.rows = RowBand{};
+    if (tile_row >= 0) {
+      block.rows.row_begin = tile_row * tiles.tile_size;
+      block.rows.row_count = std::min(tiles.tile_size, tiles.ny - block.rows.row_begin);
+    }
+    has_data.assign(static_cast<std::size_t>(block.rows.row_count * tiles.nx), 0);
+    for (std::size_t t = 0; t < keys.size(); ++t) {
+      for (std::size_t l = 0; l < layers.size(); ++l) {
+        const Layer& layer = layers[l];
+        const std::vector<std::int64_t> received =
+            exchange_tile_row(local[t][l], layer.layout, own, step, comm);
+        std::string error;
+        try {
+          finalize_tile_row(local[t][l], tile_row, received, layer.layout, tiles, config, block,
+                            l == 0 ? &has_data : nullptr);
+        } catch (const std::exception& e) {
+          error = e.what();
+        }
+        agree_on_error(error, comm);
+        for (std::size_t s = 0; s < stat_count; ++s) {
+          const std::size_t field = layer.variable * stat_count + s;
+          if (fields[field].is_count)
+            writer.write_rows(field, t, layer.band, block.rows, block.counts[s].data());
+          else
+            writer.write_rows(field, t, layer.band, block.rows, block.values[s].data());
         }
       }
-      for (std::size_t s = 0; s < grids.size(); ++s) {
-        if (grids[s].is_count)
-          std::copy(grids[s].counts.begin(), grids[s].counts.end(),
-                    out.grids[s].counts.begin() + offset);
-        else
-          std::copy(grids[s].values.begin(), grids[s].values.end(),
-                    out.grids[s].values.begin() + offset);
-      }
     }
+    cells_with_data += std::count(has_data.begin(), has_data.end(), 1);
   }
-
-  std::vector<OutputField> fields;
-  for (const VariableOutput& out : outputs) {
-    for (std::size_t s = 0; s < config.stats.size(); ++s) {
-      const Stat stat = config.stats[s];
-      const VariableInfo& info = out.first_layer->info;
-      OutputField field{stat == Stat::kMean ? info.name : info.name + "_" + stat_name(stat),
-                        stat == Stat::kCount || stat == Stat::kNgranules,
-                        stat_attributes(info, stat),
-                        nullptr,
-                        nullptr,
-                        out.bands > 1};
-      if (cells > 0) {
-        field.values = out.grids[s].values.data();
-        field.counts = out.grids[s].counts.data();
-      }
-      fields.push_back(std::move(field));
-    }
-  }
-  write_composite(config.output, grid, meta, fields, band, comm);
-  return allreduce_sum(std::count(has_data.begin(), has_data.end(), 1), comm);
+  writer.commit();
+  return allreduce_sum(cells_with_data, comm);
 }
 
 }  // namespace swathgrid

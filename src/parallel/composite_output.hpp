@@ -1,8 +1,9 @@
 #pragma once
-// After the granule loop: send every accumulator tile to the rank owning its rows (root: rank
-// 0 owns all; owner: contiguous blocks of tile rows), compute the statistics of the owned rows
-// and write them with collective PnetCDF calls, one variable per (input variable, statistic)
-// with time and wavelength dimensions where the run has them.
+// After the granule loop, tile row by tile row: send every accumulator tile to the rank owning
+// its rows (root: rank 0 owns all; owner: contiguous blocks of tile rows), compute the
+// statistics of that tile row and write it with collective PnetCDF calls, one variable per
+// (input variable, statistic) with time and wavelength dimensions where the run has them.
+// No rank ever holds more than one tile row of output.
 
 #include <mpi.h>
 
