@@ -1,5 +1,7 @@
 // The bin kernel, folding with each weighting and the final statistics, against brute-force
-// loops over random pixels of several "granules": counts exact, statistics equal.
+// loops over random pixels of several "granules": counts exact, statistics equal; the tiled
+// partials and accumulators against a dense brute-force loop, bit for bit, whatever the tile
+// size; and a granule allocates only the tiles it touches.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <set>
 
 #include "swathgrid/error.hpp"
 #include "swathgrid/partials.hpp"
@@ -52,35 +55,121 @@ ConstPositionView positions(const std::vector<float>& host) {
   return view;
 }
 
+/// The library's path for `granules`: bin each into tiled partials, fold into accumulators.
+TiledFields accumulate(const std::vector<Pixels>& granules, const GridSpec& grid,
+                       const FieldLayout& layout, Weighting weighting, std::int64_t tile_size,
+                       BinTotals* first_totals = nullptr) {
+  TiledFields acc(layout, TileGrid(tile_size, grid.nx, grid.ny));
+  for (std::size_t g = 0; g < granules.size(); ++g) {
+    TiledFields partials(layout.partial_layout(), acc.tiles);
+    const BinTotals totals = bin_partials(positions(granules[g].lon), positions(granules[g].lat),
+                                          device(granules[g].values), grid, partials);
+    if (g == 0 && first_totals) *first_totals = totals;
+    fold_partials(partials, weighting, acc);
+  }
+  return acc;
+}
+
+/// The tiles of `fields` as one dense host grid (as the owner ranks combine them).
+HostFields densify(const TiledFields& fields) {
+  const FieldLayout& layout = fields.layout;
+  HostFields dense = make_dense_identity(layout, fields.tiles.nx * fields.tiles.ny);
+  const auto host = Kokkos::create_mirror_view_and_copy(HostSpace(), fields.data);
+  const std::int64_t per_tile = fields.tiles.cells_per_tile();
+  std::vector<std::int64_t> tile(static_cast<std::size_t>(layout.count * per_tile));
+  for (std::size_t slot = 0; slot < fields.allocated.size(); ++slot) {
+    for (int f = 0; f < layout.count; ++f)
+      std::copy_n(&host(f, static_cast<std::int64_t>(slot) * per_tile), per_tile,
+                  tile.data() + f * per_tile);
+    combine_tile(dense, layout, fields.tiles, fields.allocated[slot], tile.data());
+  }
+  return dense;
+}
+
 /// Runs the library's path for `granules` and returns the finalized statistics.
 std::vector<StatGrid> run_library(const std::vector<Pixels>& granules, const GridSpec& grid,
                                   Weighting weighting, const std::vector<Stat>& stats,
                                   BinTotals* first_totals, std::int64_t tile_size = 256) {
   const FieldLayout layout = FieldLayout::for_stats(stats, weighting, 100.0);
-  const FieldLayout partial_layout = layout.partial_layout();
-  TiledFields acc(layout, TileGrid(tile_size, grid.nx, grid.ny));
-  for (std::size_t g = 0; g < granules.size(); ++g) {
-    const auto lon = positions(granules[g].lon), lat = positions(granules[g].lat);
-    const RowWindow window = granule_rows(lon, lat, grid);
-    Fields partials = make_fields(partial_layout, window.rows() * grid.nx, "partials");
-    const BinTotals totals =
-        bin_partials(lon, lat, device(granules[g].values), grid, window, partial_layout, partials);
-    if (g == 0 && first_totals) *first_totals = totals;
-    fold_partials(partials, partial_layout, window, weighting, acc);
-  }
-  // Densify the tiles as the root rank does.
-  HostFields dense = make_dense_identity(layout, grid.cell_count());
-  const auto host = Kokkos::create_mirror_view_and_copy(HostSpace(), acc.data);
-  const std::int64_t per_tile = acc.tiles.cells_per_tile();
-  std::vector<std::int64_t> tile(static_cast<std::size_t>(layout.count * per_tile));
-  for (std::size_t slot = 0; slot < acc.allocated.size(); ++slot) {
-    for (int f = 0; f < layout.count; ++f)
-      std::copy_n(&host(f, static_cast<std::int64_t>(slot) * per_tile), per_tile,
-                  tile.data() + f * per_tile);
-    combine_tile(dense, layout, acc.tiles, acc.allocated[slot], tile.data());
-  }
+  HostFields dense =
+      densify(accumulate(granules, grid, layout, weighting, tile_size, first_totals));
   std::int64_t filled = 0;
   return finalize_stats(dense, layout, weighting, stats, &filled);
+}
+
+/// Adds the quantized v to the (hi, lo) fields of one dense cell, as the kernels do.
+void add_exact(HostFields& f, const FieldLayout& layout, Field hi, Field lo, const ExactSum& scale,
+               double v, std::int64_t cell) {
+  const std::int64_t q = scale.quantize(v);
+  f(layout.slot[hi], cell) += ExactSum::high_part(q);
+  f(layout.slot[lo], cell) += ExactSum::low_part(q);
+}
+
+/// Brute force on dense grids: the int64 accumulators the whole run must end with. Each
+/// granule's pixel-level partials cover the whole grid, then each cell is folded with the
+/// weighting's rule (DESIGN.md 3, docs/architecture.md "Reproducibility"), one loop per cell.
+HostFields dense_reference(const std::vector<Pixels>& granules, const GridSpec& grid,
+                           const FieldLayout& layout, Weighting weighting) {
+  const FieldLayout part = layout.partial_layout();
+  HostFields acc = make_dense_identity(layout, grid.cell_count());
+  for (const Pixels& p : granules) {
+    HostFields partial = make_dense_identity(part, grid.cell_count());
+    for (std::size_t i = 0; i < p.values.size(); ++i) {
+      const double v = p.values[i];
+      if (std::isnan(v) || !part.value_scale.representable(v) ||
+          (part.has(kSqHi) && !part.square_scale.representable(v * v)))
+        continue;
+      const std::int64_t cell = grid.locate(p.lon[i], p.lat[i]);
+      if (cell < 0) continue;
+      partial(part.slot[kObservations], cell) += 1;
+      add_exact(partial, part, kSumHi, kSumLo, part.value_scale, v, cell);
+      if (part.has(kSqHi)) add_exact(partial, part, kSqHi, kSqLo, part.square_scale, v * v, cell);
+      if (part.has(kLogHi) && v > 0.0) {
+        add_exact(partial, part, kLogHi, kLogLo, part.log_scale, std::log(v), cell);
+        add_exact(partial, part, kLogWeightHi, kLogWeightLo, part.weight_scale, 1.0, cell);
+      }
+      const std::int64_t key = ordered_key(p.values[i]);
+      if (part.has(kMinKey))
+        partial(part.slot[kMinKey], cell) = std::min(partial(part.slot[kMinKey], cell), key);
+      if (part.has(kMaxKey))
+        partial(part.slot[kMaxKey], cell) = std::max(partial(part.slot[kMaxKey], cell), key);
+    }
+    for (std::int64_t cell = 0; cell < grid.cell_count(); ++cell) {
+      const std::int64_t n = partial(part.slot[kObservations], cell);
+      if (n == 0) continue;
+      acc(layout.slot[kObservations], cell) += n;
+      if (layout.has(kGranules)) acc(layout.slot[kGranules], cell) += 1;
+      std::int64_t lowest = 0, highest = 0;
+      if (weighting == Weighting::kPixel) {
+        for (int f = kSumHi; f <= kLogWeightLo; ++f)
+          if (layout.has(static_cast<Field>(f)))
+            acc(layout.slot[f], cell) += partial(part.slot[f], cell);
+        if (layout.has(kMinKey)) lowest = partial(part.slot[kMinKey], cell);
+        if (layout.has(kMaxKey)) highest = partial(part.slot[kMaxKey], cell);
+      } else {
+        const double m = part.value_scale.total(partial(part.slot[kSumHi], cell),
+                                                partial(part.slot[kSumLo], cell)) /
+                         static_cast<double>(n);
+        const double w = weighting == Weighting::kSqrt ? std::sqrt(static_cast<double>(n)) : 1.0;
+        if (layout.has(kSumHi))
+          add_exact(acc, layout, kSumHi, kSumLo, layout.value_scale, w * m, cell);
+        if (layout.has(kSqHi))
+          add_exact(acc, layout, kSqHi, kSqLo, layout.square_scale, w * m * m, cell);
+        if (layout.has(kLogHi) && m > 0.0) {
+          add_exact(acc, layout, kLogHi, kLogLo, layout.log_scale, w * std::log(m), cell);
+          add_exact(acc, layout, kLogWeightHi, kLogWeightLo, layout.weight_scale, w, cell);
+        }
+        if (layout.has(kWeightHi))
+          add_exact(acc, layout, kWeightHi, kWeightLo, layout.weight_scale, w, cell);
+        lowest = highest = ordered_key(static_cast<float>(m));
+      }
+      if (layout.has(kMinKey))
+        acc(layout.slot[kMinKey], cell) = std::min(acc(layout.slot[kMinKey], cell), lowest);
+      if (layout.has(kMaxKey))
+        acc(layout.slot[kMaxKey], cell) = std::max(acc(layout.slot[kMaxKey], cell), highest);
+    }
+  }
+  return acc;
 }
 
 /// Brute force: per granule, per cell, the list of values; then the statistics in long double.
@@ -212,24 +301,158 @@ TEST_P(RegridKernels, ResultIsIndependentOfTileSize) {
   }
 }
 
-TEST(Tiles, OnlyTouchedTilesAreAllocated) {
-  const GridSpec grid = GridSpec::from_bbox(BBox{-180, -90, 180, 90}, 0.1);
-  const FieldLayout layout = FieldLayout::for_stats({Stat::kMean}, Weighting::kPixel, 100.0);
-  TiledFields acc(layout, TileGrid(64, grid.nx, grid.ny));
-  Pixels p;
-  for (float lat : {10.01f, 10.02f, -45.0f}) {  // two tiles
-    p.lon.push_back(20.0f);
-    p.lat.push_back(lat);
-    p.values.push_back(1.0f);
+TEST_P(RegridKernels, TiledAccumulatorsEqualDenseBruteForce) {
+  const Weighting weighting = GetParam();
+  const GridSpec grid = GridSpec::from_bbox(BBox{-77, 36, -73, 41}, 0.1);  // 40 x 50 cells
+  const std::vector<Stat> stats = {Stat::kMean, Stat::kCount, Stat::kStdev,    Stat::kMin,
+                                   Stat::kMax,  Stat::kGmean, Stat::kNgranules};
+  const FieldLayout layout = FieldLayout::for_stats(stats, weighting, 100.0);
+  std::vector<Pixels> granules;
+  for (unsigned g = 0; g < 3; ++g) granules.push_back(random_pixels(20000, 300 + g));
+  const HostFields expected = dense_reference(granules, grid, layout, weighting);
+  std::int64_t observed = 0;
+  for (std::int64_t c = 0; c < grid.cell_count(); ++c)
+    observed += expected(layout.slot[kObservations], c);
+  ASSERT_GT(observed, 20000) << observed;  // about 60000 * 0.9 * 20 / 42 pixels fall in
+  // Tiles of 7, 16 and 33 do not divide 40 x 50: edge tiles reach past the grid.
+  for (std::int64_t tile : {1, 7, 16, 33, 64}) {
+    const HostFields tiled = densify(accumulate(granules, grid, layout, weighting, tile));
+    ASSERT_EQ(tiled.extent(1), expected.extent(1));
+    for (int f = 0; f < layout.count; ++f)
+      for (std::int64_t c = 0; c < grid.cell_count(); ++c)
+        ASSERT_EQ(tiled(f, c), expected(f, c))
+            << "tile " << tile << " field " << f << " cell " << c;
   }
-  const auto lon = positions(p.lon), lat = positions(p.lat);
-  const RowWindow window = granule_rows(lon, lat, grid);
-  const FieldLayout partial_layout = layout.partial_layout();
-  Fields partials = make_fields(partial_layout, window.rows() * grid.nx, "partials");
-  bin_partials(lon, lat, device(p.values), grid, window, partial_layout, partials);
-  fold_partials(partials, partial_layout, window, Weighting::kPixel, acc);
-  EXPECT_EQ(acc.allocated.size(), 2u);
-  EXPECT_LT(acc.bytes(), 2u * 64 * 64 * layout.count * sizeof(std::int64_t) + 1);
+}
+
+/// The tiles of `tiles` holding the valid pixels of `p` (as bin_partials classifies them).
+std::set<std::int64_t> tiles_of_pixels(const Pixels& p, const GridSpec& grid,
+                                       const TileGrid& tiles) {
+  std::set<std::int64_t> touched;
+  for (std::size_t i = 0; i < p.values.size(); ++i) {
+    const std::int64_t cell = grid.locate(p.lon[i], p.lat[i]);
+    if (!std::isnan(p.values[i]) && cell >= 0) touched.insert(tiles.tile_of(cell));
+  }
+  return touched;
+}
+
+TEST(TiledPartials, CornerGranuleAllocatesOnlyItsTiles) {
+  // A global 0.01 degree grid (36000 x 18000 cells): rows x width partials of a granule
+  // spanning 150 rows would take 150 * 36000 cells per field.
+  const GridSpec grid = GridSpec::from_bbox(BBox{-180, -90, 180, 90}, 0.01);
+  const FieldLayout layout = FieldLayout::for_stats({Stat::kMean}, Weighting::kPixel, 100.0);
+  const TileGrid tiles(256, grid.nx, grid.ny);  // 256 does not divide 36000 or 18000
+  std::mt19937_64 rng(5);
+  // North-west corner, and south-east corner (whose tiles are cut by the grid's edges).
+  for (const BBox corner : {BBox{-180, 88.5, -178.3, 90}, BBox{178.3, -90, 180, -88.5}}) {
+    std::uniform_real_distribution<float> lon(corner.west, corner.east),
+        lat(corner.south, corner.north);
+    Pixels p;
+    for (int i = 0; i < 20000; ++i) {
+      p.lon.push_back(lon(rng));
+      p.lat.push_back(lat(rng));
+      p.values.push_back(i % 10 == 0 ? kNaN : 1.0f);
+    }
+    const std::set<std::int64_t> expected = tiles_of_pixels(p, grid, tiles);
+    ASSERT_GE(expected.size(), 1u);
+    ASSERT_LE(expected.size(), 4u);
+
+    TiledFields partials(layout.partial_layout(), tiles);
+    const BinTotals totals =
+        bin_partials(positions(p.lon), positions(p.lat), device(p.values), grid, partials);
+    EXPECT_EQ(totals.binned + totals.outside_grid, 18000);
+    EXPECT_EQ(std::set<std::int64_t>(partials.allocated.begin(), partials.allocated.end()),
+              expected);
+    EXPECT_EQ(partials.allocated.size(), expected.size());
+    const std::size_t tile_bytes =
+        static_cast<std::size_t>(tiles.cells_per_tile()) * partials.layout.count * 8;
+    EXPECT_EQ(partials.bytes(), expected.size() * tile_bytes);
+    const RowWindow rows = granule_rows(positions(p.lon), positions(p.lat), grid);
+    EXPECT_LT(partials.bytes() * 10,
+              static_cast<std::size_t>(rows.rows() * grid.nx) * partials.layout.count * 8);
+
+    TiledFields acc(layout, tiles);
+    fold_partials(partials, Weighting::kPixel, acc);
+    EXPECT_EQ(acc.allocated, partials.allocated);
+    const auto host = Kokkos::create_mirror_view_and_copy(HostSpace(), acc.data);
+    std::int64_t observations = 0;
+    for (std::int64_t c = 0;
+         c < static_cast<std::int64_t>(acc.allocated.size()) * tiles.cells_per_tile(); ++c)
+      observations += host(layout.slot[kObservations], c);
+    EXPECT_EQ(observations, totals.binned);
+  }
+}
+
+TEST(TiledPartials, CellValuesAllocateOnlyTilesWithValues) {
+  const GridSpec grid = GridSpec::from_bbox(BBox{0, 0, 10, 8}, 0.1);  // 100 x 80 cells
+  const FieldLayout layout =
+      FieldLayout::for_stats({Stat::kMean, Stat::kMax}, Weighting::kGranule, 100.0);
+  const TileGrid tiles(16, grid.nx, grid.ny);
+  const CellBlock block{5, 45, 30, 90};  // rows 5..44, columns 30..89 of the grid
+  std::vector<float> values(static_cast<std::size_t>(block.cells()), kNaN);
+  std::map<std::int64_t, float> expected;  // grid cell -> value
+  for (std::int64_t c :
+       {std::int64_t{0}, std::int64_t{61}, block.cells() - 1, std::int64_t{1234}}) {
+    values[static_cast<std::size_t>(c)] = 0.5f + static_cast<float>(c);
+    expected[block.grid_cell(c, grid.nx)] = values[static_cast<std::size_t>(c)];
+  }
+  TiledFields partials(layout.partial_layout(), tiles);
+  EXPECT_EQ(cell_value_partials(device(values), block, partials).binned, 4);
+  std::set<std::int64_t> expected_tiles;
+  for (const auto& [cell, v] : expected) expected_tiles.insert(tiles.tile_of(cell));
+  EXPECT_EQ(std::set<std::int64_t>(partials.allocated.begin(), partials.allocated.end()),
+            expected_tiles);
+
+  TiledFields acc(layout, tiles);
+  fold_partials(partials, Weighting::kGranule, acc);
+  const HostFields dense = densify(acc);
+  for (std::int64_t cell = 0; cell < grid.cell_count(); ++cell) {
+    const auto it = expected.find(cell);
+    ASSERT_EQ(dense(layout.slot[kObservations], cell), it == expected.end() ? 0 : 1);
+    if (it != expected.end()) {
+      EXPECT_EQ(dense(layout.slot[kGranules], cell), 1);
+      EXPECT_EQ(dense(layout.slot[kMaxKey], cell), ordered_key(it->second));
+    }
+  }
+}
+
+/// A regular swath lattice of lines x pixels centred near (lon0, lat0), tilted, spacing
+/// `step` degrees; longitudes wrapped to [-180, 180).
+Pixels lattice(std::size_t lines, std::size_t pixels, double lon0, double lat0, double step) {
+  Pixels p;
+  for (std::size_t l = 0; l < lines; ++l)
+    for (std::size_t k = 0; k < pixels; ++k) {
+      double lon = lon0 + step * (static_cast<double>(k) + 0.2 * static_cast<double>(l));
+      lon -= 360.0 * std::floor((lon + 180.0) / 360.0);
+      p.lon.push_back(static_cast<float>(lon));
+      p.lat.push_back(static_cast<float>(lat0 + step * (static_cast<double>(l) - 0.1 * k)));
+      p.values.push_back(1.0f);
+    }
+  return p;
+}
+
+TEST(NearestBlocks, EqualTheWholeGridSearch) {
+  // Across the antimeridian on a global grid (columns wrap) and on a window of rows.
+  const GridSpec global = GridSpec::from_bbox(BBox{-180, -90, 180, 90}, 0.5);
+  const Pixels p = lattice(40, 30, 176.0, 5.0, 0.3);
+  const auto lon = device(p.lon), lat = device(p.lat);
+  for (double max_distance_m : {0.0, 40000.0}) {
+    const CellPixelView whole = nearest_pixel_per_cell(lon, lat, 40, 30, global, max_distance_m);
+    const auto whole_host = Kokkos::create_mirror_view_and_copy(HostSpace(), whole);
+    std::int64_t found = 0;
+    for (std::size_t c = 0; c < whole_host.extent(0); ++c) found += whole_host(c) >= 0;
+    ASSERT_GT(found, 100);
+    for (const CellBlock block : {CellBlock{0, global.ny, 0, global.nx}, CellBlock{150, 175, 0, 12},
+                                  CellBlock{160, 190, global.nx - 9, global.nx},
+                                  CellBlock{171, 172, 3, 700}, CellBlock{100, 200, 0, global.nx}}) {
+      const auto part = Kokkos::create_mirror_view_and_copy(
+          HostSpace(), nearest_pixel_per_cell(lon, lat, 40, 30, global, max_distance_m, block));
+      ASSERT_EQ(static_cast<std::int64_t>(part.extent(0)), block.cells());
+      for (std::int64_t c = 0; c < block.cells(); ++c)
+        ASSERT_EQ(part(c), whole_host(block.grid_cell(c, global.nx)))
+            << "block cell " << c << " reach " << max_distance_m;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Weightings, RegridKernels,

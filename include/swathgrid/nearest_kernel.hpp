@@ -58,6 +58,21 @@ constexpr double kFootprintReachScale = 1.1;    ///< default reach: footprint el
 /// Per grid cell (row * nx + col): an index into the lines * pixels arrays, or -1.
 using CellPixelView = Kokkos::View<std::int64_t*, MemSpace>;
 
+/// Rows [row_begin, row_end) x columns [col_begin, col_end) of a grid; its cells are
+/// numbered row-major from 0.
+struct CellBlock {
+  std::int64_t row_begin = 0, row_end = 0, col_begin = 0, col_end = 0;
+
+  static CellBlock whole(const GridSpec& grid) { return CellBlock{0, grid.ny, 0, grid.nx}; }
+  KOKKOS_INLINE_FUNCTION std::int64_t rows() const { return row_end - row_begin; }
+  KOKKOS_INLINE_FUNCTION std::int64_t cols() const { return col_end - col_begin; }
+  KOKKOS_INLINE_FUNCTION std::int64_t cells() const { return rows() * cols(); }
+  /// The flat index (row * nx + col) in a grid of `nx` columns of the block's cell `c`.
+  KOKKOS_INLINE_FUNCTION std::int64_t grid_cell(std::int64_t c, std::int64_t nx) const {
+    return (row_begin + c / cols()) * nx + col_begin + c % cols();
+  }
+};
+
 /// For every cell of `grid`, the pixel chosen by the rule above, or -1. `grid` is a lat/lon
 /// grid (x = longitude, y = latitude, degrees), possibly a window of a larger one; its x is
 /// taken modulo 360 whatever grid.periodic_x says (the sphere is periodic).
@@ -69,5 +84,11 @@ using CellPixelView = Kokkos::View<std::int64_t*, MemSpace>;
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
                                      double max_distance_m);
+
+/// The same for the cells of `block` only (numbered as in CellBlock): each of them gets
+/// exactly what the whole grid's search gives it, and the memory is that of the block.
+CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                                     std::size_t lines, std::size_t pixels, const GridSpec& grid,
+                                     double max_distance_m, const CellBlock& block);
 
 }  // namespace swathgrid

@@ -1,17 +1,19 @@
 #pragma once
-// Per-granule kernels (pure Kokkos: no I/O, no MPI). A granule is regridded into partials over
-// a window of grid rows, then folded into the run's accumulators with the chosen weighting.
+// Per-granule kernels (pure Kokkos: no I/O, no MPI). A granule is regridded into partials kept
+// in sparse tiles (only the tiles it puts values in exist), then folded tile by tile into the
+// run's accumulators with the chosen weighting.
 
 #include <cstdint>
 
 #include "swathgrid/accumulators.hpp"
 #include "swathgrid/grid.hpp"
+#include "swathgrid/nearest_kernel.hpp"
 #include "swathgrid/tiles.hpp"
 #include "swathgrid/types.hpp"
 
 namespace swathgrid {
 
-/// Rows [begin, end) of a grid; the window a granule can touch.
+/// Rows [begin, end) of a grid; the rows a granule can touch.
 struct RowWindow {
   std::int64_t begin = 0;
   std::int64_t end = 0;
@@ -33,25 +35,24 @@ struct BinTotals {
 };
 
 /// `bin`: every pixel with a finite value and position adds to the partials of the cell
-/// holding its centre. `partials` covers `window` (cell = (row - window.begin) * nx + col)
-/// in `layout` (a partial layout).
+/// holding its centre. `partials` (a partial layout, tiles of `grid`) gets the tiles those
+/// cells lie in, and no others.
 BinTotals bin_partials(const ConstPositionView& x, const ConstPositionView& y,
-                       const ConstPixelView& values, const GridSpec& grid, const RowWindow& window,
-                       const FieldLayout& layout, const Fields& partials);
+                       const ConstPixelView& values, const GridSpec& grid, TiledFields& partials);
 
 /// values[index[c]] for every cell c (NaN where index is -1): the nearest method's values.
 PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,
                              const ConstPixelView& values);
 
-/// One value per window cell (nearest, warp; NaN = none) into partials.
-BinTotals cell_value_partials(const ConstPixelView& cell_values, const FieldLayout& layout,
-                              const Fields& partials);
+/// One value per cell of `block`, a block of the partials' grid (nearest, warp; NaN = none),
+/// into `partials` (a partial layout), which gets the tiles of the cells with a value.
+BinTotals cell_value_partials(const ConstPixelView& cell_values, const CellBlock& block,
+                              TiledFields& partials);
 
-/// Adds one granule's partials (window rows) into `accumulators` (sparse tiles of the whole
-/// grid, allocating the tiles it needs), weighting as asked: pixel (partials added as they
-/// are), granule (the partial mean counts once), sqrt (the partial mean with weight
-/// sqrt(pixels)).
-void fold_partials(const Fields& partials, const FieldLayout& partial_layout,
-                   const RowWindow& window, Weighting weighting, TiledFields& accumulators);
+/// Adds one granule's partials, tile by tile, into `accumulators` (sparse tiles of the same
+/// grid, allocating the tiles holding observations), weighting as asked: pixel (partials added
+/// as they are), granule (the partial mean counts once), sqrt (the partial mean with weight
+/// sqrt(pixels)). A cell must not be in two calls' partials for one granule.
+void fold_partials(const TiledFields& partials, Weighting weighting, TiledFields& accumulators);
 
 }  // namespace swathgrid

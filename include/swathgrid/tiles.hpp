@@ -27,7 +27,7 @@ struct TileGrid {
         tiles_y((grid_ny + tile - 1) / tile) {}
 
   std::int64_t tile_count() const { return tiles_x * tiles_y; }
-  std::int64_t cells_per_tile() const { return tile_size * tile_size; }
+  KOKKOS_INLINE_FUNCTION std::int64_t cells_per_tile() const { return tile_size * tile_size; }
   KOKKOS_INLINE_FUNCTION std::int64_t tile_of(std::int64_t cell) const {
     return (cell / nx) / tile_size * tiles_x + (cell % nx) / tile_size;
   }
@@ -42,8 +42,23 @@ struct TileGrid {
   }
 };
 
-/// Accumulators of one (layer, period) in sparse tiles. data(field slot, slot * cells_per_tile
-/// + offset_in_tile); slot_of_tile maps a tile to its slot, -1 while not allocated.
+/// One flag per tile of a TileGrid, on the device: non-zero where a kernel puts something.
+using TileFlags = Kokkos::View<std::int32_t*, MemSpace>;
+
+/// Where a grid cell lives in sparse tiles (a copy a kernel can hold).
+struct TileSlots {
+  TileGrid tiles;
+  Kokkos::View<const std::int32_t*, MemSpace> slot_of_tile;  ///< -1: tile not allocated
+
+  /// slot * cells_per_tile + offset_in_tile of grid cell `cell`; its tile must be allocated.
+  KOKKOS_INLINE_FUNCTION std::int64_t index(std::int64_t cell) const {
+    return slot_of_tile(tiles.tile_of(cell)) * tiles.cells_per_tile() + tiles.offset_in_tile(cell);
+  }
+};
+
+/// Fields of one grid in sparse tiles: a (layer, period)'s accumulators, or one granule's
+/// partials. data(field slot, slot * cells_per_tile + offset_in_tile); slot_of_tile maps a
+/// tile to its slot, -1 while not allocated.
 struct TiledFields {
   FieldLayout layout;
   TileGrid tiles;
@@ -54,10 +69,15 @@ struct TiledFields {
 
   TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid);
 
-  /// Allocates (at identity) every tile of `window_cells` cells starting at grid cell
-  /// `first_cell` where partials(observations) > 0, before they are folded in.
-  void ensure_tiles(const Fields& partials, const FieldLayout& partial_layout,
-                    std::int64_t first_cell, std::int64_t window_cells);
+  /// A cleared flag per tile of this grid.
+  TileFlags make_flags() const;
+  /// Allocates (at identity) every tile flagged in `touched` that does not exist yet, in tile
+  /// order. The storage grows geometrically; a first call allocates exactly what it needs.
+  void ensure_tiles(const TileFlags& touched);
+  /// Device-side cell -> storage index map (valid until the next ensure_tiles).
+  TileSlots slots() const { return TileSlots{tiles, slot_of_tile}; }
+  /// Tile id of every slot, on the device.
+  Kokkos::View<std::int64_t*, MemSpace> tile_of_slot() const;
   std::size_t bytes() const;
 };
 

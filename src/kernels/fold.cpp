@@ -1,5 +1,7 @@
-// Folding one granule's partials into the run's accumulators, with the chosen weighting.
+// Folding one granule's partials into the run's accumulators, with the chosen weighting: tile
+// by tile, each partial tile into the accumulator tile of the same grid cells.
 
+#include <cassert>
 #include <cmath>
 
 #include "swathgrid/partials.hpp"
@@ -8,14 +10,16 @@ namespace swathgrid {
 
 namespace {
 
+using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+
 struct FoldFunctor {
-  Fields partials;
+  Fields partials;   ///< tiled: partials(field, partial slot * cells_per_tile + offset_in_tile)
   FieldLayout from;  ///< partial layout
-  Fields acc;        ///< tiled: acc(field, slot * cells_per_tile + offset_in_tile)
-  Kokkos::View<const std::int32_t*, MemSpace> slot_of_tile;
-  TileGrid tiles;
+  Kokkos::View<const std::int64_t*, MemSpace> tile_of_partial_slot;
+  Fields acc;  ///< tiled: acc(field, slot * cells_per_tile + offset_in_tile)
+  Kokkos::View<const std::int32_t*, MemSpace> slot_of_tile;  ///< of the accumulators
+  std::int64_t cells_per_tile;
   FieldLayout to;
-  std::int64_t first_cell;  ///< flat grid index of the window's first cell
   Weighting weighting;
 
   KOKKOS_INLINE_FUNCTION void add_sum(int hi, int lo, const ExactSum& scale, double v,
@@ -29,13 +33,13 @@ struct FoldFunctor {
       acc(to.slot[field], cell) += partials(from.slot[field], c);
   }
 
-  // Each window cell maps to exactly one grid cell: plain (non-atomic) updates are safe.
+  // c: a cell of the partials' storage. Each maps to exactly one grid cell, so to one cell of
+  // the accumulators' storage: plain (non-atomic) updates are safe.
   KOKKOS_INLINE_FUNCTION void operator()(const std::int64_t c) const {
     const std::int64_t n = partials(from.slot[kObservations], c);
     if (n == 0) return;
-    const std::int64_t grid_cell = first_cell + c;
-    const std::int64_t cell = slot_of_tile(tiles.tile_of(grid_cell)) * tiles.cells_per_tile() +
-                              tiles.offset_in_tile(grid_cell);
+    const std::int64_t tile = tile_of_partial_slot(c / cells_per_tile);
+    const std::int64_t cell = slot_of_tile(tile) * cells_per_tile + c % cells_per_tile;
     acc(to.slot[kObservations], cell) += n;
     if (to.has(kGranules)) acc(to.slot[kGranules], cell) += 1;
     if (weighting == Weighting::kPixel) {
@@ -67,15 +71,26 @@ struct FoldFunctor {
 
 }  // namespace
 
-void fold_partials(const Fields& partials, const FieldLayout& partial_layout,
-                   const RowWindow& window, Weighting weighting, TiledFields& accumulators) {
-  const std::int64_t nx = accumulators.tiles.nx;
-  accumulators.ensure_tiles(partials, partial_layout, window.begin * nx, window.rows() * nx);
+void fold_partials(const TiledFields& partials, Weighting weighting, TiledFields& accumulators) {
+  assert(partials.tiles.tile_size == accumulators.tiles.tile_size &&
+         partials.tiles.nx == accumulators.tiles.nx && partials.tiles.ny == accumulators.tiles.ny);
+  const std::int64_t per_tile = partials.tiles.cells_per_tile();
+  const std::int64_t cells = static_cast<std::int64_t>(partials.allocated.size()) * per_tile;
+  if (cells == 0) return;
+  const Kokkos::View<const std::int64_t*, MemSpace> tile_of_slot = partials.tile_of_slot();
+  // The accumulators get the tiles holding observations.
+  const TileFlags touched = accumulators.make_flags();
+  const Fields from = partials.data;
+  const int obs = partials.layout.slot[kObservations];
   Kokkos::parallel_for(
-      "swathgrid::fold",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(0, window.rows() * nx),
-      FoldFunctor{partials, partial_layout, accumulators.data, accumulators.slot_of_tile,
-                  accumulators.tiles, accumulators.layout, window.begin * nx, weighting});
+      "swathgrid::fold_touched_tiles", Policy(0, cells), KOKKOS_LAMBDA(const std::int64_t c) {
+        if (from(obs, c) > 0) Kokkos::atomic_exchange(&touched(tile_of_slot(c / per_tile)), 1);
+      });
+  accumulators.ensure_tiles(touched);
+  Kokkos::parallel_for(
+      "swathgrid::fold", Policy(0, cells),
+      FoldFunctor{partials.data, partials.layout, tile_of_slot, accumulators.data,
+                  accumulators.slot_of_tile, per_tile, accumulators.layout, weighting});
 }
 
 }  // namespace swathgrid

@@ -89,6 +89,10 @@ KOKKOS_INLINE_FUNCTION Span clipped_span(double first, double last, std::int64_t
   span.end = hi < static_cast<double>(n) ? static_cast<std::int64_t>(hi) : n;
   return span;
 }
+/// The part of `span` inside [begin, end).
+KOKKOS_INLINE_FUNCTION Span intersect(const Span& span, std::int64_t begin, std::int64_t end) {
+  return Span{span.begin > begin ? span.begin : begin, span.end < end ? span.end : end};
+}
 
 /// The columns whose centre longitude is within half_width_deg of lon: the window, and its
 /// images 360 degrees west and east (longitude is periodic, and a grid may be a little wider
@@ -120,10 +124,11 @@ struct ScatterFunctor {
   ConstPixelView lon_deg, lat_deg;
   std::int64_t lines, pixels;
   GridSpec grid;
-  TrigView row_trig, col_trig;
-  CellPixelView keys;
-  double uniform_radius;  ///< > 0: every pixel reaches this chord; else footprint reach
-  double max_radius;      ///< cap of a footprint reach's radius
+  CellBlock block;              ///< the cells searched, of grid
+  TrigView row_trig, col_trig;  ///< of the block's rows and columns
+  CellPixelView keys;           ///< per block cell
+  double uniform_radius;        ///< > 0: every pixel reaches this chord; else footprint reach
+  double max_radius;            ///< cap of a footprint reach's radius
 
   KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
     return positions(i, 0) == positions(i, 0);
@@ -166,14 +171,15 @@ struct ScatterFunctor {
   KOKKOS_INLINE_FUNCTION void visit(std::int64_t i, const Vec3& p, const Reach& reach,
                                     std::int64_t row, double sin_lat, double cos_lat,
                                     std::int64_t col) const {
-    const Vec3 q{cos_lat * col_trig(col, 1), cos_lat * col_trig(col, 0), sin_lat};
+    const std::int64_t c = col - block.col_begin;
+    const Vec3 q{cos_lat * col_trig(c, 1), cos_lat * col_trig(c, 0), sin_lat};
     const Vec3 d = minus(q, p);
     const double chord2 = dot(d, d);
     if (!reach.contains(d, chord2)) return;
     const double chord_m = kEarthRadiusM * std::sqrt(chord2);
     const std::int64_t key =
         (static_cast<std::int64_t>(chord_m / kNearestKeyQuantumM) << kIndexBits) | i;
-    Kokkos::atomic_fetch_min(&keys(row * grid.nx + col), key);
+    Kokkos::atomic_fetch_min(&keys((row - block.row_begin) * block.cols() + c), key);
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
@@ -190,19 +196,24 @@ struct ScatterFunctor {
     const double theta =
         2.0 * std::asin(reach.radius < 2.0 ? reach.radius * 0.5 : 1.0) * (1.0 + kWindowSlack);
     const double theta_deg = theta * kDegPerRad + kWindowSlackDeg;
-    const Span rows = clipped_span((grid.y_max - (lat + theta_deg)) / size - 0.5,
-                                   (grid.y_max - (lat - theta_deg)) / size - 0.5, grid.ny);
+    const Span rows =
+        intersect(clipped_span((grid.y_max - (lat + theta_deg)) / size - 0.5,
+                               (grid.y_max - (lat - theta_deg)) / size - 0.5, grid.ny),
+                  block.row_begin, block.row_end);
     const double sin_theta = std::sin(theta), cos_lat_p = std::cos(lat * kRadPerDeg);
     double half_width_deg = kFullTurnDeg;
     if (sin_theta < kMaxLonRatio * cos_lat_p)
       half_width_deg = std::asin(sin_theta / cos_lat_p) * kDegPerRad + kWindowSlackDeg;
     const ColumnSpans cols = column_spans(grid, lon, half_width_deg);
     for (std::int64_t row = rows.begin; row < rows.end; ++row) {
-      const double sin_lat = row_trig(row, 0), cos_lat = row_trig(row, 1);
+      const double sin_lat = row_trig(row - block.row_begin, 0);
+      const double cos_lat = row_trig(row - block.row_begin, 1);
       if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
-      for (int k = 0; k < cols.count; ++k)
-        for (std::int64_t col = cols.span[k].begin; col < cols.span[k].end; ++col)
+      for (int k = 0; k < cols.count; ++k) {
+        const Span span = intersect(cols.span[k], block.col_begin, block.col_end);
+        for (std::int64_t col = span.begin; col < span.end; ++col)
           visit(i, p, reach, row, sin_lat, cos_lat, col);
+      }
     }
   }
 };
@@ -224,17 +235,17 @@ UnitVectorView unit_vectors(const ConstPixelView& lon_deg, const ConstPixelView&
   return positions;
 }
 
-/// (sin, cos) of the centre latitude of every row (NaN beyond the poles) or longitude of every
-/// column.
-TrigView centre_trig(const GridSpec& grid, bool rows) {
-  const std::int64_t n = rows ? grid.ny : grid.nx;
+/// (sin, cos) of the centre latitude of the rows [begin, end) (NaN beyond the poles), or of the
+/// centre longitude of the columns [begin, end); entry k is row or column begin + k.
+TrigView centre_trig(const GridSpec& grid, bool rows, std::int64_t begin, std::int64_t end) {
+  const std::int64_t n = end - begin;
   TrigView trig(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::centre_trig"), n);
   const double origin = rows ? grid.y_max : grid.x_min;
   const double step = rows ? -grid.cell_size : grid.cell_size;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   Kokkos::parallel_for(
       "swathgrid::nearest::centre_trig", Policy(ExecSpace(), 0, n), KOKKOS_LAMBDA(std::int64_t k) {
-        const double deg = origin + step * (static_cast<double>(k) + 0.5);
+        const double deg = origin + step * (static_cast<double>(begin + k) + 0.5);
         const bool valid = !rows || (deg >= -kPoleLatDeg && deg <= kPoleLatDeg);
         trig(k, 0) = valid ? std::sin(deg * kRadPerDeg) : nan;
         trig(k, 1) = valid ? std::cos(deg * kRadPerDeg) : nan;
@@ -246,11 +257,13 @@ TrigView centre_trig(const GridSpec& grid, bool rows) {
 /// Span, ...) cannot clash with names a swathgrid header may add.
 CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
-                     double max_distance_m) {
+                     double max_distance_m, const CellBlock& block) {
   const std::int64_t n = static_cast<std::int64_t>(lines * pixels);
   assert(lon_deg.extent(0) == lines * pixels && lat_deg.extent(0) == lines * pixels);
   assert(n <= kIndexMask && grid.cell_size > 0.0);
-  const std::int64_t cells = grid.cell_count();
+  assert(block.row_begin >= 0 && block.row_end <= grid.ny && block.col_begin >= 0 &&
+         block.col_end <= grid.nx && block.rows() >= 0 && block.cols() >= 0);
+  const std::int64_t cells = block.cells();
   CellPixelView keys(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::nearest_pixel"),
                      cells);
   Kokkos::parallel_for(
@@ -263,8 +276,9 @@ CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_de
                          static_cast<std::int64_t>(lines),
                          static_cast<std::int64_t>(pixels),
                          grid,
-                         centre_trig(grid, true),
-                         centre_trig(grid, false),
+                         block,
+                         centre_trig(grid, true, block.row_begin, block.row_end),
+                         centre_trig(grid, false, block.col_begin, block.col_end),
                          keys,
                          max_distance_m > 0.0 ? chord_of_distance(max_distance_m) : 0.0,
                          chord_of_distance(kMaxReachM)};
@@ -283,7 +297,13 @@ CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_de
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
                                      double max_distance_m) {
-  return search(lon_deg, lat_deg, lines, pixels, grid, max_distance_m);
+  return search(lon_deg, lat_deg, lines, pixels, grid, max_distance_m, CellBlock::whole(grid));
+}
+
+CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                                     std::size_t lines, std::size_t pixels, const GridSpec& grid,
+                                     double max_distance_m, const CellBlock& block) {
+  return search(lon_deg, lat_deg, lines, pixels, grid, max_distance_m, block);
 }
 
 }  // namespace swathgrid

@@ -1,4 +1,6 @@
-// Per-granule kernels: row window, bin into partials, cell values into partials.
+// Per-granule kernels: row window, bin into tiled partials, cell values into tiled partials.
+// Each fills partials in two passes: flag the tiles that get a value, allocate exactly those,
+// then add.
 
 #include "swathgrid/partials.hpp"
 
@@ -14,10 +16,20 @@ using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
 /// Slots of the per-call outcome counts (an array reduction).
 enum Outcome : int { kBinned = 0, kOutside = 1, kInvalid = 2, kUnrepresentable = 3, kOutcomes };
 
-/// Adds value v (weight 1) to the partial fields of `cell`.
+/// Whether v fits the exact sums of `layout` (ExactSum's range); others are not added.
+KOKKOS_INLINE_FUNCTION bool representable(const FieldLayout& layout, double v) {
+  return layout.value_scale.representable(v) &&
+         (!layout.has(kSqHi) || layout.square_scale.representable(v * v));
+}
+
+/// Adds value v (weight 1) to the partial fields of the grid cell `grid_cell`.
 struct PartialAdder {
   FieldLayout layout;
   Fields partials;
+  TileSlots slots;
+
+  explicit PartialAdder(const TiledFields& fields)
+      : layout(fields.layout), partials(fields.data), slots(fields.slots()) {}
 
   KOKKOS_INLINE_FUNCTION void add_sum(int hi, int lo, const ExactSum& scale, double v,
                                       std::int64_t cell) const {
@@ -25,11 +37,8 @@ struct PartialAdder {
     Kokkos::atomic_add(&partials(layout.slot[hi], cell), ExactSum::high_part(q));
     Kokkos::atomic_add(&partials(layout.slot[lo], cell), ExactSum::low_part(q));
   }
-  KOKKOS_INLINE_FUNCTION bool representable(double v) const {
-    return layout.value_scale.representable(v) &&
-           (!layout.has(kSqHi) || layout.square_scale.representable(v * v));
-  }
-  KOKKOS_INLINE_FUNCTION void operator()(float value, std::int64_t cell) const {
+  KOKKOS_INLINE_FUNCTION void operator()(float value, std::int64_t grid_cell) const {
+    const std::int64_t cell = slots.index(grid_cell);
     const double v = value;
     Kokkos::atomic_add(&partials(layout.slot[kObservations], cell), std::int64_t{1});
     if (layout.has(kSumHi)) add_sum(kSumHi, kSumLo, layout.value_scale, v, cell);
@@ -45,15 +54,28 @@ struct PartialAdder {
   }
 };
 
+/// Where pixel i goes: kBinned (its grid cell in `cell`), or why it does not.
+struct PixelClassifier {
+  ConstPositionView lon, lat;  ///< grid x, y
+  ConstPixelView values;
+  GridSpec grid;
+  FieldLayout layout;
+
+  KOKKOS_INLINE_FUNCTION Outcome operator()(const std::int64_t i, std::int64_t& cell) const {
+    const float v = values(i);
+    const double x = lon(i), y = lat(i);
+    if (!(v == v) || !(x == x) || !(y == y)) return kInvalid;
+    if (!representable(layout, v)) return kUnrepresentable;
+    cell = grid.locate(x, y);
+    return cell < 0 ? kOutside : kBinned;
+  }
+};
+
 struct BinFunctor {
   using value_type = std::int64_t[];
   using size_type = unsigned;
 
-  ConstPositionView lon, lat;  ///< grid x, y
-  ConstPixelView values;
-  GridSpec grid;
-  std::int64_t first_cell;  ///< flat index of the window's first cell
-  std::int64_t window_cells;
+  PixelClassifier classify;
   PartialAdder add;
   unsigned value_count = kOutcomes;  ///< length of the reduced array (Kokkos array reduction)
 
@@ -69,23 +91,10 @@ struct BinFunctor {
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const std::int64_t i, std::int64_t totals[]) const {
-    const float v = values(i);
-    const double x = lon(i), y = lat(i);
-    if (!(v == v) || !(x == x) || !(y == y)) {
-      ++totals[kInvalid];
-      return;
-    }
-    if (!add.representable(v)) {
-      ++totals[kUnrepresentable];
-      return;
-    }
-    const std::int64_t cell = grid.locate(x, y) - first_cell;
-    if (cell < 0 || cell >= window_cells) {  // outside the grid, or (never) the window
-      ++totals[kOutside];
-      return;
-    }
-    add(v, cell);
-    ++totals[kBinned];
+    std::int64_t cell = -1;
+    const Outcome outcome = classify(i, cell);
+    ++totals[outcome];
+    if (outcome == kBinned) add(classify.values(i), cell);
   }
 };
 
@@ -122,14 +131,20 @@ RowWindow granule_rows(const ConstPositionView& lon, const ConstPositionView& la
 }
 
 BinTotals bin_partials(const ConstPositionView& lon, const ConstPositionView& lat,
-                       const ConstPixelView& values, const GridSpec& grid, const RowWindow& window,
-                       const FieldLayout& layout, const Fields& partials) {
+                       const ConstPixelView& values, const GridSpec& grid, TiledFields& partials) {
   const std::int64_t n = static_cast<std::int64_t>(values.extent(0));
+  const PixelClassifier classify{lon, lat, values, grid, partials.layout};
+  const TileFlags touched = partials.make_flags();
+  const TileGrid tiles = partials.tiles;
+  Kokkos::parallel_for(
+      "swathgrid::bin_touched_tiles", Policy(0, n), KOKKOS_LAMBDA(const std::int64_t i) {
+        std::int64_t cell = -1;
+        if (classify(i, cell) == kBinned) Kokkos::atomic_exchange(&touched(tiles.tile_of(cell)), 1);
+      });
+  partials.ensure_tiles(touched);
   std::int64_t totals[kOutcomes] = {0, 0, 0, 0};
   Kokkos::parallel_reduce("swathgrid::bin", Policy(0, n),
-                          BinFunctor{lon, lat, values, grid, window.begin * grid.nx,
-                                     window.rows() * grid.nx, PartialAdder{layout, partials}},
-                          totals);
+                          BinFunctor{classify, PartialAdder(partials)}, totals);
   return to_totals(totals);
 }
 
@@ -144,17 +159,27 @@ PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,
   return out;
 }
 
-BinTotals cell_value_partials(const ConstPixelView& cell_values, const FieldLayout& layout,
-                              const Fields& partials) {
-  const std::int64_t n = static_cast<std::int64_t>(cell_values.extent(0));
-  const PartialAdder add{layout, partials};
+BinTotals cell_value_partials(const ConstPixelView& cell_values, const CellBlock& block,
+                              TiledFields& partials) {
+  const std::int64_t n = block.cells();
+  const FieldLayout layout = partials.layout;
+  const TileGrid tiles = partials.tiles;
+  const TileFlags touched = partials.make_flags();
+  Kokkos::parallel_for(
+      "swathgrid::cell_values_touched_tiles", Policy(0, n), KOKKOS_LAMBDA(const std::int64_t c) {
+        const float v = cell_values(c);
+        if (v == v && representable(layout, v))
+          Kokkos::atomic_exchange(&touched(tiles.tile_of(block.grid_cell(c, tiles.nx))), 1);
+      });
+  partials.ensure_tiles(touched);
+  const PartialAdder add(partials);
   std::int64_t binned = 0;
   Kokkos::parallel_reduce(
       "swathgrid::cell_values", Policy(0, n),
       KOKKOS_LAMBDA(const std::int64_t c, std::int64_t& count) {
         const float v = cell_values(c);
-        if (v == v && add.representable(v)) {
-          add(v, c);
+        if (v == v && representable(layout, v)) {
+          add(v, block.grid_cell(c, tiles.nx));
           ++count;
         }
       },

@@ -5,10 +5,6 @@
 
 namespace swathgrid {
 
-namespace {
-using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
-}
-
 TiledFields::TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid)
     : layout(field_layout),
       tiles(tile_grid),
@@ -18,16 +14,11 @@ TiledFields::TiledFields(const FieldLayout& field_layout, const TileGrid& tile_g
   Kokkos::deep_copy(slot_of_tile, -1);
 }
 
-void TiledFields::ensure_tiles(const Fields& partials, const FieldLayout& partial_layout,
-                               std::int64_t first_cell, std::int64_t window_cells) {
-  Kokkos::View<std::int32_t*, MemSpace> touched("swathgrid::touched", tiles.tile_count());
-  const int obs = partial_layout.slot[kObservations];
-  const TileGrid grid = tiles;
-  Kokkos::parallel_for(
-      "swathgrid::touched_tiles", Policy(0, window_cells), KOKKOS_LAMBDA(const std::int64_t c) {
-        if (partials(obs, c) > 0)
-          Kokkos::atomic_exchange(&touched(grid.tile_of(first_cell + c)), 1);
-      });
+TileFlags TiledFields::make_flags() const {
+  return TileFlags("swathgrid::touched_tiles", tiles.tile_count());
+}
+
+void TiledFields::ensure_tiles(const TileFlags& touched) {
   auto touched_host = Kokkos::create_mirror_view_and_copy(HostSpace(), touched);
   const std::size_t before = allocated.size();
   for (std::int64_t t = 0; t < tiles.tile_count(); ++t) {
@@ -87,6 +78,15 @@ void combine_tile(HostFields& dense, const FieldLayout& layout, const TileGrid& 
       target = is_min ? std::min(target, v) : is_max ? std::max(target, v) : target + v;
     }
   }
+}
+
+Kokkos::View<std::int64_t*, MemSpace> TiledFields::tile_of_slot() const {
+  const auto ids = Kokkos::View<const std::int64_t*, HostSpace, Kokkos::MemoryUnmanaged>(
+      allocated.data(), allocated.size());
+  Kokkos::View<std::int64_t*, MemSpace> device(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile_of_slot"), allocated.size());
+  Kokkos::deep_copy(device, ids);
+  return device;
 }
 
 std::size_t TiledFields::bytes() const {

@@ -26,6 +26,9 @@ constexpr double kMetresPerDegree = kEarthRadiusM * M_PI / 180.0;
 /// Added to the reach of the read region: rounding, the densified edges of a projected
 /// grid's lat/lon bounds, geodetic vs spherical distances.
 constexpr double kRegionSlackDeg = 0.25;
+/// Cells the nearest search of a granule holds at once (its block of rows): 12 bytes each
+/// (pixel index, value), so about 200 MB whatever the grid's width.
+constexpr std::int64_t kNearestBlockCells = std::int64_t{1} << 24;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -102,29 +105,53 @@ DevicePositions device_positions(const Granule& granule, const Projector& projec
   return d;
 }
 
-/// Regrids one layer of a granule into partials over `window` (cells of the window grid).
+/// Nearest: the window's rows block by block (each cell is in one block), each block's cell
+/// values into partials folded at once, so the search never holds window x width cells.
+BinTotals nearest_layer(const Granule& granule, const PixelView& values, const DevicePositions& pos,
+                        const Config& config, const GridSpec& grid, const RowWindow& window,
+                        TiledFields& accumulators) {
+  const GridSpec sub = window_grid(grid, window);
+  const std::int64_t block_rows = std::max<std::int64_t>(1, kNearestBlockCells / grid.nx);
+  BinTotals totals;
+  for (std::int64_t row = 0; row < sub.ny; row += block_rows) {
+    const CellBlock block{row, std::min(sub.ny, row + block_rows), 0, grid.nx};
+    const CellPixelView nearest = nearest_pixel_per_cell(
+        pos.lon, pos.lat, granule.lines, granule.pixels, sub, config.max_distance_m, block);
+    const CellBlock in_grid{window.begin + block.row_begin, window.begin + block.row_end, 0,
+                            grid.nx};
+    TiledFields partials(accumulators.layout.partial_layout(), accumulators.tiles);
+    totals.binned +=
+        cell_value_partials(gather_cell_values(nearest, values), in_grid, partials).binned;
+    fold_partials(partials, config.weighting, accumulators);
+  }
+  return totals;
+}
+
+/// Regrids one layer of a granule into partials (sparse tiles: only those it touches) and
+/// folds them into `accumulators`. `window`: the rows nearest and warp compute.
 BinTotals regrid_layer(const Granule& granule, const std::vector<float>& band_values,
                        const DevicePositions& pos, const Config& config, const GridSpec& grid,
-                       const RowWindow& window, const FieldLayout& partial_layout,
-                       const Fields& partials) {
+                       const RowWindow& window, TiledFields& accumulators) {
   PixelView values;
-  if (config.method == "bin") {
-    copy_to_device(band_values, values, "swathgrid::values");
-    return bin_partials(pos.x, pos.y, values, grid, window, partial_layout, partials);
-  }
-  const GridSpec sub = window_grid(grid, window);
-  PixelView cell_values;
   if (config.method == "nearest") {
     copy_to_device(band_values, values, "swathgrid::values");
-    const CellPixelView nearest = nearest_pixel_per_cell(
-        pos.lon, pos.lat, granule.lines, granule.pixels, sub, config.max_distance_m);
-    cell_values = gather_cell_values(nearest, values);
-  } else {
-    copy_to_device(warp_granule(granule.longitude, granule.latitude, band_values, granule.lines,
-                                granule.pixels, sub, config.warp_convention),
-                   cell_values, "swathgrid::warped");
+    return nearest_layer(granule, values, pos, config, grid, window, accumulators);
   }
-  return cell_value_partials(cell_values, partial_layout, partials);
+  TiledFields partials(accumulators.layout.partial_layout(), accumulators.tiles);
+  BinTotals totals;
+  if (config.method == "bin") {
+    copy_to_device(band_values, values, "swathgrid::values");
+    totals = bin_partials(pos.x, pos.y, values, grid, partials);
+  } else {
+    PixelView cell_values;
+    copy_to_device(warp_granule(granule.longitude, granule.latitude, band_values, granule.lines,
+                                granule.pixels, window_grid(grid, window), config.warp_convention),
+                   cell_values, "swathgrid::warped");
+    totals =
+        cell_value_partials(cell_values, CellBlock{window.begin, window.end, 0, grid.nx}, partials);
+  }
+  fold_partials(partials, config.weighting, accumulators);
+  return totals;
 }
 
 /// Regrids one granule into every layer's accumulators of its period.
@@ -144,13 +171,9 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
     const GranuleVariable& var = granule.variables[layer.variable];
     band_values.assign(var.values.begin() + layer.band * plane,
                        var.values.begin() + (layer.band + 1) * plane);
-    const FieldLayout partial_layout = layer.layout.partial_layout();
-    const Fields partials =
-        make_fields(partial_layout, window.rows() * grid.nx, "swathgrid::partials");
     const BinTotals totals =
-        regrid_layer(granule, band_values, pos, config, grid, window, partial_layout, partials);
-    fold_partials(partials, partial_layout, window, config.weighting,
-                  layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny)));
+        regrid_layer(granule, band_values, pos, config, grid, window,
+                     layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny)));
     local.pixels_binned += totals.binned;
     local.pixels_outside += totals.outside_grid;
     local.pixels_unrepresentable += totals.unrepresentable;
