@@ -29,8 +29,9 @@ run_demo() {
     --near -75,38.5 --seed 2024 >"$out/granules.txt"
   echo "demo: compositing chlor_a over -77,36,-73,41 with 2 MPI ranks"
   mpiexec -n 2 --oversubscribe "$build/src/swathgrid" --input-list "$out/granules.txt" \
-    --bbox -77,36,-73,41 -o "$out/chlor_a_composite.nc"
+    --bbox -77,36,-73,41 -o "$out/chlor_a_composite.nc" --quicklook "$out/chlor_a_composite.png"
   echo "demo: output is $out/chlor_a_composite.nc (try: ncdump -h $out/chlor_a_composite.nc)"
+  echo "demo: quicklook picture is $out/chlor_a_composite.png"
 }
 
 case "${1:-}" in

@@ -15,9 +15,10 @@ packages=(
   libproj-dev proj-bin
   libgdal-dev gdal-bin python3-gdal
   libboost-program-options-dev
-  libgtest-dev
+  libgtest-dev libbenchmark-dev
   libtrilinos-kokkos-dev
   netcdf-bin python3-xarray python3-netcdf4 python3-numpy
+  slurm-wlm munge
   dpkg-dev
 )
 

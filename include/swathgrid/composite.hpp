@@ -3,15 +3,27 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "swathgrid/config.hpp"
 #include "swathgrid/environment.hpp"
 
 namespace swathgrid {
 
+/// Seconds one phase took on each rank, and their spread (STYLE.md 8).
+struct PhaseTimes {
+  std::string name;               ///< read, regrid, loop, wait, reduce_write, export, total
+  std::vector<double> per_rank;   ///< seconds, in rank order
+  double min = 0.0, median = 0.0, max = 0.0;
+};
+
+/// min/median/max of `per_rank` (median of an even count: the mean of the middle two).
+PhaseTimes make_phase_times(const std::string& name, std::vector<double> per_rank);
+
 /// What a run did, identical on every rank after return.
 struct RunSummary {
   std::int64_t granules = 0;         ///< input granules
+  std::int64_t granules_read = 0;    ///< granules read and regridded (not skipped by bounds)
   std::int64_t nx = 0, ny = 0;       ///< grid size
   std::int64_t cells_with_data = 0;  ///< cells with count > 0
   std::int64_t pixels_binned = 0;
@@ -22,10 +34,18 @@ struct RunSummary {
   std::int64_t bytes_read = 0;              ///< uncompressed bytes read (subset reads)
   std::int64_t bytes_total = 0;             ///< uncompressed bytes of whole-granule reads
   std::int64_t granules_skipped = 0;        ///< not read: cannot come near the grid
-  double seconds = 0.0;                     ///< wall time of the whole run
-  double read_seconds_max = 0.0;            ///< phase times, max over ranks
-  double regrid_seconds_max = 0.0;
-  double reduce_write_seconds = 0.0;  ///< reduction, statistics and output
+  std::int64_t granules_all_fill = 0;       ///< read, but no valid value: contribute nothing
+  /// --on-error skip: "path: cause" of every granule left out, in input order.
+  std::vector<std::string> granules_failed;
+  std::vector<std::int64_t> granules_per_rank;  ///< granules each rank read, in rank order
+  double seconds = 0.0;                     ///< wall time of the whole run (max over ranks)
+  /// Per-phase seconds over ranks: read (HDF5 reads, scaling, masking), regrid (projection,
+  /// kernels, folding into tiles), loop (the whole granule loop, claims included), wait
+  /// (for the slowest rank after the loop), reduce_write (reduction, statistics, netCDF),
+  /// export (GeoTIFF / quicklook, rank 0), total.
+  std::vector<PhaseTimes> phases;
+  /// The phase called `name`; one with zeros when there is none.
+  const PhaseTimes& phase(const std::string& name) const;
 };
 
 /// Runs the composite described by `config`. Collective over env.comm(). Throws
@@ -33,7 +53,18 @@ struct RunSummary {
 /// the message, on rank 0, names the file and the cause.
 RunSummary run_composite(const Config& config, const Environment& env);
 
-/// The one-paragraph summary printed at the end of a run.
+/// The summary printed at the end of a run: one paragraph, a table of phase times
+/// (min/median/max over ranks) and a grep-able PERFORMANCE line.
 std::string format_summary(const Config& config, const Environment& env, const RunSummary& summary);
+
+/// The same as JSON (--report): run settings, ranks, threads, grid, granules, pixels, bytes,
+/// cells, and every phase's per-rank seconds with min/median/max.
+std::string format_json_report(const Config& config, const Environment& env,
+                               const RunSummary& summary);
+
+/// Writes format_json_report to `path` (through a temporary name, renamed when complete).
+/// Throws swathgrid::Error naming the file when it cannot.
+void write_json_report(const std::string& path, const Config& config, const Environment& env,
+                       const RunSummary& summary);
 
 }  // namespace swathgrid

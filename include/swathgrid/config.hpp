@@ -20,6 +20,10 @@ inline constexpr const char* kDefaultResolution = "0.01";
 /// --reduce: how accumulators are combined across ranks (docs/architecture.md).
 enum class ReduceMode { kAuto, kRoot, kOwner };
 
+/// --on-error: what a granule that cannot be used does (docs/reliability.md): fail the run
+/// (exit 1), or be left out and listed in the summary and the output's skipped_granules.
+enum class OnError { kFail, kSkip };
+
 struct Config {
   std::vector<std::string> granules;              ///< input paths, in the order given
   std::string output;                             ///< output netCDF path
@@ -37,7 +41,11 @@ struct Config {
   std::int64_t tile_size = kDefaultTileSize;  ///< --tile: accumulator tiles of N x N cells
   ReduceMode reduce = ReduceMode::kAuto;      ///< --reduce
   std::string history;                        ///< the command line, for the output's history
-  bool quiet = false;                         ///< no summary on stdout
+  bool quiet = false;                         ///< no progress, no summary
+  std::string report_path;    ///< --report: JSON run report (rank 0), "" for none
+  std::string geotiff_path;   ///< --geotiff: Cloud-Optimised GeoTIFF of the first variable
+  std::string quicklook_path; ///< --quicklook: PNG picture of the first variable
+  OnError on_error = OnError::kFail;  ///< --on-error fail|skip
 };
 
 }  // namespace swathgrid

@@ -100,6 +100,12 @@ Granule read_granule(const std::string& path, const ReadRequest& request);
 std::vector<GranuleVariable> describe_variables(const std::string& path,
                                                 const std::vector<std::string>& variables);
 
+/// Checks that geophysical_data/l2_flags of granule `path` defines every name in `flag_names`
+/// (nothing to check when empty). Throws swathgrid::UsageError "--flags: ..." naming the
+/// unknown flag (a bad option value, exit 2), swathgrid::Error like read_granule when the
+/// file or its l2_flags cannot be read.
+void check_flag_names(const std::string& path, const std::vector<std::string>& flag_names);
+
 /// NASA l2bin's default flag list for ocean-colour products (docs/user-guide.md).
 const std::vector<std::string>& l2bin_default_flags();
 

@@ -2,8 +2,10 @@
 
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "swathgrid/error.hpp"
 #include "swathgrid/granule.hpp"
@@ -72,6 +74,31 @@ std::vector<std::string> parse_flags(const std::string& text) {
   return flags;
 }
 
+/// --on-error fail|skip.
+OnError parse_on_error(const std::string& text) {
+  if (text == "fail") return OnError::kFail;
+  if (text == "skip") return OnError::kSkip;
+  throw UsageError("--on-error: unknown policy '" + text + "' (available: fail, skip)");
+}
+
+/// A granule listed twice would be counted twice: an input error (docs/reliability.md). Paths
+/// are compared made absolute and lexically normal (a.nc, ./a.nc and $PWD/a.nc are the same;
+/// symbolic links are not followed: no file-system calls per granule on every rank).
+void reject_duplicate_granules(const std::vector<std::string>& granules) {
+  std::unordered_map<std::string, std::size_t> first_position;
+  std::error_code error;
+  const auto cwd = std::filesystem::current_path(error);
+  for (std::size_t i = 0; i < granules.size(); ++i) {
+    std::filesystem::path path(granules[i]);
+    if (path.is_relative() && !error) path = cwd / path;
+    const auto [it, inserted] = first_position.emplace(path.lexically_normal().string(), i);
+    if (!inserted)
+      throw UsageError("duplicate granule " + granules[i] + ": listed as input " +
+                       std::to_string(it->second + 1) + " and again as input " +
+                       std::to_string(i + 1) + " (it would be counted twice)");
+  }
+}
+
 std::string quote_if_needed(const std::string& arg) {
   if (arg.find_first_of(" \t\"'") == std::string::npos && !arg.empty()) return arg;
   return "'" + arg + "'";
@@ -88,7 +115,7 @@ std::string join_command_line(int argc, char** argv) {
 std::optional<Config> parse_command_line(int argc, char** argv, std::string& message) {
   Config config;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
-      grid_like, convention_text, period_text, reduce_text;
+      grid_like, convention_text, period_text, reduce_text, on_error_text;
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
@@ -139,7 +166,19 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "schedule", po::value<std::string>(&schedule_text)->default_value("dynamic"),
       "granules to ranks: static (round-robin), size (largest first, greedy), dynamic "
       "(ranks claim the next granule from a shared counter)")(
-      "quiet,q", po::bool_switch(&config.quiet), "no summary at the end");
+      "geotiff", po::value<std::string>(&config.geotiff_path),
+      "also write the first variable (its mean) as a Cloud-Optimised GeoTIFF (GDAL COG: CRS, "
+      "nodata, one band per period/wavelength)")(
+      "quicklook", po::value<std::string>(&config.quicklook_path),
+      "also write a PNG picture of the first variable: log colour scale for chlorophyll "
+      "(mg m^-3), linear otherwise, no data transparent, colour bar")(
+      "report", po::value<std::string>(&config.report_path),
+      "write the run summary as JSON (ranks, threads, grid, granules, per-phase seconds "
+      "min/median/max over ranks) for scaling studies")(
+      "quiet,q", po::bool_switch(&config.quiet), "no progress and no summary")(
+      "on-error", po::value<std::string>(&on_error_text)->default_value("fail"),
+      "a granule that cannot be read: fail (exit 1) or skip (leave it out, list it in the "
+      "summary and in the output's skipped_granules attribute)");
   po::options_description hidden;
   hidden.add_options()("granule", po::value<std::vector<std::string>>(&positional));
   po::options_description all;
@@ -173,6 +212,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     throw UsageError("--max-distance: must be a positive number of metres");
   if (config.tile_size < 1 || config.tile_size > 4096)
     throw UsageError("--tile: must be 1 to 4096 cells, got " + std::to_string(config.tile_size));
+  config.on_error = parse_on_error(on_error_text);
   if (reduce_text == "auto")
     config.reduce = ReduceMode::kAuto;
   else if (reduce_text == "root")
@@ -204,6 +244,10 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     const auto listed = read_input_list(input_list);
     config.granules.insert(config.granules.end(), listed.begin(), listed.end());
   }
+  if (config.granules.empty() && !input_list.empty())
+    throw UsageError("--input-list " + input_list + ": lists no granules (and none given as "
+                     "arguments)");
+  reject_duplicate_granules(config.granules);
   if (config.granules.empty())
     throw UsageError("no input granules (give paths as arguments or --input-list FILE)");
   config.history = join_command_line(argc, argv);

@@ -1,4 +1,5 @@
-// swathgrid: parse options, set up MPI + Kokkos, run the composite, report, return the code.
+// swathgrid: parse options, set up MPI + Kokkos, run the composite, write the --report JSON and
+// print the summary (rank 0), return the code.
 
 #include <iostream>
 
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
       return swathgrid::kExitSuccess;
     }
     const auto summary = swathgrid::run_composite(*config, env);
+    if (root && !config->report_path.empty())
+      swathgrid::write_json_report(config->report_path, *config, env, summary);
     if (root && !config->quiet)
       std::cout << "swathgrid: " << swathgrid::format_summary(*config, env, summary) << std::endl;
     return swathgrid::kExitSuccess;

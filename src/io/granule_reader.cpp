@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "granule_subset.hpp"
 #include "granule_values.hpp"
@@ -24,11 +25,31 @@ constexpr const char* kNavigationGroup = "navigation_data";
 constexpr const char* kBandGroup = "sensor_band_parameters";
 constexpr const char* kFlagsVariable = "l2_flags";
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+/// Larger granules are taken as corrupt dimensions (real ones: OCI 1710 x 1272, VIIRS
+/// 3232 x 3200, about 2^23 pixels), and so are 3-D variables with more bands.
+constexpr hsize_t kMaxGranulePixels = hsize_t{1} << 26;
+constexpr hsize_t kMaxBands = 4096;
 
 std::string shape_text(const std::vector<hsize_t>& dims) {
   std::string text;
   for (std::size_t i = 0; i < dims.size(); ++i) text += (i ? " x " : "") + std::to_string(dims[i]);
   return text;
+}
+
+const char* type_class_name(H5T_class_t type_class) {
+  switch (type_class) {
+    case H5T_STRING:
+      return "text";
+    case H5T_COMPOUND:
+      return "a compound type";
+    case H5T_ENUM:
+      return "an enumeration";
+    case H5T_VLEN:
+    case H5T_ARRAY:
+      return "an array type";
+    default:
+      return "a non-numeric type";
+  }
 }
 
 void check_file_readable(const std::string& path, const std::string& context) {
@@ -39,9 +60,17 @@ void check_file_readable(const std::string& path, const std::string& context) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) throw Error(context + ": cannot open (" + std::strerror(errno) + ")");
   ::close(fd);
+  if (std::filesystem::file_size(path, ec) == 0 && !ec) throw Error(context + ": empty file");
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw Error(context + ": not a NetCDF4/HDF5 file (or truncated)");
 }
+
+/// A requested flag name the file's l2_flags does not define.
+struct UnknownFlag : Error {
+  UnknownFlag(const std::string& message, std::string flag, std::string known_names)
+      : Error(message), name(std::move(flag)), known(std::move(known_names)) {}
+  std::string name, known;
+};
 
 /// The l2_flags dataset and the bits of the requested flag names.
 struct FlagMask {
@@ -67,7 +96,12 @@ FlagMask open_flag_mask(hid_t geo, const std::vector<std::string>& names,
   for (const auto& name : names) {
     std::size_t k = 0;
     while (k < known.size() && known[k] != name) ++k;
-    if (k == known.size()) throw Error(context + ": l2_flags has no flag named '" + name + "'");
+    if (k == known.size()) {
+      std::string names;
+      for (const auto& word : known)
+        if (word != "SPARE") names += (names.empty() ? "" : " ") + word;
+      throw UnknownFlag(context + ": l2_flags has no flag named '" + name + "'", name, names);
+    }
     mask.selected |= static_cast<std::uint32_t>(masks[k]);
   }
   return mask;
@@ -113,6 +147,14 @@ GranuleVariable describe_variable(hid_t file, hid_t set, const std::string& name
       shape[1] != nav_shape[1])
     throw Error(context + ": variable " + full_name + " has shape " + shape_text(shape) +
                 ", expected " + shape_text(nav_shape) + " (x bands) like the navigation");
+  h5::Handle type(H5Dget_type(set), H5Tclose);
+  const H5T_class_t type_class = H5Tget_class(type.get());
+  if (type_class != H5T_FLOAT && type_class != H5T_INTEGER)
+    throw Error(context + ": variable " + full_name + " is not numeric (stored as " +
+                type_class_name(type_class) + ")");
+  if (shape.size() == 3 && (shape[2] == 0 || shape[2] > kMaxBands))
+    throw Error(context + ": variable " + full_name + " has " + std::to_string(shape[2]) +
+                " bands (corrupt file?)");
   GranuleVariable var;
   var.bands = shape.size() == 3 ? shape[2] : 1;
   if (var.bands > 1) var.wavelengths = band_wavelengths(file, var.bands, context);
@@ -148,7 +190,10 @@ OpenGranule open_granule(const std::string& path, const std::string& context) {
   check_file_readable(path, context);
   OpenGranule g;
   g.file = h5::Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!g.file.valid()) throw Error(context + ": cannot open as NetCDF4/HDF5 (corrupt file?)");
+  if (!g.file.valid())
+    throw Error(context + (h5::error_stack_mentions("truncated")
+                               ? ": truncated file (shorter than its HDF5 superblock says)"
+                               : ": cannot open as NetCDF4/HDF5 (corrupt file?)"));
   g.geo = h5::open_group(g.file.get(), kGeophysicalGroup, context);
   g.nav = h5::open_group(g.file.get(), kNavigationGroup, context);
   g.lat = h5::open_dataset(g.nav.get(), "latitude", context);
@@ -157,6 +202,10 @@ OpenGranule open_granule(const std::string& path, const std::string& context) {
   if (g.shape.size() != 2)
     throw Error(context + ": navigation_data/latitude has shape " + shape_text(g.shape) +
                 ", expected number_of_lines x pixels_per_line");
+  if (g.shape[0] == 0 || g.shape[1] == 0 || g.shape[1] > kMaxGranulePixels ||
+      g.shape[0] > kMaxGranulePixels / g.shape[1])
+    throw Error(context + ": navigation_data/latitude has shape " + shape_text(g.shape) +
+                " (empty, or too large for a granule: corrupt file?)");
   const auto lon_shape = h5::dataset_shape(g.lon.get(), context);
   if (lon_shape != g.shape)
     throw Error(context + ": navigation_data/longitude has shape " + shape_text(lon_shape) +
@@ -184,6 +233,18 @@ std::vector<GranuleVariable> describe_variables(const std::string& path,
     described.push_back(describe_variable(g.file.get(), set.get(), name, g.shape, context));
   }
   return described;
+}
+
+void check_flag_names(const std::string& path, const std::vector<std::string>& flag_names) {
+  if (flag_names.empty()) return;
+  const std::string context = "granule " + path;
+  OpenGranule g = open_granule(path, context);
+  try {
+    open_flag_mask(g.geo.get(), flag_names, g.shape, context);
+  } catch (const UnknownFlag& e) {
+    throw UsageError("--flags: unknown flag name '" + e.name + "' (" + context +
+                     ": geophysical_data/l2_flags has " + e.known + ")");
+  }
 }
 
 Granule read_granule(const std::string& path, const ReadRequest& request) {

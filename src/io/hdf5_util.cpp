@@ -1,10 +1,32 @@
 #include "hdf5_util.hpp"
 
+#include <utility>
+
 #include "swathgrid/error.hpp"
 
 namespace swathgrid::h5 {
 
+namespace {
+/// Longer text attributes are read as "" (real ones are at most a few kB: history).
+constexpr std::size_t kMaxTextAttributeBytes = std::size_t{1} << 24;
+}  // namespace
+
 void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+namespace {
+herr_t find_in_error(unsigned /*n*/, const H5E_error2_t* error, void* data) {
+  auto* wanted = static_cast<std::pair<const std::string*, bool>*>(data);
+  if (error->desc && std::string(error->desc).find(*wanted->first) != std::string::npos)
+    wanted->second = true;
+  return 0;
+}
+}  // namespace
+
+bool error_stack_mentions(const std::string& text) {
+  std::pair<const std::string*, bool> wanted{&text, false};
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_in_error, &wanted);
+  return wanted.second;
+}
 
 Handle& Handle::operator=(Handle&& other) noexcept {
   if (this != &other) {
@@ -134,6 +156,9 @@ std::string read_text_attribute(hid_t object, const std::string& name) {
   Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
   Handle type(H5Aget_type(attr.get()), H5Tclose);
   if (!attr.valid() || H5Tget_class(type.get()) != H5T_STRING) return "";
+  // A text attribute is one string; an array of them reads as "" (H5Aread fills all elements).
+  Handle space(H5Aget_space(attr.get()), H5Sclose);
+  if (!space.valid() || H5Sget_simple_extent_npoints(space.get()) != 1) return "";
   if (H5Tis_variable_str(type.get()) > 0) {
     char* text = nullptr;
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -144,6 +169,7 @@ std::string read_text_attribute(hid_t object, const std::string& name) {
     return result;
   }
   const std::size_t size = H5Tget_size(type.get());
+  if (size == 0 || size > kMaxTextAttributeBytes) return "";
   std::string result(size, '\0');
   if (H5Aread(attr.get(), type.get(), result.data()) < 0) return "";
   result.resize(result.find('\0') == std::string::npos ? size : result.find('\0'));

@@ -13,6 +13,10 @@ namespace swathgrid::h5 {
 /// Turns HDF5's automatic error-stack printing off for this process (idempotent).
 void silence_errors();
 
+/// True when a message of the current thread's HDF5 error stack (what the last failed call
+/// recorded) contains `text`.
+bool error_stack_mentions(const std::string& text);
+
 /// Owns one hid_t and closes it with the matching H5*close.
 class Handle {
  public:

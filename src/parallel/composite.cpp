@@ -1,17 +1,21 @@
 // run_composite: schedule -> read -> regrid -> fold (granule_loop.cpp) -> reduce -> finalize
-// -> write (composite_output.cpp), with one timer per phase.
+// -> write (composite_output.cpp) -> GeoTIFF / quicklook (src/io), with one timer per phase;
+// the summary's text and JSON forms are in run_summary.cpp.
 
 #include "swathgrid/composite.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <iomanip>
 #include <sstream>
+#include <utility>
 
 #include "composite_output.hpp"
 #include "granule_loop.hpp"
 #include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/export.hpp"
+#include "swathgrid/granule.hpp"
 
 namespace swathgrid {
 
@@ -42,6 +46,112 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
+/// Collective: every rank's `value`, in rank order.
+std::vector<double> allgather_double(double value, MPI_Comm comm) {
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  std::vector<double> values(static_cast<std::size_t>(size));
+  MPI_Allgather(&value, 1, MPI_DOUBLE, values.data(), 1, MPI_DOUBLE, comm);
+  return values;
+}
+
+std::vector<std::int64_t> allgather_int64(std::int64_t value, MPI_Comm comm) {
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  std::vector<std::int64_t> values(static_cast<std::size_t>(size));
+  MPI_Allgather(&value, 1, MPI_INT64_T, values.data(), 1, MPI_INT64_T, comm);
+  return values;
+}
+
+/// What --geotiff and --quicklook show: the first variable's mean, or its first statistic
+/// when the mean was not asked for (netCDF names as the writer gives them); counts have
+/// units of 1.
+ExportSource export_source(const Config& config, const std::vector<Layer>& layers) {
+  ExportSource source{config.output, config.variables.front(), layers.front().info.units,
+                      config.grid.crs};
+  if (std::find(config.stats.begin(), config.stats.end(), Stat::kMean) != config.stats.end())
+    return source;
+  const Stat first = config.stats.front();
+  source.variable += "_" + stat_name(first);
+  if (first == Stat::kCount || first == Stat::kNgranules) source.units = "1";
+  return source;
+}
+
+/// --geotiff / --quicklook: rank 0 reads the finished netCDF back with GDAL. Collective:
+/// every rank throws when the export failed.
+void export_pictures(const Config& config, const std::vector<Layer>& layers, MPI_Comm comm) {
+  if (config.geotiff_path.empty() && config.quicklook_path.empty()) return;
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  std::string error;
+  if (rank == 0) {
+    try {
+      const ExportSource source = export_source(config, layers);
+      if (!config.geotiff_path.empty()) write_geotiff(source, config.geotiff_path);
+      if (!config.quicklook_path.empty()) write_quicklook(source, config.quicklook_path);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  agree_on_error(error, comm);
+}
+
+/// The layers, described from the first granule that can be; its l2_flags must define every
+/// --flags name (UsageError otherwise). --on-error skip: a bad granule before it is passed
+/// over (the loop reports it). Every rank opens the same files and decides the same way.
+std::vector<Layer> describe_layers(const Config& config) {
+  std::string first_error;
+  for (const auto& path : config.granules) {
+    try {
+      auto described = describe_variables(path, config.variables);
+      check_flag_names(path, config.mask_flags);
+      return make_layers(described, config);
+    } catch (const UsageError&) {
+      throw;
+    } catch (const Error& e) {
+      if (config.on_error != OnError::kSkip) throw;
+      if (first_error.empty()) first_error = e.what();
+    }
+  }
+  throw Error("no granule can be read (--on-error skip); the first: " + first_error);
+}
+
+/// Collective: the granules every rank left out (--on-error skip), in input order, as
+/// (index, message naming the file and the cause).
+std::vector<std::pair<std::size_t, std::string>> gather_failed(const LocalResult& local,
+                                                               MPI_Comm comm) {
+  std::string mine;
+  for (auto [index, message] : local.failed) {
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    mine += std::to_string(index) + "\t" + message + "\n";
+  }
+  std::vector<std::pair<std::size_t, std::string>> failed;
+  for (const auto& text : allgather_strings(mine, comm)) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      const auto tab = line.find('\t');
+      failed.emplace_back(std::stoull(line.substr(0, tab)), line.substr(tab + 1));
+    }
+  }
+  std::sort(failed.begin(), failed.end());
+  return failed;
+}
+
+/// The output's skipped_granules attribute: one "file name: cause" line per granule left out.
+std::string skipped_attribute(const Config& config,
+                              const std::vector<std::pair<std::size_t, std::string>>& failed) {
+  std::string text;
+  for (const auto& [index, message] : failed) {
+    const std::string& path = config.granules[index];
+    const std::string prefix = "granule " + path + ": ";
+    const std::string cause =
+        message.compare(0, prefix.size(), prefix) == 0 ? message.substr(prefix.size()) : message;
+    text += (text.empty() ? "" : "\n") + std::filesystem::path(path).filename().string() + ": " +
+            cause;
+  }
+  return text;
+}
+
 }  // namespace
 
 RunSummary run_composite(const Config& config, const Environment& env) {
@@ -52,16 +162,21 @@ RunSummary run_composite(const Config& config, const Environment& env) {
                     "--method " << config.method << ": only on lat/lon grids for now (use "
                                 << "--method bin with --crs " << config.grid.crs << ")");
   // Every rank describes the first granule the same way (or fails the same way).
-  std::vector<Layer> layers =
-      make_layers(describe_variables(config.granules.front(), config.variables), config);
+  std::vector<Layer> layers = describe_layers(config);
 
+  auto start = Clock::now();
   const LocalResult local = regrid_my_granules(config, config.grid, layers, comm);
-  agree_on_error(local.error, comm);
+  const double loop_seconds = seconds_since(start);
+  start = Clock::now();
+  agree_on_error(local.error, comm);  // the first collective after the loop: waits for all
+  const double wait_seconds = seconds_since(start);
 
   RunSummary summary;
   summary.granules = static_cast<std::int64_t>(config.granules.size());
   summary.nx = config.grid.spec.nx;
   summary.ny = config.grid.spec.ny;
+  summary.granules_per_rank = allgather_int64(local.granules_read, comm);
+  for (std::int64_t n : summary.granules_per_rank) summary.granules_read += n;
   summary.granules_missing_grid = allreduce_sum(local.granules_missing_grid, comm);
   summary.pixels_binned = allreduce_sum(local.pixels_binned, comm);
   summary.pixels_outside = allreduce_sum(local.pixels_outside, comm);
@@ -70,8 +185,12 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   summary.bytes_read = allreduce_sum(local.bytes_read, comm);
   summary.bytes_total = allreduce_sum(local.bytes_total, comm);
   summary.granules_skipped = allreduce_sum(local.granules_skipped, comm);
-  summary.read_seconds_max = allreduce_max(local.read_seconds, comm);
-  summary.regrid_seconds_max = allreduce_max(local.regrid_seconds, comm);
+  summary.granules_all_fill = allreduce_sum(local.granules_all_fill, comm);
+  const auto failed = gather_failed(local, comm);
+  SWATHGRID_REQUIRE(failed.size() < config.granules.size(),
+                    "every granule failed (--on-error skip); the first: "
+                        << failed.front().second);
+  for (const auto& entry : failed) summary.granules_failed.push_back(entry.second);
 
   OutputMetadata meta;
   meta.title = "swathgrid composite of " + join(config.variables);
@@ -82,45 +201,27 @@ RunSummary run_composite(const Config& config, const Environment& env) {
                 {"l2_flags_masked", config.flags_text},
                 {"period", period_name(config.period)},
                 {"time_coverage_start", earliest_start(local.earliest_start, comm)}};
+  if (!failed.empty())
+    meta.extra.emplace_back("skipped_granules", skipped_attribute(config, failed));
   if (config.method == "warp")
     meta.extra.emplace_back("warp_convention", warp_convention_name(config.warp_convention));
-  const auto start = Clock::now();
+  start = Clock::now();
   summary.cells_with_data = reduce_and_write(config, config.grid, layers, meta, comm);
-  summary.reduce_write_seconds = seconds_since(start);
-  summary.seconds = allreduce_max(seconds_since(run_start), comm);
-  return summary;
-}
+  const double reduce_write_seconds = seconds_since(start);
 
-std::string format_summary(const Config& config, const Environment& env, const RunSummary& s) {
-  std::ostringstream out;
-  const GridSpec& g = config.grid.spec;
-  std::vector<std::string> stats;
-  for (Stat st : config.stats) stats.push_back(stat_name(st));
-  const double cells = static_cast<double>(s.nx) * static_cast<double>(s.ny);
-  out << std::setprecision(6) << "wrote " << config.output << ": " << join(config.variables) << " ("
-      << join(stats) << "; method " << config.method << ", weight "
-      << weighting_name(config.weighting) << ", period " << period_name(config.period) << ") from "
-      << s.granules << " granules on a " << s.nx << " x " << s.ny << " grid (" << config.grid.crs
-      << ", cells of " << g.cell_size << ", x " << g.x_min << ".." << g.x_max() << ", y "
-      << g.y_min() << ".." << g.y_max << "); " << std::fixed << std::setprecision(2)
-      << s.cells_with_data << " cells with data ("
-      << (cells > 0 ? 100.0 * s.cells_with_data / cells : 0.0) << " %); " << s.pixels_binned
-      << " values gridded, " << s.pixels_outside << " valid pixels outside the grid, "
-      << s.pixels_flagged << " pixels masked by l2_flags (" << config.flags_text << ")";
-  if (s.granules_missing_grid > 0)
-    out << ", " << s.granules_missing_grid << " granules do not touch the grid";
-  if (s.pixels_unrepresentable > 0)
-    out << ", " << s.pixels_unrepresentable << " values beyond the exact-sum range skipped";
-  out << "; " << std::setprecision(1) << s.bytes_read / 1.0e6 << " MB read of "
-      << s.bytes_total / 1.0e6 << " MB ("
-      << (s.bytes_total > 0 ? 100.0 * s.bytes_read / s.bytes_total : 0.0) << " %), "
-      << s.granules_skipped << " granules skipped by bounds; " << std::setprecision(3) << s.seconds
-      << " s on " << env.size() << " rank(s) x " << env.threads() << " thread(s) (" << env.backend()
-      << ").\n"
-      << "PERFORMANCE seconds=" << s.seconds << " read_max=" << s.read_seconds_max
-      << " regrid_max=" << s.regrid_seconds_max << " reduce_write=" << s.reduce_write_seconds
-      << " ranks=" << env.size() << " threads=" << env.threads();
-  return out.str();
+  start = Clock::now();
+  export_pictures(config, layers, comm);
+  const double export_seconds = seconds_since(start);
+
+  const std::pair<const char*, double> phases[] = {
+      {"read", local.read_seconds}, {"regrid", local.regrid_seconds},
+      {"loop", loop_seconds},       {"wait", wait_seconds},
+      {"reduce_write", reduce_write_seconds}, {"export", export_seconds},
+      {"total", seconds_since(run_start)}};
+  for (const auto& [name, seconds] : phases)
+    summary.phases.push_back(make_phase_times(name, allgather_double(seconds, comm)));
+  summary.seconds = summary.phase("total").max;
+  return summary;
 }
 
 }  // namespace swathgrid

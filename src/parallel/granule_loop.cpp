@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 
+#include "progress.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/gdal_warp.hpp"
 #include "swathgrid/granule.hpp"
@@ -72,6 +73,9 @@ GridSpec window_grid(const GridSpec& grid, const RowWindow& window) {
 /// The period a granule falls in (key 0 for --period all).
 std::int64_t period_key(const Granule& granule, PeriodKind kind) {
   if (kind == PeriodKind::kAll) return 0;
+  if (granule.time_coverage_start.empty())
+    throw Error("granule " + granule.path + ": time_coverage_start missing (--period " +
+                period_name(kind) + " needs it)");
   try {
     return period_of(parse_iso8601_utc(granule.time_coverage_start), kind).key;
   } catch (const Error& e) {
@@ -180,6 +184,40 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
   }
 }
 
+/// True when any value of any variable of the granule is valid (not NaN).
+bool has_valid_value(const Granule& granule) {
+  for (const auto& var : granule.variables)
+    for (float v : var.values)
+      if (!std::isnan(v)) return true;
+  return false;
+}
+
+/// Reads granule `index` and checks what regridding it needs beyond its arrays (its period).
+/// --on-error skip: a granule failing here is recorded in local.failed and nullopt returned;
+/// nothing of it has reached an accumulator (docs/reliability.md).
+std::optional<Granule> read_usable_granule(const Config& config, std::size_t index,
+                                           const ReadRequest& request, LocalResult& local) {
+  try {
+    Granule granule = read_granule(config.granules[index], request);
+    if (!granule.skipped_by_bounds) period_key(granule, config.period);  // throws if unusable
+    return granule;
+  } catch (const Error& e) {
+    if (config.on_error != OnError::kSkip) throw;
+    local.failed.emplace_back(index, e.what());
+    return std::nullopt;
+  }
+}
+
+/// Keeps the smallest parsable time_coverage_start (others never reach the output).
+void note_start_time(const std::string& start, std::string& earliest) {
+  try {
+    parse_iso8601_utc(start);
+  } catch (const Error&) {
+    return;
+  }
+  if (earliest.empty() || start < earliest) earliest = start;
+}
+
 }  // namespace
 
 LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
@@ -191,21 +229,25 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
   request.variables = config.variables;
   request.mask_flags = config.mask_flags;
   request.region = read_region(config, grid);
+  GranuleProgress progress(config.granules.size(), config.schedule, config.quiet, comm);
   while (const auto index = schedule->next()) {
+    progress.claimed(*index);
     try {
       auto start = Clock::now();
-      const Granule granule = read_granule(config.granules[*index], request);
+      const std::optional<Granule> read = read_usable_granule(config, *index, request, local);
       local.read_seconds += seconds_since(start);
+      if (!read) continue;  // --on-error skip: left out, recorded in local.failed
+      const Granule& granule = *read;
       local.bytes_read += static_cast<std::int64_t>(granule.bytes_read);
       local.bytes_total += static_cast<std::int64_t>(granule.bytes_total);
-      if (local.earliest_start.empty() || granule.time_coverage_start < local.earliest_start)
-        local.earliest_start = granule.time_coverage_start;
+      note_start_time(granule.time_coverage_start, local.earliest_start);
       if (granule.skipped_by_bounds) {
         ++local.granules_skipped;
         continue;
       }
       local.pixels_flagged += granule.pixels_flagged;
       ++local.granules_read;
+      if (!has_valid_value(granule)) ++local.granules_all_fill;
 
       start = Clock::now();
       regrid_granule(granule, config, grid.spec, projector, layers, local);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "layers.hpp"
@@ -24,6 +25,10 @@ struct LocalResult {
   double read_seconds = 0.0, regrid_seconds = 0.0;
   std::string earliest_start;  ///< smallest time_coverage_start (ISO strings sort by time)
   std::string error;           ///< first failure, "" when none
+  /// --on-error skip: the granules this rank left out, (input index, message naming the file
+  /// and the cause). Nothing of them reached an accumulator.
+  std::vector<std::pair<std::size_t, std::string>> failed;
+  std::int64_t granules_all_fill = 0;  ///< read, but no valid value where read: add nothing
 };
 
 /// Regrids the granules the schedule gives this rank. Collective only at its start and end

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Checks the files of the ops_run_* tests (tests/ops/CMakeLists.txt) with independent
+readers: netCDF4 for the composite, GDAL for the GeoTIFF and the PNG, json for the report.
+
+    check_operations.py report|geotiff|quicklook|quiet|progress OPS_DIR GRANULE_LIST
+"""
+import json
+import math
+import re
+import sys
+
+import netCDF4
+import numpy as np
+from osgeo import gdal, osr
+
+gdal.UseExceptions()
+
+BBOX = (-77.0, 36.0, -73.0, 41.0)  # the runs' --bbox
+RES = 0.01  # the runs' --res (chlor, poc_daily)
+LEGEND_ROWS = 24  # rows of the quicklook's legend strip (src/io/quicklook_picture.hpp)
+PHASES = ["read", "regrid", "loop", "wait", "reduce_write", "export", "total"]
+
+
+def fail(message):
+    print("FAIL: " + message)
+    sys.exit(1)
+
+
+def expect(condition, message):
+    if not condition:
+        fail(message)
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
+
+
+def granule_count(granule_list):
+    return sum(1 for line in read_text(granule_list).splitlines() if line.strip())
+
+
+def netcdf_variable(path, name):
+    """The raw values (fill values kept) as north-up rows: [..., row 0 = north, col]."""
+    with netCDF4.Dataset(path) as nc:
+        var = nc.variables[name]
+        var.set_auto_maskandscale(False)
+        values = np.array(var[:])
+        lat = np.array(nc.variables["lat" if "lat" in nc.variables else "y"][:])
+        fill = var.getncattr("_FillValue") if "_FillValue" in var.ncattrs() else None
+    if lat[0] < lat[-1]:
+        values = values[..., ::-1, :]
+    return values, fill
+
+
+def check_report(ops, granule_list):
+    report = json.loads(read_text(ops + "/chlor.json"))
+    summary = read_text(ops + "/chlor.out")
+    total = granule_count(granule_list)
+    expect(report["program"] == "swathgrid", "program")
+    expect(report["ranks"] == 2, "ranks: %s, run on 2" % report["ranks"])
+    expect(report["threads"] >= 1, "threads")
+    expect(report["variables"] == ["chlor_a"] and report["stats"] == ["mean", "count"],
+           "variables/stats")
+    g = report["granules"]
+    expect(g["total"] == total, "granules.total %d, list has %d" % (g["total"], total))
+    expect(len(g["per_rank"]) == 2 and sum(g["per_rank"]) == g["read"], "granules per rank")
+    expect(g["read"] + g["skipped_by_bounds"] == total, "read + skipped != total")
+    grid = report["grid"]
+    expect((grid["nx"], grid["ny"]) == (400, 500), "grid size %s" % ((grid["nx"], grid["ny"]),))
+    expect(math.isclose(grid["cell_size"], RES) and math.isclose(grid["x_min"], BBOX[0])
+           and math.isclose(grid["y_max"], BBOX[3]), "grid extent")
+    counts, _ = netcdf_variable(ops + "/chlor.nc", "chlor_a_count")
+    expect(report["cells_with_data"] == int((counts > 0).sum()), "cells_with_data vs the file")
+    expect(report["pixels"]["binned"] == int(counts.sum()), "pixels.binned vs sum of counts")
+    expect(0 < report["bytes_read"] <= report["bytes_whole_granules"], "bytes_read")
+    phases = report["phases"]
+    expect(list(phases) == PHASES, "phases %s" % list(phases))
+    for name, p in phases.items():
+        per_rank = p["per_rank"]
+        expect(len(per_rank) == 2 and all(t >= 0 for t in per_rank), name + ": per_rank")
+        close = lambda a, b: math.isclose(a, b, rel_tol=1e-7, abs_tol=1e-9)  # 9 digits
+        expect(close(p["min"], min(per_rank)) and close(p["max"], max(per_rank))
+               and close(p["median"], sum(per_rank) / 2),
+               name + ": min/median/max do not match per_rank")
+    eps = 1e-3
+    for r in range(2):
+        t = {name: phases[name]["per_rank"][r] for name in PHASES}
+        expect(t["read"] + t["regrid"] <= t["loop"] + eps, "rank %d: read + regrid > loop" % r)
+        expect(t["loop"] + t["wait"] + t["reduce_write"] + t["export"] <= t["total"] + eps,
+               "rank %d: phases add up to more than the total" % r)
+    expect(phases["export"]["per_rank"][0] > 0, "rank 0 exported but took no time")
+    expect(math.isclose(report["seconds"], phases["total"]["max"]), "seconds != total max")
+    # The text summary shows the same numbers.
+    expect("%d cells with data" % report["cells_with_data"] in summary, "summary: cells")
+    expect("%d values gridded" % report["pixels"]["binned"] in summary, "summary: pixels")
+    perf = dict(re.findall(r"(\w+)=([0-9.]+)", summary.split("PERFORMANCE")[1]))
+    expect(math.isclose(float(perf["seconds"]), report["seconds"], abs_tol=6e-4),
+           "PERFORMANCE seconds vs the report")
+    expect(int(perf["ranks"]) == 2 and int(perf["pixels"]) == report["pixels"]["binned"],
+           "PERFORMANCE ranks/pixels")
+    for name in PHASES:
+        row = re.search(r"^  %s +([0-9.]+) +([0-9.]+) +([0-9.]+)$" % name, summary, re.M)
+        expect(row is not None, "summary lacks the phase row " + name)
+        for value, key in zip(row.groups(), ("min", "median", "max")):
+            expect(abs(float(value) - phases[name][key]) <= 6e-4, "summary %s %s" % (name, key))
+    expect("also wrote %s/chlor.json (--report)" % ops in summary, "summary: report path")
+
+
+def expected_geotransform(path):
+    """North-up transform from the file's cell-centre coordinates (lon/lat or x/y)."""
+    with netCDF4.Dataset(path) as nc:
+        xname, yname = ("lon", "lat") if "lon" in nc.variables else ("x", "y")
+        x = np.array(nc.variables[xname][:])
+        y = np.array(nc.variables[yname][:])
+    dx = (x[-1] - x[0]) / (len(x) - 1)
+    dy = abs(y[-1] - y[0]) / (len(y) - 1)
+    return (x[0] - dx / 2, dx, 0.0, y.max() + dy / 2, 0.0, -dy)
+
+
+def check_geotiff_of(ops, name, variable, bands, epsg=4326):
+    tif = gdal.Open(ops + "/" + name + ".tif")
+    expect(tif.GetDriver().ShortName == "GTiff", "not a GeoTIFF")
+    expect(tif.GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE") == "COG", name + ": not a COG")
+    srs = tif.GetSpatialRef()
+    wanted = osr.SpatialReference()
+    wanted.ImportFromEPSG(epsg)
+    expect(srs is not None and srs.IsSame(wanted, ["IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES"]),
+           name + ": CRS is not EPSG:%d: %s" % (epsg, srs.ExportToWkt() if srs else None))
+    expected = expected_geotransform(ops + "/" + name + ".nc")
+    if epsg == 4326:  # also against the runs' --bbox/--res, independent of the file
+        expected_box = (BBOX[0], RES, 0.0, BBOX[3], 0.0, -RES)
+        expect(all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(expected, expected_box)),
+               name + ": file coordinates %s, --bbox/--res give %s" % (expected, expected_box))
+    got = tif.GetGeoTransform()
+    expect(all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6) for a, b in zip(got, expected)),
+           name + ": geotransform %s, expected %s" % (got, expected))
+    values, fill = netcdf_variable(ops + "/" + name + ".nc", variable)
+    values = values.reshape((-1,) + values.shape[-2:])
+    expect(tif.RasterCount == bands == values.shape[0],
+           name + ": %d bands, expected %d" % (tif.RasterCount, bands))
+    for b in range(bands):
+        band = tif.GetRasterBand(b + 1)
+        expect(band.GetNoDataValue() == fill, name + ": nodata %s, _FillValue %s"
+               % (band.GetNoDataValue(), fill))
+        expect(band.DataType == gdal.GDT_Float32, name + ": not float32")
+        data = band.ReadAsArray()
+        expect(np.array_equal(data, values[b]), name + ": band %d differs from the netCDF" % b)
+        expect((data != fill).sum() > 100, name + ": band %d nearly empty" % b)
+
+
+def check_geotiff(ops, _):
+    check_geotiff_of(ops, "chlor", "chlor_a", 1)
+    with netCDF4.Dataset(ops + "/poc_daily.nc") as nc:
+        days = len(nc.dimensions["time"])
+    expect(days >= 2, "poc_daily: %d days, the granules span 3" % days)
+    check_geotiff_of(ops, "poc_daily", "poc", days)
+    check_geotiff_of(ops, "polar", "chlor_a", 1, epsg=3413)
+
+
+def check_quicklook_of(ops, name, variable, scale):
+    values, fill = netcdf_variable(ops + "/" + name + ".nc", variable)
+    first = values.reshape((-1,) + values.shape[-2:])[0]
+    png = gdal.Open(ops + "/" + name + ".png")
+    expect(png.GetDriver().ShortName == "PNG", name + ": not a PNG")
+    ny, nx = first.shape
+    expect((png.RasterXSize, png.RasterYSize) == (nx, ny + LEGEND_ROWS),
+           name + ": size %dx%d, grid %dx%d" % (png.RasterXSize, png.RasterYSize, nx, ny))
+    expect(png.RasterCount == 4, name + ": not RGBA")
+    alpha = png.GetRasterBand(4).ReadAsArray()
+    has_data = first != fill if fill is not None else np.ones(first.shape, bool)
+    expect(np.array_equal(alpha[:ny] == 0, ~has_data), name + ": transparent != no data")
+    expect((alpha[:ny][has_data] == 255).all(), name + ": cells with data not opaque")
+    expect((alpha[ny:] == 255).all(), name + ": legend not opaque")
+    rgb = np.stack([png.GetRasterBand(b).ReadAsArray()[:ny] for b in (1, 2, 3)])
+    expect(len({tuple(c) for c in rgb[:, has_data].T}) > 20, name + ": too few colours")
+    expect(png.GetMetadataItem("colour_scale") == scale,
+           name + ": colour scale %s, expected %s" % (png.GetMetadataItem("colour_scale"), scale))
+
+
+def check_quicklook(ops, _):
+    check_quicklook_of(ops, "chlor", "chlor_a", "log10")
+    check_quicklook_of(ops, "poc_daily", "poc", "log10")  # units mg m^-3
+    check_quicklook_of(ops, "count", "chlor_a_count", "linear")
+    check_quicklook_of(ops, "polar", "chlor_a", "log10")
+
+
+def check_quiet(ops, _):
+    for stream in ("out", "err"):
+        text = read_text(ops + "/poc_daily." + stream)
+        expect(text == "", "--quiet run printed on std%s: %r" % (stream, text[:200]))
+    report = json.loads(read_text(ops + "/poc_daily.json"))  # --quiet still writes files
+    expect(report["ranks"] == 1 and report["variables"] == ["poc"], "poc_daily report")
+
+
+def check_progress(ops, granule_list):
+    total = granule_count(granule_list)
+    err = read_text(ops + "/progress.err")
+    expect("\r" not in err, "progress on a non-terminal must not use carriage returns")
+    lines = [l for l in err.splitlines() if l.startswith("swathgrid: progress:")]
+    # One rank, static schedule, SWATHGRID_PROGRESS_INTERVAL=0: a line per finished granule
+    # while the next is claimed: 1/N .. (N-1)/N.
+    pattern = re.compile(r"^swathgrid: progress: (\d+)/(\d+) granules \((\d+) %\), "
+                         r"[0-9.]+ granules/s(, ETA .+)?$")
+    done = []
+    for line in lines:
+        m = pattern.match(line)
+        expect(m is not None, "progress line %r" % line)
+        expect(int(m.group(2)) == total, "total in %r" % line)
+        expect(int(m.group(3)) == 100 * int(m.group(1)) // total, "percent in %r" % line)
+        expect(m.group(4) is not None, "no ETA in %r" % line)
+        done.append(int(m.group(1)))
+    expect(done == list(range(1, total)), "progress counts %s, expected 1..%d" % (done, total - 1))
+    expect("wrote " in read_text(ops + "/progress.out"), "summary missing without --quiet")
+
+
+CHECKS = {"report": check_report, "geotiff": check_geotiff, "quicklook": check_quicklook,
+          "quiet": check_quiet, "progress": check_progress}
+
+if __name__ == "__main__":
+    CHECKS[sys.argv[1]](sys.argv[2], sys.argv[3])
+    print("ok: " + sys.argv[1])

@@ -1,0 +1,116 @@
+// Pieces of the operations features that need no files: progress lines (terminal and not),
+// phase-time statistics, and quicklook pixels (scale, transparency, legend).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "../src/io/quicklook_picture.hpp"  // the picture without GDAL
+#include "../src/parallel/progress.hpp"     // the progress reporter, with its clock passed in
+#include "swathgrid/composite.hpp"
+#include "swathgrid/export.hpp"
+
+namespace swathgrid {
+namespace {
+
+using Clock = GranuleProgress::Clock;
+
+TEST(Progress, PlainLinesAtMostEveryIntervalWhenNotATerminal) {
+  std::ostringstream out;
+  const auto t0 = Clock::now();
+  {
+    GranuleProgress progress(10, ScheduleKind::kStatic, 1, true, out, false, 2.0);
+    for (std::size_t i = 0; i < 10; ++i) progress.claimed(i, t0 + std::chrono::seconds(i));
+  }
+  // Claim i at i s: i granules done. A line when >= 2 s passed since the last one (or the
+  // start, a little after t0): at claims 3, 5, 7 and 9.
+  EXPECT_EQ(out.str().find('\r'), std::string::npos);
+  std::istringstream lines(out.str());
+  std::vector<std::string> got;
+  for (std::string line; std::getline(lines, line);) got.push_back(line);
+  ASSERT_EQ(got.size(), 4u) << out.str();
+  EXPECT_EQ(got[0].rfind("swathgrid: progress: 3/10 granules (30 %)", 0), 0u) << got[0];
+  EXPECT_EQ(got[3].rfind("swathgrid: progress: 9/10 granules (90 %)", 0), 0u) << got[3];
+}
+
+TEST(Progress, OneUpdatingLineOnATerminal) {
+  std::ostringstream out;
+  const auto t0 = Clock::now();
+  {
+    GranuleProgress progress(3, ScheduleKind::kStatic, 1, true, out, true, 0.0);
+    for (std::size_t i = 0; i < 3; ++i) progress.claimed(i, t0 + std::chrono::seconds(i + 1));
+  }
+  const std::string text = out.str();
+  EXPECT_EQ(text.front(), '\r');
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << "only the final newline";
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_NE(text.find("2/3 granules"), std::string::npos);
+}
+
+TEST(Progress, SilentWhenDisabled) {
+  std::ostringstream out;
+  {
+    GranuleProgress progress(5, ScheduleKind::kDynamic, 2, false, out, true, 0.0);
+    for (std::size_t i = 0; i < 5; ++i) progress.claimed(i);
+  }
+  EXPECT_TRUE(out.str().empty());
+}
+
+TEST(Progress, Estimates) {
+  std::ostringstream out;
+  GranuleProgress scaled(100, ScheduleKind::kStatic, 4, false, out, false, 0.0);
+  for (std::size_t i = 0; i < 6; ++i) scaled.claimed(4 * i);
+  EXPECT_EQ(scaled.done_estimate(), 20u);  // 5 own granules done x 4 ranks
+  GranuleProgress dynamic(100, ScheduleKind::kDynamic, 4, false, out, false, 0.0);
+  dynamic.claimed(0);
+  EXPECT_EQ(dynamic.done_estimate(), 0u);
+  dynamic.claimed(37);
+  EXPECT_EQ(dynamic.done_estimate(), 37u);  // granules 0..36 were claimed before
+  EXPECT_EQ(GranuleProgress::format(25, 100, 10.0),
+            "progress: 25/100 granules (25 %), 2.50 granules/s, ETA 30 s");
+  EXPECT_EQ(GranuleProgress::format(1, 1000, 10.0),
+            "progress: 1/1000 granules (0 %), 0.10 granules/s, ETA 2 h 46 min");
+}
+
+TEST(PhaseTimes, MinMedianMax) {
+  const PhaseTimes odd = make_phase_times("read", {3.0, 1.0, 2.0});
+  EXPECT_EQ(odd.min, 1.0);
+  EXPECT_EQ(odd.median, 2.0);
+  EXPECT_EQ(odd.max, 3.0);
+  EXPECT_EQ(odd.per_rank, (std::vector<double>{3.0, 1.0, 2.0}));  // rank order kept
+  const PhaseTimes even = make_phase_times("read", {4.0, 1.0, 2.0, 3.0});
+  EXPECT_EQ(even.median, 2.5);
+}
+
+TEST(Quicklook, LogScaleForChlorophyll) {
+  EXPECT_TRUE(uses_log_scale("chlor_a", ""));
+  EXPECT_TRUE(uses_log_scale("chl_ocx", "mg m^-3"));
+  EXPECT_FALSE(uses_log_scale("poc", "mg m^-3 carbon"));
+  EXPECT_FALSE(uses_log_scale("Rrs", "sr^-1"));
+  EXPECT_FALSE(uses_log_scale("chlor_a_count", "1"));
+}
+
+TEST(Quicklook, TransparentWhereNoDataAndALegendBelow) {
+  const int width = 120, height = 2;
+  std::vector<float> values(width * height);
+  std::vector<bool> valid(values.size(), true);
+  for (int i = 0; i < width * height; ++i) values[i] = 0.01f * static_cast<float>(i + 1);
+  valid[5] = false;
+  const QuicklookScale scale = quicklook_scale(values, valid, true);
+  EXPECT_TRUE(scale.log10);
+  EXPECT_LT(scale.low, scale.high);
+  const auto rgba = quicklook_rgba(values, valid, width, height, scale, "mg m^-3");
+  ASSERT_EQ(rgba.size(), 4u * width * (height + kLegendRows));
+  EXPECT_EQ(rgba[4 * 5 + 3], 0) << "no data is transparent";
+  EXPECT_EQ(rgba[4 * 6 + 3], 255);
+  EXPECT_NE(rgba[4 * 0 + 1], rgba[4 * (2 * width - 1) + 1]) << "low and high differ";
+  for (std::size_t p = 4 * width * height; p < rgba.size(); p += 4) ASSERT_EQ(rgba[p + 3], 255);
+  int dark = 0;  // label text is black on white
+  for (std::size_t p = 4 * width * height; p < rgba.size(); p += 4)
+    dark += rgba[p] == 0 && rgba[p + 1] == 0 && rgba[p + 2] == 0;
+  EXPECT_GT(dark, 20);
+}
+
+}  // namespace
+}  // namespace swathgrid
