@@ -22,6 +22,12 @@ class Environment {
   int size() const { return size_; }
   int threads() const;          ///< Kokkos execution-space concurrency
   std::string backend() const;  ///< e.g. "OpenMP", "Serial"
+  /// CPUs this process may run on (its affinity mask; Open MPI binds a rank to one core by
+  /// default when there are few ranks).
+  int cores() const;
+  /// Collective: a one-line warning when any rank has more threads than cores to run them
+  /// on ("" when none), naming the fix.
+  std::string binding_warning() const;
 
  private:
   int rank_ = 0;

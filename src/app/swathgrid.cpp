@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
       if (root) std::cout << message << std::endl;
       return swathgrid::kExitSuccess;
     }
+    const std::string binding = env.binding_warning();
+    if (root && !binding.empty() && !config->quiet) std::cerr << "swathgrid: " << binding << std::endl;
     const auto summary = swathgrid::run_composite(*config, env);
     if (root && !config->report_path.empty())
       swathgrid::write_json_report(config->report_path, *config, env, summary);

@@ -1,6 +1,11 @@
 #include "swathgrid/environment.hpp"
 
+#include <sched.h>
+
 #include <Kokkos_Core.hpp>
+#include <algorithm>
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace swathgrid {
@@ -40,5 +45,30 @@ Environment::~Environment() {
 int Environment::threads() const { return Kokkos::DefaultExecutionSpace().concurrency(); }
 
 std::string Environment::backend() const { return Kokkos::DefaultExecutionSpace::name(); }
+
+int Environment::cores() const {
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  if (sched_getaffinity(0, sizeof(mask), &mask) == 0) return CPU_COUNT(&mask);
+  return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+}
+
+std::string Environment::binding_warning() const {
+  const int mine[2] = {threads(), cores()};
+  int worst[2] = {0, 0};  // (threads, cores) of a rank with too few cores, or (0, 0)
+  const int short_of = mine[0] > mine[1] ? 1 : 0;
+  int any = 0;
+  MPI_Allreduce(&short_of, &any, 1, MPI_INT, MPI_MAX, comm());
+  if (any == 0) return "";
+  // The first rank short of cores tells its figures.
+  int first = short_of ? rank_ : size_;
+  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, comm());
+  if (rank_ == first) std::copy(mine, mine + 2, worst);
+  MPI_Allreduce(MPI_IN_PLACE, worst, 2, MPI_INT, MPI_MAX, comm());
+  return "warning: rank " + std::to_string(first) + " has " + std::to_string(worst[0]) +
+         " threads but may run on " + std::to_string(worst[1]) +
+         " core(s); give it its cores (mpiexec --bind-to none, or --map-by slot:PE=N; srun "
+         "--cpus-per-task=N)";
+}
 
 }  // namespace swathgrid
