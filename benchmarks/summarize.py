@@ -39,6 +39,15 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def reduce_write(facts):
+    """Seconds after the loop: reduce_write (older runs) or reduce_max + write_max."""
+    if "reduce_write" in facts:
+        return facts["reduce_write"]
+    if "reduce_max" in facts and "write_max" in facts:
+        return facts["reduce_max"] + facts["write_max"]
+    return None
+
+
 def time_facts(time_file):
     """Peak RSS (MB, largest process) and CPU seconds (user + sys, all waited-for processes)
     from a /usr/bin/time -v file."""
@@ -109,7 +118,9 @@ def summarise(rows):
             entry["cpu_s"] = statistics.median(cpu)
         phases = {}
         for key in ("read_max", "regrid_max", "reduce_write"):  # swathgrid's PERFORMANCE line
-            values = [r["facts"][key] for r in ok if key in r["facts"]]
+            values = [reduce_write(r["facts"]) if key == "reduce_write" else r["facts"].get(key)
+                      for r in ok]
+            values = [v for v in values if v is not None]
             if values:
                 phases[key] = statistics.median(values)
         if phases:

@@ -12,7 +12,7 @@ namespace swathgrid {
 
 /// Seconds one phase took on each rank, and their spread (STYLE.md 8).
 struct PhaseTimes {
-  std::string name;               ///< read, regrid, loop, wait, reduce_write, export, total
+  std::string name;  ///< read, project, regrid, loop, wait, reduce, write, export, total
   std::vector<double> per_rank;   ///< seconds, in rank order
   double min = 0.0, median = 0.0, max = 0.0;
 };
@@ -39,10 +39,11 @@ struct RunSummary {
   std::vector<std::string> granules_failed;
   std::vector<std::int64_t> granules_per_rank;  ///< granules each rank read, in rank order
   double seconds = 0.0;                     ///< wall time of the whole run (max over ranks)
-  /// Per-phase seconds over ranks: read (HDF5 reads, scaling, masking), regrid (projection,
-  /// kernels, folding into tiles), loop (the whole granule loop, claims included), wait
-  /// (for the slowest rank after the loop), reduce_write (reduction, statistics, netCDF),
-  /// export (GeoTIFF / quicklook, rank 0), total.
+  /// Per-phase seconds over ranks: read (HDF5 reads, scaling, masking), project (pixel
+  /// positions to grid coordinates), regrid (kernels, folding into tiles), loop (the whole
+  /// granule loop, claims included), wait (for the slowest rank after the loop), reduce
+  /// (exchange of tiles, combination, statistics), write (PnetCDF), export (GeoTIFF /
+  /// quicklook, rank 0), total.
   std::vector<PhaseTimes> phases;
   /// The phase called `name`; one with zeros when there is none.
   const PhaseTimes& phase(const std::string& name) const;

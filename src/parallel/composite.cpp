@@ -206,17 +206,19 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   if (config.method == "warp")
     meta.extra.emplace_back("warp_convention", warp_convention_name(config.warp_convention));
   start = Clock::now();
-  summary.cells_with_data = reduce_and_write(config, config.grid, layers, meta, comm);
-  const double reduce_write_seconds = seconds_since(start);
+  const ReduceWriteResult output = reduce_and_write(config, config.grid, layers, meta, comm);
+  summary.cells_with_data = output.cells_with_data;
+  const double reduce_seconds = seconds_since(start) - output.write_seconds;
 
   start = Clock::now();
   export_pictures(config, layers, comm);
   const double export_seconds = seconds_since(start);
 
   const std::pair<const char*, double> phases[] = {
-      {"read", local.read_seconds}, {"regrid", local.regrid_seconds},
-      {"loop", loop_seconds},       {"wait", wait_seconds},
-      {"reduce_write", reduce_write_seconds}, {"export", export_seconds},
+      {"read", local.read_seconds},  {"project", local.project_seconds},
+      {"regrid", local.regrid_seconds}, {"loop", loop_seconds},
+      {"wait", wait_seconds},        {"reduce", reduce_seconds},
+      {"write", output.write_seconds}, {"export", export_seconds},
       {"total", seconds_since(run_start)}};
   for (const auto& [name, seconds] : phases)
     summary.phases.push_back(make_phase_times(name, allgather_double(seconds, comm)));

@@ -1,6 +1,7 @@
 #include "composite_output.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <limits>
 #include <map>
@@ -233,8 +234,9 @@ std::vector<std::int64_t> all_period_keys(const std::vector<Layer>& layers, Peri
   return {keys.begin(), keys.end()};
 }
 
-std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
-                              std::vector<Layer>& layers, OutputMetadata meta, MPI_Comm comm) {
+ReduceWriteResult reduce_and_write(const Config& config, const GridDefinition& grid,
+                                   std::vector<Layer>& layers, OutputMetadata meta,
+                                   MPI_Comm comm) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -263,7 +265,14 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
                                    first->bands > 1});
     }
   }
+  ReduceWriteResult result;
+  auto write_start = std::chrono::steady_clock::now();
+  const auto add_write_time = [&result, &write_start] {
+    result.write_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
+  };
   CompositeWriter writer(config.output, grid, meta, fields, comm);
+  add_write_time();
 
   // local[t][l]: this rank's tiles of layer l in period t.
   std::vector<std::vector<LocalTiles>> local(keys.size());
@@ -301,6 +310,7 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
           error = e.what();
         }
         agree_on_error(error, comm);
+        write_start = std::chrono::steady_clock::now();
         for (std::size_t s = 0; s < stat_count; ++s) {
           const std::size_t field = layer.variable * stat_count + s;
           if (fields[field].is_count)
@@ -308,12 +318,16 @@ std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
           else
             writer.write_rows(field, t, layer.band, block.rows, block.values[s].data());
         }
+        add_write_time();
       }
     }
     cells_with_data += std::count(has_data.begin(), has_data.end(), 1);
   }
+  write_start = std::chrono::steady_clock::now();
   writer.commit();
-  return allreduce_sum(cells_with_data, comm);
+  add_write_time();
+  result.cells_with_data = allreduce_sum(cells_with_data, comm);
+  return result;
 }
 
 }  // namespace swathgrid

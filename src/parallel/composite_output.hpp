@@ -25,9 +25,14 @@ ReduceMode resolve_reduce_mode(ReduceMode mode, const GridSpec& grid);
 std::vector<std::int64_t> all_period_keys(const std::vector<Layer>& layers, PeriodKind kind,
                                           MPI_Comm comm);
 
-/// Collective: reduces, finalizes and writes. Returns, on every rank, the cells where the
-/// first variable has observations in any period.
-std::int64_t reduce_and_write(const Config& config, const GridDefinition& grid,
+/// What reduce_and_write did on this rank.
+struct ReduceWriteResult {
+  std::int64_t cells_with_data = 0;  ///< first variable, any period; the same on every rank
+  double write_seconds = 0.0;        ///< in PnetCDF (define, write, close); the rest is reduce
+};
+
+/// Collective: reduces, finalizes and writes.
+ReduceWriteResult reduce_and_write(const Config& config, const GridDefinition& grid,
                               std::vector<Layer>& layers, OutputMetadata meta, MPI_Comm comm);
 
 }  // namespace swathgrid

@@ -161,7 +161,10 @@ BinTotals regrid_layer(const Granule& granule, const std::vector<float>& band_va
 /// Regrids one granule into every layer's accumulators of its period.
 void regrid_granule(const Granule& granule, const Config& config, const GridSpec& grid,
                     const Projector& projector, std::vector<Layer>& layers, LocalResult& local) {
+  const auto start = Clock::now();
   const DevicePositions pos = device_positions(granule, projector, config);
+  Kokkos::fence();
+  local.project_seconds += seconds_since(start);
   const RowWindow touched = granule_rows(pos.x, pos.y, grid);
   if (touched.empty()) {
     ++local.granules_missing_grid;
@@ -250,9 +253,10 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
       if (!has_valid_value(granule)) ++local.granules_all_fill;
 
       start = Clock::now();
+      const double projected = local.project_seconds;
       regrid_granule(granule, config, grid.spec, projector, layers, local);
       Kokkos::fence();
-      local.regrid_seconds += seconds_since(start);
+      local.regrid_seconds += seconds_since(start) - (local.project_seconds - projected);
     } catch (const std::exception& e) {  // agreed on by the caller: no rank is left waiting
       local.error = e.what();
       break;

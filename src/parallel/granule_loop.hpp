@@ -22,7 +22,9 @@ struct LocalResult {
   std::int64_t pixels_flagged = 0, bytes_read = 0;
   std::int64_t bytes_total = 0;       ///< what reading every granule whole would take
   std::int64_t granules_skipped = 0;  ///< left unread: cannot come near the grid
-  double read_seconds = 0.0, regrid_seconds = 0.0;
+  /// Seconds: read (HDF5, scaling, masking), project (pixel positions to grid coordinates),
+  /// regrid (kernels and folding into tiles, projection excluded).
+  double read_seconds = 0.0, project_seconds = 0.0, regrid_seconds = 0.0;
   std::string earliest_start;  ///< smallest time_coverage_start (ISO strings sort by time)
   std::string error;           ///< first failure, "" when none
   /// --on-error skip: the granules this rank left out, (input index, message naming the file

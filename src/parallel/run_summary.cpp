@@ -155,7 +155,8 @@ std::string format_summary(const Config& config, const Environment& env, const R
     out << "  " << std::left << std::setw(14) << p.name << std::right << std::setw(8) << p.min
         << std::setw(8) << p.median << std::setw(8) << p.max << "\n";
   out << "PERFORMANCE seconds=" << s.seconds << " read_max=" << s.phase("read").max
-      << " regrid_max=" << s.phase("regrid").max << " reduce_write=" << s.phase("reduce_write").max
+      << " project_max=" << s.phase("project").max << " regrid_max=" << s.phase("regrid").max
+      << " reduce_max=" << s.phase("reduce").max << " write_max=" << s.phase("write").max
       << " wait_max=" << s.phase("wait").max << " granules=" << s.granules
       << " pixels=" << s.pixels_binned << " ranks=" << env.size() << " threads=" << env.threads();
   return out.str();

@@ -18,7 +18,7 @@ gdal.UseExceptions()
 BBOX = (-77.0, 36.0, -73.0, 41.0)  # the runs' --bbox
 RES = 0.01  # the runs' --res (chlor, poc_daily)
 LEGEND_ROWS = 24  # rows of the quicklook's legend strip (src/io/quicklook_picture.hpp)
-PHASES = ["read", "regrid", "loop", "wait", "reduce_write", "export", "total"]
+PHASES = ["read", "project", "regrid", "loop", "wait", "reduce", "write", "export", "total"]
 
 
 def fail(message):
@@ -86,10 +86,12 @@ def check_report(ops, granule_list):
     eps = 1e-3
     for r in range(2):
         t = {name: phases[name]["per_rank"][r] for name in PHASES}
-        expect(t["read"] + t["regrid"] <= t["loop"] + eps, "rank %d: read + regrid > loop" % r)
-        expect(t["loop"] + t["wait"] + t["reduce_write"] + t["export"] <= t["total"] + eps,
+        expect(t["read"] + t["project"] + t["regrid"] <= t["loop"] + eps,
+               "rank %d: read + project + regrid > loop" % r)
+        expect(t["loop"] + t["wait"] + t["reduce"] + t["write"] + t["export"] <= t["total"] + eps,
                "rank %d: phases add up to more than the total" % r)
     expect(phases["export"]["per_rank"][0] > 0, "rank 0 exported but took no time")
+    expect(all(t > 0 for t in phases["write"]["per_rank"]), "a rank wrote but took no time")
     expect(math.isclose(report["seconds"], phases["total"]["max"]), "seconds != total max")
     # The text summary shows the same numbers.
     expect("%d cells with data" % report["cells_with_data"] in summary, "summary: cells")
