@@ -74,13 +74,13 @@ TiledFields accumulate(const std::vector<Pixels>& granules, const GridSpec& grid
 HostFields densify(const TiledFields& fields) {
   const FieldLayout& layout = fields.layout;
   HostFields dense = make_dense_identity(layout, fields.tiles.nx * fields.tiles.ny);
-  const auto host = Kokkos::create_mirror_view_and_copy(HostSpace(), fields.data);
+  const HostTiles host(fields);
   const std::int64_t per_tile = fields.tiles.cells_per_tile();
   std::vector<std::int64_t> tile(static_cast<std::size_t>(layout.count * per_tile));
   for (std::size_t slot = 0; slot < fields.allocated.size(); ++slot) {
+    const TileValues values = host.tile(static_cast<std::int64_t>(slot));
     for (int f = 0; f < layout.count; ++f)
-      std::copy_n(&host(f, static_cast<std::int64_t>(slot) * per_tile), per_tile,
-                  tile.data() + f * per_tile);
+      std::copy_n(values.values + f * values.field_stride, per_tile, tile.data() + f * per_tile);
     combine_tile(dense, layout, fields.tiles, fields.allocated[slot], tile.data());
   }
   return dense;
@@ -325,6 +325,30 @@ TEST_P(RegridKernels, TiledAccumulatorsEqualDenseBruteForce) {
   }
 }
 
+TEST_P(RegridKernels, AccumulatorsGrowingInChunksEqualDenseBruteForce) {
+  // Granules in strips that move north one after another: every fold brings new tiles, so
+  // the accumulators grow chunk by chunk; the tiles already there must not move or change.
+  const Weighting weighting = GetParam();
+  const GridSpec grid = GridSpec::from_bbox(BBox{-77, 36, -73, 41}, 0.1);  // 40 x 50 cells
+  const FieldLayout layout =
+      FieldLayout::for_stats({Stat::kMean, Stat::kCount, Stat::kMax}, weighting, 100.0);
+  std::vector<Pixels> granules;
+  for (unsigned g = 0; g < 6; ++g) {
+    Pixels p = random_pixels(4000, 700 + g);
+    for (float& lat : p.lat) lat = 36.0f + static_cast<float>(g) * 0.8f + (lat - 35.0f) / 7.0f;
+    granules.push_back(p);
+  }
+  const HostFields expected = dense_reference(granules, grid, layout, weighting);
+  const TiledFields acc = accumulate(granules, grid, layout, weighting, 4);
+  EXPECT_GE(acc.chunks.size(), 3U) << "the strips should have grown the storage in chunks";
+  EXPECT_EQ(acc.bytes(),
+            acc.allocated.size() * static_cast<std::size_t>(layout.count * 16) * sizeof(std::int64_t));
+  const HostFields tiled = densify(acc);
+  for (int f = 0; f < layout.count; ++f)
+    for (std::int64_t c = 0; c < grid.cell_count(); ++c)
+      ASSERT_EQ(tiled(f, c), expected(f, c)) << "field " << f << " cell " << c;
+}
+
 /// The tiles of `tiles` holding the valid pixels of `p` (as bin_partials classifies them).
 std::set<std::int64_t> tiles_of_pixels(const Pixels& p, const GridSpec& grid,
                                        const TileGrid& tiles) {
@@ -374,7 +398,7 @@ TEST(TiledPartials, CornerGranuleAllocatesOnlyItsTiles) {
     TiledFields acc(layout, tiles);
     fold_partials(partials, Weighting::kPixel, acc);
     EXPECT_EQ(acc.allocated, partials.allocated);
-    const auto host = Kokkos::create_mirror_view_and_copy(HostSpace(), acc.data);
+    const auto host = Kokkos::create_mirror_view_and_copy(HostSpace(), acc.contiguous());
     std::int64_t observations = 0;
     for (std::int64_t c = 0;
          c < static_cast<std::int64_t>(acc.allocated.size()) * tiles.cells_per_tile(); ++c)

@@ -56,13 +56,23 @@ struct TileSlots {
   }
 };
 
+/// Where a slot's values are: chunk `chunk`, slot `index` within it.
+struct SlotPlace {
+  std::size_t chunk = 0;
+  std::int64_t index = 0;
+};
+
 /// Fields of one grid in sparse tiles: a (layer, period)'s accumulators, or one granule's
-/// partials. data(field slot, slot * cells_per_tile + offset_in_tile); slot_of_tile maps a
-/// tile to its slot, -1 while not allocated.
+/// partials. Tiles are numbered by slot in the order they were allocated; slot_of_tile maps a
+/// tile to its slot, -1 while not allocated. The slots live in chunks, each a Fields of
+/// (field, slot_in_chunk * cells_per_tile + offset_in_tile): growing adds a chunk and never
+/// copies, so memory is the tiles' own (plus the unused tail of the last chunk, which is
+/// never written and so, on a host, never resident).
 struct TiledFields {
   FieldLayout layout;
   TileGrid tiles;
-  Fields data;
+  std::vector<Fields> chunks;
+  std::vector<std::int64_t> chunk_first_slot;  ///< first slot of each chunk
   Kokkos::View<std::int32_t*, MemSpace> slot_of_tile;  ///< device
   std::vector<std::int32_t> slot_of_tile_host;
   std::vector<std::int64_t> allocated;  ///< tile ids in slot order
@@ -72,13 +82,38 @@ struct TiledFields {
   /// A cleared flag per tile of this grid.
   TileFlags make_flags() const;
   /// Allocates (at identity) every tile flagged in `touched` that does not exist yet, in tile
-  /// order. The storage grows geometrically; a first call allocates exactly what it needs.
+  /// order. A first call allocates exactly what it needs (one chunk); a later one that needs
+  /// room adds a chunk of at least half the capacity so far (few chunks, no copies).
   void ensure_tiles(const TileFlags& touched);
-  /// Device-side cell -> storage index map (valid until the next ensure_tiles).
+  /// The storage when it is one chunk (partials, allocated by one ensure_tiles), index
+  /// slot * cells_per_tile + offset; an empty Fields before any tile.
+  Fields contiguous() const;
+  /// Device-side cell -> index in contiguous() (valid until the next ensure_tiles).
   TileSlots slots() const { return TileSlots{tiles, slot_of_tile}; }
-  /// Tile id of every slot, on the device.
-  Kokkos::View<std::int64_t*, MemSpace> tile_of_slot() const;
-  std::size_t bytes() const;
+  /// Where slot `slot` lives.
+  SlotPlace place(std::int64_t slot) const;
+  /// Slots the chunks can hold.
+  std::int64_t capacity_slots() const;
+  std::size_t bytes() const;  ///< of the allocated tiles
+};
+
+/// One tile's values on the host: field f's cells_per_tile values start at
+/// values + f * field_stride.
+struct TileValues {
+  const std::int64_t* values = nullptr;
+  std::int64_t field_stride = 0;
+};
+
+/// TiledFields' chunks on the host (the device's own memory when the device is the host).
+struct HostTiles {
+  std::vector<Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>> chunks;
+  std::vector<std::int64_t> chunk_first_slot;
+  std::vector<std::int64_t> allocated;  ///< tile ids in slot order
+  std::int64_t cells_per_tile = 0;
+
+  explicit HostTiles(const TiledFields& fields);
+  HostTiles() = default;
+  TileValues tile(std::int64_t slot) const;
 };
 
 /// Accumulated fields of a whole grid on the host: dense(slot, cell).

@@ -3,6 +3,8 @@
 
 #include <cassert>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "swathgrid/partials.hpp"
 
@@ -12,12 +14,14 @@ namespace {
 
 using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
 
+/// Pairs (partial slot, slot within one accumulator chunk) of the tiles one fold pass adds.
+using SlotPairs = Kokkos::View<std::int64_t* [2], MemSpace>;
+
 struct FoldFunctor {
   Fields partials;   ///< tiled: partials(field, partial slot * cells_per_tile + offset_in_tile)
   FieldLayout from;  ///< partial layout
-  Kokkos::View<const std::int64_t*, MemSpace> tile_of_partial_slot;
-  Fields acc;  ///< tiled: acc(field, slot * cells_per_tile + offset_in_tile)
-  Kokkos::View<const std::int32_t*, MemSpace> slot_of_tile;  ///< of the accumulators
+  SlotPairs pairs;
+  Fields acc;  ///< one chunk of the accumulators: acc(field, slot * cells_per_tile + offset)
   std::int64_t cells_per_tile;
   FieldLayout to;
   Weighting weighting;
@@ -33,13 +37,14 @@ struct FoldFunctor {
       acc(to.slot[field], cell) += partials(from.slot[field], c);
   }
 
-  // c: a cell of the partials' storage. Each maps to exactly one grid cell, so to one cell of
-  // the accumulators' storage: plain (non-atomic) updates are safe.
-  KOKKOS_INLINE_FUNCTION void operator()(const std::int64_t c) const {
+  // i: the offset-th cell of the p-th pair's tiles. Each partial cell maps to exactly one
+  // grid cell, so to one cell of the accumulators: plain (non-atomic) updates are safe.
+  KOKKOS_INLINE_FUNCTION void operator()(const std::int64_t i) const {
+    const std::int64_t p = i / cells_per_tile, offset = i % cells_per_tile;
+    const std::int64_t c = pairs(p, 0) * cells_per_tile + offset;
     const std::int64_t n = partials(from.slot[kObservations], c);
     if (n == 0) return;
-    const std::int64_t tile = tile_of_partial_slot(c / cells_per_tile);
-    const std::int64_t cell = slot_of_tile(tile) * cells_per_tile + c % cells_per_tile;
+    const std::int64_t cell = pairs(p, 1) * cells_per_tile + offset;
     acc(to.slot[kObservations], cell) += n;
     if (to.has(kGranules)) acc(to.slot[kGranules], cell) += 1;
     if (weighting == Weighting::kPixel) {
@@ -77,20 +82,43 @@ void fold_partials(const TiledFields& partials, Weighting weighting, TiledFields
   const std::int64_t per_tile = partials.tiles.cells_per_tile();
   const std::int64_t cells = static_cast<std::int64_t>(partials.allocated.size()) * per_tile;
   if (cells == 0) return;
-  const Kokkos::View<const std::int64_t*, MemSpace> tile_of_slot = partials.tile_of_slot();
   // The accumulators get the tiles holding observations.
   const TileFlags touched = accumulators.make_flags();
-  const Fields from = partials.data;
+  const Fields from = partials.contiguous();
   const int obs = partials.layout.slot[kObservations];
+  const auto ids = Kokkos::View<const std::int64_t*, HostSpace, Kokkos::MemoryUnmanaged>(
+      partials.allocated.data(), partials.allocated.size());
+  const auto tile_of_slot = Kokkos::create_mirror_view_and_copy(MemSpace(), ids);
   Kokkos::parallel_for(
       "swathgrid::fold_touched_tiles", Policy(0, cells), KOKKOS_LAMBDA(const std::int64_t c) {
         if (from(obs, c) > 0) Kokkos::atomic_exchange(&touched(tile_of_slot(c / per_tile)), 1);
       });
   accumulators.ensure_tiles(touched);
-  Kokkos::parallel_for(
-      "swathgrid::fold", Policy(0, cells),
-      FoldFunctor{partials.data, partials.layout, tile_of_slot, accumulators.data,
-                  accumulators.slot_of_tile, per_tile, accumulators.layout, weighting});
+  // One pass per accumulator chunk that receives tiles (a few chunks in all).
+  std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> by_chunk(
+      accumulators.chunks.size());
+  for (std::size_t slot = 0; slot < partials.allocated.size(); ++slot) {
+    const std::int32_t to = accumulators.slot_of_tile_host[partials.allocated[slot]];
+    if (to < 0) continue;  // a tile without observations
+    const SlotPlace place = accumulators.place(to);
+    by_chunk[place.chunk].emplace_back(static_cast<std::int64_t>(slot), place.index);
+  }
+  for (std::size_t k = 0; k < by_chunk.size(); ++k) {
+    const auto& list = by_chunk[k];
+    if (list.empty()) continue;
+    SlotPairs pairs(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::fold_pairs"),
+                    list.size());
+    const auto host = Kokkos::create_mirror_view(pairs);
+    for (std::size_t p = 0; p < list.size(); ++p) {
+      host(p, 0) = list[p].first;
+      host(p, 1) = list[p].second;
+    }
+    Kokkos::deep_copy(pairs, host);
+    Kokkos::parallel_for(
+        "swathgrid::fold", Policy(0, static_cast<std::int64_t>(list.size()) * per_tile),
+        FoldFunctor{from, partials.layout, pairs, accumulators.chunks[k], per_tile,
+                    accumulators.layout, weighting});
+  }
 }
 
 }  // namespace swathgrid

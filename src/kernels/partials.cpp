@@ -29,7 +29,7 @@ struct PartialAdder {
   TileSlots slots;
 
   explicit PartialAdder(const TiledFields& fields)
-      : layout(fields.layout), partials(fields.data), slots(fields.slots()) {}
+      : layout(fields.layout), partials(fields.contiguous()), slots(fields.slots()) {}
 
   KOKKOS_INLINE_FUNCTION void add_sum(int hi, int lo, const ExactSum& scale, double v,
                                       std::int64_t cell) const {

@@ -1,6 +1,7 @@
 #include "swathgrid/tiles.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <limits>
 
 namespace swathgrid {
@@ -8,7 +9,6 @@ namespace swathgrid {
 TiledFields::TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid)
     : layout(field_layout),
       tiles(tile_grid),
-      data("swathgrid::tiles", field_layout.count, 0),
       slot_of_tile("swathgrid::slot_of_tile", tile_grid.tile_count()),
       slot_of_tile_host(static_cast<std::size_t>(tile_grid.tile_count()), -1) {
   Kokkos::deep_copy(slot_of_tile, -1);
@@ -29,23 +29,27 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
   }
   if (allocated.size() == before) return;
   const std::int64_t per_tile = tiles.cells_per_tile();
-  const auto needed = static_cast<std::int64_t>(allocated.size()) * per_tile;
-  if (needed > static_cast<std::int64_t>(data.extent(1))) {
-    // Grow geometrically so that n tiles cost O(n) copies in all.
-    const auto old_capacity = static_cast<std::int64_t>(data.extent(1));
-    const std::int64_t capacity = std::max<std::int64_t>(needed, 2 * old_capacity);
-    Fields grown(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tiles"), layout.count,
-                 capacity);
-    if (old_capacity > 0)
-      Kokkos::deep_copy(Kokkos::subview(grown, Kokkos::ALL,
-                                        std::pair<std::int64_t, std::int64_t>(0, old_capacity)),
-                        data);
-    data = grown;
+  const auto needed = static_cast<std::int64_t>(allocated.size());
+  const std::int64_t capacity = capacity_slots();
+  if (needed > capacity) {
+    // A new chunk of at least half the capacity so far: O(log n) chunks for n tiles, and the
+    // existing tiles stay where they are.
+    const std::int64_t slots = std::max(needed - capacity, capacity / 2);
+    chunks.emplace_back(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tiles"),
+                        layout.count, slots * per_tile);
+    chunk_first_slot.push_back(capacity);
   }
   // The new tiles start at the identity.
-  const auto begin = static_cast<std::int64_t>(before) * per_tile;
-  reset_fields(layout, Kokkos::subview(data, Kokkos::ALL,
-                                       std::pair<std::int64_t, std::int64_t>(begin, needed)));
+  for (std::size_t k = 0; k < chunks.size(); ++k) {
+    const std::int64_t first = chunk_first_slot[k];
+    const std::int64_t end = first + static_cast<std::int64_t>(chunks[k].extent(1)) / per_tile;
+    const std::int64_t from = std::max<std::int64_t>(first, static_cast<std::int64_t>(before));
+    const std::int64_t to = std::min(end, needed);
+    if (from < to)
+      reset_fields(layout, Kokkos::subview(chunks[k], Kokkos::ALL,
+                                           std::pair<std::int64_t, std::int64_t>(
+                                               (from - first) * per_tile, (to - first) * per_tile)));
+  }
   auto slots = Kokkos::View<const std::int32_t*, HostSpace, Kokkos::MemoryUnmanaged>(
       slot_of_tile_host.data(), slot_of_tile_host.size());
   Kokkos::deep_copy(slot_of_tile, slots);
@@ -80,17 +84,41 @@ void combine_tile(HostFields& dense, const FieldLayout& layout, const TileGrid& 
   }
 }
 
-Kokkos::View<std::int64_t*, MemSpace> TiledFields::tile_of_slot() const {
-  const auto ids = Kokkos::View<const std::int64_t*, HostSpace, Kokkos::MemoryUnmanaged>(
-      allocated.data(), allocated.size());
-  Kokkos::View<std::int64_t*, MemSpace> device(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile_of_slot"), allocated.size());
-  Kokkos::deep_copy(device, ids);
-  return device;
+Fields TiledFields::contiguous() const {
+  assert(chunks.size() <= 1);
+  return chunks.empty() ? Fields("swathgrid::tiles", layout.count, 0) : chunks.front();
+}
+
+SlotPlace TiledFields::place(std::int64_t slot) const {
+  const auto next = std::upper_bound(chunk_first_slot.begin(), chunk_first_slot.end(), slot);
+  const auto chunk = static_cast<std::size_t>(next - chunk_first_slot.begin()) - 1;
+  return SlotPlace{chunk, slot - chunk_first_slot[chunk]};
+}
+
+std::int64_t TiledFields::capacity_slots() const {
+  if (chunks.empty()) return 0;
+  return chunk_first_slot.back() +
+         static_cast<std::int64_t>(chunks.back().extent(1)) / tiles.cells_per_tile();
 }
 
 std::size_t TiledFields::bytes() const {
-  return data.extent(0) * data.extent(1) * sizeof(std::int64_t);
+  return allocated.size() * static_cast<std::size_t>(layout.count * tiles.cells_per_tile()) *
+         sizeof(std::int64_t);
+}
+
+HostTiles::HostTiles(const TiledFields& fields)
+    : chunk_first_slot(fields.chunk_first_slot),
+      allocated(fields.allocated),
+      cells_per_tile(fields.tiles.cells_per_tile()) {
+  for (const Fields& chunk : fields.chunks)
+    chunks.push_back(Kokkos::create_mirror_view_and_copy(HostSpace(), chunk));
+}
+
+TileValues HostTiles::tile(std::int64_t slot) const {
+  const auto next = std::upper_bound(chunk_first_slot.begin(), chunk_first_slot.end(), slot);
+  const auto& chunk = chunks[static_cast<std::size_t>(next - chunk_first_slot.begin()) - 1];
+  const std::int64_t index = slot - *(next - 1);
+  return TileValues{&chunk(0, index * cells_per_tile), static_cast<std::int64_t>(chunk.extent(1))};
 }
 
 }  // namespace swathgrid

@@ -32,7 +32,8 @@ struct Ownership {
 /// One layer's accumulators of one period on this rank, on the host (the device copy itself
 /// when the device is the host), indexed by tile row.
 struct LocalTiles {
-  HostFields data;  ///< data(field, slot * cells_per_tile + offset), as TiledFields
+  HostTiles data;
+  /// (tile id, slot) of the tiles of each tile row.
   std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> by_tile_row;
 };
 
@@ -40,7 +41,7 @@ LocalTiles local_tiles(Layer& layer, std::int64_t key, const TileGrid& tiles) {
   LocalTiles local;
   const auto it = layer.periods.find(key);
   if (it == layer.periods.end()) return local;
-  local.data = Kokkos::create_mirror_view_and_copy(HostSpace(), it->second.data);
+  local.data = HostTiles(it->second);
   const std::vector<std::int64_t>& ids = it->second.allocated;
   for (std::size_t slot = 0; slot < ids.size(); ++slot)
     local.by_tile_row[ids[slot] / tiles.tiles_x].emplace_back(ids[slot],
@@ -70,9 +71,11 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
     if (r != rank && tile_row < own.first[r + 1] && it != local.by_tile_row.end()) {
       for (const auto& [tile, slot] : it->second) {
         send.push_back(tile);
-        for (int f = 0; f < layout.count; ++f)
-          send.insert(send.end(), &local.data(f, slot * per_tile),
-                      &local.data(f, slot * per_tile) + per_tile);
+        const TileValues values = local.data.tile(slot);
+        for (int f = 0; f < layout.count; ++f) {
+          const std::int64_t* field = values.values + f * values.field_stride;
+          send.insert(send.end(), field, field + per_tile);
+        }
       }
     }
     if (send.size() >= static_cast<std::size_t>(INT_MAX)) {
@@ -98,15 +101,9 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
   return received;
 }
 
-/// One copy of a tile: field f's cells_per_tile values start at values + f * field_stride.
-struct TileCopy {
-  const std::int64_t* values;
-  std::int64_t field_stride;
-};
-
 /// Adds one copy of a tile into `tile`: sums add, min/max keys take the min/max. Exact and
 /// order-independent.
-void combine_into(HostFields& tile, const FieldLayout& layout, const TileCopy& copy) {
+void combine_into(HostFields& tile, const FieldLayout& layout, const TileValues& copy) {
   const auto per_tile = static_cast<std::int64_t>(tile.extent(1));
   for (int f = 0; f < layout.count; ++f) {
     const std::int64_t* field = copy.values + f * copy.field_stride;
@@ -144,19 +141,17 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
     block.counts[s].assign(cells, 0);
   }
   // Several ranks may hold the same tile: group the copies by tile.
-  std::map<std::int64_t, std::vector<TileCopy>> copies_of_tile;
+  std::map<std::int64_t, std::vector<TileValues>> copies_of_tile;
   if (const auto it = local.by_tile_row.find(tile_row); it != local.by_tile_row.end())
-    for (const auto& [id, slot] : it->second)
-      copies_of_tile[id].push_back(TileCopy{&local.data(0, slot * per_tile),
-                                            static_cast<std::int64_t>(local.data.extent(1))});
+    for (const auto& [id, slot] : it->second) copies_of_tile[id].push_back(local.data.tile(slot));
   for (std::int64_t at = 0; at < static_cast<std::int64_t>(received.size()); at += record)
-    copies_of_tile[received[at]].push_back(TileCopy{&received[at + 1], per_tile});
+    copies_of_tile[received[at]].push_back(TileValues{&received[at + 1], per_tile});
   const HostFields identity = make_dense_identity(layout, per_tile);
   HostFields tile(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile"), layout.count,
                   per_tile);
   for (const auto& [id, copies] : copies_of_tile) {
     Kokkos::deep_copy(tile, identity);
-    for (const TileCopy& copy : copies) combine_into(tile, layout, copy);
+    for (const TileValues& copy : copies) combine_into(tile, layout, copy);
     std::int64_t filled = 0;
     const std::vector<StatGrid> grids =
         finalize_stats(tile, layout, config.weighting, config.stats, &filled);
