@@ -172,9 +172,9 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   const LocalResult local = regrid_my_granules(config, config.grid, layers, checkpoint, comm);
   const double loop_seconds = seconds_since(start);
   start = Clock::now();
-  agree_on_error(local.error, comm);     // the first collective after the loop: waits for all
-  checkpoint.after_loop(layers, local);  // throws Interrupted (every rank) after SIGTERM
+  agree_on_error(local.error, comm);  // the first collective after the loop: waits for all
   const double wait_seconds = seconds_since(start);
+  checkpoint.after_loop(layers, local);  // saves; throws Interrupted (every rank) after SIGTERM
 
   RunSummary summary;
   summary.granules = static_cast<std::int64_t>(config.granules.size());

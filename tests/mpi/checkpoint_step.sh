@@ -8,6 +8,7 @@
 #              has saved (SIGNAL=first: only one rank): exit 3, a checkpoint, no out.nc
 #   refuse     the checkpoint with other arguments (OTHER_OPTIONS, appended): exit 2, one line
 #              naming the difference, checkpoint untouched
+#   damaged    a copy of the checkpoint with a truncated rank file: exit 1, one line naming it
 #   resume     the same command: resumes (1 to n-1 granules done), exit 0, out.nc has the
 #              bytes of reference.nc, the checkpoint is gone
 set -u
@@ -68,6 +69,23 @@ refuse)
     fail "expected one error line"
   [ "$(cat "$ckpt"/* | cksum)" = "$before" ] || fail "the checkpoint changed"
   [ ! -e "$out" ] || fail "$out written"
+  ;;
+damaged)
+  # A copy of the checkpoint with one rank file cut short: the restart stops (exit 1) with
+  # one line naming the file, and writes nothing.
+  rm -rf "$work/damaged"
+  cp -r "$ckpt" "$work/damaged"
+  victim=$(ls "$work/damaged"/swathgrid.e*.r*.ckpt | head -n 1)
+  truncate -s -100 "$victim"
+  damaged=("${launch[@]}" "$@" -o "$out" --checkpoint "$work/damaged" --checkpoint-every 1)
+  "${damaged[@]}" > "$work/damaged.log" 2>&1
+  code=$?
+  cat "$work/damaged.log"
+  [ "$code" = 1 ] || fail "exit code $code, expected 1"
+  [ "$(grep -c "swathgrid: error: checkpoint file $victim is damaged" "$work/damaged.log")" = 1 ] ||
+    fail "expected one error line naming $victim"
+  [ ! -e "$out" ] || fail "$out written"
+  rm -rf "$work/damaged"
   ;;
 resume)
   "${command[@]}" > "$work/resume.log" 2>&1
