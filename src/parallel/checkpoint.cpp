@@ -9,15 +9,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iomanip>
 #include <numeric>
 #include <sstream>
 
 #include "checkpoint_file.hpp"
+#include "checkpoint_identity.hpp"
 #include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/log.hpp"
-#include "swathgrid/version.hpp"
 
 namespace fs = std::filesystem;
 
@@ -52,59 +51,6 @@ void restore_sigterm_action() {
   handler_installed = false;
 }
 
-std::string hex(std::uint64_t value) {
-  std::ostringstream text;
-  text << std::hex << std::setw(16) << std::setfill('0') << value;
-  return text.str();
-}
-
-std::string hash_text(const std::string& text) {
-  return hex(fnv1a(kFnvOffsetBasis, text.data(), text.size()));
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
-  return text;
-}
-
-/// What identifies the result of a run, one "key value" line each: every argument that
-/// changes the output's numbers or attributes, but not the schedule, rank count, --reduce,
-/// -o or reports (the result is the same whatever they are). Granules by absolute path and
-/// size in bytes.
-std::vector<std::string> identity_lines(const Config& config,
-                                        const std::vector<std::uint64_t>& sizes) {
-  std::string granules;
-  std::error_code error;
-  const fs::path cwd = fs::current_path(error);
-  for (std::size_t i = 0; i < config.granules.size(); ++i) {
-    fs::path path(config.granules[i]);
-    if (path.is_relative() && !error) path = cwd / path;
-    granules += path.lexically_normal().string() + '\0' + std::to_string(sizes[i]) + '\n';
-  }
-  std::vector<std::string> stats;
-  for (Stat s : config.stats) stats.push_back(stat_name(s));
-  const GridSpec& g = config.grid.spec;
-  std::ostringstream grid;
-  grid << std::setprecision(17) << g.x_min << ' ' << g.y_max << ' ' << g.cell_size << ' ' << g.nx
-       << ' ' << g.ny << " crs " << hash_text(config.grid.crs + '\n' + config.grid.crs_wkt);
-  std::ostringstream distance;
-  distance << std::setprecision(17) << config.max_distance_m;
-  return {"version " + std::string(kVersion),
-          "granules " + std::to_string(config.granules.size()) + " " + hash_text(granules),
-          "variables " + join(config.variables),
-          "grid " + grid.str(),
-          "method " + config.method,
-          "max_distance " + distance.str(),
-          std::string("warp_convention ") + warp_convention_name(config.warp_convention),
-          "weighting " + weighting_name(config.weighting),
-          "period " + period_name(config.period),
-          "stats " + join(stats),
-          "flags " + config.flags_text,
-          "tile " + std::to_string(config.tile_size),
-          "on_error " + std::string(config.on_error == OnError::kSkip ? "skip" : "fail")};
-}
-
 struct Manifest {
   std::uint64_t epoch = 0;  ///< 0: no checkpoint yet
   int ranks = 0;
@@ -132,20 +78,6 @@ Manifest parse_manifest(const std::string& text, const std::string& path) {
   return manifest;
 }
 
-/// UsageError naming the first identity line that differs.
-void check_same_run(const std::vector<std::string>& saved, const std::vector<std::string>& ours,
-                    const std::string& dir) {
-  for (std::size_t i = 0; i < std::max(saved.size(), ours.size()); ++i) {
-    const std::string a = i < saved.size() ? saved[i] : "", b = i < ours.size() ? ours[i] : "";
-    if (a == b) continue;
-    const std::string key = (a.empty() ? b : a).substr(0, (a.empty() ? b : a).find(' '));
-    throw UsageError("--checkpoint " + dir + ": holds the checkpoint of a run with other " +
-                     "arguments (" + key + ": '" + a.substr(std::min(a.size(), key.size() + 1)) +
-                     "' there, '" + b.substr(std::min(b.size(), key.size() + 1)) +
-                     "' here); rerun with the same arguments, or use another directory");
-  }
-}
-
 /// Rank files of epochs other than `keep`, and temporary files: what an interrupted save or
 /// an older checkpoint left. Deleted before anyone writes.
 void delete_stale_files(const fs::path& dir, std::uint64_t keep) {
@@ -160,6 +92,12 @@ void delete_stale_files(const fs::path& dir, std::uint64_t keep) {
   }
 }
 
+int rank_in(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
 void write_text_atomically(const fs::path& path, const std::string& text) {
   const fs::path temporary = path.string() + ".tmp";
   std::FILE* file = std::fopen(temporary.c_str(), "wb");
@@ -168,6 +106,70 @@ void write_text_atomically(const fs::path& path, const std::string& text) {
   if (file) ok = std::fclose(file) == 0 && ok;
   if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0)
     throw Error("checkpoint manifest " + path.string() + ": cannot write");
+}
+
+/// Collective: the manifest in `config.checkpoint_dir` (epoch 0 when there is none), after
+/// rank 0 created the directory and deleted what does not belong to the manifest's epoch.
+/// Throws UsageError (every rank) when it is the checkpoint of a run with another identity.
+Manifest read_manifest(const Config& config, const std::string& identity_text, MPI_Comm comm) {
+  const fs::path dir(config.checkpoint_dir), path = dir / kManifestName;
+  std::string text, error;
+  if (rank_in(comm) == 0) {
+    try {
+      fs::create_directories(dir);
+      std::ifstream in(path, std::ios::binary);
+      if (in) text.assign(std::istreambuf_iterator<char>(in), {});
+      delete_stale_files(dir, parse_manifest(text, path.string()).epoch);
+    } catch (const std::exception& e) {
+      error = "--checkpoint " + config.checkpoint_dir + ": " + e.what();
+    }
+  }
+  agree_on_error(error, comm);
+  broadcast_string(text, 0, comm);
+  Manifest saved = parse_manifest(text, path.string());
+  std::vector<std::string> identity;
+  std::istringstream lines(identity_text);
+  for (std::string line; std::getline(lines, line);) identity.push_back(line);
+  if (saved.epoch > 0) check_same_run(saved.identity, identity, config.checkpoint_dir);
+  return saved;
+}
+
+/// Collective: which granules the ranks' loaded files hold, each at most once (the same on
+/// every rank; throws Error on every rank when a granule is held twice or out of range).
+std::vector<bool> done_granules(const std::vector<std::size_t>& finished, std::size_t count,
+                                const std::string& dir, MPI_Comm comm) {
+  std::string mine;
+  for (std::size_t index : finished) mine += std::to_string(index) + "\n";
+  std::vector<bool> done(count, false);
+  for (const auto& text : allgather_strings(mine, comm)) {
+    std::istringstream in(text);
+    for (std::size_t index; in >> index;) {
+      if (index >= count || done[index])
+        throw Error("--checkpoint " + dir +
+                    ": damaged (a granule held twice or out of range); remove it to start over");
+      done[index] = true;
+    }
+  }
+  return done;
+}
+
+/// Collective, once every rank saved into `epoch`: rank 0 makes it the valid one and deletes
+/// the files of other epochs.
+void write_manifest(const std::string& dir, std::uint64_t epoch, int ranks, std::uint64_t identity,
+                    const std::string& identity_text, MPI_Comm comm) {
+  std::string error;
+  if (rank_in(comm) == 0) {
+    try {
+      write_text_atomically(fs::path(dir) / kManifestName,
+                            std::string(kManifestFormat) + "\nepoch " + std::to_string(epoch) +
+                                "\nranks " + std::to_string(ranks) + "\nidentity " + hex(identity) +
+                                "\n" + identity_text);
+      delete_stale_files(dir, epoch);
+    } catch (const std::exception& e) {
+      error = "--checkpoint " + dir + ": " + e.what();
+    }
+  }
+  agree_on_error(error, comm);
 }
 
 }  // namespace
@@ -181,31 +183,14 @@ Checkpoint::Checkpoint(const Config& config, std::vector<Layer>& layers, MPI_Com
   if (enabled_) {
     if (const char* slow = std::getenv("SWATHGRID_TEST_SLOW_GRANULE_MS"))
       slow_granule_ms_ = std::atoi(slow);
-    const fs::path dir(config.checkpoint_dir);
-    const std::vector<std::string> identity = identity_lines(config, sizes);
     std::string identity_text;
-    for (const auto& line : identity) identity_text += line + "\n";
+    for (const auto& line : checkpoint_identity(config, sizes)) identity_text += line + "\n";
     identity_ = fnv1a(kFnvOffsetBasis, identity_text.data(), identity_text.size());
-
-    // Rank 0 reads the manifest and clears what does not belong to its epoch.
-    std::string text, error;
-    if (rank_ == 0) {
-      try {
-        fs::create_directories(dir);
-        std::ifstream in(dir / kManifestName, std::ios::binary);
-        if (in) text.assign(std::istreambuf_iterator<char>(in), {});
-        delete_stale_files(dir, parse_manifest(text, (dir / kManifestName).string()).epoch);
-      } catch (const std::exception& e) {
-        error = "--checkpoint " + config.checkpoint_dir + ": " + e.what();
-      }
-    }
-    agree_on_error(error, comm);
-    broadcast_string(text, 0, comm);
-    const Manifest saved = parse_manifest(text, (dir / kManifestName).string());
-    if (saved.epoch > 0) check_same_run(saved.identity, identity, config.checkpoint_dir);
+    const Manifest saved = read_manifest(config, identity_text, comm);
 
     // Any rank loads any file: rank r takes files r, r + ranks, ... (accumulators just add).
     const TileGrid tiles(config.tile_size, config.grid.spec.nx, config.grid.spec.ny);
+    std::string error;
     try {
       for (int f = rank_; saved.epoch > 0 && f < saved.ranks; f += ranks_) {
         const std::string path = rank_file(saved.epoch, f);
@@ -217,19 +202,7 @@ Checkpoint::Checkpoint(const Config& config, std::vector<Layer>& layers, MPI_Com
       error = e.what();
     }
     agree_on_error(error, comm);
-    std::string mine;
-    for (std::size_t index : finished_) mine += std::to_string(index) + "\n";
-    for (const auto& text_of_rank : allgather_strings(mine, comm)) {
-      std::istringstream in(text_of_rank);
-      for (std::size_t index; in >> index;) {
-        if (index >= done.size() || done[index])
-          error = "--checkpoint " + config.checkpoint_dir +
-                  ": damaged (a granule listed twice or out of range); remove it to start over";
-        else
-          done[index] = true;
-      }
-    }
-    agree_on_error(error, comm);  // the same on every rank
+    done = done_granules(finished_, config.granules.size(), config.checkpoint_dir, comm);
 
     // A new epoch: every rank that holds something saves it, then the manifest switches.
     epoch_ = saved.epoch + 1;
@@ -239,24 +212,12 @@ Checkpoint::Checkpoint(const Config& config, std::vector<Layer>& layers, MPI_Com
       error = e.what();
     }
     agree_on_error(error, comm);
-    if (rank_ == 0) {
-      try {
-        write_text_atomically(dir / kManifestName, std::string(kManifestFormat) + "\nepoch " +
-                                                       std::to_string(epoch_) + "\nranks " +
-                                                       std::to_string(ranks_) + "\nidentity " +
-                                                       hex(identity_) + "\n" + identity_text);
-        delete_stale_files(dir, epoch_);
-      } catch (const std::exception& e) {
-        error = "--checkpoint " + config.checkpoint_dir + ": " + e.what();
-      }
-    }
-    agree_on_error(error, comm);
-    const auto done_count = static_cast<std::size_t>(std::count(done.begin(), done.end(), true));
+    write_manifest(config.checkpoint_dir, epoch_, ranks_, identity_, identity_text, comm);
     install_sigterm_handler();  // last: a constructor that throws leaves SIGTERM as it was
     if (saved.epoch > 0 && !config.quiet)
       log_root("resuming from checkpoint " + config.checkpoint_dir + ": " +
-               std::to_string(done_count) + " of " + std::to_string(done.size()) +
-               " granules done");
+               std::to_string(std::count(done.begin(), done.end(), true)) + " of " +
+               std::to_string(done.size()) + " granules done");
   }
   for (std::size_t i = 0; i < done.size(); ++i) {
     if (done[i]) continue;
