@@ -65,11 +65,14 @@ swathgrid_cli_test(cli_unwritable_output_dir 1 "/nonexistent-dir/out.nc"
                    -o /nonexistent-dir/out.nc ${BAD_DIR}/good.nc)
 swathgrid_cli_test(cli_output_under_a_file 1 "good.nc/out.nc"
                    -o ${BAD_DIR}/good.nc/out.nc ${BAD_DIR}/good.nc)
+swathgrid_cli_test(cli_checkpoint_under_a_file 1 "--checkpoint ${BAD_DIR}/good.nc/ckpt"
+                   --checkpoint ${BAD_DIR}/good.nc/ckpt -o ${BAD_DIR}/never.nc ${BAD_DIR}/good.nc)
 swathgrid_cli_test(cli_skip_all_bad 1 "every granule failed"
                    --on-error skip -o ${BAD_DIR}/never.nc ${BAD_DIR}/empty.nc
                    ${BAD_DIR}/corrupt_chunk.nc)
 foreach(name IN ITEMS bad_no_time bad_bad_time bad_time_period_all all_fill odd_coordinates
-        unknown_flag_name unwritable_output_dir output_under_a_file skip_all_bad)
+        unknown_flag_name unwritable_output_dir output_under_a_file checkpoint_under_a_file
+        skip_all_bad)
   set_tests_properties(cli_${name} PROPERTIES FIXTURES_REQUIRED bad_corpus)
 endforeach()
 

@@ -24,6 +24,13 @@ enum class ReduceMode { kAuto, kRoot, kOwner };
 /// (exit 1), or be left out and listed in the summary and the output's skipped_granules.
 enum class OnError { kFail, kSkip };
 
+/// --checkpoint-every: save after this many granules or this many seconds, whichever is given
+/// (docs/reliability.md). Default: every 600 s.
+struct CheckpointInterval {
+  std::int64_t granules = 0;  ///< > 0: every N granules a rank finishes
+  double seconds = 600.0;     ///< > 0: when this many seconds passed since the rank's last save
+};
+
 struct Config {
   std::vector<std::string> granules;              ///< input paths, in the order given
   std::string output;                             ///< output netCDF path
@@ -46,6 +53,8 @@ struct Config {
   std::string geotiff_path;   ///< --geotiff: Cloud-Optimised GeoTIFF of the first variable
   std::string quicklook_path; ///< --quicklook: PNG picture of the first variable
   OnError on_error = OnError::kFail;  ///< --on-error fail|skip
+  std::string checkpoint_dir;         ///< --checkpoint: directory of the run's checkpoint, "" none
+  CheckpointInterval checkpoint_every;  ///< --checkpoint-every
 };
 
 }  // namespace swathgrid

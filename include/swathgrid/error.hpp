@@ -10,7 +10,9 @@
 namespace swathgrid {
 
 /// Documented process exit codes (docs/user-guide.md).
-enum ExitCode : int { kExitSuccess = 0, kExitFailure = 1, kExitUsage = 2 };
+/// kExitInterrupted: stopped by SIGTERM with --checkpoint, checkpoint written
+/// (docs/reliability.md).
+enum ExitCode : int { kExitSuccess = 0, kExitFailure = 1, kExitUsage = 2, kExitInterrupted = 3 };
 
 /// A problem with the input or the environment that the user can fix.
 class Error : public std::runtime_error {
@@ -22,6 +24,12 @@ class Error : public std::runtime_error {
 class UsageError : public Error {
  public:
   explicit UsageError(const std::string& message) : Error(message) {}
+};
+
+/// The run stopped on SIGTERM after saving its checkpoint (--checkpoint): exit 3.
+class Interrupted : public Error {
+ public:
+  explicit Interrupted(const std::string& message) : Error(message) {}
 };
 
 }  // namespace swathgrid

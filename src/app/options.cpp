@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,7 +24,8 @@ constexpr const char* kUsage =
     "       mpirun -n N swathgrid --input-list granules.txt -o OUTPUT.nc [options]\n\n"
     "Grids Level-2 swath granules (OB.DAAC / PACE OCI NetCDF4) onto one map grid and\n"
     "writes the composite (mean, count and other statistics per cell) as CF-1.8 netCDF.\n\n"
-    "Exit codes: 0 success, 1 failure (bad granule, unwritable output), 2 bad option.\n";
+    "Exit codes: 0 success, 1 failure (bad granule, unwritable output), 2 bad option,\n"
+    "3 stopped by SIGTERM with --checkpoint (checkpoint written; rerun to resume).\n";
 
 std::vector<std::string> read_input_list(const std::string& list_path) {
   std::ifstream in(list_path);
@@ -81,6 +83,30 @@ OnError parse_on_error(const std::string& text) {
   throw UsageError("--on-error: unknown policy '" + text + "' (available: fail, skip)");
 }
 
+/// --checkpoint-every: "N" granules, or seconds as "Ns", "Nmin", "Nh".
+CheckpointInterval parse_checkpoint_every(const std::string& text) {
+  const std::string error =
+      "--checkpoint-every: expected a number of granules (50) or of seconds (600s, 10min, 1h), "
+      "got '" + text + "'";
+  std::size_t used = 0;
+  double number = 0.0;
+  try {
+    number = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw UsageError(error);
+  }
+  const std::string unit = text.substr(used);
+  CheckpointInterval every;
+  every.seconds = 0.0;
+  if (unit.empty() && number >= 1 && number == std::floor(number) && number < 1e15)
+    every.granules = static_cast<std::int64_t>(number);
+  else if ((unit == "s" || unit == "min" || unit == "h") && number > 0)
+    every.seconds = number * (unit == "s" ? 1.0 : unit == "min" ? 60.0 : 3600.0);
+  else
+    throw UsageError(error);
+  return every;
+}
+
 /// A granule listed twice would be counted twice: an input error (docs/reliability.md). Paths
 /// are compared made absolute and lexically normal (a.nc, ./a.nc and $PWD/a.nc are the same;
 /// symbolic links are not followed: no file-system calls per granule on every rank).
@@ -115,7 +141,7 @@ std::string join_command_line(int argc, char** argv) {
 std::optional<Config> parse_command_line(int argc, char** argv, std::string& message) {
   Config config;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
-      grid_like, convention_text, period_text, reduce_text, on_error_text;
+      grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text;
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
@@ -178,7 +204,13 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "quiet,q", po::bool_switch(&config.quiet), "no progress and no summary")(
       "on-error", po::value<std::string>(&on_error_text)->default_value("fail"),
       "a granule that cannot be read: fail (exit 1) or skip (leave it out, list it in the "
-      "summary and in the output's skipped_granules attribute)");
+      "summary and in the output's skipped_granules attribute)")(
+      "checkpoint", po::value<std::string>(&config.checkpoint_dir),
+      "save the accumulated grids in DIR as the run goes and on SIGTERM (then exit 3); the "
+      "same command resumes from them and writes the same file (docs/reliability.md)")(
+      "checkpoint-every", po::value<std::string>(&checkpoint_every_text)->default_value("600s"),
+      "with --checkpoint: save every N granules a rank finishes (50), or every N seconds "
+      "(600s, 10min, 1h)");
   po::options_description hidden;
   hidden.add_options()("granule", po::value<std::vector<std::string>>(&positional));
   po::options_description all;
@@ -213,6 +245,9 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   if (config.tile_size < 1 || config.tile_size > 4096)
     throw UsageError("--tile: must be 1 to 4096 cells, got " + std::to_string(config.tile_size));
   config.on_error = parse_on_error(on_error_text);
+  config.checkpoint_every = parse_checkpoint_every(checkpoint_every_text);
+  if (!vm["checkpoint-every"].defaulted() && config.checkpoint_dir.empty())
+    throw UsageError("--checkpoint-every: needs --checkpoint DIR");
   if (reduce_text == "auto")
     config.reduce = ReduceMode::kAuto;
   else if (reduce_text == "root")

@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
     if (root && !config->quiet)
       std::cout << "swathgrid: " << swathgrid::format_summary(*config, env, summary) << std::endl;
     return swathgrid::kExitSuccess;
+  } catch (const swathgrid::Interrupted& e) {
+    if (root) std::cerr << "swathgrid: " << e.what() << std::endl;
+    return swathgrid::kExitInterrupted;
   } catch (const swathgrid::UsageError& e) {
     if (root) std::cerr << "swathgrid: " << e.what() << " (see --help)" << std::endl;
     return swathgrid::kExitUsage;

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -96,11 +97,18 @@ std::string temporary_path(const std::string& path, MPI_Comm comm) {
   return (target.parent_path() / name).string();
 }
 
-/// The current UTC time in ISO 8601, taken on rank 0 so that every rank's header agrees.
+/// The current UTC time in ISO 8601, taken on rank 0 so that every rank's header agrees;
+/// SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds convention) replaces "now",
+/// so that two runs can give the same bytes (docs/reliability.md).
 std::string date_created(MPI_Comm comm) {
   std::string text;
   if (rank_of(comm) == kRoot) {
-    const std::time_t now = std::time(nullptr);
+    std::time_t now = std::time(nullptr);
+    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+      char* end = nullptr;
+      const long long seconds = std::strtoll(epoch, &end, 10);
+      if (end != epoch && *end == '\0' && seconds >= 0) now = static_cast<std::time_t>(seconds);
+    }
     std::tm utc{};
     gmtime_r(&now, &utc);
     char buffer[kIsoUtcLength] = {};

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <utility>
 
+#include "checkpoint.hpp"
 #include "composite_output.hpp"
 #include "granule_loop.hpp"
 #include "swathgrid/comm.hpp"
@@ -164,12 +165,16 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   // Every rank describes the first granule the same way (or fails the same way).
   std::vector<Layer> layers = describe_layers(config);
 
+  // --checkpoint: what earlier attempts saved is in `layers`; only the rest is scheduled.
+  Checkpoint checkpoint(config, layers, comm);
+
   auto start = Clock::now();
-  const LocalResult local = regrid_my_granules(config, config.grid, layers, comm);
+  const LocalResult local = regrid_my_granules(config, config.grid, layers, checkpoint, comm);
   const double loop_seconds = seconds_since(start);
   start = Clock::now();
   agree_on_error(local.error, comm);  // the first collective after the loop: waits for all
   const double wait_seconds = seconds_since(start);
+  checkpoint.after_loop(layers, local);  // saves; throws Interrupted (every rank) after SIGTERM
 
   RunSummary summary;
   summary.granules = static_cast<std::int64_t>(config.granules.size());
@@ -213,6 +218,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   start = Clock::now();
   export_pictures(config, layers, comm);
   const double export_seconds = seconds_since(start);
+  checkpoint.remove();  // the outputs are complete
 
   const std::pair<const char*, double> phases[] = {
       {"read", local.read_seconds},  {"project", local.project_seconds},

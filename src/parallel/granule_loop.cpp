@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 
+#include "checkpoint.hpp"
 #include "progress.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/gdal_warp.hpp"
@@ -224,17 +225,19 @@ void note_start_time(const std::string& start, std::string& earliest) {
 }  // namespace
 
 LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
-                               std::vector<Layer>& layers, MPI_Comm comm) {
-  LocalResult local;
+                               std::vector<Layer>& layers, Checkpoint& checkpoint, MPI_Comm comm) {
+  LocalResult local = checkpoint.restored();
   const Projector projector(grid);
-  auto schedule = make_schedule(config.schedule, granule_sizes(config.granules, comm), comm);
+  auto schedule = make_schedule(config.schedule, checkpoint.remaining_sizes(), comm);
   ReadRequest request;
   request.variables = config.variables;
   request.mask_flags = config.mask_flags;
   request.region = read_region(config, grid);
-  GranuleProgress progress(config.granules.size(), config.schedule, config.quiet, comm);
-  while (const auto index = schedule->next()) {
-    progress.claimed(*index);
+  GranuleProgress progress(checkpoint.remaining().size(), config.schedule, config.quiet, comm);
+  std::optional<std::size_t> index;  // reaching next() again means this granule is done
+  while (const auto position = checkpoint.next(*schedule, index, layers, local)) {
+    progress.claimed(*position);
+    index = checkpoint.remaining()[*position];
     try {
       auto start = Clock::now();
       const std::optional<Granule> read = read_usable_granule(config, *index, request, local);

@@ -15,6 +15,8 @@
 
 namespace swathgrid {
 
+class Checkpoint;
+
 /// What one rank did with its granules.
 struct LocalResult {
   std::int64_t granules_read = 0, granules_missing_grid = 0;
@@ -33,9 +35,10 @@ struct LocalResult {
   std::int64_t granules_all_fill = 0;  ///< read, but no valid value where read: add nothing
 };
 
-/// Regrids the granules the schedule gives this rank. Collective only at its start and end
-/// (schedule creation and release).
+/// Regrids the granules the schedule gives this rank among checkpoint.remaining(), starting
+/// from what the checkpoint restored. Collective only at its start and end (schedule creation
+/// and release).
 LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
-                               std::vector<Layer>& layers, MPI_Comm comm);
+                               std::vector<Layer>& layers, Checkpoint& checkpoint, MPI_Comm comm);
 
 }  // namespace swathgrid

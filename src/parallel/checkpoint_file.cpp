@@ -1,0 +1,256 @@
+#include "checkpoint_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "swathgrid/error.hpp"
+
+namespace swathgrid {
+
+namespace {
+
+constexpr std::array<char, 8> kMagic{'S', 'W', 'G', 'C', 'K', 'P', 'T', '\n'};
+constexpr std::uint32_t kFormatVersion = 1;
+
+/// The LocalResult counters a checkpoint keeps, in file order (timings are not kept: they
+/// describe one attempt).
+std::array<std::int64_t*, 10> counters(LocalResult& r) {
+  return {&r.granules_read,          &r.granules_missing_grid, &r.pixels_binned, &r.pixels_outside,
+          &r.pixels_unrepresentable, &r.pixels_flagged,        &r.bytes_read,    &r.bytes_total,
+          &r.granules_skipped,       &r.granules_all_fill};
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+/// Buffered writes that keep a running checksum.
+class HashedWriter {
+ public:
+  explicit HashedWriter(const std::string& path) : path_(path) {
+    file_ = std::fopen(path.c_str(), "wb");
+    if (!file_) throw Error("checkpoint file " + path + ": cannot create: " + errno_text());
+  }
+  ~HashedWriter() {
+    if (file_) std::fclose(file_);
+  }
+  void bytes(const void* data, std::size_t size) {
+    hash_ = fnv1a(hash_, data, size);
+    if (size && std::fwrite(data, 1, size, file_) != size)
+      throw Error("checkpoint file " + path_ + ": cannot write: " + errno_text());
+  }
+  template <class T>
+  void value(T v) {
+    bytes(&v, sizeof v);
+  }
+  void text(const std::string& s) {
+    value<std::uint64_t>(s.size());
+    bytes(s.data(), s.size());
+  }
+  /// Appends the checksum, flushes and fsyncs, closes.
+  void close() {
+    const std::uint64_t sum = hash_;
+    bytes(&sum, sizeof sum);
+    if (std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0)
+      throw Error("checkpoint file " + path_ + ": cannot write: " + errno_text());
+    const int code = std::fclose(file_);
+    file_ = nullptr;
+    if (code != 0) throw Error("checkpoint file " + path_ + ": cannot close: " + errno_text());
+  }
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  std::uint64_t hash_ = kFnvOffsetBasis;
+};
+
+/// Reads with a running checksum; any short read is a damaged file.
+class HashedReader {
+ public:
+  explicit HashedReader(const std::string& path) : path_(path) {
+    file_ = std::fopen(path.c_str(), "rb");
+    if (!file_) throw Error("checkpoint file " + path + ": cannot open: " + errno_text());
+  }
+  ~HashedReader() { std::fclose(file_); }
+  void bytes(void* data, std::size_t size) {
+    if (size && std::fread(data, 1, size, file_) != size) damaged("truncated");
+    hash_ = fnv1a(hash_, data, size);
+  }
+  template <class T>
+  T value() {
+    T v{};
+    bytes(&v, sizeof v);
+    return v;
+  }
+  /// A count of items of `item_bytes` each, no larger than the file could hold.
+  std::uint64_t count(std::uint64_t item_bytes) {
+    const auto n = value<std::uint64_t>();
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path_, error);
+    if (error || (item_bytes && n > size / item_bytes)) damaged("impossible size");
+    return n;
+  }
+  std::string text() {
+    std::string s(count(1), '\0');
+    bytes(s.data(), s.size());
+    return s;
+  }
+  /// Checks the trailing checksum and that nothing follows it.
+  void finish() {
+    const std::uint64_t expected = hash_;
+    std::uint64_t stored = 0;
+    bytes(&stored, sizeof stored);
+    if (stored != expected || std::fgetc(file_) != EOF) damaged("checksum mismatch");
+  }
+  [[noreturn]] void damaged(const std::string& why) const {
+    throw Error("checkpoint file " + path_ + " is damaged (" + why +
+                "); remove the checkpoint directory to start over");
+  }
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  std::uint64_t hash_ = kFnvOffsetBasis;
+};
+
+void fsync_directory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;  // best effort: some file systems do not allow it
+  ::fsync(fd);
+  ::close(fd);
+}
+
+void write_period(HashedWriter& out, std::int64_t key, const TiledFields& fields) {
+  out.value<std::int64_t>(key);
+  out.value<std::uint64_t>(fields.allocated.size());
+  out.bytes(fields.allocated.data(), fields.allocated.size() * sizeof(std::int64_t));
+  const HostTiles host(fields);
+  const auto per_tile = static_cast<std::size_t>(fields.tiles.cells_per_tile());
+  for (int f = 0; f < fields.layout.count; ++f)
+    for (std::size_t slot = 0; slot < fields.allocated.size(); ++slot) {
+      const TileValues tile = host.tile(static_cast<std::int64_t>(slot));
+      out.bytes(tile.values + f * tile.field_stride, per_tile * sizeof(std::int64_t));
+    }
+}
+
+/// Combines `count` tiles (ids, then values field-major) into `target`, allocating them.
+void combine_tiles(TiledFields& target, const std::vector<std::int64_t>& ids,
+                   const std::vector<std::int64_t>& values) {
+  if (ids.empty()) return;
+  const TileFlags flags = target.make_flags();
+  auto flags_host = Kokkos::create_mirror_view(flags);
+  Kokkos::deep_copy(flags_host, 0);
+  for (std::int64_t id : ids) flags_host(id) = 1;
+  Kokkos::deep_copy(flags, flags_host);
+  target.ensure_tiles(flags);
+  std::vector<Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>> host;
+  for (const Fields& chunk : target.chunks)
+    host.push_back(Kokkos::create_mirror_view_and_copy(HostSpace(), chunk));
+  const FieldLayout& layout = target.layout;
+  const std::int64_t per_tile = target.tiles.cells_per_tile();
+  const std::size_t row = ids.size() * static_cast<std::size_t>(per_tile);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const std::int64_t slot = target.slot_of_tile_host[static_cast<std::size_t>(ids[i])];
+    for (int f = 0; f < layout.count; ++f) {
+      const bool is_min = f == layout.slot[kMinKey], is_max = f == layout.slot[kMaxKey];
+      const std::int64_t* from = values.data() + f * row + i * per_tile;
+      const SlotPlace place = target.place(slot);
+      std::int64_t* to = &host[place.chunk](f, place.index * per_tile);
+      for (std::int64_t o = 0; o < per_tile; ++o)
+        to[o] = is_min   ? std::min(to[o], from[o])
+                : is_max ? std::max(to[o], from[o])
+                         : to[o] + from[o];
+    }
+  }
+  for (std::size_t k = 0; k < host.size(); ++k) Kokkos::deep_copy(target.chunks[k], host[k]);
+}
+
+void read_period(HashedReader& in, const TileGrid& tiles, Layer& layer) {
+  const auto key = in.value<std::int64_t>();
+  std::vector<std::int64_t> ids(in.count(sizeof(std::int64_t)));
+  in.bytes(ids.data(), ids.size() * sizeof(std::int64_t));
+  for (std::int64_t id : ids)
+    if (id < 0 || id >= tiles.tile_count()) in.damaged("tile id out of the grid");
+  std::vector<std::int64_t> values(ids.size() * tiles.cells_per_tile() * layer.layout.count);
+  in.bytes(values.data(), values.size() * sizeof(std::int64_t));
+  combine_tiles(layer.period_fields(key, tiles), ids, values);
+}
+
+}  // namespace
+
+std::uint64_t fnv1a(std::uint64_t hash, const void* data, std::size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
+  return hash;
+}
+
+void write_checkpoint_file(const std::string& path, const CheckpointHeader& header,
+                           const std::vector<Layer>& layers, const LocalResult& local,
+                           const std::vector<std::size_t>& finished) {
+  const std::string temporary = path + ".tmp";
+  {
+    HashedWriter out(temporary);
+    out.bytes(kMagic.data(), kMagic.size());
+    out.value(kFormatVersion);
+    out.value(header.identity);
+    out.value(header.epoch);
+    out.value(header.rank);
+    out.value(header.ranks);
+    LocalResult copy = local;
+    for (const std::int64_t* counter : counters(copy)) out.value(*counter);
+    out.text(local.earliest_start);
+    out.value<std::uint64_t>(local.failed.size());
+    for (const auto& [index, message] : local.failed) {
+      out.value<std::uint64_t>(index);
+      out.text(message);
+    }
+    out.value<std::uint64_t>(finished.size());
+    for (std::size_t index : finished) out.value<std::uint64_t>(index);
+    out.value<std::uint64_t>(layers.size());
+    for (const Layer& layer : layers) {
+      out.value<std::int32_t>(layer.layout.count);
+      out.value<std::uint64_t>(layer.periods.size());
+      for (const auto& [key, fields] : layer.periods) write_period(out, key, fields);
+    }
+    out.close();
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    throw Error("checkpoint file " + path + ": cannot rename " + temporary + ": " + errno_text());
+  fsync_directory(std::filesystem::path(path).parent_path());
+}
+
+void merge_checkpoint_file(const std::string& path, const CheckpointHeader& expected,
+                           const TileGrid& tiles, std::vector<Layer>& layers, LocalResult& local,
+                           std::vector<std::size_t>& finished) {
+  HashedReader in(path);
+  std::array<char, 8> magic{};
+  in.bytes(magic.data(), magic.size());
+  if (magic != kMagic) in.damaged("not a swathgrid checkpoint file");
+  if (in.value<std::uint32_t>() != kFormatVersion) in.damaged("unknown format version");
+  if (in.value<std::uint64_t>() != expected.identity || in.value<std::uint64_t>() != expected.epoch)
+    in.damaged("of another run or checkpoint generation");
+  in.value<std::int32_t>();  // rank, ranks: informational
+  in.value<std::int32_t>();
+  for (std::int64_t* counter : counters(local)) *counter += in.value<std::int64_t>();
+  const std::string start = in.text();
+  if (!start.empty() && (local.earliest_start.empty() || start < local.earliest_start))
+    local.earliest_start = start;
+  for (std::uint64_t n = in.count(16); n > 0; --n) {
+    const auto index = in.value<std::uint64_t>();
+    local.failed.emplace_back(index, in.text());
+  }
+  for (std::uint64_t n = in.count(8); n > 0; --n) finished.push_back(in.value<std::uint64_t>());
+  if (in.count(12) != layers.size()) in.damaged("layer count differs from the run's");
+  for (Layer& layer : layers) {
+    if (in.value<std::int32_t>() != layer.layout.count) in.damaged("field count differs");
+    for (std::uint64_t n = in.count(16); n > 0; --n) read_period(in, tiles, layer);
+  }
+  in.finish();
+}
+
+}  // namespace swathgrid
