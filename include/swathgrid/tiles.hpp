@@ -74,6 +74,9 @@ struct TiledFields {
   /// Allocates (at identity) every tile flagged in `touched` that does not exist yet, in tile
   /// order. The storage grows geometrically; a first call allocates exactly what it needs.
   void ensure_tiles(const TileFlags& touched);
+  /// Forgets every tile, as if newly made, but keeps the storage for the next ensure_tiles
+  /// (which resets the tiles it hands out): partials reused from granule to granule.
+  void clear();
   /// Device-side cell -> storage index map (valid until the next ensure_tiles).
   TileSlots slots() const { return TileSlots{tiles, slot_of_tile}; }
   /// Tile id of every slot, on the device.

@@ -51,6 +51,13 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
   Kokkos::deep_copy(slot_of_tile, slots);
 }
 
+void TiledFields::clear() {
+  if (allocated.empty()) return;
+  for (const std::int64_t t : allocated) slot_of_tile_host[t] = -1;
+  allocated.clear();
+  Kokkos::deep_copy(slot_of_tile, -1);
+}
+
 HostFields make_dense_identity(const FieldLayout& layout, std::int64_t cells) {
   HostFields dense(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::dense"),
                    layout.count, cells);
