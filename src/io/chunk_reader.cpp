@@ -25,6 +25,9 @@ namespace {
 /// Filter-pipeline slots the direct path reproduces.
 constexpr int kMaxFilters = 2;
 constexpr std::size_t kFilterNameBytes = 64;
+/// Compressed bytes kept for the next call at most (2-D OCI variables: ~5 MB); a larger
+/// read (a 3-D variable of many bands) frees its buffer when done.
+constexpr std::size_t kKeptRawBytes = std::size_t{64} << 20;
 
 /// A dataset as lines x middle x inner (2-D: middle = 1), in elements.
 struct Geometry {
@@ -158,7 +161,9 @@ bool read_rows_direct(hid_t dataset, const Rows& rows, hid_t mem_type, void* buf
   auto* out = static_cast<unsigned char*>(buffer);
   const unsigned char* compressed = raw.data();  // this thread's: the team's own `raw` are empty
   int failures = 0;
+#ifdef _OPENMP
 #pragma omp parallel reduction(+ : failures)
+#endif
   {
     // Per thread, kept between calls (grow-only): the inflater and one decoded chunk.
     thread_local std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)>
@@ -167,7 +172,9 @@ bool read_rows_direct(hid_t dataset, const Rows& rows, hid_t mem_type, void* buf
     if (inflated.size() < chunk_bytes) inflated.resize(chunk_bytes);
     if (g->shuffled && unshuffled.size() < chunk_bytes) unshuffled.resize(chunk_bytes);
     if (!inflater) ++failures;
+#ifdef _OPENMP
 #pragma omp for schedule(dynamic)
+#endif
     for (std::int64_t k = 0; k < count; ++k) {
       if (!inflater) continue;
       const RawChunk& c = chunks[static_cast<std::size_t>(k)];
@@ -188,6 +195,7 @@ bool read_rows_direct(hid_t dataset, const Rows& rows, hid_t mem_type, void* buf
       place_chunk(*g, c, elements, rows, out);
     }
   }
+  if (raw.size() > kKeptRawBytes) std::vector<unsigned char>().swap(raw);
   return failures == 0;
 }
 
