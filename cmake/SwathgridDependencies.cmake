@@ -61,6 +61,16 @@ else()
 endif()
 message(STATUS "swathgrid: Kokkos ${Kokkos_VERSION} from ${Kokkos_DIR}, devices: ${Kokkos_DEVICES}")
 
+# Optional: libdeflate for direct chunk reads (src/io/chunk_reader.hpp); without it HDF5's own
+# filter pipeline (zlib) reads everything, with the same results.
+if(SWATHGRID_ENABLE_LIBDEFLATE AND PkgConfig_FOUND)
+  pkg_check_modules(LIBDEFLATE IMPORTED_TARGET libdeflate)
+endif()
+add_feature_info(libdeflate LIBDEFLATE_FOUND
+                 "direct chunk reads inflated with libdeflate (optional: libdeflate-dev)")
+# OpenMP threads inflate chunks in parallel (Kokkos' OpenMP backend brings it too).
+find_package(OpenMP COMPONENTS CXX)
+
 find_package(Boost COMPONENTS program_options)
 if(NOT Boost_PROGRAM_OPTIONS_FOUND)
   swathgrid_missing("Boost.Program_options" "libboost-program-options-dev")

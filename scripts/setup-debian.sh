@@ -10,7 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake pkg-config git
   openmpi-bin libopenmpi-dev
-  libhdf5-dev hdf5-tools
+  libhdf5-dev hdf5-tools libdeflate-dev
   libpnetcdf-dev pnetcdf-bin
   libproj-dev proj-bin
   libgdal-dev gdal-bin python3-gdal

@@ -85,8 +85,12 @@ struct TiledFields {
   /// order. A first call allocates exactly what it needs (one chunk); a later one that needs
   /// room adds a chunk of at least half the capacity so far (few chunks, no copies).
   void ensure_tiles(const TileFlags& touched);
-  /// The storage when it is one chunk (partials, allocated by one ensure_tiles), index
-  /// slot * cells_per_tile + offset; an empty Fields before any tile.
+  /// Forgets every tile, as if newly made, but keeps the storage for the next ensure_tiles
+  /// (which resets the tiles it hands out): partials reused from granule to granule.
+  void clear();
+  /// The storage when it is one chunk (partials: after a clear() or on the first call,
+  /// ensure_tiles keeps them in one chunk), index slot * cells_per_tile + offset; an empty
+  /// Fields before any tile.
   Fields contiguous() const;
   /// Device-side cell -> index in contiguous() (valid until the next ensure_tiles).
   TileSlots slots() const { return TileSlots{tiles, slot_of_tile}; }

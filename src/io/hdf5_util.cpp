@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "chunk_reader.hpp"
 #include "swathgrid/error.hpp"
 
 namespace swathgrid::h5 {
@@ -92,13 +93,30 @@ std::size_t row_elements(const std::vector<hsize_t>& shape) {
   return elements;
 }
 
+namespace {
+/// The rows' hyperslab, checked against the dataset's first dimension.
+void check_rows(const std::vector<hsize_t>& shape, const Rows& rows, const std::string& context,
+                const std::string& what) {
+  const hsize_t last = rows.first + (rows.count - 1) * rows.stride;
+  if (shape.empty() || rows.stride == 0 || last >= shape[0])
+    throw Error(context + ": " + what + " (rows outside the variable)");
+}
+}  // namespace
+
 void read_rows(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer,
                const std::string& context, const std::string& what) {
   const std::vector<hsize_t> shape = dataset_shape(dataset, context);
   if (rows.count == 0) return;
-  const hsize_t last = rows.first + (rows.count - 1) * rows.stride;
-  if (shape.empty() || rows.stride == 0 || last >= shape[0])
-    throw Error(context + ": " + what + " (rows outside the variable)");
+  check_rows(shape, rows, context, what);
+  if (read_rows_direct(dataset, rows, mem_type, buffer)) return;
+  read_rows_through_hdf5(dataset, rows, mem_type, buffer, context, what);
+}
+
+void read_rows_through_hdf5(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer,
+                            const std::string& context, const std::string& what) {
+  const std::vector<hsize_t> shape = dataset_shape(dataset, context);
+  if (rows.count == 0) return;
+  check_rows(shape, rows, context, what);
   std::vector<hsize_t> start(shape.size(), 0), stride(shape.size(), 1), count = shape;
   start[0] = rows.first;
   stride[0] = rows.stride;

@@ -61,9 +61,13 @@ std::size_t row_elements(const std::vector<hsize_t>& shape);
 /// Reads `rows` of `dataset` (a hyperslab: HDF5 reads only the chunks it needs, whatever
 /// their shape) into `buffer`, converted to `mem_type`, packed in row order. The caller
 /// sizes the buffer to rows.count * row_elements(shape). Throws "<context>: <what>" when
-/// the selection is outside the dataset or the read fails.
+/// the selection is outside the dataset or the read fails. Takes the direct chunk path
+/// (chunk_reader.hpp) where it applies, read_rows_through_hdf5 otherwise: the same bytes.
 void read_rows(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer,
                const std::string& context, const std::string& what);
+/// read_rows through H5Dread only (HDF5's own filter pipeline and conversions).
+void read_rows_through_hdf5(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer,
+                            const std::string& context, const std::string& what);
 
 /// True when `object` has attribute `name`.
 bool has_attribute(hid_t object, const std::string& name);

@@ -112,22 +112,18 @@ BinTotals to_totals(const std::int64_t (&totals)[kOutcomes]) {
 RowWindow granule_rows(const ConstPositionView& lon, const ConstPositionView& lat,
                        const GridSpec& grid) {
   const std::int64_t n = static_cast<std::int64_t>(lat.extent(0));
-  std::int64_t first = grid.ny, last = -1;
+  Kokkos::MinMaxScalar<std::int64_t> rows;  // one pass for both ends
   Kokkos::parallel_reduce(
-      "swathgrid::granule_rows_min", Policy(0, n),
-      KOKKOS_LAMBDA(const std::int64_t i, std::int64_t& row_min) {
+      "swathgrid::granule_rows", Policy(0, n),
+      KOKKOS_LAMBDA(const std::int64_t i, Kokkos::MinMaxScalar<std::int64_t>& window) {
         const std::int64_t cell = grid.locate(lon(i), lat(i));
-        if (cell >= 0 && cell / grid.nx < row_min) row_min = cell / grid.nx;
+        if (cell < 0) return;
+        const std::int64_t row = cell / grid.nx;
+        if (row < window.min_val) window.min_val = row;
+        if (row > window.max_val) window.max_val = row;
       },
-      Kokkos::Min<std::int64_t>(first));
-  Kokkos::parallel_reduce(
-      "swathgrid::granule_rows_max", Policy(0, n),
-      KOKKOS_LAMBDA(const std::int64_t i, std::int64_t& row_max) {
-        const std::int64_t cell = grid.locate(lon(i), lat(i));
-        if (cell >= 0 && cell / grid.nx > row_max) row_max = cell / grid.nx;
-      },
-      Kokkos::Max<std::int64_t>(last));
-  return last < 0 ? RowWindow{} : RowWindow{first, last + 1};
+      Kokkos::MinMax<std::int64_t>(rows));
+  return rows.max_val < 0 ? RowWindow{} : RowWindow{rows.min_val, rows.max_val + 1};
 }
 
 BinTotals bin_partials(const ConstPositionView& lon, const ConstPositionView& lat,

@@ -31,7 +31,15 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
   const std::int64_t per_tile = tiles.cells_per_tile();
   const auto needed = static_cast<std::int64_t>(allocated.size());
   const std::int64_t capacity = capacity_slots();
-  if (needed > capacity) {
+  if (needed > capacity && before == 0) {
+    // Nothing in use (new, or cleared partials): one chunk, with room to spare when reused.
+    const std::int64_t slots = capacity == 0 ? needed : std::max(needed, capacity + capacity / 2);
+    chunks.clear();
+    chunk_first_slot.clear();
+    chunks.emplace_back(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tiles"),
+                        layout.count, slots * per_tile);
+    chunk_first_slot.push_back(0);
+  } else if (needed > capacity) {
     // A new chunk of at least half the capacity so far: O(log n) chunks for n tiles, and the
     // existing tiles stay where they are.
     const std::int64_t slots = std::max(needed - capacity, capacity / 2);
@@ -53,6 +61,13 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
   auto slots = Kokkos::View<const std::int32_t*, HostSpace, Kokkos::MemoryUnmanaged>(
       slot_of_tile_host.data(), slot_of_tile_host.size());
   Kokkos::deep_copy(slot_of_tile, slots);
+}
+
+void TiledFields::clear() {
+  if (allocated.empty()) return;
+  for (const std::int64_t t : allocated) slot_of_tile_host[t] = -1;
+  allocated.clear();
+  Kokkos::deep_copy(slot_of_tile, -1);
 }
 
 HostFields make_dense_identity(const FieldLayout& layout, std::int64_t cells) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "checkpoint.hpp"
 #include "progress.hpp"
@@ -88,33 +90,92 @@ std::int64_t period_key(const Granule& granule, PeriodKind kind) {
 /// nearest method (which measures distances on the sphere).
 struct DevicePositions {
   PositionView x, y;
-  PixelView lon, lat;
+  ConstPixelView lon, lat;
 };
 
-DevicePositions device_positions(const Granule& granule, const Projector& projector,
-                                 const Config& config) {
-  DevicePositions d;
-  std::vector<double> x, y;
-  if (projector.is_identity()) {
-    x.assign(granule.longitude.begin(), granule.longitude.end());
-    y.assign(granule.latitude.begin(), granule.latitude.end());
-  } else {
-    projector.forward(granule.longitude, granule.latitude, x, y);
+/// What a rank reuses from granule to granule: grow-only buffers, so that once the largest
+/// granule has been seen nothing is allocated (and page-faulted, zero-filled) per granule.
+/// Granules differ in size (OCI: 1709 or 1710 lines): the views hold the largest one and
+/// each granule uses their first lines * pixels elements.
+struct GranuleWorkspace {
+  PositionView x_capacity, y_capacity;
+  std::vector<double> x_projected, y_projected;  ///< projected grids: PROJ's output
+  std::optional<TiledFields> partials;           ///< one layer's partials, cleared per use
+
+  /// Cleared partials of `accumulators`' grid and partial layout, reusing their storage.
+  TiledFields& partials_for(const TiledFields& accumulators) {
+    const FieldLayout layout = accumulators.layout.partial_layout();
+    const TileGrid& tiles = accumulators.tiles;
+    if (!partials || partials->layout.count != layout.count ||
+        partials->tiles.tile_count() != tiles.tile_count() ||
+        partials->tiles.tile_size != tiles.tile_size || partials->tiles.nx != tiles.nx) {
+      partials.emplace(layout, tiles);
+    } else {
+      partials->clear();
+      partials->layout = layout;  // same fields; the scales are the layer's
+    }
+    return *partials;
   }
-  copy_to_device(x, d.x, "swathgrid::x");
-  copy_to_device(y, d.y, "swathgrid::y");
+};
+
+/// The first `n` elements of `buffer`, grown (never shrunk) to hold them.
+PositionView first_elements(PositionView& buffer, std::size_t n, const char* label) {
+  if (buffer.extent(0) < n) {
+    buffer = PositionView();  // free before allocating: the peak is one buffer, not two
+    buffer = PositionView(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)), n);
+  }
+  return Kokkos::subview(buffer, std::pair<std::size_t, std::size_t>(0, n));
+}
+
+/// `n` floats of host memory as a device view: the memory itself when the device is the
+/// host (no copy), a device copy otherwise.
+ConstPixelView device_view(const float* host, std::size_t n) {
+  return Kokkos::create_mirror_view_and_copy(
+      MemSpace(), Kokkos::View<const float*, HostSpace, Kokkos::MemoryUnmanaged>(host, n));
+}
+
+/// Fills `device` (n values) with `host` converted to double, through a host mirror only
+/// when the device is not the host.
+void convert_to_device(const std::vector<float>& host, const PositionView& device) {
+  auto mirror = Kokkos::create_mirror_view(device);  // `device` itself on the host
+  double* out = mirror.data();
+  const std::size_t n = device.extent(0);
+  for (std::size_t i = 0; i < n; ++i) out[i] = host[i];
+  Kokkos::deep_copy(device, mirror);  // no-op when they are the same view
+}
+
+void copy_into(const std::vector<double>& host, const PositionView& device) {
+  Kokkos::deep_copy(device, Kokkos::View<const double*, HostSpace, Kokkos::MemoryUnmanaged>(
+                                host.data(), device.extent(0)));
+}
+
+DevicePositions device_positions(const Granule& granule, const Projector& projector,
+                                 const Config& config, GranuleWorkspace& work) {
+  DevicePositions d;
+  const std::size_t n = granule.longitude.size();
+  d.x = first_elements(work.x_capacity, n, "swathgrid::x");
+  d.y = first_elements(work.y_capacity, n, "swathgrid::y");
+  if (projector.is_identity()) {
+    convert_to_device(granule.longitude, d.x);
+    convert_to_device(granule.latitude, d.y);
+  } else {
+    projector.forward(granule.longitude, granule.latitude, work.x_projected, work.y_projected);
+    copy_into(work.x_projected, d.x);
+    copy_into(work.y_projected, d.y);
+  }
   if (config.method == "nearest") {
-    copy_to_device(granule.longitude, d.lon, "swathgrid::lon");
-    copy_to_device(granule.latitude, d.lat, "swathgrid::lat");
+    d.lon = device_view(granule.longitude.data(), n);
+    d.lat = device_view(granule.latitude.data(), n);
   }
   return d;
 }
 
 /// Nearest: the window's rows block by block (each cell is in one block), each block's cell
 /// values into partials folded at once, so the search never holds window x width cells.
-BinTotals nearest_layer(const Granule& granule, const PixelView& values, const DevicePositions& pos,
-                        const Config& config, const GridSpec& grid, const RowWindow& window,
-                        TiledFields& accumulators) {
+BinTotals nearest_layer(const Granule& granule, const ConstPixelView& values,
+                        const DevicePositions& pos, const Config& config, const GridSpec& grid,
+                        const RowWindow& window, TiledFields& accumulators,
+                        GranuleWorkspace& work) {
   const GridSpec sub = window_grid(grid, window);
   const std::int64_t block_rows = std::max<std::int64_t>(1, kNearestBlockCells / grid.nx);
   BinTotals totals;
@@ -124,7 +185,7 @@ BinTotals nearest_layer(const Granule& granule, const PixelView& values, const D
         pos.lon, pos.lat, granule.lines, granule.pixels, sub, config.max_distance_m, block);
     const CellBlock in_grid{window.begin + block.row_begin, window.begin + block.row_end, 0,
                             grid.nx};
-    TiledFields partials(accumulators.layout.partial_layout(), accumulators.tiles);
+    TiledFields& partials = work.partials_for(accumulators);
     totals.binned +=
         cell_value_partials(gather_cell_values(nearest, values), in_grid, partials).binned;
     fold_partials(partials, config.weighting, accumulators);
@@ -132,24 +193,24 @@ BinTotals nearest_layer(const Granule& granule, const PixelView& values, const D
   return totals;
 }
 
-/// Regrids one layer of a granule into partials (sparse tiles: only those it touches) and
-/// folds them into `accumulators`. `window`: the rows nearest and warp compute.
-BinTotals regrid_layer(const Granule& granule, const std::vector<float>& band_values,
-                       const DevicePositions& pos, const Config& config, const GridSpec& grid,
-                       const RowWindow& window, TiledFields& accumulators) {
-  PixelView values;
-  if (config.method == "nearest") {
-    copy_to_device(band_values, values, "swathgrid::values");
-    return nearest_layer(granule, values, pos, config, grid, window, accumulators);
-  }
-  TiledFields partials(accumulators.layout.partial_layout(), accumulators.tiles);
+/// Regrids one layer of a granule (`band_values`: lines * pixels values) into partials (sparse
+/// tiles: only those it touches) and folds them into `accumulators`. `window`: the rows
+/// nearest and warp compute.
+BinTotals regrid_layer(const Granule& granule, const float* band_values, const DevicePositions& pos,
+                       const Config& config, const GridSpec& grid, const RowWindow& window,
+                       TiledFields& accumulators, GranuleWorkspace& work) {
+  const std::size_t plane = granule.lines * granule.pixels;
+  if (config.method == "nearest")
+    return nearest_layer(granule, device_view(band_values, plane), pos, config, grid, window,
+                         accumulators, work);
+  TiledFields& partials = work.partials_for(accumulators);
   BinTotals totals;
   if (config.method == "bin") {
-    copy_to_device(band_values, values, "swathgrid::values");
-    totals = bin_partials(pos.x, pos.y, values, grid, partials);
+    totals = bin_partials(pos.x, pos.y, device_view(band_values, plane), grid, partials);
   } else {
     PixelView cell_values;
-    copy_to_device(warp_granule(granule.longitude, granule.latitude, band_values, granule.lines,
+    copy_to_device(warp_granule(granule.longitude, granule.latitude,
+                                std::vector<float>(band_values, band_values + plane), granule.lines,
                                 granule.pixels, window_grid(grid, window), config.warp_convention),
                    cell_values, "swathgrid::warped");
     totals =
@@ -161,9 +222,10 @@ BinTotals regrid_layer(const Granule& granule, const std::vector<float>& band_va
 
 /// Regrids one granule into every layer's accumulators of its period.
 void regrid_granule(const Granule& granule, const Config& config, const GridSpec& grid,
-                    const Projector& projector, std::vector<Layer>& layers, LocalResult& local) {
+                    const Projector& projector, std::vector<Layer>& layers, LocalResult& local,
+                    GranuleWorkspace& work) {
   const auto start = Clock::now();
-  const DevicePositions pos = device_positions(granule, projector, config);
+  const DevicePositions pos = device_positions(granule, projector, config, work);
   Kokkos::fence();
   local.project_seconds += seconds_since(start);
   const RowWindow touched = granule_rows(pos.x, pos.y, grid);
@@ -174,14 +236,11 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
   const RowWindow window = widen(touched, config, grid);
   const std::int64_t period = period_key(granule, config.period);
   const std::size_t plane = granule.lines * granule.pixels;
-  std::vector<float> band_values;
   for (Layer& layer : layers) {
     const GranuleVariable& var = granule.variables[layer.variable];
-    band_values.assign(var.values.begin() + layer.band * plane,
-                       var.values.begin() + (layer.band + 1) * plane);
-    const BinTotals totals =
-        regrid_layer(granule, band_values, pos, config, grid, window,
-                     layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny)));
+    const BinTotals totals = regrid_layer(
+        granule, var.values.data() + layer.band * plane, pos, config, grid, window,
+        layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny)), work);
     local.pixels_binned += totals.binned;
     local.pixels_outside += totals.outside_grid;
     local.pixels_unrepresentable += totals.unrepresentable;
@@ -234,6 +293,7 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
   request.mask_flags = config.mask_flags;
   request.region = read_region(config, grid);
   GranuleProgress progress(checkpoint.remaining().size(), config.schedule, config.quiet, comm);
+  GranuleWorkspace workspace;
   std::optional<std::size_t> index;  // reaching next() again means this granule is done
   while (const auto position = checkpoint.next(*schedule, index, layers, local)) {
     progress.claimed(*position);
@@ -257,7 +317,7 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
 
       start = Clock::now();
       const double projected = local.project_seconds;
-      regrid_granule(granule, config, grid.spec, projector, layers, local);
+      regrid_granule(granule, config, grid.spec, projector, layers, local, workspace);
       Kokkos::fence();
       local.regrid_seconds += seconds_since(start) - (local.project_seconds - projected);
     } catch (const std::exception& e) {  // agreed on by the caller: no rank is left waiting

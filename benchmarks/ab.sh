@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A/B: two swathgrid binaries side by side (docs/performance.md, "Issue 5"), alternating
+# OLD, NEW (and the read floor) in every repetition so that load from other processes falls
+# on both alike; each through /usr/bin/time with the same command line and output name (the
+# history attribute holds the command line), then the outputs compared with cmp (only
+# date_created, in the header, may differ). Uses the granule lists of benchmarks/run.sh.
+#   OLD=/tmp/old/swathgrid NEW=build/src/swathgrid benchmarks/ab.sh
+#   REPS=5 CASES=seed RANKS=2 FLOOR=0 OLD=... NEW=... benchmarks/ab.sh
+# Prints per run: case binary ranks rep wall_s cpu_s (user+sys) minor_faults read_s regrid_s.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=$(cd "${BUILD:-$root/build}" && pwd)
+work=${WORK:-/tmp/swathgrid-bench}  # holds seed.txt and global.txt (run benchmarks/run.sh once)
+reps=${REPS:-5}
+ranks=${RANKS:-1}
+cases=${CASES:-seed global}
+: "${OLD:?set OLD to the baseline swathgrid binary}" "${NEW:=$build/src/swathgrid}"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_PROC_BIND=false
+export OMP_NUM_THREADS=${THREADS:-1}
+cd "$work" || exit 1
+mkdir -p ab-bin
+for case in $cases; do
+  if [[ $case == seed ]]; then grid=(--bbox -77,36,-73,41); else grid=(--res 4km); fi
+  for ((r = 1; r <= reps; r++)); do
+    for which in old new; do
+      exe=$OLD
+      [[ $which == new ]] && exe=$NEW
+      cp "$exe" ab-bin/swathgrid
+      /usr/bin/time -f "%e %U %S %R" -o ab.time mpiexec -n "$ranks" --oversubscribe --bind-to none \
+        ab-bin/swathgrid --input-list "$case.txt" "${grid[@]}" -o ab.nc >"ab.$case.$which.log" 2>&1 ||
+        echo "FAIL $case $which (see $work/ab.$case.$which.log)"
+      mv ab.nc "ab.$case.$which.nc"
+      read -r wall u s faults <ab.time
+      perf_line=$(grep PERFORMANCE "ab.$case.$which.log")
+      read_s=$(sed -n 's/.*read_max=\([0-9.]*\).*/\1/p' <<<"$perf_line")
+      regrid_s=$(sed -n 's/.*regrid_max=\([0-9.]*\).*/\1/p' <<<"$perf_line")
+      printf '%-6s %s n%s rep %d  wall %6.2f  cpu %6.2f  minflt %7d  read %6s  regrid %6s\n' \
+        "$case" "$which" "$ranks" "$r" "$wall" "$(echo "$u + $s" | bc)" "$faults" "$read_s" "$regrid_s"
+    done
+    if [[ ${FLOOR:-1} == 1 ]]; then
+      /usr/bin/time -f "%e %U %S %R" -o ab.time "$build/benchmarks/read_floor" \
+        --input-list "$case.txt" >/dev/null 2>&1
+      read -r wall u s faults <ab.time
+      printf '%-6s floor rep %d  wall %6.2f  cpu %6.2f  minflt %7d\n' "$case" "$r" "$wall" \
+        "$(echo "$u + $s" | bc)" "$faults"
+    fi
+    diffs=$(cmp -l "ab.$case.old.nc" "ab.$case.new.nc" | awk '$1 > 4096 {far++} END {print NR, far + 0}')
+    echo "  bytes differing (all, beyond the first 4 kB): $diffs"
+  done
+done
