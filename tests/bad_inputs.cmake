@@ -54,7 +54,7 @@ swathgrid_cli_test(cli_bad_time_period_all 0 "wrote"
                    --bbox -77,36,-73,41 -o ${BAD_DIR}/bad_time_all.nc ${BAD_DIR}/bad_time.nc)
 # Odd but usable: an all-fill granule contributes nothing (and says so), invalid coordinates
 # drop their pixels.
-swathgrid_cli_test(cli_all_fill 0 "1 granules have no valid value"
+swathgrid_cli_test(cli_all_fill 0 "1 granule(s) with no valid value"
                    --bbox -77,36,-73,41 -o ${BAD_DIR}/all_fill_out.nc ${BAD_DIR}/all_fill.nc)
 swathgrid_cli_test(cli_odd_coordinates 0 "wrote"
                    --bbox -77,36,-73,41 -o ${BAD_DIR}/odd_out.nc ${BAD_DIR}/odd_coordinates.nc)
@@ -104,7 +104,7 @@ add_test(NAME bad_good_only_n2 COMMAND ${BAD_RUN} --input-list ${BAD_E2E_LIST}
 add_test(NAME bad_skip_n2 COMMAND ${BAD_RUN} --input-list ${BAD_DIR}/mixed.txt --on-error skip
          -o ${BAD_DIR}/skipped.nc)
 set_tests_properties(bad_skip_n2 PROPERTIES
-  PASS_REGULAR_EXPRESSION "left out 15 granule.*1 granules have no valid value|1 granules have no valid value.*left out 15 granule")
+  PASS_REGULAR_EXPRESSION "left out 15 granule.*1 granule\\(s\\) with no valid value|1 granule\\(s\\) with no valid value.*left out 15 granule")
 add_test(NAME bad_fail_n2
   COMMAND ${CMAKE_COMMAND} -DEXPECTED_CODE=1 "-DEXPECTED_TEXT=truncated.nc: truncated file"
           "-DCOMMAND=${MPIEXEC_EXECUTABLE};${MPIEXEC_NUMPROC_FLAG};2;${SWATHGRID_MPIEXEC_EXTRA_FLAGS};$<TARGET_FILE:swathgrid>;--input-list;${BAD_DIR}/one_bad.txt;-o;${BAD_DIR}/failed.nc"

@@ -131,7 +131,7 @@ std::string format_summary(const Config& config, const Environment& env, const R
     out << ", " << s.granules_missing_grid << " granules do not touch the grid";
   if (s.granules_all_fill > 0)
     out << ", " << s.granules_all_fill
-        << " granules have no valid value (all fill or masked: they add nothing)";
+        << " granule(s) with no valid value (all fill or masked: they add nothing)";
   if (s.pixels_unrepresentable > 0)
     out << ", " << s.pixels_unrepresentable << " values beyond the exact-sum range skipped";
   out << "; " << std::setprecision(1) << s.bytes_read / 1.0e6 << " MB read of "
