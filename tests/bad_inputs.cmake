@@ -120,3 +120,10 @@ target_include_directories(test_bad_skip PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/mp
 add_test(NAME bad_skip_check COMMAND test_bad_skip)
 set_tests_properties(bad_skip_check PROPERTIES FIXTURES_REQUIRED "bad_corpus;bad_outputs"
   ENVIRONMENT "${BAD_MPI_ENV};SWATHGRID_BAD_DIR=${BAD_DIR}" LABELS mpi)
+
+# Unreadable granule (permissions): as user nobody when the suite runs as root.
+add_test(NAME cli_unreadable_granule
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/unreadable_as_nobody.sh $<TARGET_FILE:swathgrid>
+          ${BAD_E2E_LIST})
+set_tests_properties(cli_unreadable_granule PROPERTIES FIXTURES_REQUIRED e2e_granules
+  LABELS cli PASS_REGULAR_EXPRESSION "^ok: ")
