@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine (as root):
 #   scripts/dev.sh demo   install dependencies, build, run the demo composite
-#   scripts/dev.sh test   install dependencies, build, run the whole test suite
+#   scripts/dev.sh test   install dependencies, build, run the whole test suite, then the
+#                         suite again built with AddressSanitizer + UBSan
+#                         (scripts/sanitize.sh) and the granule reader's fuzzer for a
+#                         bounded time (scripts/fuzz.sh)
 #   scripts/dev.sh build  install dependencies and build only
+# Local loops: SWATHGRID_SKIP_SANITIZERS=1 and SWATHGRID_SKIP_FUZZ=1 leave out the last two
+# (CI runs everything).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="${SWATHGRID_BUILD_DIR:-$root/build}"
@@ -34,9 +39,24 @@ run_demo() {
   echo "demo: quicklook picture is $out/chlor_a_composite.png"
 }
 
+# Runs "$@" and says how long it took (CI's time budget: docs/install.md).
+timed() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  echo "test: $name took $((SECONDS - start)) s"
+}
+
+run_tests() {
+  timed "the test suite" bash -c 'cd "$1" && ctest --output-on-failure -j "$2"' _ "$build" "$jobs"
+  timed "the sanitizer build and suite" bash "$root/scripts/sanitize.sh"
+  timed "fuzzing" env SWATHGRID_BUILD_DIR="$build" bash "$root/scripts/fuzz.sh"
+}
+
+# Not chained with &&: errexit must hold inside each step.
 case "${1:-}" in
-  demo) setup_and_build && run_demo ;;
-  test) setup_and_build && cd "$build" && ctest --output-on-failure -j "$jobs" ;;
+  demo) setup_and_build; run_demo ;;
+  test) timed "setup and build" setup_and_build; run_tests ;;
   build) setup_and_build ;;
   *) echo "usage: scripts/dev.sh demo|test|build" >&2; exit 2 ;;
 esac

@@ -430,7 +430,8 @@ std::vector<float> line_slice(const std::vector<float>& values, std::size_t line
 }
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 /// Inside the box widened by `margin` degrees of latitude and of longitude (a point there is
