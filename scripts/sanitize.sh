@@ -8,10 +8,9 @@
 # scripts/lsan-suppressions.txt; that needs whole stacks through libraries built without
 # frame pointers, hence fast_unwind_on_malloc=0.
 #
-# The Slurm test (label slurm) is left out: it runs the same programs through sbatch/srun
-# on a local Slurm, waits for the queue, and adds minutes under ASan for no code the other
-# tests do not reach. SWATHGRID_ASAN_CTEST_ARGS replaces that choice (e.g. "-R test_reader");
-# extra arguments are passed to ctest.
+# The whole suite runs, the Slurm test included (its jobs run the ASan programs, with these
+# options: sbatch exports the environment; about a minute). SWATHGRID_ASAN_CTEST_ARGS
+# selects tests for local loops (e.g. "-R test_reader"); extra arguments go to ctest.
 #
 # Called by `scripts/dev.sh test`; SWATHGRID_SKIP_SANITIZERS=1 skips it (locally only: CI
 # runs it).
@@ -36,6 +35,6 @@ cmake --build "$build" -j "$jobs" >"$build.build.log" 2>&1 || { tail -n 60 "$bui
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=0:fast_unwind_on_malloc=0"
 export LSAN_OPTIONS="suppressions=$root/scripts/lsan-suppressions.txt:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-read -r -a selection <<<"${SWATHGRID_ASAN_CTEST_ARGS--LE slurm}"
+read -r -a selection <<<"${SWATHGRID_ASAN_CTEST_ARGS:-}"
 echo "sanitizers: running the test suite under AddressSanitizer + UBSan (ctest ${selection[*]} $*)"
 cd "$build" && ctest --output-on-failure -j "$jobs" "${selection[@]}" "$@"
