@@ -21,5 +21,8 @@ void broadcast_string(std::string& text, int root, MPI_Comm comm);
 
 std::int64_t allreduce_sum(std::int64_t value, MPI_Comm comm);
 double allreduce_max(double value, MPI_Comm comm);
+/// Collective: every rank's `value`, in rank order.
+std::vector<double> allgather(double value, MPI_Comm comm);
+std::vector<std::int64_t> allgather(std::int64_t value, MPI_Comm comm);
 
 }  // namespace swathgrid

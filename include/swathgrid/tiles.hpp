@@ -108,6 +108,11 @@ struct TileValues {
   std::int64_t field_stride = 0;
 };
 
+/// Adds one tile's values `from` into the tile at `to` (field f's cells at to + f * to_stride):
+/// sums add, min/max keys take the min/max. Exact and order-independent.
+void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, std::int64_t* to,
+                    std::int64_t to_stride, const TileValues& from);
+
 /// TiledFields' chunks on the host (the device's own memory when the device is the host).
 struct HostTiles {
   std::vector<Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>> chunks;

@@ -104,11 +104,16 @@ Fields TiledFields::contiguous() const {
   return chunks.empty() ? Fields("swathgrid::tiles", layout.count, 0) : chunks.front();
 }
 
-SlotPlace TiledFields::place(std::int64_t slot) const {
+namespace {
+/// The chunk holding `slot`, given each chunk's first slot.
+SlotPlace place_in(const std::vector<std::int64_t>& chunk_first_slot, std::int64_t slot) {
   const auto next = std::upper_bound(chunk_first_slot.begin(), chunk_first_slot.end(), slot);
   const auto chunk = static_cast<std::size_t>(next - chunk_first_slot.begin()) - 1;
   return SlotPlace{chunk, slot - chunk_first_slot[chunk]};
 }
+}  // namespace
+
+SlotPlace TiledFields::place(std::int64_t slot) const { return place_in(chunk_first_slot, slot); }
 
 std::int64_t TiledFields::capacity_slots() const {
   if (chunks.empty()) return 0;
@@ -130,10 +135,24 @@ HostTiles::HostTiles(const TiledFields& fields)
 }
 
 TileValues HostTiles::tile(std::int64_t slot) const {
-  const auto next = std::upper_bound(chunk_first_slot.begin(), chunk_first_slot.end(), slot);
-  const auto& chunk = chunks[static_cast<std::size_t>(next - chunk_first_slot.begin()) - 1];
-  const std::int64_t index = slot - *(next - 1);
-  return TileValues{&chunk(0, index * cells_per_tile), static_cast<std::int64_t>(chunk.extent(1))};
+  const SlotPlace place = place_in(chunk_first_slot, slot);
+  const auto& chunk = chunks[place.chunk];
+  return TileValues{&chunk(0, place.index * cells_per_tile),
+                    static_cast<std::int64_t>(chunk.extent(1))};
+}
+
+void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, std::int64_t* to,
+                    std::int64_t to_stride, const TileValues& from) {
+  for (int f = 0; f < layout.count; ++f) {
+    const std::int64_t* field = from.values + f * from.field_stride;
+    std::int64_t* target = to + f * to_stride;
+    if (f == layout.slot[kMinKey])
+      for (std::int64_t c = 0; c < cells_per_tile; ++c) target[c] = std::min(target[c], field[c]);
+    else if (f == layout.slot[kMaxKey])
+      for (std::int64_t c = 0; c < cells_per_tile; ++c) target[c] = std::max(target[c], field[c]);
+    else
+      for (std::int64_t c = 0; c < cells_per_tile; ++c) target[c] += field[c];
+  }
 }
 
 }  // namespace swathgrid

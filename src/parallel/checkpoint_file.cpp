@@ -156,16 +156,11 @@ void combine_tiles(TiledFields& target, const std::vector<std::int64_t>& ids,
   const std::size_t row = ids.size() * static_cast<std::size_t>(per_tile);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const std::int64_t slot = target.slot_of_tile_host[static_cast<std::size_t>(ids[i])];
-    for (int f = 0; f < layout.count; ++f) {
-      const bool is_min = f == layout.slot[kMinKey], is_max = f == layout.slot[kMaxKey];
-      const std::int64_t* from = values.data() + f * row + i * per_tile;
-      const SlotPlace place = target.place(slot);
-      std::int64_t* to = &host[place.chunk](f, place.index * per_tile);
-      for (std::int64_t o = 0; o < per_tile; ++o)
-        to[o] = is_min   ? std::min(to[o], from[o])
-                : is_max ? std::max(to[o], from[o])
-                         : to[o] + from[o];
-    }
+    const SlotPlace place = target.place(slot);
+    auto& chunk = host[place.chunk];
+    combine_values(layout, per_tile, &chunk(0, place.index * per_tile),
+                   static_cast<std::int64_t>(chunk.extent(1)),
+                   TileValues{values.data() + i * per_tile, static_cast<std::int64_t>(row)});
   }
   for (std::size_t k = 0; k < host.size(); ++k) Kokkos::deep_copy(target.chunks[k], host[k]);
 }

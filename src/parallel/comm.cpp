@@ -55,4 +55,20 @@ double allreduce_max(double value, MPI_Comm comm) {
   return result;
 }
 
+std::vector<double> allgather(double value, MPI_Comm comm) {
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  std::vector<double> values(static_cast<std::size_t>(size));
+  MPI_Allgather(&value, 1, MPI_DOUBLE, values.data(), 1, MPI_DOUBLE, comm);
+  return values;
+}
+
+std::vector<std::int64_t> allgather(std::int64_t value, MPI_Comm comm) {
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  std::vector<std::int64_t> values(static_cast<std::size_t>(size));
+  MPI_Allgather(&value, 1, MPI_INT64_T, values.data(), 1, MPI_INT64_T, comm);
+  return values;
+}
+
 }  // namespace swathgrid

@@ -47,23 +47,6 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
-/// Collective: every rank's `value`, in rank order.
-std::vector<double> allgather_double(double value, MPI_Comm comm) {
-  int size = 1;
-  MPI_Comm_size(comm, &size);
-  std::vector<double> values(static_cast<std::size_t>(size));
-  MPI_Allgather(&value, 1, MPI_DOUBLE, values.data(), 1, MPI_DOUBLE, comm);
-  return values;
-}
-
-std::vector<std::int64_t> allgather_int64(std::int64_t value, MPI_Comm comm) {
-  int size = 1;
-  MPI_Comm_size(comm, &size);
-  std::vector<std::int64_t> values(static_cast<std::size_t>(size));
-  MPI_Allgather(&value, 1, MPI_INT64_T, values.data(), 1, MPI_INT64_T, comm);
-  return values;
-}
-
 /// What --geotiff and --quicklook show: the first variable's mean, or its first statistic
 /// when the mean was not asked for (netCDF names as the writer gives them); counts have
 /// units of 1.
@@ -180,7 +163,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   summary.granules = static_cast<std::int64_t>(config.granules.size());
   summary.nx = config.grid.spec.nx;
   summary.ny = config.grid.spec.ny;
-  summary.granules_per_rank = allgather_int64(local.granules_read, comm);
+  summary.granules_per_rank = allgather(local.granules_read, comm);
   for (std::int64_t n : summary.granules_per_rank) summary.granules_read += n;
   summary.granules_missing_grid = allreduce_sum(local.granules_missing_grid, comm);
   summary.pixels_binned = allreduce_sum(local.pixels_binned, comm);
@@ -227,7 +210,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
       {"write", output.write_seconds}, {"export", export_seconds},
       {"total", seconds_since(run_start)}};
   for (const auto& [name, seconds] : phases)
-    summary.phases.push_back(make_phase_times(name, allgather_double(seconds, comm)));
+    summary.phases.push_back(make_phase_times(name, allgather(seconds, comm)));
   summary.seconds = summary.phase("total").max;
   return summary;
 }

@@ -101,22 +101,6 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
   return received;
 }
 
-/// Adds one copy of a tile into `tile`: sums add, min/max keys take the min/max. Exact and
-/// order-independent.
-void combine_into(HostFields& tile, const FieldLayout& layout, const TileValues& copy) {
-  const auto per_tile = static_cast<std::int64_t>(tile.extent(1));
-  for (int f = 0; f < layout.count; ++f) {
-    const std::int64_t* field = copy.values + f * copy.field_stride;
-    std::int64_t* target = &tile(f, 0);
-    if (f == layout.slot[kMinKey])
-      for (std::int64_t c = 0; c < per_tile; ++c) target[c] = std::min(target[c], field[c]);
-    else if (f == layout.slot[kMaxKey])
-      for (std::int64_t c = 0; c < per_tile; ++c) target[c] = std::max(target[c], field[c]);
-    else
-      for (std::int64_t c = 0; c < per_tile; ++c) target[c] += field[c];
-  }
-}
-
 /// The statistics of one layer and period over one block of rows, ready to write:
 /// stat s of cell (row - rows.row_begin) * nx + column.
 struct RowBlock {
@@ -151,7 +135,8 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
                   per_tile);
   for (const auto& [id, copies] : copies_of_tile) {
     Kokkos::deep_copy(tile, identity);
-    for (const TileValues& copy : copies) combine_into(tile, layout, copy);
+    for (const TileValues& copy : copies)
+      combine_values(layout, per_tile, tile.data(), per_tile, copy);
     std::int64_t filled = 0;
     const std::vector<StatGrid> grids =
         finalize_stats(tile, layout, config.weighting, config.stats, &filled);
