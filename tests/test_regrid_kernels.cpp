@@ -12,6 +12,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
 
 #include "swathgrid/error.hpp"
 #include "swathgrid/partials.hpp"
@@ -61,17 +62,20 @@ ConstPositionView positions(const std::vector<float>& host) {
   return view;
 }
 
-/// The library's path for `granules`: bin each into tiled partials, fold into accumulators.
+/// The library's path for `granules`: bin each into tiled partials and fold them into the
+/// accumulators, or (where the library does: bins_into_accumulators, unless `use_partials`)
+/// bin straight into the accumulators.
 TiledFields accumulate(const std::vector<Pixels>& granules, const GridSpec& grid,
                        const FieldLayout& layout, Weighting weighting, std::int64_t tile_size,
-                       BinTotals* first_totals = nullptr) {
+                       BinTotals* first_totals = nullptr, bool use_partials = false) {
   TiledFields acc(layout, TileGrid(tile_size, grid.nx, grid.ny));
+  const bool direct = !use_partials && bins_into_accumulators(layout, weighting);
   for (std::size_t g = 0; g < granules.size(); ++g) {
     TiledFields partials(layout.partial_layout(), acc.tiles);
-    const BinTotals totals = bin_partials(positions(granules[g].lon), positions(granules[g].lat),
-                                          device(granules[g].values), grid, partials);
+    const BinTotals totals = bin_pixels(positions(granules[g].lon), positions(granules[g].lat),
+                                        device(granules[g].values), grid, direct ? acc : partials);
     if (g == 0 && first_totals) *first_totals = totals;
-    fold_partials(partials, weighting, acc);
+    if (!direct) fold_partials(partials, weighting, acc);
   }
   return acc;
 }
@@ -103,6 +107,49 @@ std::vector<StatGrid> run_library(const std::vector<Pixels>& granules, const Gri
   return finalize_stats(dense, layout, weighting, stats, &filled);
 }
 
+/// `layout` with every field in a slot of its own (no PackedCount word).
+FieldLayout unpacked(const FieldLayout& layout) {
+  FieldLayout plain = layout;
+  plain.packed = false;
+  plain.count = 0;
+  for (int f = 0; f < kFieldCount; ++f) plain.slot[f] = layout.has(Field(f)) ? plain.count++ : -1;
+  return plain;
+}
+
+/// `dense` (fields of `layout`) in unpacked(layout), every (hi, lo) sum normalised to lo in
+/// [0, 2^32): packed and unpacked accumulators of the same exact sums compare equal.
+HostFields canonical(const HostFields& dense, const FieldLayout& layout) {
+  const FieldLayout plain = unpacked(layout);
+  const auto cells = static_cast<std::int64_t>(dense.extent(1));
+  HostFields out("canonical", plain.count, cells);
+  for (std::int64_t c = 0; c < cells; ++c) {
+    for (int f = 0; f < kFieldCount; ++f)
+      if (layout.has(Field(f))) out(plain.slot[f], c) = dense(layout.slot[f], c);
+    out(plain.slot[kObservations], c) = layout.observations(dense(layout.slot[kObservations], c));
+    for (Field hi : {kSumHi, kSqHi, kLogHi, kLogWeightHi, kWeightHi}) {
+      if (!layout.has(hi)) continue;
+      const Field lo = Field(hi + 1);
+      const __int128 total = static_cast<__int128>(dense(layout.slot[hi], c)) * (__int128{1} << 32) +
+                             layout.low_of(hi, dense(layout.slot[lo], c));
+      out(plain.slot[hi], c) = static_cast<std::int64_t>(total >> 32);
+      out(plain.slot[lo], c) = static_cast<std::int64_t>(total & 0xffffffff);
+    }
+  }
+  return out;
+}
+
+/// Asserts that two dense grids hold the same exact accumulators.
+void expect_same_accumulators(const HostFields& actual, const FieldLayout& actual_layout,
+                              const HostFields& expected, const FieldLayout& expected_layout,
+                              const std::string& what) {
+  const HostFields a = canonical(actual, actual_layout), e = canonical(expected, expected_layout);
+  ASSERT_EQ(a.extent(0), e.extent(0));
+  ASSERT_EQ(a.extent(1), e.extent(1));
+  for (std::size_t f = 0; f < a.extent(0); ++f)
+    for (std::size_t c = 0; c < a.extent(1); ++c)
+      ASSERT_EQ(a(f, c), e(f, c)) << what << " field " << f << " cell " << c;
+}
+
 /// Adds the quantized v to the (hi, lo) fields of one dense cell, as the kernels do.
 void add_exact(HostFields& f, const FieldLayout& layout, Field hi, Field lo, const ExactSum& scale,
                double v, std::int64_t cell) {
@@ -114,8 +161,10 @@ void add_exact(HostFields& f, const FieldLayout& layout, Field hi, Field lo, con
 /// Brute force on dense grids: the int64 accumulators the whole run must end with. Each
 /// granule's pixel-level partials cover the whole grid, then each cell is folded with the
 /// weighting's rule (DESIGN.md 3, docs/architecture.md "Reproducibility"), one loop per cell.
+/// The result has the fields of unpacked(accumulator_layout).
 HostFields dense_reference(const std::vector<Pixels>& granules, const GridSpec& grid,
-                           const FieldLayout& layout, Weighting weighting) {
+                           const FieldLayout& accumulator_layout, Weighting weighting) {
+  const FieldLayout layout = unpacked(accumulator_layout);
   const FieldLayout part = layout.partial_layout();
   HostFields acc = make_dense_identity(layout, grid.cell_count());
   for (const Pixels& p : granules) {
@@ -307,24 +356,30 @@ TEST_P(RegridKernels, ResultIsIndependentOfTileSize) {
 TEST_P(RegridKernels, TiledAccumulatorsEqualDenseBruteForce) {
   const Weighting weighting = GetParam();
   const GridSpec grid = GridSpec::from_bbox(BBox{-77, 36, -73, 41}, 0.1);  // 40 x 50 cells
-  const std::vector<Stat> stats = {Stat::kMean, Stat::kCount, Stat::kStdev,    Stat::kMin,
-                                   Stat::kMax,  Stat::kGmean, Stat::kNgranules};
-  const FieldLayout layout = FieldLayout::for_stats(stats, weighting, 100.0);
   std::vector<Pixels> granules;
   for (unsigned g = 0; g < 3; ++g) granules.push_back(random_pixels(20000, 300 + g));
-  const HostFields expected = dense_reference(granules, grid, layout, weighting);
-  std::int64_t observed = 0;
-  for (std::int64_t c = 0; c < grid.cell_count(); ++c)
-    observed += expected(layout.slot[kObservations], c);
-  ASSERT_GT(observed, 20000) << observed;  // about 60000 * 0.9 * 20 / 42 pixels fall in
-  // Tiles of 7, 16 and 33 do not divide 40 x 50: edge tiles reach past the grid.
-  for (std::int64_t tile : {1, 7, 16, 33, 64}) {
-    const HostFields tiled = densify(accumulate(granules, grid, layout, weighting, tile));
-    ASSERT_EQ(tiled.extent(1), expected.extent(1));
-    for (int f = 0; f < layout.count; ++f)
-      for (std::int64_t c = 0; c < grid.cell_count(); ++c)
-        ASSERT_EQ(tiled(f, c), expected(f, c))
-            << "tile " << tile << " field " << f << " cell " << c;
+  // With a granule count every weighting folds partials; without, pixel weighting bins
+  // straight into the accumulators (and must equal its partials and fold too).
+  for (bool ngranules : {true, false}) {
+    std::vector<Stat> stats = {Stat::kMean, Stat::kCount, Stat::kStdev,
+                               Stat::kMin,  Stat::kMax,   Stat::kGmean};
+    if (ngranules) stats.push_back(Stat::kNgranules);
+    const FieldLayout layout = FieldLayout::for_stats(stats, weighting, 100.0);
+    const HostFields expected = dense_reference(granules, grid, layout, weighting);
+    std::int64_t observed = 0;
+    for (std::int64_t c = 0; c < grid.cell_count(); ++c)
+      observed += expected(unpacked(layout).slot[kObservations], c);
+    ASSERT_GT(observed, 20000) << observed;  // about 60000 * 0.9 * 20 / 42 pixels fall in
+    // Tiles of 7, 16 and 33 do not divide 40 x 50: edge tiles reach past the grid.
+    for (std::int64_t tile : {1, 7, 16, 33, 64})
+      for (bool use_partials : {false, true}) {
+        const HostFields tiled = densify(
+            accumulate(granules, grid, layout, weighting, tile, nullptr, use_partials));
+        expect_same_accumulators(tiled, layout, expected, unpacked(layout),
+                                 "tile " + std::to_string(tile) + " ngranules " +
+                                     std::to_string(ngranules) + " partials " +
+                                     std::to_string(use_partials));
+      }
   }
 }
 
@@ -346,13 +401,31 @@ TEST_P(RegridKernels, AccumulatorsGrowingInChunksEqualDenseBruteForce) {
   EXPECT_GE(acc.chunks.size(), 3U) << "the strips should have grown the storage in chunks";
   EXPECT_EQ(acc.bytes(),
             acc.allocated.size() * static_cast<std::size_t>(layout.count * 16) * sizeof(std::int64_t));
-  const HostFields tiled = densify(acc);
-  for (int f = 0; f < layout.count; ++f)
-    for (std::int64_t c = 0; c < grid.cell_count(); ++c)
-      ASSERT_EQ(tiled(f, c), expected(f, c)) << "field " << f << " cell " << c;
+  expect_same_accumulators(densify(acc), layout, expected, unpacked(layout), "chunked");
 }
 
-/// The tiles of `tiles` holding the valid pixels of `p` (as bin_partials classifies them).
+TEST(DirectBinning, PackedWordsStayExactWhenThreadsHitTheSameCells) {
+  // 200000 pixels in 2 x 2 cells: the threads' compare-and-swap loops on each cell's
+  // PackedCount word keep every observation and every carry.
+  const GridSpec grid = GridSpec::from_bbox(BBox{0, 0, 2, 2}, 1.0);
+  const FieldLayout layout =
+      FieldLayout::for_stats({Stat::kMean, Stat::kCount}, Weighting::kPixel, 100.0);
+  ASSERT_TRUE(layout.packed && bins_into_accumulators(layout, Weighting::kPixel));
+  Pixels p;
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<float> where(0.01f, 1.99f), value(0.0f, 99.0f);
+  for (int i = 0; i < 200000; ++i) {
+    p.lon.push_back(where(rng));
+    p.lat.push_back(where(rng));
+    p.values.push_back(value(rng));
+  }
+  const HostFields expected = dense_reference({p}, grid, layout, Weighting::kPixel);
+  const TiledFields acc = accumulate({p}, grid, layout, Weighting::kPixel, 1);
+  expect_same_accumulators(densify(acc), layout, expected, unpacked(layout), "contended");
+  EXPECT_GT(Kokkos::DefaultExecutionSpace().concurrency(), 0);
+}
+
+/// The tiles of `tiles` holding the valid pixels of `p` (as bin_pixels classifies them).
 std::set<std::int64_t> tiles_of_pixels(const Pixels& p, const GridSpec& grid,
                                        const TileGrid& tiles) {
   std::set<std::int64_t> touched;
@@ -386,7 +459,7 @@ TEST(TiledPartials, CornerGranuleAllocatesOnlyItsTiles) {
 
     TiledFields partials(layout.partial_layout(), tiles);
     const BinTotals totals =
-        bin_partials(positions(p.lon), positions(p.lat), device(p.values), grid, partials);
+        bin_pixels(positions(p.lon), positions(p.lat), device(p.values), grid, partials);
     EXPECT_EQ(totals.binned + totals.outside_grid, 18000);
     EXPECT_EQ(std::set<std::int64_t>(partials.allocated.begin(), partials.allocated.end()),
               expected);
@@ -405,7 +478,7 @@ TEST(TiledPartials, CornerGranuleAllocatesOnlyItsTiles) {
     std::int64_t observations = 0;
     for (std::int64_t c = 0;
          c < static_cast<std::int64_t>(acc.allocated.size()) * tiles.cells_per_tile(); ++c)
-      observations += host(layout.slot[kObservations], c);
+      observations += layout.observations(host(layout.slot[kObservations], c));
     EXPECT_EQ(observations, totals.binned);
   }
 }
@@ -435,7 +508,8 @@ TEST(TiledPartials, CellValuesAllocateOnlyTilesWithValues) {
   const HostFields dense = densify(acc);
   for (std::int64_t cell = 0; cell < grid.cell_count(); ++cell) {
     const auto it = expected.find(cell);
-    ASSERT_EQ(dense(layout.slot[kObservations], cell), it == expected.end() ? 0 : 1);
+    ASSERT_EQ(layout.observations(dense(layout.slot[kObservations], cell)),
+              it == expected.end() ? 0 : 1);
     if (it != expected.end()) {
       EXPECT_EQ(dense(layout.slot[kGranules], cell), 1);
       EXPECT_EQ(dense(layout.slot[kMaxKey], cell), ordered_key(it->second));
@@ -498,6 +572,35 @@ TEST(ExactSum, SplitAndTotalAreExact) {
   EXPECT_EQ(ExactSum::for_max(100.0).bits, ExactSum::kFinestBits);
   EXPECT_EQ(ExactSum::for_max(1.0e8).bits, 61 - 27);
   EXPECT_GE(ExactSum::for_max(1.0e8).max_abs(), 1.0e8);
+}
+
+TEST(PackedCount, CarriesTheLowSumIntoTheHighPart) {
+  // Observations and a low sum that overflows 32 bits many times: the word keeps the count
+  // and the low 32 bits, the carries hold the rest, exactly.
+  std::int64_t word = 0, high = 0;
+  const std::int64_t low = (std::int64_t{1} << 32) - 7;
+  for (int i = 0; i < 1000; ++i) high += PackedCount::add(word, 3, low);
+  EXPECT_EQ(PackedCount::observations(word), 3000);
+  EXPECT_EQ(high * (std::int64_t{1} << 32) + PackedCount::low_sum(word), 1000 * low);
+  // Adding a whole packed word (as combining two tiles does).
+  std::int64_t other = 0, other_high = 0;
+  other_high += PackedCount::add(other, 5, 12345);
+  high += other_high + PackedCount::add(word, PackedCount::observations(other),
+                                        PackedCount::low_sum(other));
+  EXPECT_EQ(PackedCount::observations(word), 3005);
+  EXPECT_EQ(high * (std::int64_t{1} << 32) + PackedCount::low_sum(word), 1000 * low + 12345);
+}
+
+TEST(FieldLayout, MeanAndCountTakeTwoWordsPerCell) {
+  const FieldLayout layout =
+      FieldLayout::for_stats({Stat::kMean, Stat::kCount}, Weighting::kPixel, 100.0);
+  EXPECT_TRUE(layout.packed);
+  EXPECT_EQ(layout.count, 2);
+  EXPECT_EQ(layout.slot[kSumLo], layout.slot[kObservations]);
+  const FieldLayout partial = layout.partial_layout();  // binning adds atomically: unpacked
+  EXPECT_FALSE(partial.packed);
+  EXPECT_EQ(partial.count, 3);
+  EXPECT_FALSE(FieldLayout::for_stats({Stat::kCount, Stat::kMax}, Weighting::kPixel, 1.0).packed);
 }
 
 TEST(OrderedKey, PreservesFloatOrder) {

@@ -1,5 +1,5 @@
 // Google Benchmark microbenchmarks of the regrid kernels (pixels per second): `bin`
-// (bin_partials into sparse tiled partials of one granule) and `nearest` (nearest_pixel_per_cell,
+// (bin_pixels into sparse tiled partials of one granule) and `nearest` (nearest_pixel_per_cell,
 // the cell -> pixel search). Input: one synthetic full-size OCI granule (1710 x 1272 pixels)
 // on a regular lattice tilted 12 degrees, ~1.2 km pixels, 20 % fill; the grid is the swath's
 // bounding box at the benchmark's argument (cell size in 1/1000 degree). No I/O, no MPI.
@@ -83,10 +83,10 @@ void BM_bin(benchmark::State& state) {
           .partial_layout();
   // Sparse tiles, allocated by the first call (the warm-up) and reused: the kernel alone.
   TiledFields partials(layout, TileGrid(kDefaultTileSize, grid.nx, grid.ny));
-  std::int64_t binned = bin_partials(x, y, values, grid, partials).binned;
+  std::int64_t binned = bin_pixels(x, y, values, grid, partials).binned;
   Kokkos::fence();
   for (auto _ : state) {
-    binned = bin_partials(x, y, values, grid, partials).binned;
+    binned = bin_pixels(x, y, values, grid, partials).binned;
     Kokkos::fence();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(s.values.size()));

@@ -50,6 +50,9 @@ enum Field : int {
 struct FieldLayout {
   std::array<int, kFieldCount> slot{};  ///< -1 when the field is not kept
   int count = 0;                        ///< fields kept
+  /// kObservations and kSumLo share one slot as a PackedCount word (accumulators of a run
+  /// with a mean: only non-atomic folds and CAS loops update it); partials never pack.
+  bool packed = false;
   ExactSum value_scale;                 ///< Σ v and Σ w·v
   ExactSum square_scale;                ///< Σ v²
   ExactSum log_scale;                   ///< Σ ln v
@@ -61,6 +64,18 @@ struct FieldLayout {
   /// The fields of one granule's partials (pixel-level; no weights, no granule count).
   FieldLayout partial_layout() const;
   KOKKOS_INLINE_FUNCTION bool has(Field f) const { return slot[f] >= 0; }
+  /// The observations of a cell, from the word in slot[kObservations].
+  KOKKOS_INLINE_FUNCTION std::int64_t observations(std::int64_t word) const {
+    return packed ? PackedCount::observations(word) : word;
+  }
+  /// The low part of Σ w·v of a cell, from the word in slot[kSumLo].
+  KOKKOS_INLINE_FUNCTION std::int64_t sum_low(std::int64_t word) const {
+    return packed ? PackedCount::low_sum(word) : word;
+  }
+  /// The low part of the sum `hi` belongs to (sum_low for kSumHi, the word itself otherwise).
+  KOKKOS_INLINE_FUNCTION std::int64_t low_of(Field hi, std::int64_t word) const {
+    return hi == kSumHi ? sum_low(word) : word;
+  }
 };
 
 /// Accumulated fields of a run of cells: fields(slot, cell).

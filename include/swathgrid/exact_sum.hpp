@@ -45,6 +45,26 @@ struct ExactSum {
   }
 };
 
+/// An accumulator word holding two counts (docs/architecture.md, "Memory per rank"): the
+/// observations n of a cell in the high 32 bits and the low part of its Σ w·v, kept in
+/// [0, 2^32), in the low 32 bits. Adding to it carries what leaves the low part into the high
+/// part of the sum (a separate int64), so (n, Σ) stay exact: 16 bytes per cell for the mean
+/// instead of 24. n must stay below 2^31 (2 billion observations in one cell).
+struct PackedCount {
+  static constexpr std::int64_t kLowMask = 0xffffffff;
+
+  KOKKOS_INLINE_FUNCTION static std::int64_t observations(std::int64_t word) { return word >> 32; }
+  KOKKOS_INLINE_FUNCTION static std::int64_t low_sum(std::int64_t word) { return word & kLowMask; }
+  /// Adds n observations and low_sum (>= 0, any size) to `word`; returns the carry to add to
+  /// the high part of the sum.
+  KOKKOS_INLINE_FUNCTION static std::int64_t add(std::int64_t& word, std::int64_t n,
+                                                 std::int64_t low_sum) {
+    const std::int64_t low = (word & kLowMask) + low_sum;
+    word = ((observations(word) + n) << 32) | (low & kLowMask);
+    return low >> 32;
+  }
+};
+
 /// Floats as int64 keys whose integer order is the float order (for atomic min/max).
 KOKKOS_INLINE_FUNCTION std::int64_t ordered_key(float v) {
   std::int32_t bits;

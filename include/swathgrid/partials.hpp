@@ -34,11 +34,18 @@ struct BinTotals {
   std::int64_t unrepresentable = 0;  ///< beyond the exact-sum range (see ExactSum)
 };
 
-/// `bin`: every pixel with a finite value and position adds to the partials of the cell
-/// holding its centre. `partials` (a partial layout, tiles of `grid`) gets the tiles those
-/// cells lie in, and no others.
-BinTotals bin_partials(const ConstPositionView& x, const ConstPositionView& y,
-                       const ConstPixelView& values, const GridSpec& grid, TiledFields& partials);
+/// `bin`: every pixel with a finite value and position adds to the fields of the cell holding
+/// its centre. `fields` (tiles of `grid`) gets the tiles those cells lie in, and no others:
+/// a granule's partials (a partial layout), or, where folding would only add the partials
+/// (bins_into_accumulators), the run's accumulators themselves.
+BinTotals bin_pixels(const ConstPositionView& x, const ConstPositionView& y,
+                     const ConstPixelView& values, const GridSpec& grid, TiledFields& fields);
+
+/// Whether `bin` with `weighting` may add pixels straight into accumulators of `layout`:
+/// pixel weighting and no granule count (nothing per granule), so no partials are needed.
+inline bool bins_into_accumulators(const FieldLayout& layout, Weighting weighting) {
+  return weighting == Weighting::kPixel && !layout.has(kGranules);
+}
 
 /// values[index[c]] for every cell c (NaN where index is -1): the nearest method's values.
 PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,

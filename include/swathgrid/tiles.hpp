@@ -9,8 +9,9 @@
 
 namespace swathgrid {
 
-/// Default --tile: 256 x 256 cells (512 KiB per int64 field).
-inline constexpr std::int64_t kDefaultTileSize = 256;
+/// Default --tile: 128 x 128 cells (128 KiB per int64 field): at 1 km, tiles of 256 hold
+/// 12 % more cells that never get a value (docs/architecture.md, "Memory per rank").
+inline constexpr std::int64_t kDefaultTileSize = 128;
 
 /// How grid cells map to tiles.
 struct TileGrid {
@@ -45,14 +46,23 @@ struct TileGrid {
 /// One flag per tile of a TileGrid, on the device: non-zero where a kernel puts something.
 using TileFlags = Kokkos::View<std::int32_t*, MemSpace>;
 
-/// Where a grid cell lives in sparse tiles (a copy a kernel can hold).
+/// Where one allocated tile's values are: field f's cells start at values + f * field_stride.
+struct TileAddress {
+  std::int64_t* values = nullptr;
+  std::int64_t field_stride = 0;
+};
+
+/// Where a grid cell lives in sparse tiles, whichever chunk holds its tile (a copy a kernel
+/// can hold).
 struct TileSlots {
   TileGrid tiles;
   Kokkos::View<const std::int32_t*, MemSpace> slot_of_tile;  ///< -1: tile not allocated
+  Kokkos::View<const TileAddress*, MemSpace> address_of_slot;
 
-  /// slot * cells_per_tile + offset_in_tile of grid cell `cell`; its tile must be allocated.
-  KOKKOS_INLINE_FUNCTION std::int64_t index(std::int64_t cell) const {
-    return slot_of_tile(tiles.tile_of(cell)) * tiles.cells_per_tile() + tiles.offset_in_tile(cell);
+  /// The value of field slot `field` of grid cell `cell`; its tile must be allocated.
+  KOKKOS_INLINE_FUNCTION std::int64_t& at(int field, std::int64_t cell) const {
+    const TileAddress a = address_of_slot(slot_of_tile(tiles.tile_of(cell)));
+    return a.values[field * a.field_stride + tiles.offset_in_tile(cell)];
   }
 };
 
@@ -74,6 +84,7 @@ struct TiledFields {
   std::vector<Fields> chunks;
   std::vector<std::int64_t> chunk_first_slot;  ///< first slot of each chunk
   Kokkos::View<std::int32_t*, MemSpace> slot_of_tile;  ///< device
+  Kokkos::View<TileAddress*, MemSpace> address_of_slot;  ///< device, one per allocated tile
   std::vector<std::int32_t> slot_of_tile_host;
   std::vector<std::int64_t> allocated;  ///< tile ids in slot order
 
@@ -92,8 +103,8 @@ struct TiledFields {
   /// ensure_tiles keeps them in one chunk), index slot * cells_per_tile + offset; an empty
   /// Fields before any tile.
   Fields contiguous() const;
-  /// Device-side cell -> index in contiguous() (valid until the next ensure_tiles).
-  TileSlots slots() const { return TileSlots{tiles, slot_of_tile}; }
+  /// Device-side cell -> its values (valid until the next ensure_tiles or clear).
+  TileSlots slots() const { return TileSlots{tiles, slot_of_tile, address_of_slot}; }
   /// Where slot `slot` lives.
   SlotPlace place(std::int64_t slot) const;
   /// Slots the chunks can hold.

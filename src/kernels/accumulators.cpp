@@ -84,6 +84,12 @@ FieldLayout FieldLayout::for_stats(const std::vector<Stat>& stats, Weighting wei
 
   FieldLayout layout;
   for (int f = 0; f < kFieldCount; ++f) layout.slot[f] = keep[f] ? layout.count++ : -1;
+  if (keep[kSumLo]) {  // observations and the low sum in one word (PackedCount)
+    layout.packed = true;
+    layout.count = 0;
+    for (int f = 0; f < kFieldCount; ++f)
+      layout.slot[f] = !keep[f] ? -1 : f == kSumLo ? layout.slot[kObservations] : layout.count++;
+  }
   const double max_abs = max_abs_value > 0.0 ? max_abs_value : kDefaultMaxAbs;
   const double weight = weighting == Weighting::kSqrt ? kMaxSqrtWeight : 1.0;
   layout.value_scale = ExactSum::for_max(max_abs * weight);
@@ -96,6 +102,7 @@ FieldLayout FieldLayout::for_stats(const std::vector<Stat>& stats, Weighting wei
 FieldLayout FieldLayout::partial_layout() const {
   FieldLayout partial = *this;
   partial.count = 0;
+  partial.packed = false;  // binning adds atomically
   for (int f = 0; f < kFieldCount; ++f) {
     const bool keep = f != kWeightHi && f != kWeightLo && f != kGranules &&
                       (slot[f] >= 0 || (f == kSumHi || f == kSumLo));  // means need sums

@@ -26,15 +26,23 @@ struct FoldFunctor {
   FieldLayout to;
   Weighting weighting;
 
+  /// Adds (high, low) to the sum in fields (hi, lo) of `cell`; the packed low sum carries.
+  KOKKOS_INLINE_FUNCTION void add_parts(int hi, int lo, std::int64_t high, std::int64_t low,
+                                        std::int64_t cell) const {
+    if (to.packed && lo == kSumLo)
+      high += PackedCount::add(acc(to.slot[lo], cell), 0, low);
+    else
+      acc(to.slot[lo], cell) += low;
+    acc(to.slot[hi], cell) += high;
+  }
   KOKKOS_INLINE_FUNCTION void add_sum(int hi, int lo, const ExactSum& scale, double v,
                                       std::int64_t cell) const {
     const std::int64_t q = scale.quantize(v);
-    acc(to.slot[hi], cell) += ExactSum::high_part(q);
-    acc(to.slot[lo], cell) += ExactSum::low_part(q);
+    add_parts(hi, lo, ExactSum::high_part(q), ExactSum::low_part(q), cell);
   }
-  KOKKOS_INLINE_FUNCTION void copy_add(int field, std::int64_t c, std::int64_t cell) const {
-    if (to.has(static_cast<Field>(field)))
-      acc(to.slot[field], cell) += partials(from.slot[field], c);
+  KOKKOS_INLINE_FUNCTION void copy_sum(int hi, int lo, std::int64_t c, std::int64_t cell) const {
+    if (to.has(static_cast<Field>(hi)))
+      add_parts(hi, lo, partials(from.slot[hi], c), partials(from.slot[lo], c), cell);
   }
 
   // i: the offset-th cell of the p-th pair's tiles. Each partial cell maps to exactly one
@@ -45,11 +53,13 @@ struct FoldFunctor {
     const std::int64_t n = partials(from.slot[kObservations], c);
     if (n == 0) return;
     const std::int64_t cell = pairs(p, 1) * cells_per_tile + offset;
-    acc(to.slot[kObservations], cell) += n;
+    acc(to.slot[kObservations], cell) += to.packed ? n << 32 : n;  // PackedCount: the high half
     if (to.has(kGranules)) acc(to.slot[kGranules], cell) += 1;
     if (weighting == Weighting::kPixel) {
-      for (int f : {kSumHi, kSumLo, kSqHi, kSqLo, kLogHi, kLogLo, kLogWeightHi, kLogWeightLo})
-        copy_add(f, c, cell);
+      copy_sum(kSumHi, kSumLo, c, cell);
+      copy_sum(kSqHi, kSqLo, c, cell);
+      copy_sum(kLogHi, kLogLo, c, cell);
+      copy_sum(kLogWeightHi, kLogWeightLo, c, cell);
       if (to.has(kMinKey) && partials(from.slot[kMinKey], c) < acc(to.slot[kMinKey], cell))
         acc(to.slot[kMinKey], cell) = partials(from.slot[kMinKey], c);
       if (to.has(kMaxKey) && partials(from.slot[kMaxKey], c) > acc(to.slot[kMaxKey], cell))

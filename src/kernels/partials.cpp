@@ -1,4 +1,5 @@
-// Per-granule kernels: row window, bin into tiled partials, cell values into tiled partials.
+// Per-granule kernels: row window, bin into tiled partials (or straight into the accumulators),
+// cell values into tiled partials.
 // Each fills partials in two passes: flag the tiles that get a value, allocate exactly those,
 // then add.
 
@@ -22,35 +23,52 @@ KOKKOS_INLINE_FUNCTION bool representable(const FieldLayout& layout, double v) {
          (!layout.has(kSqHi) || layout.square_scale.representable(v * v));
 }
 
-/// Adds value v (weight 1) to the partial fields of the grid cell `grid_cell`.
-struct PartialAdder {
+/// Adds value v (weight 1) to the fields of a grid cell: partials, or the
+/// accumulators of pixel weighting (whose PackedCount word takes a compare-and-swap loop).
+struct CellAdder {
   FieldLayout layout;
-  Fields partials;
   TileSlots slots;
 
-  explicit PartialAdder(const TiledFields& fields)
-      : layout(fields.layout), partials(fields.contiguous()), slots(fields.slots()) {}
+  explicit CellAdder(const TiledFields& fields) : layout(fields.layout), slots(fields.slots()) {}
 
   KOKKOS_INLINE_FUNCTION void add_sum(int hi, int lo, const ExactSum& scale, double v,
                                       std::int64_t cell) const {
     const std::int64_t q = scale.quantize(v);
-    Kokkos::atomic_add(&partials(layout.slot[hi], cell), ExactSum::high_part(q));
-    Kokkos::atomic_add(&partials(layout.slot[lo], cell), ExactSum::low_part(q));
+    Kokkos::atomic_add(&slots.at(layout.slot[hi], cell), ExactSum::high_part(q));
+    Kokkos::atomic_add(&slots.at(layout.slot[lo], cell), ExactSum::low_part(q));
   }
-  KOKKOS_INLINE_FUNCTION void operator()(float value, std::int64_t grid_cell) const {
-    const std::int64_t cell = slots.index(grid_cell);
+  /// One observation and its value's quantum into the PackedCount word, the carry and the
+  /// high part into kSumHi.
+  KOKKOS_INLINE_FUNCTION void add_packed(double v, std::int64_t cell) const {
+    const std::int64_t q = layout.value_scale.quantize(v);
+    std::int64_t* word = &slots.at(layout.slot[kObservations], cell);
+    std::int64_t seen = 0, carry = 0;  // 0: a cell's first value needs one exchange
+    for (;;) {
+      std::int64_t next = seen;
+      carry = PackedCount::add(next, 1, ExactSum::low_part(q));
+      const std::int64_t was = Kokkos::atomic_compare_exchange(word, seen, next);
+      if (was == seen) break;
+      seen = was;
+    }
+    Kokkos::atomic_add(&slots.at(layout.slot[kSumHi], cell), ExactSum::high_part(q) + carry);
+  }
+  KOKKOS_INLINE_FUNCTION void operator()(float value, std::int64_t cell) const {
     const double v = value;
-    Kokkos::atomic_add(&partials(layout.slot[kObservations], cell), std::int64_t{1});
-    if (layout.has(kSumHi)) add_sum(kSumHi, kSumLo, layout.value_scale, v, cell);
+    if (layout.packed) {
+      add_packed(v, cell);
+    } else {
+      Kokkos::atomic_add(&slots.at(layout.slot[kObservations], cell), std::int64_t{1});
+      if (layout.has(kSumHi)) add_sum(kSumHi, kSumLo, layout.value_scale, v, cell);
+    }
     if (layout.has(kSqHi)) add_sum(kSqHi, kSqLo, layout.square_scale, v * v, cell);
     if (layout.has(kLogHi) && v > 0.0) {
       add_sum(kLogHi, kLogLo, layout.log_scale, std::log(v), cell);
       add_sum(kLogWeightHi, kLogWeightLo, layout.weight_scale, 1.0, cell);
     }
     if (layout.has(kMinKey))
-      Kokkos::atomic_fetch_min(&partials(layout.slot[kMinKey], cell), ordered_key(value));
+      Kokkos::atomic_fetch_min(&slots.at(layout.slot[kMinKey], cell), ordered_key(value));
     if (layout.has(kMaxKey))
-      Kokkos::atomic_fetch_max(&partials(layout.slot[kMaxKey], cell), ordered_key(value));
+      Kokkos::atomic_fetch_max(&slots.at(layout.slot[kMaxKey], cell), ordered_key(value));
   }
 };
 
@@ -76,7 +94,7 @@ struct BinFunctor {
   using size_type = unsigned;
 
   PixelClassifier classify;
-  PartialAdder add;
+  CellAdder add;
   unsigned value_count = kOutcomes;  ///< length of the reduced array (Kokkos array reduction)
 
   KOKKOS_INLINE_FUNCTION void init(std::int64_t totals[]) const {
@@ -126,21 +144,21 @@ RowWindow granule_rows(const ConstPositionView& lon, const ConstPositionView& la
   return rows.max_val < 0 ? RowWindow{} : RowWindow{rows.min_val, rows.max_val + 1};
 }
 
-BinTotals bin_partials(const ConstPositionView& lon, const ConstPositionView& lat,
-                       const ConstPixelView& values, const GridSpec& grid, TiledFields& partials) {
+BinTotals bin_pixels(const ConstPositionView& lon, const ConstPositionView& lat,
+                     const ConstPixelView& values, const GridSpec& grid, TiledFields& fields) {
   const std::int64_t n = static_cast<std::int64_t>(values.extent(0));
-  const PixelClassifier classify{lon, lat, values, grid, partials.layout};
-  const TileFlags touched = partials.make_flags();
-  const TileGrid tiles = partials.tiles;
+  const PixelClassifier classify{lon, lat, values, grid, fields.layout};
+  const TileFlags touched = fields.make_flags();
+  const TileGrid tiles = fields.tiles;
   Kokkos::parallel_for(
       "swathgrid::bin_touched_tiles", Policy(0, n), KOKKOS_LAMBDA(const std::int64_t i) {
         std::int64_t cell = -1;
         if (classify(i, cell) == kBinned) Kokkos::atomic_exchange(&touched(tiles.tile_of(cell)), 1);
       });
-  partials.ensure_tiles(touched);
+  fields.ensure_tiles(touched);
   std::int64_t totals[kOutcomes] = {0, 0, 0, 0};
   Kokkos::parallel_reduce("swathgrid::bin", Policy(0, n),
-                          BinFunctor{classify, PartialAdder(partials)}, totals);
+                          BinFunctor{classify, CellAdder(fields)}, totals);
   return to_totals(totals);
 }
 
@@ -168,7 +186,7 @@ BinTotals cell_value_partials(const ConstPixelView& cell_values, const CellBlock
           Kokkos::atomic_exchange(&touched(tiles.tile_of(block.grid_cell(c, tiles.nx))), 1);
       });
   partials.ensure_tiles(touched);
-  const PartialAdder add(partials);
+  const CellAdder add(partials);
   std::int64_t binned = 0;
   Kokkos::parallel_reduce(
       "swathgrid::cell_values", Policy(0, n),

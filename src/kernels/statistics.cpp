@@ -20,13 +20,16 @@ struct CellReader {
   Weighting weighting;
 
   double sum(Field hi, Field lo, const ExactSum& scale, std::int64_t c) const {
-    return scale.total(f(layout.slot[hi], c), f(layout.slot[lo], c));
+    return scale.total(f(layout.slot[hi], c), layout.low_of(hi, f(layout.slot[lo], c)));
+  }
+  std::int64_t observations(std::int64_t c) const {
+    return layout.observations(f(layout.slot[kObservations], c));
   }
   /// Σ w: observations (pixel), granules (granule), Σ sqrt(n) (sqrt).
   double weight(std::int64_t c) const {
     switch (weighting) {
       case Weighting::kPixel:
-        return static_cast<double>(f(layout.slot[kObservations], c));
+        return static_cast<double>(observations(c));
       case Weighting::kGranule:
         return static_cast<double>(f(layout.slot[kGranules], c));
       case Weighting::kSqrt:
@@ -36,7 +39,7 @@ struct CellReader {
   }
   float value(Stat stat, std::int64_t c) const {
     const double w = weight(c);
-    if (f(layout.slot[kObservations], c) == 0 || !(w > 0.0)) return kNaN;
+    if (observations(c) == 0 || !(w > 0.0)) return kNaN;
     const double mean = stat == Stat::kMean || stat == Stat::kStdev
                             ? sum(kSumHi, kSumLo, layout.value_scale, c) / w
                             : 0.0;
@@ -75,12 +78,16 @@ std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout
     grid.stat = stat;
     grid.is_count = stat == Stat::kCount || stat == Stat::kNgranules;
     if (grid.is_count) {
-      const int slot = layout.slot[stat == Stat::kCount ? kObservations : kGranules];
+      const bool observations = stat == Stat::kCount;
+      const int slot = layout.slot[observations ? kObservations : kGranules];
+      const auto count = [&](std::int64_t c) {
+        return observations ? reader.observations(c) : fields(slot, c);
+      };
       std::int64_t largest = 0;
       Kokkos::parallel_reduce(
           "swathgrid::largest_count", HostPolicy(0, cells),
           [&](const std::int64_t c, std::int64_t& local) {
-            if (fields(slot, c) > local) local = fields(slot, c);
+            if (count(c) > local) local = count(c);
           },
           Kokkos::Max<std::int64_t>(largest));
       SWATHGRID_REQUIRE(largest <= std::numeric_limits<std::int32_t>::max(),
@@ -89,7 +96,7 @@ std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout
       grid.counts.resize(static_cast<std::size_t>(cells));
       std::int32_t* out = grid.counts.data();
       Kokkos::parallel_for("swathgrid::counts", HostPolicy(0, cells), [&](const std::int64_t c) {
-        out[c] = static_cast<std::int32_t>(fields(slot, c));
+        out[c] = static_cast<std::int32_t>(count(c));
       });
     } else {
       grid.values.resize(static_cast<std::size_t>(cells));
@@ -100,10 +107,9 @@ std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout
     grids.push_back(std::move(grid));
   }
   std::int64_t filled = 0;
-  const int obs = layout.slot[kObservations];
   Kokkos::parallel_reduce(
       "swathgrid::cells_with_data", HostPolicy(0, cells),
-      [&](const std::int64_t c, std::int64_t& local) { local += fields(obs, c) > 0 ? 1 : 0; },
+      [&](const std::int64_t c, std::int64_t& local) { local += reader.observations(c) > 0; },
       filled);
   *cells_with_data = filled;
   return grids;

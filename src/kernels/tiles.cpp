@@ -61,6 +61,16 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
   auto slots = Kokkos::View<const std::int32_t*, HostSpace, Kokkos::MemoryUnmanaged>(
       slot_of_tile_host.data(), slot_of_tile_host.size());
   Kokkos::deep_copy(slot_of_tile, slots);
+  address_of_slot = Kokkos::View<TileAddress*, MemSpace>(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile_addresses"), needed);
+  const auto addresses = Kokkos::create_mirror_view(address_of_slot);
+  for (std::int64_t slot = 0; slot < needed; ++slot) {
+    const SlotPlace at = place(slot);
+    const Fields& chunk = chunks[at.chunk];  // LayoutRight: (f, c) at data + f * extent(1) + c
+    addresses(slot) =
+        TileAddress{chunk.data() + at.index * per_tile, static_cast<std::int64_t>(chunk.extent(1))};
+  }
+  Kokkos::deep_copy(address_of_slot, addresses);
 }
 
 void TiledFields::clear() {
@@ -89,12 +99,17 @@ void combine_tile(HostFields& dense, const FieldLayout& layout, const TileGrid& 
   for (int f = 0; f < layout.count; ++f) {
     const std::int64_t* field = values + f * per_tile;
     const bool is_min = f == layout.slot[kMinKey], is_max = f == layout.slot[kMaxKey];
+    const bool is_packed = layout.packed && f == layout.slot[kObservations];
     for (std::int64_t offset = 0; offset < per_tile; ++offset) {
       const std::int64_t cell = tiles.cell_of(tile, offset) - first_cell;
       if (cell < 0 || cell >= static_cast<std::int64_t>(dense.extent(1))) continue;
       std::int64_t& target = dense(f, cell);
       const std::int64_t v = field[offset];
-      target = is_min ? std::min(target, v) : is_max ? std::max(target, v) : target + v;
+      if (is_packed)
+        dense(layout.slot[kSumHi], cell) += PackedCount::add(
+            target, PackedCount::observations(v), PackedCount::low_sum(v));
+      else
+        target = is_min ? std::min(target, v) : is_max ? std::max(target, v) : target + v;
     }
   }
 }
@@ -146,7 +161,12 @@ void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, std:
   for (int f = 0; f < layout.count; ++f) {
     const std::int64_t* field = from.values + f * from.field_stride;
     std::int64_t* target = to + f * to_stride;
-    if (f == layout.slot[kMinKey])
+    if (layout.packed && f == layout.slot[kObservations]) {
+      std::int64_t* high = to + layout.slot[kSumHi] * to_stride;  // gets the carries
+      for (std::int64_t c = 0; c < cells_per_tile; ++c)
+        high[c] += PackedCount::add(target[c], PackedCount::observations(field[c]),
+                                    PackedCount::low_sum(field[c]));
+    } else if (f == layout.slot[kMinKey])
       for (std::int64_t c = 0; c < cells_per_tile; ++c) target[c] = std::min(target[c], field[c]);
     else if (f == layout.slot[kMaxKey])
       for (std::int64_t c = 0; c < cells_per_tile; ++c) target[c] = std::max(target[c], field[c]);

@@ -17,7 +17,7 @@ namespace swathgrid {
 namespace {
 
 constexpr std::array<char, 8> kMagic{'S', 'W', 'G', 'C', 'K', 'P', 'T', '\n'};
-constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint32_t kFormatVersion = 2;  // 2: packed count words (PackedCount)
 
 /// The LocalResult counters a checkpoint keeps, in file order (timings are not kept: they
 /// describe one attempt).

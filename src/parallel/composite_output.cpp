@@ -150,7 +150,8 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
         else
           block.values[s][at] = grids[s].values[offset];
       }
-      if (has_data && tile(layout.slot[kObservations], offset) > 0) (*has_data)[at] = 1;
+      if (has_data && layout.observations(tile(layout.slot[kObservations], offset)) > 0)
+        (*has_data)[at] = 1;
     }
   }
 }

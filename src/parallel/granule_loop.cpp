@@ -194,8 +194,8 @@ BinTotals nearest_layer(const Granule& granule, const ConstPixelView& values,
 }
 
 /// Regrids one layer of a granule (`band_values`: lines * pixels values) into partials (sparse
-/// tiles: only those it touches) and folds them into `accumulators`. `window`: the rows
-/// nearest and warp compute.
+/// tiles: only those it touches) and folds them into `accumulators`, or bins it into them
+/// directly where folding would only add. `window`: the rows nearest and warp compute.
 BinTotals regrid_layer(const Granule& granule, const float* band_values, const DevicePositions& pos,
                        const Config& config, const GridSpec& grid, const RowWindow& window,
                        TiledFields& accumulators, GranuleWorkspace& work) {
@@ -203,10 +203,12 @@ BinTotals regrid_layer(const Granule& granule, const float* band_values, const D
   if (config.method == "nearest")
     return nearest_layer(granule, device_view(band_values, plane), pos, config, grid, window,
                          accumulators, work);
+  if (config.method == "bin" && bins_into_accumulators(accumulators.layout, config.weighting))
+    return bin_pixels(pos.x, pos.y, device_view(band_values, plane), grid, accumulators);
   TiledFields& partials = work.partials_for(accumulators);
   BinTotals totals;
   if (config.method == "bin") {
-    totals = bin_partials(pos.x, pos.y, device_view(band_values, plane), grid, partials);
+    totals = bin_pixels(pos.x, pos.y, device_view(band_values, plane), grid, partials);
   } else {
     PixelView cell_values;
     copy_to_device(warp_granule(granule.longitude, granule.latitude,
