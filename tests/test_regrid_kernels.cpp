@@ -425,6 +425,28 @@ TEST(DirectBinning, PackedWordsStayExactWhenThreadsHitTheSameCells) {
   EXPECT_GT(Kokkos::DefaultExecutionSpace().concurrency(), 0);
 }
 
+TEST(BinPixels, TellsWhetherAnyPositionIsInTheGrid) {
+  const GridSpec grid = GridSpec::from_bbox(BBox{0, 0, 10, 10}, 0.5);
+  const FieldLayout layout = FieldLayout::for_stats({Stat::kMean}, Weighting::kPixel, 100.0);
+  Pixels p;
+  for (int i = 0; i < 5000; ++i) {  // all outside the grid
+    p.lon.push_back(20.0f + static_cast<float>(i % 50) * 0.1f);
+    p.lat.push_back(5.0f);
+    p.values.push_back(1.0f);
+  }
+  TiledFields acc(layout, TileGrid(4, grid.nx, grid.ny));
+  BinTotals totals = bin_pixels(positions(p.lon), positions(p.lat), device(p.values), grid, acc);
+  EXPECT_FALSE(totals.touches_grid);
+  EXPECT_EQ(totals.outside_grid, 5000);
+  // One pixel in the grid, without a value: the granule touches the grid, nothing is binned.
+  p.lon[4321] = 3.0f;
+  p.values[4321] = kNaN;
+  totals = bin_pixels(positions(p.lon), positions(p.lat), device(p.values), grid, acc);
+  EXPECT_TRUE(totals.touches_grid);
+  EXPECT_EQ(totals.binned, 0);
+  EXPECT_TRUE(acc.allocated.empty());
+}
+
 /// The tiles of `tiles` holding the valid pixels of `p` (as bin_pixels classifies them).
 std::set<std::int64_t> tiles_of_pixels(const Pixels& p, const GridSpec& grid,
                                        const TileGrid& tiles) {

@@ -32,7 +32,9 @@ struct ExactSum {
   KOKKOS_INLINE_FUNCTION double max_abs() const { return std::ldexp(1.0, 61 - bits); }
   KOKKOS_INLINE_FUNCTION bool representable(double v) const { return std::fabs(v) <= max_abs(); }
   KOKKOS_INLINE_FUNCTION std::int64_t quantize(double v) const {
-    return static_cast<std::int64_t>(std::llround(std::ldexp(v, bits)));
+    // v * 2^bits is exact (a power of two; |v| <= max_abs()), as ldexp but without a call.
+    return static_cast<std::int64_t>(
+        std::llround(v * static_cast<double>(std::int64_t{1} << bits)));
   }
   KOKKOS_INLINE_FUNCTION static std::int64_t high_part(std::int64_t q) { return q >> 32; }
   KOKKOS_INLINE_FUNCTION static std::int64_t low_part(std::int64_t q) {

@@ -32,6 +32,7 @@ struct BinTotals {
   std::int64_t outside_grid = 0;     ///< valid, but outside the grid
   std::int64_t invalid = 0;          ///< value or position NaN (fill, out of range, flagged)
   std::int64_t unrepresentable = 0;  ///< beyond the exact-sum range (see ExactSum)
+  bool touches_grid = false;  ///< bin_pixels: a pixel's position, value or not, is in the grid
 };
 
 /// `bin`: every pixel with a finite value and position adds to the fields of the cell holding

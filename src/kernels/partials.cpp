@@ -150,16 +150,30 @@ BinTotals bin_pixels(const ConstPositionView& lon, const ConstPositionView& lat,
   const PixelClassifier classify{lon, lat, values, grid, fields.layout};
   const TileFlags touched = fields.make_flags();
   const TileGrid tiles = fields.tiles;
-  Kokkos::parallel_for(
-      "swathgrid::bin_touched_tiles", Policy(0, n), KOKKOS_LAMBDA(const std::int64_t i) {
+  // Flags the tiles, and finds whether any pixel lies in the grid, value or not (a thread
+  // stops looking among pixels without a value once it has found one).
+  std::int64_t in_grid = 0;
+  Kokkos::parallel_reduce(
+      "swathgrid::bin_touched_tiles", Policy(0, n),
+      KOKKOS_LAMBDA(const std::int64_t i, std::int64_t& found) {
         std::int64_t cell = -1;
-        if (classify(i, cell) == kBinned) Kokkos::atomic_exchange(&touched(tiles.tile_of(cell)), 1);
-      });
+        const Outcome outcome = classify(i, cell);
+        if (outcome == kBinned) {
+          Kokkos::atomic_exchange(&touched(tiles.tile_of(cell)), 1);
+          ++found;
+        } else if (outcome != kOutside && found == 0) {
+          const double x = lon(i), y = lat(i);
+          if (x == x && y == y && grid.locate(x, y) >= 0) ++found;
+        }
+      },
+      in_grid);
   fields.ensure_tiles(touched);
   std::int64_t totals[kOutcomes] = {0, 0, 0, 0};
   Kokkos::parallel_reduce("swathgrid::bin", Policy(0, n),
                           BinFunctor{classify, CellAdder(fields)}, totals);
-  return to_totals(totals);
+  BinTotals result = to_totals(totals);
+  result.touches_grid = in_grid > 0;
+  return result;
 }
 
 PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,

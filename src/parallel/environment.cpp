@@ -1,16 +1,37 @@
 #include "swathgrid/environment.hpp"
 
 #include <sched.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <Kokkos_Core.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace swathgrid {
 
+namespace {
+
+/// Keeps granule-sized buffers (8-35 MB each, freed and allocated again for every granule)
+/// in the heap, instead of glibc unmapping them and the next granule page-faulting them in
+/// again: a third fewer page faults, and reading 32 global granules 25 % faster
+/// (docs/performance.md). The environment's MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_
+/// win when set.
+void keep_large_buffers() {
+#if defined(__GLIBC__)
+  if (!std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
+}  // namespace
+
 Environment::Environment(int& argc, char**& argv) {
+  keep_large_buffers();
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);

@@ -230,14 +230,20 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
   const DevicePositions pos = device_positions(granule, projector, config, work);
   Kokkos::fence();
   local.project_seconds += seconds_since(start);
-  const RowWindow touched = granule_rows(pos.x, pos.y, grid);
-  if (touched.empty()) {
-    ++local.granules_missing_grid;
-    return;
+  // bin needs no window: its first pass finds whether the granule touches the grid.
+  const bool bin = config.method == "bin";
+  RowWindow window;
+  if (!bin) {
+    const RowWindow touched = granule_rows(pos.x, pos.y, grid);
+    if (touched.empty()) {
+      ++local.granules_missing_grid;
+      return;
+    }
+    window = widen(touched, config, grid);
   }
-  const RowWindow window = widen(touched, config, grid);
   const std::int64_t period = period_key(granule, config.period);
   const std::size_t plane = granule.lines * granule.pixels;
+  bool touches_grid = false;
   for (Layer& layer : layers) {
     const GranuleVariable& var = granule.variables[layer.variable];
     const BinTotals totals = regrid_layer(
@@ -246,7 +252,9 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
     local.pixels_binned += totals.binned;
     local.pixels_outside += totals.outside_grid;
     local.pixels_unrepresentable += totals.unrepresentable;
+    touches_grid = touches_grid || totals.touches_grid;
   }
+  if (bin && !touches_grid) ++local.granules_missing_grid;
 }
 
 /// True when any value of any variable of the granule is valid (not NaN).
