@@ -29,7 +29,9 @@ struct ExactSum {
     return s;
   }
 
-  KOKKOS_INLINE_FUNCTION double max_abs() const { return std::ldexp(1.0, 61 - bits); }
+  KOKKOS_INLINE_FUNCTION double max_abs() const {
+    return static_cast<double>(std::int64_t{1} << (61 - bits));  // 2^(61 - bits), no call
+  }
   KOKKOS_INLINE_FUNCTION bool representable(double v) const { return std::fabs(v) <= max_abs(); }
   KOKKOS_INLINE_FUNCTION std::int64_t quantize(double v) const {
     // v * 2^bits is exact (a power of two; |v| <= max_abs()), as ldexp but without a call.

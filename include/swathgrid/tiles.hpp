@@ -59,10 +59,15 @@ struct TileSlots {
   Kokkos::View<const std::int32_t*, MemSpace> slot_of_tile;  ///< -1: tile not allocated
   Kokkos::View<const TileAddress*, MemSpace> address_of_slot;
 
-  /// The value of field slot `field` of grid cell `cell`; its tile must be allocated.
-  KOKKOS_INLINE_FUNCTION std::int64_t& at(int field, std::int64_t cell) const {
-    const TileAddress a = address_of_slot(slot_of_tile(tiles.tile_of(cell)));
-    return a.values[field * a.field_stride + tiles.offset_in_tile(cell)];
+  /// Where grid cell `cell`'s values are (field f's at values + f * field_stride); its tile
+  /// must be allocated. Three integer divisions, whatever the number of fields used.
+  KOKKOS_INLINE_FUNCTION TileAddress cell(std::int64_t cell) const {
+    const std::int64_t row = cell / tiles.nx, col = cell - row * tiles.nx;
+    const std::int64_t size = tiles.tile_size;
+    const std::int64_t tile_row = row / size, tile_col = col / size;
+    const TileAddress a = address_of_slot(slot_of_tile(tile_row * tiles.tiles_x + tile_col));
+    return TileAddress{a.values + (row - tile_row * size) * size + (col - tile_col * size),
+                       a.field_stride};
   }
 };
 

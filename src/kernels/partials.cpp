@@ -31,17 +31,20 @@ struct CellAdder {
 
   explicit CellAdder(const TiledFields& fields) : layout(fields.layout), slots(fields.slots()) {}
 
+  KOKKOS_INLINE_FUNCTION std::int64_t* field(const TileAddress& cell, int f) const {
+    return cell.values + layout.slot[f] * cell.field_stride;
+  }
   KOKKOS_INLINE_FUNCTION void add_sum(int hi, int lo, const ExactSum& scale, double v,
-                                      std::int64_t cell) const {
+                                      const TileAddress& cell) const {
     const std::int64_t q = scale.quantize(v);
-    Kokkos::atomic_add(&slots.at(layout.slot[hi], cell), ExactSum::high_part(q));
-    Kokkos::atomic_add(&slots.at(layout.slot[lo], cell), ExactSum::low_part(q));
+    Kokkos::atomic_add(field(cell, hi), ExactSum::high_part(q));
+    Kokkos::atomic_add(field(cell, lo), ExactSum::low_part(q));
   }
   /// One observation and its value's quantum into the PackedCount word, the carry and the
   /// high part into kSumHi.
-  KOKKOS_INLINE_FUNCTION void add_packed(double v, std::int64_t cell) const {
+  KOKKOS_INLINE_FUNCTION void add_packed(double v, const TileAddress& cell) const {
     const std::int64_t q = layout.value_scale.quantize(v);
-    std::int64_t* word = &slots.at(layout.slot[kObservations], cell);
+    std::int64_t* word = field(cell, kObservations);
     std::int64_t seen = 0, carry = 0;  // 0: a cell's first value needs one exchange
     for (;;) {
       std::int64_t next = seen;
@@ -50,14 +53,15 @@ struct CellAdder {
       if (was == seen) break;
       seen = was;
     }
-    Kokkos::atomic_add(&slots.at(layout.slot[kSumHi], cell), ExactSum::high_part(q) + carry);
+    Kokkos::atomic_add(field(cell, kSumHi), ExactSum::high_part(q) + carry);
   }
-  KOKKOS_INLINE_FUNCTION void operator()(float value, std::int64_t cell) const {
+  KOKKOS_INLINE_FUNCTION void operator()(float value, std::int64_t grid_cell) const {
+    const TileAddress cell = slots.cell(grid_cell);
     const double v = value;
     if (layout.packed) {
       add_packed(v, cell);
     } else {
-      Kokkos::atomic_add(&slots.at(layout.slot[kObservations], cell), std::int64_t{1});
+      Kokkos::atomic_add(field(cell, kObservations), std::int64_t{1});
       if (layout.has(kSumHi)) add_sum(kSumHi, kSumLo, layout.value_scale, v, cell);
     }
     if (layout.has(kSqHi)) add_sum(kSqHi, kSqLo, layout.square_scale, v * v, cell);
@@ -65,10 +69,8 @@ struct CellAdder {
       add_sum(kLogHi, kLogLo, layout.log_scale, std::log(v), cell);
       add_sum(kLogWeightHi, kLogWeightLo, layout.weight_scale, 1.0, cell);
     }
-    if (layout.has(kMinKey))
-      Kokkos::atomic_fetch_min(&slots.at(layout.slot[kMinKey], cell), ordered_key(value));
-    if (layout.has(kMaxKey))
-      Kokkos::atomic_fetch_max(&slots.at(layout.slot[kMaxKey], cell), ordered_key(value));
+    if (layout.has(kMinKey)) Kokkos::atomic_fetch_min(field(cell, kMinKey), ordered_key(value));
+    if (layout.has(kMaxKey)) Kokkos::atomic_fetch_max(field(cell, kMaxKey), ordered_key(value));
   }
 };
 
@@ -159,7 +161,9 @@ BinTotals bin_pixels(const ConstPositionView& lon, const ConstPositionView& lat,
         std::int64_t cell = -1;
         const Outcome outcome = classify(i, cell);
         if (outcome == kBinned) {
-          Kokkos::atomic_exchange(&touched(tiles.tile_of(cell)), 1);
+          // Most pixels fall in a tile already flagged: a plain read spares the atomic.
+          std::int32_t& flag = touched(tiles.tile_of(cell));
+          if (*static_cast<volatile std::int32_t*>(&flag) == 0) Kokkos::atomic_exchange(&flag, 1);
           ++found;
         } else if (outcome != kOutside && found == 0) {
           const double x = lon(i), y = lat(i);
