@@ -109,7 +109,15 @@ add_test(NAME bad_fail_n2
   COMMAND ${CMAKE_COMMAND} -DEXPECTED_CODE=1 "-DEXPECTED_TEXT=truncated.nc: truncated file"
           "-DCOMMAND=${MPIEXEC_EXECUTABLE};${MPIEXEC_NUMPROC_FLAG};2;${SWATHGRID_MPIEXEC_EXTRA_FLAGS};$<TARGET_FILE:swathgrid>;--input-list;${BAD_DIR}/one_bad.txt;-o;${BAD_DIR}/failed.nc"
           -P ${CMAKE_CURRENT_SOURCE_DIR}/mpi/expect_mpi_failure.cmake)
-foreach(name IN ITEMS bad_good_only_n2 bad_skip_n2 bad_fail_n2)
+# The same two with --read-ahead on: errors come back from the reading thread.
+add_test(NAME bad_skip_ahead_n2 COMMAND ${BAD_RUN} --input-list ${BAD_DIR}/mixed.txt
+         --on-error skip --read-ahead on -o ${BAD_DIR}/skipped_ahead.nc)
+add_test(NAME bad_fail_ahead_n2
+  COMMAND ${CMAKE_COMMAND} -DEXPECTED_CODE=1 "-DEXPECTED_TEXT=truncated.nc: truncated file"
+          "-DCOMMAND=${MPIEXEC_EXECUTABLE};${MPIEXEC_NUMPROC_FLAG};2;${SWATHGRID_MPIEXEC_EXTRA_FLAGS};$<TARGET_FILE:swathgrid>;--input-list;${BAD_DIR}/one_bad.txt;--read-ahead;on;-o;${BAD_DIR}/failed_ahead.nc"
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/mpi/expect_mpi_failure.cmake)
+foreach(name IN ITEMS bad_good_only_n2 bad_skip_n2 bad_fail_n2 bad_skip_ahead_n2
+                      bad_fail_ahead_n2)
   set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "e2e_granules;bad_corpus"
     FIXTURES_SETUP bad_outputs ENVIRONMENT "${BAD_MPI_ENV};OMP_NUM_THREADS=1" PROCESSORS 2
     LABELS mpi)

@@ -38,8 +38,10 @@ struct RunSummary {
   /// --on-error skip: "path: cause" of every granule left out, in input order.
   std::vector<std::string> granules_failed;
   std::vector<std::int64_t> granules_per_rank;  ///< granules each rank read, in rank order
+  std::int64_t ranks_reading_ahead = 0;         ///< --read-ahead: ranks that did
   double seconds = 0.0;                     ///< wall time of the whole run (max over ranks)
-  /// Per-phase seconds over ranks: read (HDF5 reads, scaling, masking), project (pixel
+  /// Per-phase seconds over ranks: read (HDF5 reads, scaling, masking; reading ahead, the
+  /// time the loop waited for them), project (pixel
   /// positions to grid coordinates), regrid (kernels, folding into tiles), loop (the whole
   /// granule loop, claims included), wait (for the slowest rank after the loop), reduce
   /// (exchange of tiles, combination, statistics), write (PnetCDF), export (GeoTIFF /

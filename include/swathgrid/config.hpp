@@ -17,6 +17,9 @@ namespace swathgrid {
 /// Default --res: 0.01 degree (~1.1 km), close to OCI's ~1.2 km pixel spacing at nadir.
 inline constexpr const char* kDefaultResolution = "0.01";
 
+/// --read-ahead: read the next granule on a thread of its own while this one is regridded.
+enum class ReadAhead { kAuto, kOn, kOff };
+
 /// --reduce: how accumulators are combined across ranks (docs/architecture.md).
 enum class ReduceMode { kAuto, kRoot, kOwner };
 
@@ -47,6 +50,7 @@ struct Config {
   ScheduleKind schedule = ScheduleKind::kDynamic;
   std::int64_t tile_size = kDefaultTileSize;  ///< --tile: accumulator tiles of N x N cells
   ReduceMode reduce = ReduceMode::kAuto;      ///< --reduce
+  ReadAhead read_ahead = ReadAhead::kAuto;    ///< --read-ahead
   std::string history;                        ///< the command line, for the output's history
   bool quiet = false;                         ///< no progress, no summary
   std::string report_path;    ///< --report: JSON run report (rank 0), "" for none

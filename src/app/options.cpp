@@ -83,6 +83,14 @@ OnError parse_on_error(const std::string& text) {
   throw UsageError("--on-error: unknown policy '" + text + "' (available: fail, skip)");
 }
 
+/// --read-ahead auto|on|off.
+ReadAhead parse_read_ahead(const std::string& text) {
+  if (text == "auto") return ReadAhead::kAuto;
+  if (text == "on") return ReadAhead::kOn;
+  if (text == "off") return ReadAhead::kOff;
+  throw UsageError("--read-ahead: unknown value '" + text + "' (available: auto, on, off)");
+}
+
 /// --checkpoint-every: "N" granules, or seconds as "Ns", "Nmin", "Nh".
 CheckpointInterval parse_checkpoint_every(const std::string& text) {
   const std::string error =
@@ -141,7 +149,8 @@ std::string join_command_line(int argc, char** argv) {
 std::optional<Config> parse_command_line(int argc, char** argv, std::string& message) {
   Config config;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
-      grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text;
+      grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text,
+      read_ahead_text;
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
@@ -189,6 +198,9 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "reduce", po::value<std::string>(&reduce_text)->default_value("auto"),
       "combine ranks' tiles on rank 0 (root), or on the ranks owning each block of rows, "
       "which then all write (owner); auto: owner above 2^24 cells")(
+      "read-ahead", po::value<std::string>(&read_ahead_text)->default_value("auto"),
+      "read the next granule on a thread of its own while this one is regridded; auto: when "
+      "the node has a core no rank's threads use")(
       "schedule", po::value<std::string>(&schedule_text)->default_value("dynamic"),
       "granules to ranks: static (round-robin), size (largest first, greedy), dynamic "
       "(ranks claim the next granule from a shared counter)")(
@@ -245,6 +257,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   if (config.tile_size < 1 || config.tile_size > 4096)
     throw UsageError("--tile: must be 1 to 4096 cells, got " + std::to_string(config.tile_size));
   config.on_error = parse_on_error(on_error_text);
+  config.read_ahead = parse_read_ahead(read_ahead_text);
   config.checkpoint_every = parse_checkpoint_every(checkpoint_every_text);
   if (!vm["checkpoint-every"].defaulted() && config.checkpoint_dir.empty())
     throw UsageError("--checkpoint-every: needs --checkpoint DIR");

@@ -242,26 +242,9 @@ void Checkpoint::save(const std::vector<Layer>& layers, const LocalResult& local
   last_save_ = Clock::now();
 }
 
-std::optional<std::size_t> Checkpoint::next(GranuleSchedule& schedule,
-                                            std::optional<std::size_t> finished,
-                                            const std::vector<Layer>& layers, LocalResult& local) {
+std::optional<std::size_t> Checkpoint::claim(GranuleSchedule& schedule, LocalResult& local) {
   try {
-    if (!enabled_) return schedule.next();
-    if (finished) {
-      finished_.push_back(*finished);
-      ++unsaved_;
-      if (slow_granule_ms_ > 0) {  // tests: a slow granule (a signal cuts it short)
-        const timespec pause{slow_granule_ms_ / 1000, (slow_granule_ms_ % 1000) * 1000000L};
-        nanosleep(&pause, nullptr);
-      }
-    }
-    const CheckpointInterval& every = config_.checkpoint_every;
-    const double since_save = std::chrono::duration<double>(Clock::now() - last_save_).count();
-    const bool due = (every.granules > 0 && unsaved_ >= static_cast<std::size_t>(every.granules)) ||
-                     (every.seconds > 0 && since_save >= every.seconds);
-    const bool stop = sigterm_received != 0;
-    if ((due || stop) && unsaved_ > 0) save(layers, local);
-    if (stop) {
+    if (enabled_ && sigterm_received != 0) {
       stopped_ = true;
       return std::nullopt;
     }
@@ -269,6 +252,29 @@ std::optional<std::size_t> Checkpoint::next(GranuleSchedule& schedule,
   } catch (const std::exception& e) {
     local.error = e.what();
     return std::nullopt;
+  }
+}
+
+bool Checkpoint::finish(std::size_t index, const std::vector<Layer>& layers, LocalResult& local) {
+  if (!enabled_) return true;
+  try {
+    finished_.push_back(index);
+    ++unsaved_;
+    if (slow_granule_ms_ > 0) {  // tests: a slow granule (a signal cuts it short)
+      const timespec pause{slow_granule_ms_ / 1000, (slow_granule_ms_ % 1000) * 1000000L};
+      nanosleep(&pause, nullptr);
+    }
+    const CheckpointInterval& every = config_.checkpoint_every;
+    const double since_save = std::chrono::duration<double>(Clock::now() - last_save_).count();
+    const bool due = (every.granules > 0 && unsaved_ >= static_cast<std::size_t>(every.granules)) ||
+                     (every.seconds > 0 && since_save >= every.seconds);
+    const bool stop = sigterm_received != 0;
+    if (due || stop) save(layers, local);
+    if (stop) stopped_ = true;
+    return !stop;
+  } catch (const std::exception& e) {
+    local.error = e.what();
+    return false;
   }
 }
 

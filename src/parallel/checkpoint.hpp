@@ -5,9 +5,10 @@
 //
 //   Checkpoint checkpoint(config, layers, comm);        // collective: check, load, new epoch
 //   LocalResult local = checkpoint.restored();
-//   std::optional<std::size_t> done;
-//   while (auto position = checkpoint.next(*schedule, done, layers, local)) {
-//     done = checkpoint.remaining()[*position]; ... }  // (loop left on an error: not done)
+//   for (auto position = checkpoint.claim(*schedule, local); position;
+//        position = checkpoint.claim(*schedule, local)) {
+//     ... regrid checkpoint.remaining()[*position] (on an error: leave the loop) ...
+//     if (!checkpoint.finish(checkpoint.remaining()[*position], layers, local)) break; }
 //   checkpoint.after_loop(layers, local);               // collective; throws Interrupted
 //   ... reduce and write ...
 //   checkpoint.remove();                                 // collective
@@ -49,12 +50,14 @@ class Checkpoint {
   /// What this rank's loaded files held (counters, skipped granules, earliest start).
   const LocalResult& restored() const { return restored_; }
 
-  /// Between two granules; not collective, never throws. Records `finished` (the granule the
-  /// previous iteration completed) as done, saves this rank's file when due, and returns the
-  /// next position in remaining() from `schedule`, or nullopt when the schedule is exhausted or
-  /// SIGTERM arrived (then after saving). A failure to save sets local.error.
-  std::optional<std::size_t> next(GranuleSchedule& schedule, std::optional<std::size_t> finished,
-                                  const std::vector<Layer>& layers, LocalResult& local);
+  /// The next position in remaining() from `schedule`, or nullopt when the schedule is
+  /// exhausted or SIGTERM arrived. Not collective, never throws (a failure sets local.error).
+  /// A granule claimed but never finished is not in the checkpoint: a restart does it again.
+  std::optional<std::size_t> claim(GranuleSchedule& schedule, LocalResult& local);
+  /// After granule `index` is in `layers`; not collective, never throws. Records it as done
+  /// and saves this rank's file when due or when SIGTERM arrived. False when the loop must
+  /// stop: SIGTERM, or a failure to save (which sets local.error).
+  bool finish(std::size_t index, const std::vector<Layer>& layers, LocalResult& local);
 
   /// Collective, after the loop (and its agreed errors): every rank saves what it has not
   /// saved; when any rank stopped on SIGTERM, throws Interrupted on every rank. Otherwise

@@ -174,6 +174,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   summary.bytes_total = allreduce_sum(local.bytes_total, comm);
   summary.granules_skipped = allreduce_sum(local.granules_skipped, comm);
   summary.granules_all_fill = allreduce_sum(local.granules_all_fill, comm);
+  summary.ranks_reading_ahead = allreduce_sum(std::int64_t{local.read_ahead ? 1 : 0}, comm);
   const auto failed = gather_failed(local, comm);
   SWATHGRID_REQUIRE(failed.size() < config.granules.size(),
                     "every granule failed (--on-error skip); the first: "

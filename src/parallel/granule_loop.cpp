@@ -1,11 +1,20 @@
 #include "granule_loop.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "checkpoint.hpp"
 #include "progress.hpp"
@@ -265,21 +274,110 @@ bool has_valid_value(const Granule& granule) {
   return false;
 }
 
+/// A granule as read: the granule, or (--on-error skip) why it was left out.
+struct ReadOutcome {
+  std::optional<Granule> granule;
+  std::string skipped;  ///< the error, "" when read
+};
+
 /// Reads granule `index` and checks what regridding it needs beyond its arrays (its period).
-/// --on-error skip: a granule failing here is recorded in local.failed and nullopt returned;
-/// nothing of it has reached an accumulator (docs/reliability.md).
-std::optional<Granule> read_usable_granule(const Config& config, std::size_t index,
-                                           const ReadRequest& request, LocalResult& local) {
+/// --on-error skip: a granule failing here comes back with its error in `skipped`; nothing of
+/// it reaches an accumulator (docs/reliability.md). Other errors are thrown.
+ReadOutcome read_usable_granule(const Config& config, std::size_t index,
+                                const ReadRequest& request) {
+  ReadOutcome out;
   try {
     Granule granule = read_granule(config.granules[index], request);
     if (!granule.skipped_by_bounds) period_key(granule, config.period);  // throws if unusable
-    return granule;
+    out.granule = std::move(granule);
   } catch (const Error& e) {
     if (config.on_error != OnError::kSkip) throw;
-    local.failed.emplace_back(index, e.what());
-    return std::nullopt;
+    out.skipped = e.what();
   }
+  return out;
 }
+
+/// Reads granules for the loop: in wait() when synchronous, or ahead on a thread of its own
+/// (the one thread that calls HDF5 while the loop runs; it inflates chunks without an
+/// OpenMP team, the regrid's threads have the cores), one granule at a time.
+class GranuleReader {
+ public:
+  GranuleReader(const Config& config, const ReadRequest& request, bool ahead)
+      : config_(config), request_(request) {
+    if (ahead) thread_ = std::thread([this] { serve(); });
+  }
+  GranuleReader(const GranuleReader&) = delete;
+  GranuleReader& operator=(const GranuleReader&) = delete;
+  ~GranuleReader() {
+    if (!thread_.joinable()) return;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [this] { return !wanted_; });  // a read under way ends first
+      closing_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  /// Starts reading granule `index` (the previous one must have been waited for).
+  void start(std::size_t index) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      wanted_ = index;
+      outcome_.reset();
+      error_ = nullptr;
+    }
+    changed_.notify_all();
+  }
+  /// The started granule, once read; rethrows the read's error.
+  ReadOutcome wait() {
+    if (!thread_.joinable()) {
+      const std::size_t index = *wanted_;
+      wanted_.reset();
+      return read_usable_granule(config_, index, request_);
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return !wanted_; });
+    if (error_) std::rethrow_exception(error_);
+    return std::move(*outcome_);
+  }
+
+ private:
+  void serve() {
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [this] { return closing_ || wanted_; });
+      if (closing_) return;
+      const std::size_t index = *wanted_;
+      lock.unlock();
+      std::optional<ReadOutcome> outcome;
+      std::exception_ptr error;
+      try {
+        outcome = read_usable_granule(config_, index, request_);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      outcome_ = std::move(outcome);
+      error_ = error;
+      wanted_.reset();
+      changed_.notify_all();
+    }
+  }
+
+  const Config& config_;
+  const ReadRequest& request_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<std::size_t> wanted_;  ///< being read (or, synchronous, to read in wait())
+  std::optional<ReadOutcome> outcome_;
+  std::exception_ptr error_;
+  bool closing_ = false;
+};
 
 /// Keeps the smallest parsable time_coverage_start (others never reach the output).
 void note_start_time(const std::string& start, std::string& earliest) {
@@ -289,6 +387,30 @@ void note_start_time(const std::string& start, std::string& earliest) {
     return;
   }
   if (earliest.empty() || start < earliest) earliest = start;
+}
+
+}  // namespace
+
+namespace {
+
+/// --read-ahead resolved: on, off, or (auto) when this node has a core to spare.
+bool read_ahead(ReadAhead mode, MPI_Comm comm) {
+  if (mode != ReadAhead::kAuto) return mode == ReadAhead::kOn;
+  // A spare core: this rank may run on more cores than its threads, and the node's ranks'
+  // threads leave one free. Every rank of a node decides alike.
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  const int cores = sched_getaffinity(0, sizeof(mask), &mask) == 0 ? CPU_COUNT(&mask) : 1;
+  const int threads = Kokkos::DefaultExecutionSpace().concurrency();
+  MPI_Comm node;
+  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  int busy = 0, node_cores = 0, spare = cores > threads ? 1 : 0, all_spare = 0;
+  MPI_Allreduce(&threads, &busy, 1, MPI_INT, MPI_SUM, node);
+  const int hardware = static_cast<int>(std::thread::hardware_concurrency());
+  MPI_Allreduce(&hardware, &node_cores, 1, MPI_INT, MPI_MAX, node);
+  MPI_Allreduce(&spare, &all_spare, 1, MPI_INT, MPI_MIN, node);
+  MPI_Comm_free(&node);
+  return all_spare == 1 && busy < node_cores;
 }
 
 }  // namespace
@@ -304,37 +426,48 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
   request.region = read_region(config, grid);
   GranuleProgress progress(checkpoint.remaining().size(), config.schedule, config.quiet, comm);
   GranuleWorkspace workspace;
-  std::optional<std::size_t> index;  // reaching next() again means this granule is done
-  while (const auto position = checkpoint.next(*schedule, index, layers, local)) {
-    progress.claimed(*position);
-    index = checkpoint.remaining()[*position];
-    try {
-      auto start = Clock::now();
-      const std::optional<Granule> read = read_usable_granule(config, *index, request, local);
-      local.read_seconds += seconds_since(start);
-      if (!read) continue;  // --on-error skip: left out, recorded in local.failed
-      const Granule& granule = *read;
-      local.bytes_read += static_cast<std::int64_t>(granule.bytes_read);
-      local.bytes_total += static_cast<std::int64_t>(granule.bytes_total);
-      note_start_time(granule.time_coverage_start, local.earliest_start);
-      if (granule.skipped_by_bounds) {
-        ++local.granules_skipped;
-        continue;
+  {
+    local.read_ahead = read_ahead(config.read_ahead, comm);
+    GranuleReader reader(config, request, local.read_ahead);
+    std::optional<std::size_t> position = checkpoint.claim(*schedule, local);
+    if (position) reader.start(checkpoint.remaining()[*position]);
+    while (position) {
+      progress.claimed(*position);
+      const std::size_t index = checkpoint.remaining()[*position];
+      try {
+        auto start = Clock::now();
+        ReadOutcome read = reader.wait();
+        local.read_seconds += seconds_since(start);
+        // The next granule is read while this one is regridded (with read-ahead).
+        position = checkpoint.claim(*schedule, local);
+        if (position) reader.start(checkpoint.remaining()[*position]);
+        if (read.granule) {
+          const Granule& granule = *read.granule;
+          local.bytes_read += static_cast<std::int64_t>(granule.bytes_read);
+          local.bytes_total += static_cast<std::int64_t>(granule.bytes_total);
+          note_start_time(granule.time_coverage_start, local.earliest_start);
+          if (granule.skipped_by_bounds) {
+            ++local.granules_skipped;
+          } else {
+            local.pixels_flagged += granule.pixels_flagged;
+            ++local.granules_read;
+            if (!has_valid_value(granule)) ++local.granules_all_fill;
+            start = Clock::now();
+            const double projected = local.project_seconds;
+            regrid_granule(granule, config, grid.spec, projector, layers, local, workspace);
+            Kokkos::fence();
+            local.regrid_seconds += seconds_since(start) - (local.project_seconds - projected);
+          }
+        } else {  // --on-error skip: left out, recorded
+          local.failed.emplace_back(index, read.skipped);
+        }
+      } catch (const std::exception& e) {  // agreed on by the caller: no rank is left waiting
+        local.error = e.what();
+        break;
       }
-      local.pixels_flagged += granule.pixels_flagged;
-      ++local.granules_read;
-      if (!has_valid_value(granule)) ++local.granules_all_fill;
-
-      start = Clock::now();
-      const double projected = local.project_seconds;
-      regrid_granule(granule, config, grid.spec, projector, layers, local, workspace);
-      Kokkos::fence();
-      local.regrid_seconds += seconds_since(start) - (local.project_seconds - projected);
-    } catch (const std::exception& e) {  // agreed on by the caller: no rank is left waiting
-      local.error = e.what();
-      break;
+      if (!checkpoint.finish(index, layers, local)) break;
     }
-  }
+  }  // the reader has finished any read under way
   schedule.reset();  // collective: every rank has left its loop
   return local;
 }

@@ -24,7 +24,7 @@ struct LocalResult {
   std::int64_t pixels_flagged = 0, bytes_read = 0;
   std::int64_t bytes_total = 0;       ///< what reading every granule whole would take
   std::int64_t granules_skipped = 0;  ///< left unread: cannot come near the grid
-  /// Seconds: read (HDF5, scaling, masking), project (pixel positions to grid coordinates),
+  /// Seconds: read (HDF5, scaling, masking; with read-ahead, the wait for it), project (pixel positions to grid coordinates),
   /// regrid (kernels and folding into tiles, projection excluded).
   double read_seconds = 0.0, project_seconds = 0.0, regrid_seconds = 0.0;
   std::string earliest_start;  ///< smallest time_coverage_start (ISO strings sort by time)
@@ -33,6 +33,7 @@ struct LocalResult {
   /// and the cause). Nothing of them reached an accumulator.
   std::vector<std::pair<std::size_t, std::string>> failed;
   std::int64_t granules_all_fill = 0;  ///< read, but no valid value where read: add nothing
+  bool read_ahead = false;             ///< granules read on a thread of their own
 };
 
 /// Regrids the granules the schedule gives this rank among checkpoint.remaining(), starting

@@ -138,7 +138,7 @@ std::string format_summary(const Config& config, const Environment& env, const R
       << s.bytes_total / 1.0e6 << " MB (" << percent(s.bytes_read, s.bytes_total) << " %), "
       << s.granules_skipped << " granules skipped by bounds; " << std::setprecision(3) << s.seconds
       << " s on " << env.size() << " rank(s) x " << env.threads() << " thread(s) (" << env.backend()
-      << ").\n";
+      << (s.ranks_reading_ahead > 0 ? ", reading ahead" : "") << ").\n";
   if (!s.granules_failed.empty()) {
     out << "left out " << s.granules_failed.size()
         << " granule(s) that cannot be used (--on-error skip):\n";
@@ -180,6 +180,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
       << "  \"reduce\": " << quoted(reduce_name(config.reduce)) << ",\n"
       << "  \"ranks\": " << env.size() << ",\n"
       << "  \"threads\": " << env.threads() << ",\n"
+      << "  \"ranks_reading_ahead\": " << s.ranks_reading_ahead << ",\n"
       << "  \"backend\": " << quoted(env.backend()) << ",\n"
       << "  \"grid\": {\"crs\": " << quoted(config.grid.crs) << ", \"nx\": " << s.nx
       << ", \"ny\": " << s.ny << ", \"cells\": " << s.nx * s.ny

@@ -167,6 +167,8 @@ TEST(Features, GridLikeReproducesTheGrid) {
 TEST(Features, TileSizeRankCountAndReductionDoNotChangeTheBytes) {
   expect_same_bytes("composite_n1.nc", "tile7_n3.nc", {"chlor_a", "chlor_a_count"});
   expect_same_bytes("composite_n1.nc", "owner_n3.nc", {"chlor_a", "chlor_a_count"});
+  expect_same_bytes("composite_n1.nc", "read_ahead_n1.nc", {"chlor_a", "chlor_a_count"});
+  expect_same_bytes("composite_n1.nc", "read_ahead_n2.nc", {"chlor_a", "chlor_a_count"});
   expect_same_bytes("period_day.nc", "owner_day_n4.nc",
                     {"time", "time_bnds", "chlor_a", "chlor_a_count"});
 }

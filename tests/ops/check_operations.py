@@ -60,6 +60,9 @@ def check_report(ops, granule_list):
     expect(report["program"] == "swathgrid", "program")
     expect(report["ranks"] == 2, "ranks: %s, run on 2" % report["ranks"])
     expect(report["threads"] >= 1, "threads")
+    ahead = report["ranks_reading_ahead"]  # --read-ahead auto: depends on the machine's cores
+    expect(0 <= ahead <= 2, "ranks_reading_ahead %s" % ahead)
+    expect(("reading ahead" in summary) == (ahead > 0), "summary says reading ahead iff it did")
     expect(report["variables"] == ["chlor_a"] and report["stats"] == ["mean", "count"],
            "variables/stats")
     g = report["granules"]
