@@ -9,7 +9,9 @@
 # processes falls on all of them alike), REPS times each; the table quotes medians:
 #   notebook      notebook_pipeline.py, LocalCluster of 2 worker processes x 1 thread
 #   read-floor    read_floor, 1 process            read-floor-x2  2 processes, half the list each
-#   sg-n1         mpiexec -n 1 swathgrid           sg-n2          mpiexec -n 2 swathgrid
+#   sg-n1         mpiexec -n 1 swathgrid --read-ahead off (one core: the scaling baseline)
+#   sg-n1-ahead   mpiexec -n 1 swathgrid --read-ahead on (reads on the second core)
+#   sg-n2         mpiexec -n 2 swathgrid
 #   sg-n1-t2      mpiexec -n 1 --bind-to none, OMP_NUM_THREADS=2
 #   sg-nearest-n2 (seed only) -n 2 with the notebook's semantics: --method nearest --flags none
 #                 --weight granule
@@ -128,7 +130,8 @@ for case in $cases; do
     measure "$case" read-floor-x2 "$rep" bash -c \
       '"$1" --input-list "$2" & p=$!; "$1" --input-list "$3" || exit 1; wait $p' _ \
       "$read_floor" "$work/$case.odd.txt" "$work/$case.even.txt"
-    sg "$case" sg-n1 "$rep" 1 1 --input-list "$list" "${grid[@]}"
+    sg "$case" sg-n1 "$rep" 1 1 --input-list "$list" "${grid[@]}" --read-ahead off
+    sg "$case" sg-n1-ahead "$rep" 1 1 --input-list "$list" "${grid[@]}" --read-ahead on
     sg "$case" sg-n2 "$rep" 2 1 --input-list "$list" "${grid[@]}"
     sg "$case" sg-n1-t2 "$rep" 1 2 --input-list "$list" "${grid[@]}"
     if [[ $case == seed ]]; then
@@ -139,6 +142,6 @@ for case in $cases; do
 done
 
 # 3. Table, JSON, chart.
-machine="$(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | sed 's/^ *//')"
+machine="$(nproc --all) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | sed 's/^ *//')"
 "$python" "$here/summarize.py" --runs "$runs" --out "$out" --machine "$machine" \
   --commit "$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)"
