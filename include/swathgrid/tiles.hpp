@@ -32,9 +32,6 @@ struct TileGrid {
   KOKKOS_INLINE_FUNCTION std::int64_t tile_of(std::int64_t cell) const {
     return (cell / nx) / tile_size * tiles_x + (cell % nx) / tile_size;
   }
-  KOKKOS_INLINE_FUNCTION std::int64_t offset_in_tile(std::int64_t cell) const {
-    return (cell / nx) % tile_size * tile_size + (cell % nx) % tile_size;
-  }
   /// The grid cell at `offset` of tile `tile`, or -1 past the grid's edge.
   KOKKOS_INLINE_FUNCTION std::int64_t cell_of(std::int64_t tile, std::int64_t offset) const {
     const std::int64_t row = tile / tiles_x * tile_size + offset / tile_size;
@@ -80,7 +77,7 @@ struct SlotPlace {
 /// Fields of one grid in sparse tiles: a (layer, period)'s accumulators, or one granule's
 /// partials. Tiles are numbered by slot in the order they were allocated; slot_of_tile maps a
 /// tile to its slot, -1 while not allocated. The slots live in chunks, each a Fields of
-/// (field, slot_in_chunk * cells_per_tile + offset_in_tile): growing adds a chunk and never
+/// (field, slot_in_chunk * cells_per_tile + the cell's offset in its tile): growing adds a chunk and never
 /// copies, so memory is the tiles' own (plus the unused tail of the last chunk, which is
 /// never written and so, on a host, never resident).
 struct TiledFields {

@@ -18,7 +18,7 @@ using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
 using SlotPairs = Kokkos::View<std::int64_t* [2], MemSpace>;
 
 struct FoldFunctor {
-  Fields partials;   ///< tiled: partials(field, partial slot * cells_per_tile + offset_in_tile)
+  Fields partials;   ///< tiled: partials(field, partial slot * cells_per_tile + offset in tile)
   FieldLayout from;  ///< partial layout
   SlotPairs pairs;
   Fields acc;  ///< one chunk of the accumulators: acc(field, slot * cells_per_tile + offset)
