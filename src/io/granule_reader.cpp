@@ -249,6 +249,11 @@ void check_flag_names(const std::string& path, const std::vector<std::string>& f
 
 Granule read_granule(const std::string& path, const ReadRequest& request) {
   const std::string context = "granule " + path;
+  // A failed HDF5 call leaves entries on this thread's error stack until the next call; a
+  // reading thread that ends (--read-ahead) would lose them. Our Error carries the cause.
+  struct ClearErrorStack {
+    ~ClearErrorStack() { H5Eclear2(H5E_DEFAULT); }
+  } clear_error_stack;
   OpenGranule g = open_granule(path, context);
   const auto& shape = g.shape;
   Granule granule;
