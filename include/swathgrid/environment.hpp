@@ -28,6 +28,9 @@ class Environment {
   /// Collective: a one-line warning when any rank has more threads than cores to run them
   /// on ("" when none), naming the fix.
   std::string binding_warning() const;
+  /// Collective: true on every rank of a node where each rank may run on more cores than its
+  /// threads and the node's ranks' threads together leave a core free (--read-ahead auto).
+  bool spare_core_on_node() const;
 
  private:
   int rank_ = 0;

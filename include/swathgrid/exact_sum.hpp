@@ -3,8 +3,9 @@
 // "Reproducibility"). A value v becomes the integer q = round(v * 2^bits); q is split into a
 // high part hi = q >> 32 (arithmetic) and a low part lo = q & 0xffffffff, which are added into
 // two int64 accumulators. Integer addition is associative, so the total hi_sum * 2^32 + lo_sum
-// is the same in any order, on any number of threads and ranks, and MPI_SUM on int64 combines
-// it exactly. lo_sum overflows only after 2^31 additions to one cell; hi_sum never in practice.
+// is the same in any order, on any number of threads and ranks, and adding two ranks' sums
+// combines them exactly. lo_sum overflows only after 2^31 additions to one cell; hi_sum never
+// in practice.
 
 #include <Kokkos_Macros.hpp>
 #include <cmath>

@@ -152,7 +152,11 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   Checkpoint checkpoint(config, layers, comm);
 
   auto start = Clock::now();
-  const LocalResult local = regrid_my_granules(config, config.grid, layers, checkpoint, comm);
+  // --read-ahead auto: collective (every rank of a node decides alike).
+  const bool read_ahead = config.read_ahead == ReadAhead::kAuto ? env.spare_core_on_node()
+                                                                : config.read_ahead == ReadAhead::kOn;
+  const LocalResult local =
+      regrid_my_granules(config, config.grid, layers, checkpoint, read_ahead, comm);
   const double loop_seconds = seconds_since(start);
   start = Clock::now();
   agree_on_error(local.error, comm);  // the first collective after the loop: waits for all

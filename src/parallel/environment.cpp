@@ -92,4 +92,17 @@ std::string Environment::binding_warning() const {
          "--cpus-per-task=N)";
 }
 
+bool Environment::spare_core_on_node() const {
+  MPI_Comm node;
+  MPI_Comm_split_type(comm(), MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  const int mine = threads(), room = cores() > mine ? 1 : 0;
+  const int hardware = static_cast<int>(std::thread::hardware_concurrency());
+  int busy = 0, node_cores = 0, all_have_room = 0;
+  MPI_Allreduce(&mine, &busy, 1, MPI_INT, MPI_SUM, node);
+  MPI_Allreduce(&hardware, &node_cores, 1, MPI_INT, MPI_MAX, node);
+  MPI_Allreduce(&room, &all_have_room, 1, MPI_INT, MPI_MIN, node);
+  MPI_Comm_free(&node);
+  return all_have_room == 1 && busy < node_cores;
+}
+
 }  // namespace swathgrid

@@ -1,7 +1,5 @@
 #include "granule_loop.hpp"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -393,30 +391,11 @@ void note_start_time(const std::string& start, std::string& earliest) {
 
 namespace {
 
-/// --read-ahead resolved: on, off, or (auto) when this node has a core to spare.
-bool read_ahead(ReadAhead mode, MPI_Comm comm) {
-  if (mode != ReadAhead::kAuto) return mode == ReadAhead::kOn;
-  // A spare core: this rank may run on more cores than its threads, and the node's ranks'
-  // threads leave one free. Every rank of a node decides alike.
-  cpu_set_t mask;
-  CPU_ZERO(&mask);
-  const int cores = sched_getaffinity(0, sizeof(mask), &mask) == 0 ? CPU_COUNT(&mask) : 1;
-  const int threads = Kokkos::DefaultExecutionSpace().concurrency();
-  MPI_Comm node;
-  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-  int busy = 0, node_cores = 0, spare = cores > threads ? 1 : 0, all_spare = 0;
-  MPI_Allreduce(&threads, &busy, 1, MPI_INT, MPI_SUM, node);
-  const int hardware = static_cast<int>(std::thread::hardware_concurrency());
-  MPI_Allreduce(&hardware, &node_cores, 1, MPI_INT, MPI_MAX, node);
-  MPI_Allreduce(&spare, &all_spare, 1, MPI_INT, MPI_MIN, node);
-  MPI_Comm_free(&node);
-  return all_spare == 1 && busy < node_cores;
-}
-
 }  // namespace
 
 LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
-                               std::vector<Layer>& layers, Checkpoint& checkpoint, MPI_Comm comm) {
+                               std::vector<Layer>& layers, Checkpoint& checkpoint,
+                               bool read_ahead, MPI_Comm comm) {
   LocalResult local = checkpoint.restored();
   const Projector projector(grid);
   auto schedule = make_schedule(config.schedule, checkpoint.remaining_sizes(), comm);
@@ -427,7 +406,7 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
   GranuleProgress progress(checkpoint.remaining().size(), config.schedule, config.quiet, comm);
   GranuleWorkspace workspace;
   {
-    local.read_ahead = read_ahead(config.read_ahead, comm);
+    local.read_ahead = read_ahead;
     GranuleReader reader(config, request, local.read_ahead);
     std::optional<std::size_t> position = checkpoint.claim(*schedule, local);
     if (position) reader.start(checkpoint.remaining()[*position]);

@@ -37,9 +37,11 @@ struct LocalResult {
 };
 
 /// Regrids the granules the schedule gives this rank among checkpoint.remaining(), starting
-/// from what the checkpoint restored. Collective only at its start and end (schedule creation
+/// from what the checkpoint restored; `read_ahead`: read the next granule on a thread of its
+/// own while this one is regridded. Collective only at its start and end (schedule creation
 /// and release).
 LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
-                               std::vector<Layer>& layers, Checkpoint& checkpoint, MPI_Comm comm);
+                               std::vector<Layer>& layers, Checkpoint& checkpoint,
+                               bool read_ahead, MPI_Comm comm);
 
 }  // namespace swathgrid
