@@ -149,11 +149,16 @@ class SharedScratch {
   }
   ~SharedScratch() { MPI_Barrier(MPI_COMM_WORLD); }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
-  /// Names of the entries in the directory (temporaries start with '.').
+  /// Names of the entries in the directory (temporaries start with '.'), once every rank is
+  /// done with the file. Collective. Open MPI's I/O layer probes file locking with its own
+  /// short-lived "<file>.locktest.<rank>" files while a file is opened; they are not ours.
   std::vector<std::string> entries() const {
+    MPI_Barrier(MPI_COMM_WORLD);
     std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(path_))
-      names.push_back(entry.path().filename().string());
+    for (const auto& entry : std::filesystem::directory_iterator(path_)) {
+      std::string name = entry.path().filename().string();
+      if (name.find(".locktest.") == std::string::npos) names.push_back(std::move(name));
+    }
     return names;
   }
 
