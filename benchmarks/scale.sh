@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scale benchmark (issue: sparse tiles, owner reduction, subset reads): runs the seed case
 # (16 granules, bbox -77,36,-73,41, 0.01 degree) and a global case (32 granules spread over
-# the globe at RES, default 4km; try RES=1km for the 40000 x 20000 grid), each on 1 rank,
+# the globe at RES, default 4km; RES=1km is l3mapgen's 34560 x 17280 grid, RES=0.009 exactly
+# 40000 x 20000; both get compact accumulators, docs/architecture.md), each on 1 rank,
 # and prints wall time, peak RSS (/usr/bin/time -v) and the bytes read from the run summary.
 #   benchmarks/scale.sh [build-dir]        RES=1km RANKS=2 benchmarks/scale.sh
 set -euo pipefail

@@ -90,7 +90,7 @@ HostFields densify(const TiledFields& fields) {
   for (std::size_t slot = 0; slot < fields.allocated.size(); ++slot) {
     const TileValues values = host.tile(static_cast<std::int64_t>(slot));
     for (int f = 0; f < layout.count; ++f)
-      std::copy_n(values.values + f * values.field_stride, per_tile, tile.data() + f * per_tile);
+      copy_field(per_tile, values, f, layout, tile.data() + f * per_tile);
     combine_tile(dense, layout, fields.tiles, fields.allocated[slot], tile.data());
   }
   return dense;
@@ -422,6 +422,97 @@ TEST(DirectBinning, PackedWordsStayExactWhenThreadsHitTheSameCells) {
   const HostFields expected = dense_reference({p}, grid, layout, Weighting::kPixel);
   const TiledFields acc = accumulate({p}, grid, layout, Weighting::kPixel, 1);
   expect_same_accumulators(densify(acc), layout, expected, unpacked(layout), "contended");
+}
+
+/// The compact accumulators (FieldLayout::narrow_high) of mean,count,stdev,min,max for values
+/// within [-100, 100].
+FieldLayout compact_layout() {
+  const FieldLayout layout = FieldLayout::for_stats(
+      {Stat::kMean, Stat::kCount, Stat::kStdev, Stat::kMin, Stat::kMax}, Weighting::kPixel,
+      100.0, true);
+  EXPECT_TRUE(layout.narrow_high && layout.packed);
+  return layout;
+}
+
+TEST(CompactAccumulators, EqualDenseBruteForceWhateverTheTiles) {
+  // Int32 high sums in the first half of their row, chunk after chunk: the exact sums of a
+  // dense brute-force loop, for tiles that do and do not divide the grid.
+  const FieldLayout layout = compact_layout();
+  const GridSpec grid = GridSpec::from_bbox(BBox{-77, 36, -73, 41}, 0.1);  // 40 x 50 cells
+  std::vector<Pixels> granules;
+  for (unsigned g = 0; g < 6; ++g) {  // strips moving north: the tiles grow in chunks
+    Pixels p = random_pixels(8000, 900 + g);
+    for (float& lat : p.lat) lat = 36.0f + static_cast<float>(g) * 0.8f + (lat - 35.0f) / 7.0f;
+    granules.push_back(p);
+  }
+  const HostFields expected = dense_reference(granules, grid, layout, Weighting::kPixel);
+  for (std::int64_t tile : {1, 4, 7, 16, 64}) {
+    const TiledFields acc = accumulate(granules, grid, layout, Weighting::kPixel, tile);
+    if (tile == 4) EXPECT_GE(acc.chunks.size(), 3U);
+    EXPECT_EQ(acc.bytes(), acc.allocated.size() * static_cast<std::size_t>(tile * tile) *
+                               (layout.count * 8 - 4));
+    expect_same_accumulators(densify(acc), layout, expected, unpacked(layout),
+                             "compact, tile " + std::to_string(tile));
+  }
+}
+
+TEST(CompactAccumulators, StayExactWhenThreadsHitTheSameCells) {
+  const FieldLayout layout = compact_layout();
+  const GridSpec grid = GridSpec::from_bbox(BBox{0, 0, 2, 2}, 1.0);
+  Pixels p;
+  std::mt19937_64 rng(12);
+  std::uniform_real_distribution<float> where(0.01f, 1.99f), value(-99.0f, 99.0f);
+  for (int i = 0; i < 200000; ++i) {
+    p.lon.push_back(where(rng));
+    p.lat.push_back(where(rng));
+    p.values.push_back(value(rng));
+  }
+  const HostFields expected = dense_reference({p}, grid, layout, Weighting::kPixel);
+  expect_same_accumulators(densify(accumulate({p}, grid, layout, Weighting::kPixel, 2)), layout,
+                           expected, unpacked(layout), "contended compact");
+}
+
+TEST(CompactAccumulators, RefuseACellBeyondTheirCapacity) {
+  // The largest values, as many as a compact cell holds: exact. One more: an error naming
+  // the way out, and the cell as it was.
+  const FieldLayout layout = FieldLayout::for_stats({Stat::kMean}, Weighting::kPixel, 100.0, true);
+  const GridSpec grid = GridSpec::from_bbox(BBox{0, 0, 1, 1}, 1.0);
+  const auto full = static_cast<std::size_t>(FieldLayout::kCompactObservations);
+  TiledFields acc(layout, TileGrid(1, 1, 1));
+  const ConstPositionView at = positions(std::vector<float>(full, 0.5f));
+  EXPECT_EQ(bin_pixels(at, at, device(std::vector<float>(full, 100.0f)), grid, acc).binned,
+            static_cast<std::int64_t>(full));
+  const HostFields dense = densify(acc);
+  const std::int64_t word = dense(layout.slot[kObservations], 0);
+  EXPECT_EQ(PackedCount::observations(word), static_cast<std::int64_t>(full));
+  EXPECT_EQ(layout.value_scale.total(dense(layout.slot[kSumHi], 0), PackedCount::low_sum(word)),
+            100.0 * static_cast<double>(full));
+  const ConstPositionView one = positions({0.5f});
+  try {
+    bin_pixels(one, one, device({1.0f}), grid, acc);
+    ADD_FAILURE() << "no error for a full cell";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--accumulators wide"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(densify(acc)(layout.slot[kObservations], 0), word);
+  // Combining two copies (the owner reduction, a checkpoint) into compact tiles: the same.
+  const HostTiles host(acc);
+  std::vector<std::int64_t> values(1);
+  std::int32_t high = 0;
+  EXPECT_THROW(combine_values(layout, 1, TileAddress{values.data(), 1, &high}, host.tile(0));
+               combine_values(layout, 1, TileAddress{values.data(), 1, &high}, host.tile(0)),
+               Error);
+}
+
+TEST(CompactAccumulators, OnlyWithASum) {
+  const FieldLayout layout = compact_layout();
+  EXPECT_EQ(layout.value_scale.bits, 33);  // 100 <= 2^7: |q| <= 2^40
+  EXPECT_GE(layout.value_scale.max_abs(), 100.0);
+  EXPECT_EQ(layout.square_scale.bits, FieldLayout::for_stats({Stat::kStdev}, Weighting::kPixel,
+                                                             100.0).square_scale.bits);
+  EXPECT_FALSE(layout.partial_layout().narrow_high);
+  EXPECT_FALSE(
+      FieldLayout::for_stats({Stat::kCount, Stat::kMax}, Weighting::kPixel, 100.0, true).narrow_high);
 }
 
 TEST(BinPixels, TellsWhetherAnyPositionIsInTheGrid) {

@@ -53,14 +53,23 @@ struct FieldLayout {
   /// kObservations and kSumLo share one slot as a PackedCount word (accumulators of a run
   /// with a mean: only non-atomic folds and CAS loops update it); partials never pack.
   bool packed = false;
+  /// Compact accumulators (--accumulators, docs/architecture.md "Memory per rank"): the high
+  /// part of Σ w·v is an int32 per cell (12 bytes per cell for mean,count instead of 16).
+  /// value_scale keeps |q| <= 2^kCompactTop, so a cell's sum fits while it has at most
+  /// kCompactObservations observations; more is an error (bin_pixels, combine_values).
+  /// Only with `packed`, and only where bin adds straight into the accumulators (no fold).
+  bool narrow_high = false;
+  static constexpr int kCompactTop = 40;
+  static constexpr std::int64_t kCompactObservations = (std::int64_t{1} << 23) - 1;
   ExactSum value_scale;                 ///< Σ v and Σ w·v
   ExactSum square_scale;                ///< Σ v²
   ExactSum log_scale;                   ///< Σ ln v
   ExactSum weight_scale;                ///< Σ w
 
-  /// `max_abs_value`: bound of |v| (from valid_min/valid_max; 0 when unknown).
+  /// `max_abs_value`: bound of |v| (from valid_min/valid_max; 0 when unknown). `compact`:
+  /// narrow_high where the layout is packed.
   static FieldLayout for_stats(const std::vector<Stat>& stats, Weighting weighting,
-                               double max_abs_value);
+                               double max_abs_value, bool compact = false);
   /// The fields of one granule's partials (pixel-level; no weights, no granule count).
   FieldLayout partial_layout() const;
   KOKKOS_INLINE_FUNCTION bool has(Field f) const { return slot[f] >= 0; }
@@ -81,10 +90,8 @@ struct FieldLayout {
 /// Accumulated fields of a run of cells: fields(slot, cell).
 using Fields = Kokkos::View<std::int64_t**, Kokkos::LayoutRight, MemSpace>;
 
-/// Allocates `cells` cells of `layout` with every field at its identity (0, or ±inf keys).
-Fields make_fields(const FieldLayout& layout, std::int64_t cells, const std::string& label);
-/// Resets to the identity (any 2-D view of fields, e.g. a range of cells of a Fields).
-void reset_fields(const FieldLayout& layout,
-                  const Kokkos::View<std::int64_t**, Kokkos::LayoutStride, MemSpace>& fields);
+/// The identity of the field in slot `slot`: 0 for sums and counts, the ordered key of +inf
+/// (min) or -inf (max).
+std::int64_t identity_of(const FieldLayout& layout, int slot);
 
 }  // namespace swathgrid

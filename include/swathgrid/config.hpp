@@ -23,6 +23,11 @@ enum class ReadAhead { kAuto, kOn, kOff };
 /// --reduce: how accumulators are combined across ranks (docs/architecture.md).
 enum class ReduceMode { kAuto, kRoot, kOwner };
 
+/// --accumulators: 16 bytes per cell for mean,count (wide), or 12 (compact: a 32-bit high sum;
+/// docs/architecture.md, "Memory per rank"); auto: compact from kCompactGridCells cells on.
+enum class Accumulators { kAuto, kWide, kCompact };
+inline constexpr std::int64_t kCompactGridCells = std::int64_t{1} << 27;
+
 /// --on-error: what a granule that cannot be used does (docs/reliability.md): fail the run
 /// (exit 1), or be left out and listed in the summary and the output's skipped_granules.
 enum class OnError { kFail, kSkip };
@@ -51,6 +56,7 @@ struct Config {
   std::int64_t tile_size = kDefaultTileSize;  ///< --tile: accumulator tiles of N x N cells
   ReduceMode reduce = ReduceMode::kAuto;      ///< --reduce
   ReadAhead read_ahead = ReadAhead::kAuto;    ///< --read-ahead
+  Accumulators accumulators = Accumulators::kAuto;  ///< --accumulators
   std::string history;                        ///< the command line, for the output's history
   bool quiet = false;                         ///< no progress, no summary
   std::string report_path;    ///< --report: JSON run report (rank 0), "" for none

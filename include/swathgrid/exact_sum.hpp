@@ -14,24 +14,29 @@
 namespace swathgrid {
 
 /// The fixed-point scale of one accumulated quantity. The quantum is 2^-bits; |v| must not
-/// exceed max_abs() = 2^(61 - bits) so that q stays below 2^61. Values beyond are counted as
-/// unrepresentable by the kernels, never silently wrapped.
+/// exceed max_abs() = 2^(top - bits) so that |q| stays within 2^top (2^61, or 2^40 for the
+/// compact sums of FieldLayout::narrow_high). Values beyond are counted as unrepresentable by
+/// the kernels, never silently wrapped.
 struct ExactSum {
   static constexpr int kFinestBits = 40;  ///< quantum 9.1e-13: below float precision of 1e-5
+  static constexpr int kTop = 61;         ///< |q| <= 2^61: 2^31 values fit an int64 hi + lo
   int bits = kFinestBits;
+  int top = kTop;
 
-  /// The finest scale that represents every |v| <= max_abs_value (at most 2^-40).
-  static ExactSum for_max(double max_abs_value) {
+  /// The finest scale that represents every |v| <= max_abs_value (at most 2^-40) with
+  /// |q| <= 2^top.
+  static ExactSum for_max(double max_abs_value, int top = kTop) {
     ExactSum s;
+    s.top = top;
     if (max_abs_value > 0.0 && std::isfinite(max_abs_value)) {
       const int needed = static_cast<int>(std::ceil(std::log2(max_abs_value)));
-      s.bits = needed < 61 - kFinestBits ? kFinestBits : (needed > 61 ? 0 : 61 - needed);
+      s.bits = needed < top - kFinestBits ? kFinestBits : (needed > top ? 0 : top - needed);
     }
     return s;
   }
 
   KOKKOS_INLINE_FUNCTION double max_abs() const {
-    return static_cast<double>(std::int64_t{1} << (61 - bits));  // 2^(61 - bits), no call
+    return static_cast<double>(std::int64_t{1} << (top - bits));  // 2^(top - bits), no call
   }
   KOKKOS_INLINE_FUNCTION bool representable(double v) const { return std::fabs(v) <= max_abs(); }
   KOKKOS_INLINE_FUNCTION std::int64_t quantize(double v) const {

@@ -43,10 +43,13 @@ struct TileGrid {
 /// One flag per tile of a TileGrid, on the device: non-zero where a kernel puts something.
 using TileFlags = Kokkos::View<std::int32_t*, MemSpace>;
 
-/// Where one allocated tile's values are: field f's cells start at values + f * field_stride.
+/// Where one allocated tile's values are (or one cell's, from TileSlots::cell): field f's
+/// cells start at values + f * field_stride, except the high sums of a narrow_high layout,
+/// which are int32s at `high` (their row of the chunk holds them in its first half).
 struct TileAddress {
   std::int64_t* values = nullptr;
   std::int64_t field_stride = 0;
+  std::int32_t* high = nullptr;  ///< narrow_high layouts only
 };
 
 /// Where a grid cell lives in sparse tiles, whichever chunk holds its tile (a copy a kernel
@@ -63,8 +66,8 @@ struct TileSlots {
     const std::int64_t size = tiles.tile_size;
     const std::int64_t tile_row = row / size, tile_col = col / size;
     const TileAddress a = address_of_slot(slot_of_tile(tile_row * tiles.tiles_x + tile_col));
-    return TileAddress{a.values + (row - tile_row * size) * size + (col - tile_col * size),
-                       a.field_stride};
+    const std::int64_t offset = (row - tile_row * size) * size + (col - tile_col * size);
+    return TileAddress{a.values + offset, a.field_stride, a.high ? a.high + offset : nullptr};
   }
 };
 
@@ -115,16 +118,23 @@ struct TiledFields {
 };
 
 /// One tile's values on the host: field f's cells_per_tile values start at
-/// values + f * field_stride.
+/// values + f * field_stride; the high sums at `high` when they are narrow (as TileAddress).
 struct TileValues {
   const std::int64_t* values = nullptr;
   std::int64_t field_stride = 0;
+  const std::int32_t* high = nullptr;
 };
 
-/// Adds one tile's values `from` into the tile at `to` (field f's cells at to + f * to_stride):
-/// sums add, min/max keys take the min/max. Exact and order-independent.
-void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, std::int64_t* to,
-                    std::int64_t to_stride, const TileValues& from);
+/// Adds one tile's values `from` into the tile at `to` (either may have narrow high sums):
+/// sums add, min/max keys take the min/max. Exact and order-independent. Throws Error when a
+/// cell of a narrow `to` would get more than FieldLayout::kCompactObservations observations.
+void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, const TileAddress& to,
+                    const TileValues& from);
+
+/// Field `slot` of tile `from` as cells_per_tile int64s into `out` (narrow high sums widened):
+/// the tile's fields as checkpoints and the owner exchange carry them.
+void copy_field(std::int64_t cells_per_tile, const TileValues& from, int slot,
+                const FieldLayout& layout, std::int64_t* out);
 
 /// TiledFields' chunks on the host (the device's own memory when the device is the host).
 struct HostTiles {
@@ -132,6 +142,7 @@ struct HostTiles {
   std::vector<std::int64_t> chunk_first_slot;
   std::vector<std::int64_t> allocated;  ///< tile ids in slot order
   std::int64_t cells_per_tile = 0;
+  int narrow_slot = -1;  ///< the row of int32 high sums (narrow_high), -1 when none
 
   explicit HostTiles(const TiledFields& fields);
   HostTiles() = default;

@@ -91,6 +91,13 @@ ReadAhead parse_read_ahead(const std::string& text) {
   throw UsageError("--read-ahead: unknown value '" + text + "' (available: auto, on, off)");
 }
 
+Accumulators parse_accumulators(const std::string& text) {
+  if (text == "auto") return Accumulators::kAuto;
+  if (text == "wide") return Accumulators::kWide;
+  if (text == "compact") return Accumulators::kCompact;
+  throw UsageError("--accumulators: unknown value '" + text + "' (available: auto, wide, compact)");
+}
+
 /// --checkpoint-every: "N" granules, or seconds as "Ns", "Nmin", "Nh".
 CheckpointInterval parse_checkpoint_every(const std::string& text) {
   const std::string error =
@@ -150,7 +157,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   Config config;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
       grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text,
-      read_ahead_text;
+      read_ahead_text, accumulators_text;
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
@@ -198,6 +205,10 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "reduce", po::value<std::string>(&reduce_text)->default_value("auto"),
       "combine ranks' tiles on rank 0 (root), or on the ranks owning each block of rows, "
       "which then all write (owner); auto: owner above 2^24 cells")(
+      "accumulators", po::value<std::string>(&accumulators_text)->default_value("auto"),
+      "per-cell sums of a mean: wide (16 bytes per cell for mean,count) or compact (12: at "
+      "most 8388607 observations per cell; bin, pixel weighting, a variable with a valid range "
+      "within +-1024); auto: compact from 2^27 grid cells on where it applies")(
       "read-ahead", po::value<std::string>(&read_ahead_text)->default_value("auto"),
       "read the next granule on a thread of its own while this one is regridded; auto: when "
       "the node has a core no rank's threads use")(
@@ -258,6 +269,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     throw UsageError("--tile: must be 1 to 4096 cells, got " + std::to_string(config.tile_size));
   config.on_error = parse_on_error(on_error_text);
   config.read_ahead = parse_read_ahead(read_ahead_text);
+  config.accumulators = parse_accumulators(accumulators_text);
   config.checkpoint_every = parse_checkpoint_every(checkpoint_every_text);
   if (!vm["checkpoint-every"].defaulted() && config.checkpoint_dir.empty())
     throw UsageError("--checkpoint-every: needs --checkpoint DIR");

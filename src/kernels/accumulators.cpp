@@ -66,7 +66,7 @@ std::string weighting_name(Weighting weighting) {
 }
 
 FieldLayout FieldLayout::for_stats(const std::vector<Stat>& stats, Weighting weighting,
-                                   double max_abs_value) {
+                                   double max_abs_value, bool compact) {
   std::array<bool, kFieldCount> keep{};
   keep[kObservations] = true;
   for (Stat s : stats) {
@@ -92,7 +92,9 @@ FieldLayout FieldLayout::for_stats(const std::vector<Stat>& stats, Weighting wei
   }
   const double max_abs = max_abs_value > 0.0 ? max_abs_value : kDefaultMaxAbs;
   const double weight = weighting == Weighting::kSqrt ? kMaxSqrtWeight : 1.0;
-  layout.value_scale = ExactSum::for_max(max_abs * weight);
+  layout.narrow_high = compact && layout.packed;
+  layout.value_scale =
+      ExactSum::for_max(max_abs * weight, layout.narrow_high ? kCompactTop : ExactSum::kTop);
   layout.square_scale = ExactSum::for_max(max_abs * max_abs * weight);
   layout.log_scale = ExactSum::for_max(kMaxAbsLog * weight);
   layout.weight_scale = ExactSum::for_max(weight);
@@ -103,6 +105,7 @@ FieldLayout FieldLayout::partial_layout() const {
   FieldLayout partial = *this;
   partial.count = 0;
   partial.packed = false;  // binning adds atomically
+  partial.narrow_high = false;
   for (int f = 0; f < kFieldCount; ++f) {
     const bool keep = f != kWeightHi && f != kWeightLo && f != kGranules &&
                       (slot[f] >= 0 || (f == kSumHi || f == kSumLo));  // means need sums
@@ -111,24 +114,10 @@ FieldLayout FieldLayout::partial_layout() const {
   return partial;
 }
 
-Fields make_fields(const FieldLayout& layout, std::int64_t cells, const std::string& label) {
-  Fields fields(Kokkos::view_alloc(Kokkos::WithoutInitializing, label), layout.count, cells);
-  reset_fields(layout, fields);
-  return fields;
-}
-
-void reset_fields(const FieldLayout& layout,
-                  const Kokkos::View<std::int64_t**, Kokkos::LayoutStride, MemSpace>& fields) {
-  const std::int64_t lowest = ordered_key(-std::numeric_limits<float>::infinity());
-  const std::int64_t highest = ordered_key(std::numeric_limits<float>::infinity());
-  // Field by field: each is a contiguous run of cells (a fill Kokkos does at memory speed; a
-  // 2-D strided fill goes element by element).
-  for (int f = 0; f < static_cast<int>(fields.extent(0)); ++f) {
-    const std::int64_t identity = f == layout.slot[kMinKey]   ? highest
-                                  : f == layout.slot[kMaxKey] ? lowest
-                                                              : 0;
-    Kokkos::deep_copy(Kokkos::subview(fields, f, Kokkos::ALL), identity);
-  }
+std::int64_t identity_of(const FieldLayout& layout, int slot) {
+  if (slot == layout.slot[kMinKey]) return ordered_key(std::numeric_limits<float>::infinity());
+  if (slot == layout.slot[kMaxKey]) return ordered_key(-std::numeric_limits<float>::infinity());
+  return 0;
 }
 
 }  // namespace swathgrid

@@ -87,6 +87,7 @@ struct FoldFunctor {
 }  // namespace
 
 void fold_partials(const TiledFields& partials, Weighting weighting, TiledFields& accumulators) {
+  assert(!accumulators.layout.narrow_high);  // only bin adds into compact accumulators
   assert(partials.tiles.tile_size == accumulators.tiles.tile_size &&
          partials.tiles.nx == accumulators.tiles.nx && partials.tiles.ny == accumulators.tiles.ny);
   const std::int64_t per_tile = partials.tiles.cells_per_tile();

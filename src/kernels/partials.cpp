@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 
+#include "swathgrid/error.hpp"
+
 namespace swathgrid {
 
 namespace {
@@ -15,7 +17,14 @@ namespace {
 using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
 
 /// Slots of the per-call outcome counts (an array reduction).
-enum Outcome : int { kBinned = 0, kOutside = 1, kInvalid = 2, kUnrepresentable = 3, kOutcomes };
+enum Outcome : int {
+  kBinned = 0,
+  kOutside = 1,
+  kInvalid = 2,
+  kUnrepresentable = 3,
+  kOverCapacity = 4,  ///< its cell is full (FieldLayout::kCompactObservations)
+  kOutcomes
+};
 
 /// Whether v fits the exact sums of `layout` (ExactSum's range); others are not added.
 KOKKOS_INLINE_FUNCTION bool representable(const FieldLayout& layout, double v) {
@@ -25,6 +34,7 @@ KOKKOS_INLINE_FUNCTION bool representable(const FieldLayout& layout, double v) {
 
 /// Adds value v (weight 1) to the fields of a grid cell: partials, or the
 /// accumulators of pixel weighting (whose PackedCount word takes a compare-and-swap loop).
+/// Returns false, adding nothing, when the cell of a narrow_high layout is full.
 struct CellAdder {
   FieldLayout layout;
   TileSlots slots;
@@ -41,25 +51,33 @@ struct CellAdder {
     Kokkos::atomic_add(field(cell, lo), ExactSum::low_part(q));
   }
   /// One observation and its value's quantum into the PackedCount word, the carry and the
-  /// high part into kSumHi.
-  KOKKOS_INLINE_FUNCTION void add_packed(double v, const TileAddress& cell) const {
+  /// high part into kSumHi (an int32 when narrow: |high part + carry| <= 2^8 + 1, and the
+  /// cell's total fits while it is not full; atomic adds wrap, so the order does not matter).
+  KOKKOS_INLINE_FUNCTION bool add_packed(double v, const TileAddress& cell) const {
     const std::int64_t q = layout.value_scale.quantize(v);
     std::int64_t* word = field(cell, kObservations);
     std::int64_t seen = 0, carry = 0;  // 0: a cell's first value needs one exchange
     for (;;) {
+      if (layout.narrow_high &&
+          PackedCount::observations(seen) >= FieldLayout::kCompactObservations)
+        return false;
       std::int64_t next = seen;
       carry = PackedCount::add(next, 1, ExactSum::low_part(q));
       const std::int64_t was = Kokkos::atomic_compare_exchange(word, seen, next);
       if (was == seen) break;
       seen = was;
     }
-    Kokkos::atomic_add(field(cell, kSumHi), ExactSum::high_part(q) + carry);
+    if (layout.narrow_high)
+      Kokkos::atomic_add(cell.high, static_cast<std::int32_t>(ExactSum::high_part(q) + carry));
+    else
+      Kokkos::atomic_add(field(cell, kSumHi), ExactSum::high_part(q) + carry);
+    return true;
   }
-  KOKKOS_INLINE_FUNCTION void operator()(float value, std::int64_t grid_cell) const {
+  KOKKOS_INLINE_FUNCTION bool operator()(float value, std::int64_t grid_cell) const {
     const TileAddress cell = slots.cell(grid_cell);
     const double v = value;
     if (layout.packed) {
-      add_packed(v, cell);
+      if (!add_packed(v, cell)) return false;
     } else {
       Kokkos::atomic_add(field(cell, kObservations), std::int64_t{1});
       if (layout.has(kSumHi)) add_sum(kSumHi, kSumLo, layout.value_scale, v, cell);
@@ -71,6 +89,7 @@ struct CellAdder {
     }
     if (layout.has(kMinKey)) Kokkos::atomic_fetch_min(field(cell, kMinKey), ordered_key(value));
     if (layout.has(kMaxKey)) Kokkos::atomic_fetch_max(field(cell, kMaxKey), ordered_key(value));
+    return true;
   }
 };
 
@@ -112,9 +131,9 @@ struct BinFunctor {
 
   KOKKOS_INLINE_FUNCTION void operator()(const std::int64_t i, std::int64_t totals[]) const {
     std::int64_t cell = -1;
-    const Outcome outcome = classify(i, cell);
+    Outcome outcome = classify(i, cell);
+    if (outcome == kBinned && !add(classify.values(i), cell)) outcome = kOverCapacity;
     ++totals[outcome];
-    if (outcome == kBinned) add(classify.values(i), cell);
   }
 };
 
@@ -172,9 +191,14 @@ BinTotals bin_pixels(const ConstPositionView& lon, const ConstPositionView& lat,
       },
       in_grid);
   fields.ensure_tiles(touched);
-  std::int64_t totals[kOutcomes] = {0, 0, 0, 0};
+  std::int64_t totals[kOutcomes] = {};
   Kokkos::parallel_reduce("swathgrid::bin", Policy(0, n),
                           BinFunctor{classify, CellAdder(fields)}, totals);
+  SWATHGRID_REQUIRE(totals[kOverCapacity] == 0,
+                    totals[kOverCapacity] << " pixels fell in grid cells that already had "
+                                          << FieldLayout::kCompactObservations
+                                          << " observations, the most compact accumulators "
+                                             "hold; rerun with --accumulators wide");
   BinTotals result = to_totals(totals);
   result.touches_grid = in_grid > 0;
   return result;

@@ -3,8 +3,41 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
+#include <type_traits>
+
+#include "swathgrid/error.hpp"
 
 namespace swathgrid {
+
+namespace {
+
+/// The int32 high sums of a narrow_high layout in `chunk`: the first half of their row.
+template <class Chunk>
+auto narrow_row(const FieldLayout& layout, const Chunk& chunk) {
+  using Int32 = std::conditional_t<std::is_const_v<typename Chunk::value_type>,
+                                   const std::int32_t, std::int32_t>;
+  return layout.narrow_high ? reinterpret_cast<Int32*>(
+                                  chunk.data() + layout.slot[kSumHi] * chunk.extent(1))
+                            : nullptr;
+}
+
+/// Sets cells [begin, end) of every field of `chunk` to its identity, field by field (each a
+/// contiguous run that Kokkos fills at memory speed). Narrow high sums take their int32 range
+/// only: the rest of their row is never touched, so never resident on a host.
+void reset_cells(const FieldLayout& layout, const Fields& chunk, std::int64_t begin,
+                 std::int64_t end) {
+  for (int f = 0; f < layout.count; ++f) {
+    if (layout.narrow_high && f == layout.slot[kSumHi])
+      Kokkos::deep_copy(Kokkos::View<std::int32_t*, MemSpace, Kokkos::MemoryUnmanaged>(
+                            narrow_row(layout, chunk) + begin, end - begin),
+                        0);
+    else
+      Kokkos::deep_copy(Kokkos::subview(chunk, f, std::pair<std::int64_t, std::int64_t>(begin, end)),
+                        identity_of(layout, f));
+  }
+}
+
+}  // namespace
 
 TiledFields::TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid)
     : layout(field_layout),
@@ -53,10 +86,7 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
     const std::int64_t end = first + static_cast<std::int64_t>(chunks[k].extent(1)) / per_tile;
     const std::int64_t from = std::max<std::int64_t>(first, static_cast<std::int64_t>(before));
     const std::int64_t to = std::min(end, needed);
-    if (from < to)
-      reset_fields(layout, Kokkos::subview(chunks[k], Kokkos::ALL,
-                                           std::pair<std::int64_t, std::int64_t>(
-                                               (from - first) * per_tile, (to - first) * per_tile)));
+    if (from < to) reset_cells(layout, chunks[k], (from - first) * per_tile, (to - first) * per_tile);
   }
   auto slots = Kokkos::View<const std::int32_t*, HostSpace, Kokkos::MemoryUnmanaged>(
       slot_of_tile_host.data(), slot_of_tile_host.size());
@@ -67,8 +97,10 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
   for (std::int64_t slot = 0; slot < needed; ++slot) {
     const SlotPlace at = place(slot);
     const Fields& chunk = chunks[at.chunk];  // LayoutRight: (f, c) at data + f * extent(1) + c
-    addresses(slot) =
-        TileAddress{chunk.data() + at.index * per_tile, static_cast<std::int64_t>(chunk.extent(1))};
+    std::int32_t* high = narrow_row(layout, chunk);
+    addresses(slot) = TileAddress{chunk.data() + at.index * per_tile,
+                                  static_cast<std::int64_t>(chunk.extent(1)),
+                                  high ? high + at.index * per_tile : nullptr};
   }
   Kokkos::deep_copy(address_of_slot, addresses);
 }
@@ -83,13 +115,7 @@ void TiledFields::clear() {
 HostFields make_dense_identity(const FieldLayout& layout, std::int64_t cells) {
   HostFields dense(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::dense"),
                    layout.count, cells);
-  constexpr float kInf = std::numeric_limits<float>::infinity();
-  for (int f = 0; f < layout.count; ++f) {
-    const std::int64_t identity = f == layout.slot[kMinKey]   ? ordered_key(kInf)
-                                  : f == layout.slot[kMaxKey] ? ordered_key(-kInf)
-                                                              : 0;
-    std::fill_n(&dense(f, 0), cells, identity);
-  }
+  for (int f = 0; f < layout.count; ++f) std::fill_n(&dense(f, 0), cells, identity_of(layout, f));
   return dense;
 }
 
@@ -137,14 +163,16 @@ std::int64_t TiledFields::capacity_slots() const {
 }
 
 std::size_t TiledFields::bytes() const {
-  return allocated.size() * static_cast<std::size_t>(layout.count * tiles.cells_per_tile()) *
-         sizeof(std::int64_t);
+  const std::size_t per_cell =
+      layout.count * sizeof(std::int64_t) - (layout.narrow_high ? sizeof(std::int32_t) : 0);
+  return allocated.size() * static_cast<std::size_t>(tiles.cells_per_tile()) * per_cell;
 }
 
 HostTiles::HostTiles(const TiledFields& fields)
     : chunk_first_slot(fields.chunk_first_slot),
       allocated(fields.allocated),
-      cells_per_tile(fields.tiles.cells_per_tile()) {
+      cells_per_tile(fields.tiles.cells_per_tile()),
+      narrow_slot(fields.layout.narrow_high ? fields.layout.slot[kSumHi] : -1) {
   for (const Fields& chunk : fields.chunks)
     chunks.push_back(Kokkos::create_mirror_view_and_copy(HostSpace(), chunk));
 }
@@ -152,20 +180,50 @@ HostTiles::HostTiles(const TiledFields& fields)
 TileValues HostTiles::tile(std::int64_t slot) const {
   const SlotPlace place = place_in(chunk_first_slot, slot);
   const auto& chunk = chunks[place.chunk];
+  const auto* high = narrow_slot < 0 ? nullptr
+                                     : reinterpret_cast<const std::int32_t*>(&chunk(narrow_slot, 0));
   return TileValues{&chunk(0, place.index * cells_per_tile),
-                    static_cast<std::int64_t>(chunk.extent(1))};
+                    static_cast<std::int64_t>(chunk.extent(1)),
+                    high ? high + place.index * cells_per_tile : nullptr};
 }
 
-void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, std::int64_t* to,
-                    std::int64_t to_stride, const TileValues& from) {
+void copy_field(std::int64_t cells_per_tile, const TileValues& from, int slot,
+                const FieldLayout& layout, std::int64_t* out) {
+  if (from.high && slot == layout.slot[kSumHi])
+    std::copy_n(from.high, cells_per_tile, out);  // widened
+  else
+    std::copy_n(from.values + slot * from.field_stride, cells_per_tile, out);
+}
+
+void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, const TileAddress& to,
+                    const TileValues& from) {
+  const int high_slot = layout.slot[kSumHi];
+  // The high sums: int64, or int32 (narrow, added modulo 2^32: a cell's total fits while its
+  // observations stay within kCompactObservations, checked below).
+  const auto add_high = [&](std::int64_t c, std::int64_t v) {
+    if (to.high)
+      to.high[c] = static_cast<std::int32_t>(static_cast<std::uint32_t>(to.high[c]) +
+                                             static_cast<std::uint32_t>(v));
+    else
+      to.values[high_slot * to.field_stride + c] += v;
+  };
   for (int f = 0; f < layout.count; ++f) {
     const std::int64_t* field = from.values + f * from.field_stride;
-    std::int64_t* target = to + f * to_stride;
-    if (layout.packed && f == layout.slot[kObservations]) {
-      std::int64_t* high = to + layout.slot[kSumHi] * to_stride;  // gets the carries
+    std::int64_t* target = to.values + f * to.field_stride;
+    if (f == high_slot) {
       for (std::int64_t c = 0; c < cells_per_tile; ++c)
-        high[c] += PackedCount::add(target[c], PackedCount::observations(field[c]),
-                                    PackedCount::low_sum(field[c]));
+        add_high(c, from.high ? from.high[c] : field[c]);
+    } else if (layout.packed && f == layout.slot[kObservations]) {
+      for (std::int64_t c = 0; c < cells_per_tile; ++c)
+        add_high(c, PackedCount::add(target[c], PackedCount::observations(field[c]),
+                                     PackedCount::low_sum(field[c])));
+      if (to.high)
+        for (std::int64_t c = 0; c < cells_per_tile; ++c)
+          SWATHGRID_REQUIRE(
+              PackedCount::observations(target[c]) <= FieldLayout::kCompactObservations,
+              "a grid cell has more than " << FieldLayout::kCompactObservations
+                                           << " observations, beyond compact accumulators; "
+                                              "rerun with --accumulators wide");
     } else if (f == layout.slot[kMinKey])
       for (std::int64_t c = 0; c < cells_per_tile; ++c) target[c] = std::min(target[c], field[c]);
     else if (f == layout.slot[kMaxKey])

@@ -130,11 +130,13 @@ void write_period(HashedWriter& out, std::int64_t key, const TiledFields& fields
   out.value<std::uint64_t>(fields.allocated.size());
   out.bytes(fields.allocated.data(), fields.allocated.size() * sizeof(std::int64_t));
   const HostTiles host(fields);
-  const auto per_tile = static_cast<std::size_t>(fields.tiles.cells_per_tile());
+  const std::int64_t per_tile = fields.tiles.cells_per_tile();
+  std::vector<std::int64_t> field(static_cast<std::size_t>(per_tile));
   for (int f = 0; f < fields.layout.count; ++f)
     for (std::size_t slot = 0; slot < fields.allocated.size(); ++slot) {
-      const TileValues tile = host.tile(static_cast<std::int64_t>(slot));
-      out.bytes(tile.values + f * tile.field_stride, per_tile * sizeof(std::int64_t));
+      copy_field(per_tile, host.tile(static_cast<std::int64_t>(slot)), f, fields.layout,
+                 field.data());
+      out.bytes(field.data(), field.size() * sizeof(std::int64_t));
     }
 }
 
@@ -158,8 +160,13 @@ void combine_tiles(TiledFields& target, const std::vector<std::int64_t>& ids,
     const std::int64_t slot = target.slot_of_tile_host[static_cast<std::size_t>(ids[i])];
     const SlotPlace place = target.place(slot);
     auto& chunk = host[place.chunk];
-    combine_values(layout, per_tile, &chunk(0, place.index * per_tile),
-                   static_cast<std::int64_t>(chunk.extent(1)),
+    std::int32_t* high = layout.narrow_high
+                             ? reinterpret_cast<std::int32_t*>(&chunk(layout.slot[kSumHi], 0)) +
+                                   place.index * per_tile
+                             : nullptr;
+    combine_values(layout, per_tile,
+                   TileAddress{&chunk(0, place.index * per_tile),
+                               static_cast<std::int64_t>(chunk.extent(1)), high},
                    TileValues{values.data() + i * per_tile, static_cast<std::int64_t>(row)});
   }
   for (std::size_t k = 0; k < host.size(); ++k) Kokkos::deep_copy(target.chunks[k], host[k]);

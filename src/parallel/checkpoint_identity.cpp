@@ -57,6 +57,9 @@ std::vector<std::string> checkpoint_identity(const Config& config,
           "stats " + join(stats),
           "flags " + config.flags_text,
           "tile " + std::to_string(config.tile_size),
+          std::string("accumulators ") + (config.accumulators == Accumulators::kAuto   ? "auto"
+                                          : config.accumulators == Accumulators::kWide ? "wide"
+                                                                                       : "compact"),
           "on_error " + std::string(config.on_error == OnError::kSkip ? "skip" : "fail")};
 }
 

@@ -72,10 +72,10 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
       for (const auto& [tile, slot] : it->second) {
         send.push_back(tile);
         const TileValues values = local.data.tile(slot);
-        for (int f = 0; f < layout.count; ++f) {
-          const std::int64_t* field = values.values + f * values.field_stride;
-          send.insert(send.end(), field, field + per_tile);
-        }
+        const std::size_t at = send.size();
+        send.resize(at + static_cast<std::size_t>(layout.count * per_tile));
+        for (int f = 0; f < layout.count; ++f)
+          copy_field(per_tile, values, f, layout, &send[at + f * per_tile]);
       }
     }
     if (send.size() >= static_cast<std::size_t>(INT_MAX)) {
@@ -136,7 +136,7 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
   for (const auto& [id, copies] : copies_of_tile) {
     Kokkos::deep_copy(tile, identity);
     for (const TileValues& copy : copies)
-      combine_values(layout, per_tile, tile.data(), per_tile, copy);
+      combine_values(layout, per_tile, TileAddress{tile.data(), per_tile}, copy);
     std::int64_t filled = 0;
     const std::vector<StatGrid> grids =
         finalize_stats(tile, layout, config.weighting, config.stats, &filled);

@@ -2,7 +2,38 @@
 
 #include <cmath>
 
+#include "swathgrid/error.hpp"
+#include "swathgrid/partials.hpp"
+
 namespace swathgrid {
+
+namespace {
+
+/// Why a layer cannot have compact accumulators (FieldLayout::narrow_high), "" when it can:
+/// bin must add straight into them, they must hold a mean, and the valid range must keep the
+/// quantum at 2^-30 or finer (|v| <= 1024: every OB.DAAC ocean-colour product).
+std::string why_not_compact(const FieldLayout& wide, const Config& config, double max_abs) {
+  if (config.method != "bin" || !bins_into_accumulators(wide, config.weighting))
+    return "needs --method bin, --weight pixel and no ngranules";
+  if (!wide.packed) return "only mean and stdev have sums to make compact";
+  if (!(max_abs > 0.0) || max_abs > 1024.0)
+    return "needs a valid_min/valid_max within +-1024";
+  return "";
+}
+
+/// Whether a layer gets compact accumulators (--accumulators).
+bool use_compact(const FieldLayout& wide, const Config& config, const VariableInfo& info,
+                 double max_abs) {
+  if (config.accumulators == Accumulators::kWide) return false;
+  const std::string why = why_not_compact(wide, config, max_abs);
+  if (config.accumulators == Accumulators::kCompact && !why.empty())
+    throw UsageError("--accumulators compact: " + info.name + ": " + why);
+  const GridSpec& grid = config.grid.spec;
+  return why.empty() && (config.accumulators == Accumulators::kCompact ||
+                         grid.nx * grid.ny >= kCompactGridCells);
+}
+
+}  // namespace
 
 TiledFields& Layer::period_fields(std::int64_t period_key, const TileGrid& tiles) {
   auto it = periods.find(period_key);
@@ -25,7 +56,10 @@ std::vector<Layer> make_layers(const std::vector<GranuleVariable>& described,
       layer.bands = var.bands;
       layer.info = var.info;
       if (var.bands > 1 && b < var.wavelengths.size()) layer.wavelength_nm = var.wavelengths[b];
-      layer.layout = FieldLayout::for_stats(config.stats, config.weighting, max_abs);
+      const FieldLayout wide = FieldLayout::for_stats(config.stats, config.weighting, max_abs);
+      layer.layout = use_compact(wide, config, var.info, max_abs)
+                         ? FieldLayout::for_stats(config.stats, config.weighting, max_abs, true)
+                         : wide;
       layers.push_back(std::move(layer));
     }
   }

@@ -173,6 +173,26 @@ TEST(Features, TileSizeRankCountAndReductionDoNotChangeTheBytes) {
                     {"time", "time_bnds", "chlor_a", "chlor_a_count"});
 }
 
+TEST(Features, CompactAccumulatorsKeepCountsAndMeansToTheirQuantum) {
+  // --accumulators compact: the same bytes on any ranks, tiles and reduction; the counts of
+  // the wide accumulators, and their means to within the 2^-33 quantum (then float rounding).
+  expect_same_bytes("compact_n1.nc", "compact_n3.nc", {"chlor_a", "chlor_a_count"});
+  NcFile wide(e2e_dir() + "/composite_n1.nc"), compact(e2e_dir() + "/compact_n1.nc");
+  EXPECT_TRUE(wide.bytes("chlor_a_count") == compact.bytes("chlor_a_count"));
+  const auto a = wide.values<float>("chlor_a"), b = compact.values<float>("chlor_a");
+  ASSERT_EQ(a.size(), b.size());
+  std::size_t with_data = 0, different = 0;
+  for (std::size_t c = 0; c < a.size(); ++c) {
+    ASSERT_EQ(std::isnan(a[c]), std::isnan(b[c])) << "cell " << c;
+    if (std::isnan(a[c])) continue;
+    ++with_data;
+    different += a[c] != b[c];
+    EXPECT_NEAR(a[c], b[c], 1.2e-10 + 2.4e-7 * std::fabs(a[c])) << "cell " << c;
+  }
+  EXPECT_GT(with_data, 10000u);
+  EXPECT_LT(different, with_data / 100) << "more than float rounding apart";
+}
+
 TEST(Features, ThreeDimensionalRrsHasAWavelengthAxis) {
   const auto paths = granule_paths("aop.txt");
   ASSERT_EQ(paths.size(), 2u);
