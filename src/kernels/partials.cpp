@@ -35,20 +35,38 @@ KOKKOS_INLINE_FUNCTION bool representable(const FieldLayout& layout, double v) {
 /// Adds value v (weight 1) to the fields of a grid cell: partials, or the
 /// accumulators of pixel weighting (whose PackedCount word takes a compare-and-swap loop).
 /// Returns false, adding nothing, when the cell of a narrow_high layout is full.
+/// With one thread in the execution space (a rank of one thread: MPI-only runs) it adds
+/// with plain instructions: the same integers, without the locked ones' cost (~20 cycles
+/// each, two or more per pixel).
 struct CellAdder {
   FieldLayout layout;
   TileSlots slots;
+  bool alone;  ///< the only thread adding
 
-  explicit CellAdder(const TiledFields& fields) : layout(fields.layout), slots(fields.slots()) {}
+  explicit CellAdder(const TiledFields& fields)
+      : layout(fields.layout), slots(fields.slots()), alone(ExecSpace().concurrency() == 1) {}
 
   KOKKOS_INLINE_FUNCTION std::int64_t* field(const TileAddress& cell, int f) const {
     return cell.values + layout.slot[f] * cell.field_stride;
   }
+  KOKKOS_INLINE_FUNCTION void add(std::int64_t* to, std::int64_t v) const {
+    if (alone)
+      *to += v;
+    else
+      Kokkos::atomic_add(to, v);
+  }
+  /// Int32 high sums add modulo 2^32 (the final total fits; see add_packed).
+  KOKKOS_INLINE_FUNCTION void add(std::int32_t* to, std::int32_t v) const {
+    if (alone)
+      *to = static_cast<std::int32_t>(static_cast<std::uint32_t>(*to) + static_cast<std::uint32_t>(v));
+    else
+      Kokkos::atomic_add(to, v);
+  }
   KOKKOS_INLINE_FUNCTION void add_sum(int hi, int lo, const ExactSum& scale, double v,
                                       const TileAddress& cell) const {
     const std::int64_t q = scale.quantize(v);
-    Kokkos::atomic_add(field(cell, hi), ExactSum::high_part(q));
-    Kokkos::atomic_add(field(cell, lo), ExactSum::low_part(q));
+    add(field(cell, hi), ExactSum::high_part(q));
+    add(field(cell, lo), ExactSum::low_part(q));
   }
   /// One observation and its value's quantum into the PackedCount word, the carry and the
   /// high part into kSumHi (an int32 when narrow: |high part + carry| <= 2^8 + 1, and the
@@ -56,21 +74,25 @@ struct CellAdder {
   KOKKOS_INLINE_FUNCTION bool add_packed(double v, const TileAddress& cell) const {
     const std::int64_t q = layout.value_scale.quantize(v);
     std::int64_t* word = field(cell, kObservations);
-    std::int64_t seen = 0, carry = 0;  // 0: a cell's first value needs one exchange
+    std::int64_t seen = alone ? *word : 0, carry = 0;  // 0: a first value needs one exchange
     for (;;) {
       if (layout.narrow_high &&
           PackedCount::observations(seen) >= FieldLayout::kCompactObservations)
         return false;
       std::int64_t next = seen;
       carry = PackedCount::add(next, 1, ExactSum::low_part(q));
+      if (alone) {
+        *word = next;
+        break;
+      }
       const std::int64_t was = Kokkos::atomic_compare_exchange(word, seen, next);
       if (was == seen) break;
       seen = was;
     }
     if (layout.narrow_high)
-      Kokkos::atomic_add(cell.high, static_cast<std::int32_t>(ExactSum::high_part(q) + carry));
+      add(cell.high, static_cast<std::int32_t>(ExactSum::high_part(q) + carry));
     else
-      Kokkos::atomic_add(field(cell, kSumHi), ExactSum::high_part(q) + carry);
+      add(field(cell, kSumHi), ExactSum::high_part(q) + carry);
     return true;
   }
   KOKKOS_INLINE_FUNCTION bool operator()(float value, std::int64_t grid_cell) const {
@@ -79,7 +101,7 @@ struct CellAdder {
     if (layout.packed) {
       if (!add_packed(v, cell)) return false;
     } else {
-      Kokkos::atomic_add(field(cell, kObservations), std::int64_t{1});
+      add(field(cell, kObservations), std::int64_t{1});
       if (layout.has(kSumHi)) add_sum(kSumHi, kSumLo, layout.value_scale, v, cell);
     }
     if (layout.has(kSqHi)) add_sum(kSqHi, kSqLo, layout.square_scale, v * v, cell);
@@ -87,8 +109,21 @@ struct CellAdder {
       add_sum(kLogHi, kLogLo, layout.log_scale, std::log(v), cell);
       add_sum(kLogWeightHi, kLogWeightLo, layout.weight_scale, 1.0, cell);
     }
-    if (layout.has(kMinKey)) Kokkos::atomic_fetch_min(field(cell, kMinKey), ordered_key(value));
-    if (layout.has(kMaxKey)) Kokkos::atomic_fetch_max(field(cell, kMaxKey), ordered_key(value));
+    const std::int64_t key = ordered_key(value);
+    if (layout.has(kMinKey)) {
+      std::int64_t* least = field(cell, kMinKey);
+      if (!alone)
+        Kokkos::atomic_fetch_min(least, key);
+      else if (key < *least)
+        *least = key;
+    }
+    if (layout.has(kMaxKey)) {
+      std::int64_t* most = field(cell, kMaxKey);
+      if (!alone)
+        Kokkos::atomic_fetch_max(most, key);
+      else if (key > *most)
+        *most = key;
+    }
     return true;
   }
 };
