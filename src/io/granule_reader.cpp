@@ -107,18 +107,17 @@ FlagMask open_flag_mask(hid_t geo, const std::vector<std::string>& names,
   return mask;
 }
 
-/// Per-pixel flag mask of `rows`: true where any selected flag is set.
-std::vector<bool> read_flag_mask(const FlagMask& mask, const h5::Rows& rows, std::size_t count,
-                                 const std::string& context, std::size_t* bytes_read) {
-  std::vector<std::int32_t> bits(count);
-  h5::read_rows(mask.set.get(), rows, H5T_NATIVE_INT32, bits.data(), context,
+/// The l2_flags words of `rows` (count of them), in this thread's buffer: kept from granule
+/// to granule (grow-only), so not allocated and zeroed for each one.
+const std::int32_t* read_flag_words(const FlagMask& mask, const h5::Rows& rows, std::size_t count,
+                                    const std::string& context, std::size_t* bytes_read) {
+  thread_local std::vector<std::int32_t> words;
+  if (words.size() < count) words.resize(count);
+  h5::read_rows(mask.set.get(), rows, H5T_NATIVE_INT32, words.data(), context,
                 std::string("cannot read ") + kGeophysicalGroup + "/" + kFlagsVariable +
                     " (truncated or corrupt file?)");
   *bytes_read += count * sizeof(std::int32_t);
-  std::vector<bool> masked(count);
-  for (std::size_t i = 0; i < count; ++i)
-    masked[i] = (static_cast<std::uint32_t>(bits[i]) & mask.selected) != 0;
-  return masked;
+  return words.data();
 }
 
 /// Wavelengths (nm) of a 3-D variable's bands, when the file lists as many.
@@ -301,14 +300,16 @@ Granule read_granule(const std::string& path, const ReadRequest& request) {
     granule.longitude = read_physical(g.lon.get(), rows, context, "navigation_data/longitude",
                                       nullptr, &granule.bytes_read);
   }
-  std::vector<bool> flagged;
-  if (flags.set.valid()) flagged = read_flag_mask(flags, rows, count, context, &granule.bytes_read);
+  const std::int32_t* flag_words =
+      flags.set.valid() ? read_flag_words(flags, rows, count, context, &granule.bytes_read)
+                        : nullptr;
 
   for (std::size_t i = 0; i < count; ++i) {
     const float la = granule.latitude[i], lo = granule.longitude[i];
     const bool no_navigation = !(la >= -90.0f && la <= 90.0f) || !(lo >= -180.0f && lo <= 180.0f);
     if (no_navigation) granule.latitude[i] = granule.longitude[i] = kNaN;
-    const bool is_flagged = !flagged.empty() && flagged[i];
+    const bool is_flagged =
+        flag_words && (static_cast<std::uint32_t>(flag_words[i]) & flags.selected) != 0;
     if (is_flagged) ++granule.pixels_flagged;
     if (!no_navigation && !is_flagged) continue;
     for (auto& var : granule.variables)
