@@ -15,7 +15,12 @@
 #   sg-n1-t2      mpiexec -n 1 --bind-to none, OMP_NUM_THREADS=2
 #   sg-nearest-n2 (seed only) -n 2 with the notebook's semantics: --method nearest --flags none
 #                 --weight granule
-# Each run goes through /usr/bin/time -v (peak RSS of the largest process). Then
+# Each run goes through /usr/bin/time -v (peak RSS of the largest process) and writes a new
+# file: the previous repetition's output is removed first, outside the timing (replacing an
+# existing file makes ext4 write the new one out at once, ~0.7 ms per MB, 0.23 s for the global
+# case's 299 MB, which a composite written under a new name does not pay), and `sync` runs
+# before it, so that no run pays for writing back an earlier one's output (kernel threads
+# doing so 30 s later took a core from whichever run was going on). Then
 # benchmarks/summarize.py prints the table with ratios and writes OUT/results.json and
 # OUT/performance.png.
 #
@@ -91,6 +96,8 @@ measure() {  # case config rep command...
   local case=$1 config=$2 rep=$3
   shift 3
   local stem=$out/logs/$case.$config.$rep
+  rm -f "$work/$case.$config.nc"  # a new file each time, nothing left to write back (see above)
+  sync
   local start=$EPOCHREALTIME code=0
   /usr/bin/time -v -o "$stem.time" "$@" >"$stem.log" 2>&1 || code=$?
   local wall
