@@ -22,7 +22,7 @@ enum Outcome : int {
   kOutside = 1,
   kInvalid = 2,
   kUnrepresentable = 3,
-  kOverCapacity = 4,  ///< its cell is full (FieldLayout::kCompactObservations)
+  kInGridNoValue = 4,  ///< not binned but positioned in the grid (each thread stops at one)
   kOutcomes
 };
 
@@ -145,12 +145,16 @@ struct PixelClassifier {
   }
 };
 
-struct BinFunctor {
+/// bin's first pass: classifies each pixel once, keeps its cell (-1: not binned) for the
+/// second pass, flags the tiles that get a value, and counts the outcomes.
+struct ClassifyPass {
   using value_type = std::int64_t[];
   using size_type = unsigned;
 
   PixelClassifier classify;
-  CellAdder add;
+  Kokkos::View<std::int64_t*, MemSpace> cells;
+  TileFlags touched;
+  TileGrid tiles;
   unsigned value_count = kOutcomes;  ///< length of the reduced array (Kokkos array reduction)
 
   KOKKOS_INLINE_FUNCTION void init(std::int64_t totals[]) const {
@@ -166,9 +170,18 @@ struct BinFunctor {
 
   KOKKOS_INLINE_FUNCTION void operator()(const std::int64_t i, std::int64_t totals[]) const {
     std::int64_t cell = -1;
-    Outcome outcome = classify(i, cell);
-    if (outcome == kBinned && !add(classify.values(i), cell)) outcome = kOverCapacity;
+    const Outcome outcome = classify(i, cell);
     ++totals[outcome];
+    cells(i) = outcome == kBinned ? cell : -1;
+    if (outcome == kBinned) {
+      // Most pixels fall in a tile already flagged: a plain read spares the atomic.
+      std::int32_t& flag = touched(tiles.tile_of(cell));
+      if (*static_cast<volatile std::int32_t*>(&flag) == 0) Kokkos::atomic_exchange(&flag, 1);
+    } else if (outcome != kOutside && totals[kBinned] == 0 && totals[kInGridNoValue] == 0) {
+      // Whether the granule touches the grid at all, value or not (until a thread knows).
+      const double x = classify.lon(i), y = classify.lat(i);
+      if (x == x && y == y && classify.grid.locate(x, y) >= 0) ++totals[kInGridNoValue];
+    }
   }
 };
 
@@ -203,39 +216,33 @@ RowWindow granule_rows(const ConstPositionView& lon, const ConstPositionView& la
 BinTotals bin_pixels(const ConstPositionView& lon, const ConstPositionView& lat,
                      const ConstPixelView& values, const GridSpec& grid, TiledFields& fields) {
   const std::int64_t n = static_cast<std::int64_t>(values.extent(0));
-  const PixelClassifier classify{lon, lat, values, grid, fields.layout};
+  const Kokkos::View<std::int64_t*, MemSpace> cells(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::pixel_cells"), n);
   const TileFlags touched = fields.make_flags();
-  const TileGrid tiles = fields.tiles;
-  // Flags the tiles, and finds whether any pixel lies in the grid, value or not (a thread
-  // stops looking among pixels without a value once it has found one).
-  std::int64_t in_grid = 0;
-  Kokkos::parallel_reduce(
-      "swathgrid::bin_touched_tiles", Policy(0, n),
-      KOKKOS_LAMBDA(const std::int64_t i, std::int64_t& found) {
-        std::int64_t cell = -1;
-        const Outcome outcome = classify(i, cell);
-        if (outcome == kBinned) {
-          // Most pixels fall in a tile already flagged: a plain read spares the atomic.
-          std::int32_t& flag = touched(tiles.tile_of(cell));
-          if (*static_cast<volatile std::int32_t*>(&flag) == 0) Kokkos::atomic_exchange(&flag, 1);
-          ++found;
-        } else if (outcome != kOutside && found == 0) {
-          const double x = lon(i), y = lat(i);
-          if (x == x && y == y && grid.locate(x, y) >= 0) ++found;
-        }
-      },
-      in_grid);
-  fields.ensure_tiles(touched);
   std::int64_t totals[kOutcomes] = {};
-  Kokkos::parallel_reduce("swathgrid::bin", Policy(0, n),
-                          BinFunctor{classify, CellAdder(fields)}, totals);
-  SWATHGRID_REQUIRE(totals[kOverCapacity] == 0,
-                    totals[kOverCapacity] << " pixels fell in grid cells that already had "
-                                          << FieldLayout::kCompactObservations
-                                          << " observations, the most compact accumulators "
-                                             "hold; rerun with --accumulators wide");
+  Kokkos::parallel_reduce(
+      "swathgrid::bin_classify", Policy(0, n),
+      ClassifyPass{PixelClassifier{lon, lat, values, grid, fields.layout}, cells, touched,
+                   fields.tiles},
+      totals);
+  fields.ensure_tiles(touched);
+  // Second pass: the values into the cells the first found.
+  const CellAdder add(fields);
+  std::int64_t over_capacity = 0;
+  Kokkos::parallel_reduce(
+      "swathgrid::bin", Policy(0, n),
+      KOKKOS_LAMBDA(const std::int64_t i, std::int64_t& refused) {
+        const std::int64_t cell = cells(i);
+        if (cell >= 0 && !add(values(i), cell)) ++refused;
+      },
+      over_capacity);
+  SWATHGRID_REQUIRE(over_capacity == 0,
+                    over_capacity << " pixels fell in grid cells that already had "
+                                  << FieldLayout::kCompactObservations
+                                  << " observations, the most compact accumulators hold; "
+                                     "rerun with --accumulators wide");
   BinTotals result = to_totals(totals);
-  result.touches_grid = in_grid > 0;
+  result.touches_grid = totals[kBinned] + totals[kInGridNoValue] > 0;
   return result;
 }
 
