@@ -1,6 +1,7 @@
 // Google Benchmark microbenchmarks of the regrid kernels (pixels per second): `bin`
-// (bin_pixels into sparse tiled partials of one granule) and `nearest` (nearest_pixel_per_cell,
-// the cell -> pixel search). Input: one synthetic full-size OCI granule (1710 x 1272 pixels)
+// (bin_pixels into sparse tiled partials of one granule, as nearest/warp and granule weighting
+// need; or straight into the run's mean,count accumulators, the default path, with 16-byte or
+// compact 12-byte cells) and `nearest` (nearest_pixel_per_cell, the cell -> pixel search). Input: one synthetic full-size OCI granule (1710 x 1272 pixels)
 // on a regular lattice tilted 12 degrees, ~1.2 km pixels, 20 % fill; the grid is the swath's
 // bounding box at the benchmark's argument (cell size in 1/1000 degree). No I/O, no MPI.
 //
@@ -65,6 +66,9 @@ const Swath& swath() {
   return s;
 }
 
+/// BM_bin's second argument: what the pixels are binned into.
+enum BinInto : int { kPartials = 0, kAccumulators = 1, kCompactAccumulators = 2 };
+
 GridSpec grid_for(const benchmark::State& state) {
   return GridSpec::from_bbox(swath().box, static_cast<double>(state.range(0)) / 1000.0);
 }
@@ -78,15 +82,17 @@ void BM_bin(benchmark::State& state) {
   copy_to_device(lat, y, "y");
   PixelView values;
   copy_to_device(s.values, values, "values");
-  const FieldLayout layout =
-      FieldLayout::for_stats({Stat::kMean, Stat::kCount}, Weighting::kPixel, 100.0)
-          .partial_layout();
-  // Sparse tiles, allocated by the first call (the warm-up) and reused: the kernel alone.
-  TiledFields partials(layout, TileGrid(kDefaultTileSize, grid.nx, grid.ny));
-  std::int64_t binned = bin_pixels(x, y, values, grid, partials).binned;
+  const auto into = static_cast<BinInto>(state.range(1));
+  const FieldLayout accumulators = FieldLayout::for_stats(
+      {Stat::kMean, Stat::kCount}, Weighting::kPixel, 100.0, into == kCompactAccumulators);
+  const FieldLayout layout = into == kPartials ? accumulators.partial_layout() : accumulators;
+  // Sparse tiles, allocated by the first call (the warm-up) and reused: the kernel alone
+  // (accumulators keep adding, as from granule to granule).
+  TiledFields fields(layout, TileGrid(kDefaultTileSize, grid.nx, grid.ny));
+  std::int64_t binned = bin_pixels(x, y, values, grid, fields).binned;
   Kokkos::fence();
   for (auto _ : state) {
-    binned = bin_pixels(x, y, values, grid, partials).binned;
+    binned = bin_pixels(x, y, values, grid, fields).binned;
     Kokkos::fence();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(s.values.size()));
@@ -116,8 +122,13 @@ void BM_nearest(benchmark::State& state) {
   state.counters["cells"] = static_cast<double>(grid.cell_count());
 }
 
-// Argument: cell size in 1/1000 degree (10: 0.01 degree, about OCI's pixel; 40: ~4 km).
-BENCHMARK(BM_bin)->Arg(10)->Arg(40)->Unit(benchmark::kMillisecond)->UseRealTime();
+// First argument: cell size in 1/1000 degree (10: 0.01 degree, about OCI's pixel; 40: ~4 km);
+// BM_bin's second: BinInto.
+BENCHMARK(BM_bin)
+    ->ArgsProduct({{10, 40}, {kPartials, kAccumulators, kCompactAccumulators}})
+    ->ArgNames({"millideg", "into"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_nearest)->Arg(10)->Arg(40)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

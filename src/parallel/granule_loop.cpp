@@ -389,10 +389,6 @@ void note_start_time(const std::string& start, std::string& earliest) {
 
 }  // namespace
 
-namespace {
-
-}  // namespace
-
 LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
                                std::vector<Layer>& layers, Checkpoint& checkpoint,
                                bool read_ahead, MPI_Comm comm) {
