@@ -39,6 +39,10 @@ struct RunSummary {
   std::vector<std::string> granules_failed;
   std::vector<std::int64_t> granules_per_rank;  ///< granules each rank read, in rank order
   std::int64_t ranks_reading_ahead = 0;         ///< --read-ahead: ranks that did
+  /// Bytes of accumulator tiles each rank held after its granules (TiledFields::bytes), in
+  /// rank order: the memory --tile and --accumulators decide.
+  std::vector<std::int64_t> tile_bytes_per_rank;
+  std::string accumulators;  ///< "wide", "compact" (every layer), or "wide and compact"
   double seconds = 0.0;                     ///< wall time of the whole run (max over ranks)
   /// Per-phase seconds over ranks: read (HDF5 reads, scaling, masking; reading ahead, the
   /// time the loop waited for them), project (pixel

@@ -179,6 +179,17 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   summary.granules_skipped = allreduce_sum(local.granules_skipped, comm);
   summary.granules_all_fill = allreduce_sum(local.granules_all_fill, comm);
   summary.ranks_reading_ahead = allreduce_sum(std::int64_t{local.read_ahead ? 1 : 0}, comm);
+  std::int64_t tile_bytes = 0;
+  std::size_t compact_layers = 0;
+  for (const Layer& layer : layers) {
+    compact_layers += layer.layout.narrow_high;
+    for (const auto& [key, fields] : layer.periods)
+      tile_bytes += static_cast<std::int64_t>(fields.bytes());
+  }
+  summary.tile_bytes_per_rank = allgather(tile_bytes, comm);
+  summary.accumulators = compact_layers == 0               ? "wide"
+                         : compact_layers == layers.size() ? "compact"
+                                                           : "wide and compact";
   const auto failed = gather_failed(local, comm);
   SWATHGRID_REQUIRE(failed.size() < config.granules.size(),
                     "every granule failed (--on-error skip); the first: "

@@ -31,6 +31,10 @@ std::vector<std::string> stat_names(const Config& config) {
   return names;
 }
 
+std::int64_t max_of(const std::vector<std::int64_t>& values) {
+  return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
+}
+
 std::string reduce_name(ReduceMode mode) {
   switch (mode) {
     case ReduceMode::kRoot:
@@ -136,7 +140,9 @@ std::string format_summary(const Config& config, const Environment& env, const R
     out << ", " << s.pixels_unrepresentable << " values beyond the exact-sum range skipped";
   out << "; " << std::setprecision(1) << s.bytes_read / 1.0e6 << " MB read of "
       << s.bytes_total / 1.0e6 << " MB (" << percent(s.bytes_read, s.bytes_total) << " %), "
-      << s.granules_skipped << " granules skipped by bounds; " << std::setprecision(3) << s.seconds
+      << s.granules_skipped << " granules skipped by bounds; " << s.accumulators
+      << " accumulators, " << max_of(s.tile_bytes_per_rank) / 1.0e6
+      << " MB of tiles on the rank holding most; " << std::setprecision(3) << s.seconds
       << " s on " << env.size() << " rank(s) x " << env.threads() << " thread(s) (" << env.backend()
       << (s.ranks_reading_ahead > 0 ? ", reading ahead" : "") << ").\n";
   if (!s.granules_failed.empty()) {
@@ -199,6 +205,8 @@ std::string format_json_report(const Config& config, const Environment& env, con
       << "  \"cells_with_data\": " << s.cells_with_data << ",\n"
       << "  \"bytes_read\": " << s.bytes_read << ",\n"
       << "  \"bytes_whole_granules\": " << s.bytes_total << ",\n"
+      << "  \"accumulators\": {\"kind\": " << quoted(s.accumulators)
+      << ", \"tile_bytes_per_rank\": " << array(s.tile_bytes_per_rank) << "},\n"
       << "  \"seconds\": " << number(s.seconds) << ",\n"
       << "  \"granules_per_second\": " << number(s.seconds > 0 ? s.granules / s.seconds : 0.0)
       << ",\n"

@@ -2,7 +2,7 @@
 """Checks the files of the ops_run_* tests (tests/ops/CMakeLists.txt) with independent
 readers: netCDF4 for the composite, GDAL for the GeoTIFF and the PNG, json for the report.
 
-    check_operations.py report|geotiff|quicklook|quiet|progress OPS_DIR GRANULE_LIST
+    check_operations.py report|accumulators|geotiff|quicklook|quiet|progress OPS_DIR GRANULE_LIST
 """
 import json
 import math
@@ -190,6 +190,21 @@ def check_quicklook(ops, _):
     check_quicklook_of(ops, "polar", "chlor_a", "log10")
 
 
+def check_accumulators(ops, _):
+    # The same composite on one rank with 16- and 12-byte accumulators: the same tiles, so
+    # the reports' tile bytes are exactly in the ratio 4 : 3.
+    wide = json.loads(read_text(ops + "/tiles_wide.json"))["accumulators"]
+    compact = json.loads(read_text(ops + "/tiles_compact.json"))["accumulators"]
+    expect(wide["kind"] == "wide" and compact["kind"] == "compact",
+           "kinds %s, %s" % (wide["kind"], compact["kind"]))
+    (w,), (c,) = wide["tile_bytes_per_rank"], compact["tile_bytes_per_rank"]
+    expect(w > 0 and w % (16 * 128 * 128) == 0, "wide tile bytes %d: whole 128^2 tiles" % w)
+    expect(4 * c == 3 * w, "compact tile bytes %d, wide %d: not 12 to 16 per cell" % (c, w))
+    summary = read_text(ops + "/tiles_compact.out")
+    expect("compact accumulators, %.1f MB of tiles" % (c / 1e6) in summary,
+           "summary lacks the tiles' memory: " + summary.splitlines()[0][-200:])
+
+
 def check_quiet(ops, _):
     for stream in ("out", "err"):
         text = read_text(ops + "/poc_daily." + stream)
@@ -219,7 +234,8 @@ def check_progress(ops, granule_list):
     expect("wrote " in read_text(ops + "/progress.out"), "summary missing without --quiet")
 
 
-CHECKS = {"report": check_report, "geotiff": check_geotiff, "quicklook": check_quicklook,
+CHECKS = {"report": check_report, "accumulators": check_accumulators,
+          "geotiff": check_geotiff, "quicklook": check_quicklook,
           "quiet": check_quiet, "progress": check_progress}
 
 if __name__ == "__main__":
