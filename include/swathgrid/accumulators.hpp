@@ -90,6 +90,9 @@ struct FieldLayout {
 /// Accumulated fields of a run of cells: fields(slot, cell).
 using Fields = Kokkos::View<std::int64_t**, Kokkos::LayoutRight, MemSpace>;
 
+/// The error text when a cell would pass FieldLayout::kCompactObservations.
+std::string compact_capacity_error();
+
 /// The identity of the field in slot `slot`: 0 for sums and counts, the ordered key of +inf
 /// (min) or -inf (max).
 std::int64_t identity_of(const FieldLayout& layout, int slot);

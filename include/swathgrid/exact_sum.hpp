@@ -75,6 +75,13 @@ struct PackedCount {
   }
 };
 
+/// a + b modulo 2^32: the int32 high sums of compact accumulators (FieldLayout::narrow_high)
+/// add this way, without signed overflow, so partial totals may wrap in any order and the
+/// final one, which fits, comes out exact.
+KOKKOS_INLINE_FUNCTION std::int32_t wrapping_add(std::int32_t a, std::int64_t b) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
+}
+
 /// Floats as int64 keys whose integer order is the float order (for atomic min/max).
 KOKKOS_INLINE_FUNCTION std::int64_t ordered_key(float v) {
   std::int32_t bits;

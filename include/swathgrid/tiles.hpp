@@ -52,6 +52,22 @@ struct TileAddress {
   std::int32_t* high = nullptr;  ///< narrow_high layouts only
 };
 
+/// Where slot `index` of a chunk of tiles of `layout` is: a chunk is (field, slot *
+/// per_tile + offset), field-major, on the device or its host mirror; narrow high sums are
+/// int32s filling the first half of their field's row. Plain pointer arithmetic (device
+/// pointers are not dereferenced).
+template <class Chunk>
+TileAddress tile_address(const FieldLayout& layout, const Chunk& chunk, std::int64_t index,
+                         std::int64_t per_tile) {
+  std::int64_t* values = chunk.data();
+  const auto stride = static_cast<std::int64_t>(chunk.extent(1));
+  std::int32_t* high =
+      layout.narrow_high
+          ? reinterpret_cast<std::int32_t*>(values + layout.slot[kSumHi] * stride) + index * per_tile
+          : nullptr;
+  return TileAddress{values + index * per_tile, stride, high};
+}
+
 /// Where a grid cell lives in sparse tiles, whichever chunk holds its tile (a copy a kernel
 /// can hold).
 struct TileSlots {
@@ -142,7 +158,7 @@ struct HostTiles {
   std::vector<std::int64_t> chunk_first_slot;
   std::vector<std::int64_t> allocated;  ///< tile ids in slot order
   std::int64_t cells_per_tile = 0;
-  int narrow_slot = -1;  ///< the row of int32 high sums (narrow_high), -1 when none
+  FieldLayout layout;
 
   explicit HostTiles(const TiledFields& fields);
   HostTiles() = default;

@@ -114,6 +114,11 @@ FieldLayout FieldLayout::partial_layout() const {
   return partial;
 }
 
+std::string compact_capacity_error() {
+  return "a grid cell would get more than " + std::to_string(FieldLayout::kCompactObservations) +
+         " observations, the most compact accumulators hold; rerun with --accumulators wide";
+}
+
 std::int64_t identity_of(const FieldLayout& layout, int slot) {
   if (slot == layout.slot[kMinKey]) return ordered_key(std::numeric_limits<float>::infinity());
   if (slot == layout.slot[kMaxKey]) return ordered_key(-std::numeric_limits<float>::infinity());

@@ -58,7 +58,7 @@ struct CellAdder {
   /// Int32 high sums add modulo 2^32 (the final total fits; see add_packed).
   KOKKOS_INLINE_FUNCTION void add(std::int32_t* to, std::int32_t v) const {
     if (alone)
-      *to = static_cast<std::int32_t>(static_cast<std::uint32_t>(*to) + static_cast<std::uint32_t>(v));
+      *to = wrapping_add(*to, v);
     else
       Kokkos::atomic_add(to, v);
   }
@@ -237,10 +237,7 @@ BinTotals bin_pixels(const ConstPositionView& lon, const ConstPositionView& lat,
       },
       over_capacity);
   SWATHGRID_REQUIRE(over_capacity == 0,
-                    over_capacity << " pixels fell in grid cells that already had "
-                                  << FieldLayout::kCompactObservations
-                                  << " observations, the most compact accumulators hold; "
-                                     "rerun with --accumulators wide");
+                    compact_capacity_error() << " (" << over_capacity << " pixels refused)");
   BinTotals result = to_totals(totals);
   result.touches_grid = totals[kBinned] + totals[kInGridNoValue] > 0;
   return result;

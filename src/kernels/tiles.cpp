@@ -3,23 +3,12 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
-#include <type_traits>
 
 #include "swathgrid/error.hpp"
 
 namespace swathgrid {
 
 namespace {
-
-/// The int32 high sums of a narrow_high layout in `chunk`: the first half of their row.
-template <class Chunk>
-auto narrow_row(const FieldLayout& layout, const Chunk& chunk) {
-  using Int32 = std::conditional_t<std::is_const_v<typename Chunk::value_type>,
-                                   const std::int32_t, std::int32_t>;
-  return layout.narrow_high ? reinterpret_cast<Int32*>(
-                                  chunk.data() + layout.slot[kSumHi] * chunk.extent(1))
-                            : nullptr;
-}
 
 /// Sets cells [begin, end) of every field of `chunk` to its identity, field by field (each a
 /// contiguous run that Kokkos fills at memory speed). Narrow high sums take their int32 range
@@ -29,7 +18,7 @@ void reset_cells(const FieldLayout& layout, const Fields& chunk, std::int64_t be
   for (int f = 0; f < layout.count; ++f) {
     if (layout.narrow_high && f == layout.slot[kSumHi])
       Kokkos::deep_copy(Kokkos::View<std::int32_t*, MemSpace, Kokkos::MemoryUnmanaged>(
-                            narrow_row(layout, chunk) + begin, end - begin),
+                            tile_address(layout, chunk, begin, 1).high, end - begin),  // cell begin
                         0);
     else
       Kokkos::deep_copy(Kokkos::subview(chunk, f, std::pair<std::int64_t, std::int64_t>(begin, end)),
@@ -96,11 +85,7 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
   const auto addresses = Kokkos::create_mirror_view(address_of_slot);
   for (std::int64_t slot = 0; slot < needed; ++slot) {
     const SlotPlace at = place(slot);
-    const Fields& chunk = chunks[at.chunk];  // LayoutRight: (f, c) at data + f * extent(1) + c
-    std::int32_t* high = narrow_row(layout, chunk);
-    addresses(slot) = TileAddress{chunk.data() + at.index * per_tile,
-                                  static_cast<std::int64_t>(chunk.extent(1)),
-                                  high ? high + at.index * per_tile : nullptr};
+    addresses(slot) = tile_address(layout, chunks[at.chunk], at.index, per_tile);
   }
   Kokkos::deep_copy(address_of_slot, addresses);
 }
@@ -172,19 +157,15 @@ HostTiles::HostTiles(const TiledFields& fields)
     : chunk_first_slot(fields.chunk_first_slot),
       allocated(fields.allocated),
       cells_per_tile(fields.tiles.cells_per_tile()),
-      narrow_slot(fields.layout.narrow_high ? fields.layout.slot[kSumHi] : -1) {
+      layout(fields.layout) {
   for (const Fields& chunk : fields.chunks)
     chunks.push_back(Kokkos::create_mirror_view_and_copy(HostSpace(), chunk));
 }
 
 TileValues HostTiles::tile(std::int64_t slot) const {
   const SlotPlace place = place_in(chunk_first_slot, slot);
-  const auto& chunk = chunks[place.chunk];
-  const auto* high = narrow_slot < 0 ? nullptr
-                                     : reinterpret_cast<const std::int32_t*>(&chunk(narrow_slot, 0));
-  return TileValues{&chunk(0, place.index * cells_per_tile),
-                    static_cast<std::int64_t>(chunk.extent(1)),
-                    high ? high + place.index * cells_per_tile : nullptr};
+  const TileAddress at = tile_address(layout, chunks[place.chunk], place.index, cells_per_tile);
+  return TileValues{at.values, at.field_stride, at.high};
 }
 
 void copy_field(std::int64_t cells_per_tile, const TileValues& from, int slot,
@@ -202,8 +183,7 @@ void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, cons
   // observations stay within kCompactObservations, checked below).
   const auto add_high = [&](std::int64_t c, std::int64_t v) {
     if (to.high)
-      to.high[c] = static_cast<std::int32_t>(static_cast<std::uint32_t>(to.high[c]) +
-                                             static_cast<std::uint32_t>(v));
+      to.high[c] = wrapping_add(to.high[c], v);
     else
       to.values[high_slot * to.field_stride + c] += v;
   };
@@ -221,9 +201,7 @@ void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, cons
         for (std::int64_t c = 0; c < cells_per_tile; ++c)
           SWATHGRID_REQUIRE(
               PackedCount::observations(target[c]) <= FieldLayout::kCompactObservations,
-              "a grid cell has more than " << FieldLayout::kCompactObservations
-                                           << " observations, beyond compact accumulators; "
-                                              "rerun with --accumulators wide");
+              compact_capacity_error());
     } else if (f == layout.slot[kMinKey])
       for (std::int64_t c = 0; c < cells_per_tile; ++c) target[c] = std::min(target[c], field[c]);
     else if (f == layout.slot[kMaxKey])

@@ -159,14 +159,7 @@ void combine_tiles(TiledFields& target, const std::vector<std::int64_t>& ids,
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const std::int64_t slot = target.slot_of_tile_host[static_cast<std::size_t>(ids[i])];
     const SlotPlace place = target.place(slot);
-    auto& chunk = host[place.chunk];
-    std::int32_t* high = layout.narrow_high
-                             ? reinterpret_cast<std::int32_t*>(&chunk(layout.slot[kSumHi], 0)) +
-                                   place.index * per_tile
-                             : nullptr;
-    combine_values(layout, per_tile,
-                   TileAddress{&chunk(0, place.index * per_tile),
-                               static_cast<std::int64_t>(chunk.extent(1)), high},
+    combine_values(layout, per_tile, tile_address(layout, host[place.chunk], place.index, per_tile),
                    TileValues{values.data() + i * per_tile, static_cast<std::int64_t>(row)});
   }
   for (std::size_t k = 0; k < host.size(); ++k) Kokkos::deep_copy(target.chunks[k], host[k]);
