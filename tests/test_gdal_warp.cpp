@@ -212,13 +212,15 @@ class WarpDemo : public ::testing::Test {
       write_synthetic_granule(demo.path, options);
       demo.granule = read_granule(demo.path, ReadRequest{});
       const Granule& g = demo.granule;
-      const auto& values = g.variables.at(0).values;
+      const auto as_vector = [](const FloatArray& a) { return std::vector<float>(a.begin(), a.end()); };
+      const std::vector<float> lon = as_vector(g.longitude), lat = as_vector(g.latitude),
+                               values = as_vector(g.variables.at(0).values);
       const auto start = std::chrono::steady_clock::now();
-      demo.top_left = warp_granule(g.longitude, g.latitude, values, g.lines, g.pixels, grid_,
-                                   WarpConvention::kTopLeftCorner);
+      demo.top_left =
+          warp_granule(lon, lat, values, g.lines, g.pixels, grid_, WarpConvention::kTopLeftCorner);
       const auto middle = std::chrono::steady_clock::now();
-      demo.pixel_center = warp_granule(g.longitude, g.latitude, values, g.lines, g.pixels, grid_,
-                                       WarpConvention::kPixelCenter);
+      demo.pixel_center =
+          warp_granule(lon, lat, values, g.lines, g.pixels, grid_, WarpConvention::kPixelCenter);
       const auto end = std::chrono::steady_clock::now();
       using Seconds = std::chrono::duration<double>;
       std::cout << "warp_granule " << g.lines << " x " << g.pixels << " onto " << grid_.nx << " x "

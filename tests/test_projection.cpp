@@ -244,8 +244,8 @@ TEST(CfGridMapping, NamesCommonProjections) {
   EXPECT_EQ(feet.x_units, "0.304800609601219 m");
 }
 
-std::vector<float> floats(std::initializer_list<double> values) {
-  return std::vector<float>(values.begin(), values.end());
+FloatArray floats(std::initializer_list<double> values) {
+  return FloatArray(values.begin(), values.end());
 }
 
 TEST(Projector, IsTheIdentityForWgs84LatLon) {
@@ -253,8 +253,8 @@ TEST(Projector, IsTheIdentityForWgs84LatLon) {
   EXPECT_TRUE(projector.is_identity());
   EXPECT_TRUE(Projector(make_grid("OGC:CRS84", std::nullopt, false, 1.0)).is_identity());
   EXPECT_FALSE(Projector(make_grid(kArcticCrs, std::nullopt, false, 1e5)).is_identity());
-  const std::vector<float> lon = floats({-179.99, 12.3456, kNaN});
-  const std::vector<float> lat = floats({89.99, -45.5, 10.0});
+  const FloatArray lon = floats({-179.99, 12.3456, kNaN});
+  const FloatArray lat = floats({89.99, -45.5, 10.0});
   std::vector<double> x, y;
   projector.forward(lon, lat, x, y);
   ASSERT_EQ(x.size(), 3u);
@@ -267,8 +267,8 @@ TEST(Projector, IsTheIdentityForWgs84LatLon) {
 // computed once; the inputs are exact in float.
 TEST(Projector, MatchesCs2csOnEpsg3413) {
   const Projector projector(make_grid(kArcticCrs, std::nullopt, false, 25000.0));
-  const std::vector<float> lon = floats({45, -45, 0, 100, -170, 135});
-  const std::vector<float> lat = floats({60, 75, 80, 89.5, 71.5, 85.25});
+  const FloatArray lon = floats({45, -45, 0, 100, -170, 135});
+  const FloatArray lat = floats({60, 75, 80, 89.5, 71.5, 85.25});
   const std::vector<double> want_x = {3323160.270641,  0.0, 767861.606115, 31067.188523,
                                       -1655462.283908, 0.0};
   const std::vector<double> want_y = {0.0,          -1633879.497471, -767861.606115,
@@ -304,7 +304,7 @@ double lon_difference(double a, double b) {
 
 void expect_round_trip(const std::string& crs, double lat_low, double lat_high) {
   const Projector projector(make_grid(crs, std::nullopt, false, 25000.0));
-  std::vector<float> lon, lat;
+  FloatArray lon, lat;
   constexpr int kSteps = 97;
   for (int i = 0; i < kSteps; ++i)
     for (int j = 0; j < kSteps; ++j) {
@@ -346,7 +346,7 @@ TEST(Projector, NaNAndUntransformablePointsGiveNaN) {
 
 TEST(Projector, TransformsAMillionPointsQuickly) {
   constexpr std::size_t kPoints = 1000000;
-  std::vector<float> lon(kPoints), lat(kPoints);
+  FloatArray lon(kPoints), lat(kPoints);
   for (std::size_t i = 0; i < kPoints; ++i) {
     lon[i] = static_cast<float>(-180.0 + 360.0 * static_cast<double>(i % 1000) / 1000.0);
     lat[i] = static_cast<float>(60.0 + 29.9 * static_cast<double>(i / 1000) / 1000.0);
@@ -369,7 +369,7 @@ TEST(Projector, TransformsAMillionPointsQuickly) {
 TEST(Projector, PolarGranuleLandsInsideAPolarStereographicGrid) {
   constexpr int kLines = 400;
   constexpr int kPixels = 1272;  // OCI pixels per line
-  std::vector<float> lon, lat;
+  FloatArray lon, lat;
   for (int line = 0; line < kLines; ++line)
     for (int pixel = 0; pixel < kPixels; ++pixel) {
       lat.push_back(static_cast<float>(80.0 + 9.9 * line / (kLines - 1)));

@@ -367,6 +367,44 @@ TEST(SubsetGeometry, DistanceBoundIsExactOnSimpleCasesAndNeverAboveTheDistance) 
   }
 }
 
+TEST(SubsetGeometry, RadiusTestAgreesWithTheBoundNearTheBox) {
+  // Points within the latitudes that pass, at longitude gaps around the radius (where the
+  // test's shortcuts end and cos(lat) sin(gap) decides), for boxes from the equator to a pole.
+  std::mt19937 random(11);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  int decided_exactly = 0, passed = 0;
+  for (int n = 0; n < 200; ++n) {
+    BBox b;
+    b.south = -89.0 + 170.0 * unit(random);
+    b.north = std::min(90.0, b.south + 0.1 + 20.0 * unit(random));
+    b.west = -180.0 + 360.0 * unit(random);
+    b.east = b.west + 0.1 + 30.0 * unit(random);
+    if (b.east > 180.0) b.east -= 360.0;
+    const double radius = 0.01 + 3.0 * unit(random);
+    const RadiusTest test(b, radius);
+    const double band_south = std::max(-90.0, b.south - radius);
+    const double band_north = std::min(90.0, b.north + radius);
+    for (int k = 0; k < 200; ++k) {
+      const double lat = band_south + (band_north - band_south) * unit(random);
+      const double reach = radius / std::max(0.02, std::cos(lat * M_PI / 180.0));
+      const double gap = 1.5 * reach * unit(random);
+      double lon = unit(random) < 0.5 ? b.west - gap : b.east + gap;
+      if (lon > 180.0) lon -= 360.0;
+      if (lon < -180.0) lon += 360.0;
+      const double bound = distance_lower_bound_deg(b, lat, lon);
+      if (std::abs(bound - radius) < 1e-9) continue;
+      ASSERT_EQ(test.may_be_within(lat, lon), bound <= radius)
+          << "box " << b.west << "," << b.south << "," << b.east << "," << b.north << " radius "
+          << radius << " point " << lon << "," << lat << " bound " << bound;
+      passed += bound <= radius;
+      decided_exactly += std::abs(bound - radius) < 0.1 * radius;
+    }
+  }
+  EXPECT_GT(passed, 5000);           // both answers, often
+  EXPECT_LT(passed, 35000);
+  EXPECT_GT(decided_exactly, 1000);  // and many close to the radius
+}
+
 TEST(SubsetGeometry, LinesNearRegionFromASample) {
   // 400 lines x 4 pixels moving 0.01 degree north per line (~1.1 km, as OCI).
   const std::size_t lines = 400, pixels = 4;
@@ -383,14 +421,14 @@ TEST(SubsetGeometry, LinesNearRegionFromASample) {
   // with an end within 0.3848 degree of the box are kept. Line 160 (0.40 away) is not within
   // it, line 176 (0.24) is; line 240 (0.38) is, line 256 (0.54) is not.
   const GeoRegion region{BBox{9.0, 2.0, 11.0, 2.02}, 0.0};
-  const LineRange range = lines_near_region(sampled, lat, lon, pixels, region);
+  const LineRange range = lines_near_region(sampled, lat.data(), lon.data(), pixels, region);
   EXPECT_EQ(range.first, 160u);
   EXPECT_EQ(range.count, 256u - 160u + 1u);
   // A larger margin keeps more; a region far away keeps nothing.
-  const LineRange wider = lines_near_region(sampled, lat, lon, pixels, GeoRegion{region.box, 0.5});
+  const LineRange wider = lines_near_region(sampled, lat.data(), lon.data(), pixels, GeoRegion{region.box, 0.5});
   EXPECT_LT(wider.first, range.first);
   EXPECT_GT(wider.first + wider.count, range.first + range.count);
-  EXPECT_EQ(lines_near_region(sampled, lat, lon, pixels, GeoRegion{BBox{50, 2, 51, 3}, 0.25}).count,
+  EXPECT_EQ(lines_near_region(sampled, lat.data(), lon.data(), pixels, GeoRegion{BBox{50, 2, 51, 3}, 0.25}).count,
             0u);
   // Every line sampled: exact, plus one line on either side (not near: the ends of a read
   // range are never near the region, so every pixel that matters keeps its neighbours).
@@ -403,24 +441,24 @@ TEST(SubsetGeometry, LinesNearRegionFromASample) {
       all_lon.push_back(10.0f + 0.01f * p);
     }
   }
-  const LineRange exact = lines_near_region(all, all_lat, all_lon, pixels, region);
+  const LineRange exact = lines_near_region(all, all_lat.data(), all_lon.data(), pixels, region);
   EXPECT_EQ(exact.first, 199u);
   EXPECT_EQ(exact.count, 5u);
   const LineRange exact_wider =
-      lines_near_region(all, all_lat, all_lon, pixels, GeoRegion{region.box, 0.055});
+      lines_near_region(all, all_lat.data(), all_lon.data(), pixels, GeoRegion{region.box, 0.055});
   EXPECT_EQ(exact_wider.first, 194u);
   EXPECT_EQ(exact_wider.count, 208u - 194u + 1u);
   // A sampled line without navigation cannot be judged: both its intervals are kept.
   for (std::size_t p = 0; p < pixels; ++p) lat[20 * pixels + p] = lon[20 * pixels + p] = NAN;
-  const LineRange gap = lines_near_region(sampled, lat, lon, pixels, region);
+  const LineRange gap = lines_near_region(sampled, lat.data(), lon.data(), pixels, region);
   EXPECT_EQ(gap.first, 160u);
   EXPECT_EQ(gap.first + gap.count - 1, 21u * kSampleStride);  // line 320's interval to 336
 }
 
 /// Lines [first, first + count) of a lines x pixels (x bands, band-major) array.
-std::vector<float> line_slice(const std::vector<float>& values, std::size_t lines,
-                              std::size_t pixels, std::size_t first, std::size_t count) {
-  std::vector<float> slice;
+FloatArray line_slice(const FloatArray& values, std::size_t lines, std::size_t pixels,
+                      std::size_t first, std::size_t count) {
+  FloatArray slice;
   const std::size_t bands = values.size() / (lines * pixels);
   for (std::size_t b = 0; b < bands; ++b) {
     const auto begin = values.begin() + (b * lines + first) * pixels;
@@ -429,7 +467,7 @@ std::vector<float> line_slice(const std::vector<float>& values, std::size_t line
   return slice;
 }
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+bool same_bits(const FloatArray& a, const FloatArray& b) {
   return a.size() == b.size() &&
          (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
@@ -460,7 +498,7 @@ Granule expect_subset_matches_full(const std::string& path, const ReadRequest& f
   EXPECT_EQ(sub.time_coverage_start, full.time_coverage_start);
   if (sub.skipped_by_bounds) return sub;
   EXPECT_LE(sub.first_line + sub.lines, full.lines);
-  const auto slice = [&](const std::vector<float>& v) {
+  const auto slice = [&](const FloatArray& v) {
     return line_slice(v, full.lines, full.pixels, sub.first_line, sub.lines);
   };
   EXPECT_TRUE(same_bits(sub.latitude, slice(full.latitude)));
@@ -550,9 +588,19 @@ TEST(SubsetRead, FarGranuleIsSkippedWithoutReadingArrays) {
   EXPECT_TRUE(sampled.skipped_by_bounds);
   const std::size_t sample_lines = (options.lines - 1) / kSampleStride + 2;
   EXPECT_EQ(sampled.bytes_read, 2 * sample_lines * options.pixels * sizeof(float));
+  // Read whole (chunks of 256 lines): no latitude comes near, so the latitude alone is read.
+  const std::size_t nav_bytes = options.lines * options.pixels * sizeof(float);
   const Granule whole = expect_subset_matches_full(bare, ReadRequest{{"chlor_a"}, {}}, far);
   EXPECT_TRUE(whole.skipped_by_bounds);
-  EXPECT_EQ(whole.bytes_read, 2 * options.lines * options.pixels * sizeof(float));
+  EXPECT_EQ(whole.bytes_read, nav_bytes);
+  // The granule's latitudes but the other side of the globe: the longitude of the lines
+  // reaching those latitudes (not all 600: scan lines are tilted, each spans degrees of
+  // latitude), then skipped.
+  const Granule across = expect_subset_matches_full(bare, ReadRequest{{"chlor_a"}, {}},
+                                                    GeoRegion{BBox{100, 38, 110, 38.3}, 0.1});
+  EXPECT_TRUE(across.skipped_by_bounds);
+  EXPECT_GT(across.bytes_read, nav_bytes);
+  EXPECT_LT(across.bytes_read, 2 * nav_bytes);
   // ... and a near region still reads its lines.
   expect_subset_matches_full(bare, ReadRequest{{"chlor_a"}, {}},
                              GeoRegion{BBox{-77, 36, -73, 41}, 0.25});

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "swathgrid/float_array.hpp"
 #include "swathgrid/grid.hpp"
 
 namespace swathgrid {
@@ -63,7 +64,7 @@ struct GranuleVariable {
   VariableInfo info;
   std::size_t bands = 1;            ///< 1 for 2-D variables, the 3rd dimension otherwise
   std::vector<double> wavelengths;  ///< nm, one per band of a 3-D variable (empty if unknown)
-  std::vector<float> values;        ///< values[band * lines * pixels + line * pixels + pixel]
+  FloatArray values;                ///< values[band * lines * pixels + line * pixels + pixel]
 };
 
 /// One granule in memory: lines first_line .. first_line + lines - 1 of the file (all of them
@@ -77,8 +78,8 @@ struct Granule {
   std::size_t first_line = 0;      ///< file line of line 0 held
   std::size_t file_lines = 0;      ///< number_of_lines of the file
   bool skipped_by_bounds = false;  ///< outside the request's region or time window: not read
-  std::vector<float> latitude;     ///< degrees north, lines * pixels
-  std::vector<float> longitude;    ///< degrees east, lines * pixels
+  FloatArray latitude;             ///< degrees north, lines * pixels
+  FloatArray longitude;            ///< degrees east, lines * pixels
   std::vector<GranuleVariable> variables;  ///< in the order requested
   std::string time_coverage_start;         ///< ISO 8601 UTC as in the file, "" when absent
   std::size_t bytes_read = 0;       ///< uncompressed bytes of the arrays read (incl. the sample

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "swathgrid/float_array.hpp"
 #include "swathgrid/grid.hpp"
 
 namespace swathgrid {
@@ -116,7 +117,7 @@ class Projector {
   bool is_identity() const { return impl_ == nullptr; }
 
   /// lon/lat (degrees) -> x/y (CRS units); x and y are resized to lon.size().
-  void forward(const std::vector<float>& lon, const std::vector<float>& lat, std::vector<double>& x,
+  void forward(const FloatArray& lon, const FloatArray& lat, std::vector<double>& x,
                std::vector<double>& y) const;
   /// x/y (CRS units) -> lon/lat (degrees, longitude in [-180, 180] unless identity).
   void inverse(const std::vector<double>& x, const std::vector<double>& y, std::vector<double>& lon,

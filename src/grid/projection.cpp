@@ -35,7 +35,7 @@ void transform_in_place(PJ* operation, PJ_DIRECTION direction, std::vector<doubl
 }
 
 template <class In>
-void copy_pair(const std::vector<In>& a_in, const std::vector<In>& b_in, std::vector<double>& a_out,
+void copy_pair(const In& a_in, const In& b_in, std::vector<double>& a_out,
                std::vector<double>& b_out) {
   // Arrays of different lengths are a programming error that must not read past the end.
   if (a_in.size() != b_in.size())
@@ -59,8 +59,8 @@ Projector::~Projector() = default;
 Projector::Projector(Projector&&) noexcept = default;
 Projector& Projector::operator=(Projector&&) noexcept = default;
 
-void Projector::forward(const std::vector<float>& lon, const std::vector<float>& lat,
-                        std::vector<double>& x, std::vector<double>& y) const {
+void Projector::forward(const FloatArray& lon, const FloatArray& lat, std::vector<double>& x,
+                        std::vector<double>& y) const {
   copy_pair(lon, lat, x, y);
   if (impl_) transform_in_place(impl_->operation.get(), PJ_FWD, x, y);
 }

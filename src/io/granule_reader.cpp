@@ -289,11 +289,13 @@ Granule read_granule(const std::string& path, const ReadRequest& request) {
   for (std::size_t v = 0; v < sets.size(); ++v)
     read_variable_rows(sets[v].get(), rows, granule.pixels, context, granule.variables[v],
                        &granule.bytes_read);
-  if (!plan.latitude.empty()) {  // the plan read the whole navigation already
-    const std::size_t begin = granule.first_line * granule.pixels;
-    granule.latitude.assign(plan.latitude.begin() + begin, plan.latitude.begin() + begin + count);
-    granule.longitude.assign(plan.longitude.begin() + begin,
-                             plan.longitude.begin() + begin + count);
+  if (!plan.latitude.empty()) {  // the plan read the navigation of these lines already
+    const std::size_t lat_begin = granule.first_line * granule.pixels;
+    const std::size_t lon_begin = (granule.first_line - plan.longitude_first) * granule.pixels;
+    granule.latitude.assign(plan.latitude.begin() + lat_begin,
+                            plan.latitude.begin() + lat_begin + count);
+    granule.longitude.assign(plan.longitude.begin() + lon_begin,
+                             plan.longitude.begin() + lon_begin + count);
   } else {
     granule.latitude = read_physical(g.lat.get(), rows, context, "navigation_data/latitude",
                                      nullptr, &granule.bytes_read);

@@ -62,6 +62,12 @@ double arc_deg(double lat1, double lon1, double lat2, double lon2) {
   return 2.0 * std::asin(std::sqrt(std::min(1.0, h))) * kDegPerRad;
 }
 
+/// As read_granule judges navigation: NaN both where either is out of range (or NaN).
+void mark_invalid_navigation(float& lat, float& lon) {
+  if (!(lat >= -90.0f && lat <= 90.0f) || !(lon >= -180.0f && lon <= 180.0f))
+    lat = lon = std::numeric_limits<float>::quiet_NaN();
+}
+
 /// True when some valid pixel of the line may be within the test's radius of its box.
 bool line_may_be_within(const RadiusTest& test, const float* lat, const float* lon,
                         std::size_t pixels) {
@@ -145,11 +151,11 @@ std::size_t sample_stride(hid_t dataset) {
 }
 
 /// Latitude or longitude of the sampled lines (every stride-th and the last).
-std::vector<float> read_sample(hid_t dataset, const std::vector<std::size_t>& sampled,
+FloatArray read_sample(hid_t dataset, const std::vector<std::size_t>& sampled,
                                std::size_t stride, const std::string& context, const char* name,
                                std::size_t* bytes_read) {
   const h5::Rows strided{0, (sampled.back() / stride) + 1, stride};
-  std::vector<float> values = read_physical(dataset, strided, context, name, nullptr, bytes_read);
+  FloatArray values = read_physical(dataset, strided, context, name, nullptr, bytes_read);
   if (sampled.size() > strided.count) {  // the last line is not on the stride
     const h5::Rows last{sampled.back(), 1, 1};
     const auto tail = read_physical(dataset, last, context, name, nullptr, bytes_read);
@@ -158,30 +164,66 @@ std::vector<float> read_sample(hid_t dataset, const std::vector<std::size_t>& sa
   return values;
 }
 
-/// Step 2: the lines near the region from the navigation sample (kept in `plan` when it is
-/// the whole navigation).
+/// Step 2 with every line sampled: latitude first, then longitude only for the lines that
+/// have a latitude within the margin's band (no other line is near the region, whatever its
+/// longitudes) and one line either side of them, so that lines_near_region judges every
+/// interval it would judge over the whole navigation and gives the same range. The plan keeps
+/// what was read.
+void plan_from_every_line(hid_t lat_set, hid_t lon_set, std::size_t lines, std::size_t pixels,
+                          const GeoRegion& region, const std::string& context,
+                          std::size_t* bytes_read, SubsetPlan& plan) {
+  plan.latitude = read_physical(lat_set, h5::Rows{0, lines, 1}, context,
+                                "navigation_data/latitude", nullptr, bytes_read);
+  const float* lat = plan.latitude.data();
+  // RadiusTest's first test, on the latitude alone (NaN and invalid latitudes fail it).
+  const double south = std::max(region.box.south - region.margin_deg, -kRightAngleDeg);
+  const double north = std::min(region.box.north + region.margin_deg, kRightAngleDeg);
+  const auto in_band = [&](std::size_t line) {
+    const float* row = lat + line * pixels;
+    for (std::size_t p = 0; p < pixels; ++p)
+      if (row[p] >= south && row[p] <= north) return true;
+    return false;
+  };
+  std::size_t low = 0, high = lines;
+  while (low < lines && !in_band(low)) ++low;
+  if (low == lines) return;  // no line near: skip
+  while (!in_band(high - 1)) --high;
+  const std::size_t first = low > 0 ? low - 1 : 0;
+  const std::size_t count = std::min(high + 1, lines) - first;
+  plan.longitude_first = first;
+  plan.longitude = read_physical(lon_set, h5::Rows{first, count, 1}, context,
+                                 "navigation_data/longitude", nullptr, bytes_read);
+  float* lat_read = plan.latitude.data() + first * pixels;
+  float* lon_read = plan.longitude.data();
+  for (std::size_t i = 0; i < count * pixels; ++i) mark_invalid_navigation(lat_read[i], lon_read[i]);
+  std::vector<std::size_t> sampled(count);
+  for (std::size_t k = 0; k < count; ++k) sampled[k] = first + k;
+  const LineRange near = lines_near_region(sampled, lat_read, lon_read, pixels, region);
+  if (near.count > 0) plan.lines = near;
+}
+
+/// Step 2: the lines near the region from the navigation sample.
 void sample_lines(hid_t lat_set, hid_t lon_set, std::size_t lines, std::size_t pixels,
                   const ReadRequest& request, const std::string& context, std::size_t* bytes_read,
                   SubsetPlan& plan) {
   const std::size_t stride =
       request.sample_stride > 0 ? request.sample_stride : sample_stride(lat_set);
+  if (stride == 1) {
+    plan_from_every_line(lat_set, lon_set, lines, pixels, *request.region, context, bytes_read,
+                         plan);
+    return;
+  }
   std::vector<std::size_t> sampled;
   for (std::size_t line = 0; line < lines; line += stride) sampled.push_back(line);
   if (sampled.back() != lines - 1) sampled.push_back(lines - 1);
-  std::vector<float> lat =
+  FloatArray lat =
       read_sample(lat_set, sampled, stride, context, "navigation_data/latitude", bytes_read);
-  std::vector<float> lon =
+  FloatArray lon =
       read_sample(lon_set, sampled, stride, context, "navigation_data/longitude", bytes_read);
-  for (std::size_t i = 0; i < lat.size(); ++i) {  // as read_granule judges navigation
-    if (!(lat[i] >= -90.0f && lat[i] <= 90.0f) || !(lon[i] >= -180.0f && lon[i] <= 180.0f))
-      lat[i] = lon[i] = std::numeric_limits<float>::quiet_NaN();
-  }
-  const LineRange near = lines_near_region(sampled, lat, lon, pixels, *request.region);
+  for (std::size_t i = 0; i < lat.size(); ++i) mark_invalid_navigation(lat[i], lon[i]);
+  const LineRange near =
+      lines_near_region(sampled, lat.data(), lon.data(), pixels, *request.region);
   if (near.count > 0) plan.lines = near;
-  if (stride == 1) {
-    plan.latitude = std::move(lat);
-    plan.longitude = std::move(lon);
-  }
 }
 
 }  // namespace
@@ -221,11 +263,33 @@ double distance_lower_bound_deg(const BBox& box, const BBox& bounds) {
   return std::max(lat_gap, lon_bound_deg(gap, abs_lat));
 }
 
+namespace {
+
+/// The longitude gap (degrees, < 90) at which cos(lat) sin(gap) reaches sin_radius, for
+/// cos(lat) = cos_lat; 90 when it never does.
+double gap_at_radius(double sin_radius, double cos_lat) {
+  if (cos_lat <= sin_radius) return kRightAngleDeg;
+  return std::asin(sin_radius / cos_lat) * kDegPerRad;
+}
+
+}  // namespace
+
 RadiusTest::RadiusTest(const BBox& box, double radius_deg)
     : box_(box),
       width_(lon_width(box)),
       radius_(radius_deg),
-      sin_radius_(std::sin(std::min(radius_deg, kRightAngleDeg) * kRadPerDeg)) {}
+      sin_radius_(std::sin(std::min(radius_deg, kRightAngleDeg) * kRadPerDeg)) {
+  // |lat| over the latitudes that pass the first test.
+  const double south = std::max(box.south - radius_deg, -kRightAngleDeg);
+  const double north = std::min(box.north + radius_deg, kRightAngleDeg);
+  const double most = std::min(std::max(std::abs(south), std::abs(north)), kRightAngleDeg);
+  const double least = south <= 0.0 && north >= 0.0 ? 0.0 : std::min(std::abs(south), std::abs(north));
+  // Nudged inwards by far more than the rounding of cos and asin: the exact test decides
+  // whatever is that close to the radius.
+  constexpr double kNudge = 1e-9;
+  gap_accept_ = gap_at_radius(sin_radius_, std::cos(least * kRadPerDeg)) - kNudge;
+  gap_reject_ = gap_at_radius(sin_radius_, std::cos(most * kRadPerDeg)) + kNudge;
+}
 
 bool RadiusTest::may_be_within(double lat_deg, double lon_deg) const {
   // distance_lower_bound_deg(box, lat, lon) <= radius, without inverse trigonometry.
@@ -239,11 +303,13 @@ bool RadiusTest::may_be_within(double lat_deg, double lon_deg) const {
   const double abs_lat = std::abs(lat_deg);
   if (kRightAngleDeg - abs_lat <= radius_) return true;  // the way over the pole
   if (gap >= kRightAngleDeg) return false;
+  if (gap <= gap_accept_) return true;
+  if (gap > gap_reject_) return false;
   return std::cos(abs_lat * kRadPerDeg) * std::sin(gap * kRadPerDeg) <= sin_radius_;
 }
 
-LineRange lines_near_region(const std::vector<std::size_t>& sampled, const std::vector<float>& lat,
-                            const std::vector<float>& lon, std::size_t pixels,
+LineRange lines_near_region(const std::vector<std::size_t>& sampled, const float* lat,
+                            const float* lon, std::size_t pixels,
                             const GeoRegion& region) {
   const std::size_t n = sampled.size();
   const RadiusTest within_margin(region.box, region.margin_deg);

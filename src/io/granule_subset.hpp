@@ -11,7 +11,9 @@
 // Step 2: latitude/longitude of every kSampleStride-th line (and the last line), all pixels,
 // give the lines that can come near: see lines_near_region for the argument. When the
 // navigation is stored in chunks of many lines (as OB.DAAC files are), every chunk would be
-// decompressed by a strided read, so every line is read instead and the decision is exact.
+// decompressed by a strided read, so every line is read instead and the decision is exact:
+// every line's latitude, then the longitude of only the lines whose latitudes come within the
+// margin of the region's latitudes (and one either side), since no other line can be near.
 //
 // Distances are great-circle arcs in degrees on a sphere; every test below uses a LOWER
 // bound of the distance to the box, so it may keep a line that is not needed but never
@@ -51,8 +53,11 @@ double distance_lower_bound_deg(const BBox& box, double lat_deg, double lon_deg)
 /// The same bound for every point of the lat/lon box `bounds` (west <= east, degrees).
 double distance_lower_bound_deg(const BBox& box, const BBox& bounds);
 
-/// distance_lower_bound_deg(box, lat, lon) <= radius_deg, fast (no inverse trigonometry):
-/// the per-pixel test of lines_near_region.
+/// distance_lower_bound_deg(box, lat, lon) <= radius_deg, fast: the per-pixel test of
+/// lines_near_region. No inverse trigonometry, and mostly none at all: within the latitudes
+/// that pass, cos(lat) lies between the cosines of the band's largest and smallest |lat|, so a
+/// longitude gap below gap_accept_ passes and one above gap_reject_ fails without computing
+/// cos(lat) sin(gap); only gaps in between do.
 class RadiusTest {
  public:
   RadiusTest(const BBox& box, double radius_deg);
@@ -63,6 +68,8 @@ class RadiusTest {
   double width_;   ///< degrees of longitude east of box_.west
   double radius_;  ///< degrees of arc
   double sin_radius_;
+  double gap_accept_;  ///< longitude gaps (degrees) up to this pass at every latitude that can
+  double gap_reject_;  ///< longitude gaps above this fail at every latitude that can pass
 };
 
 /// Contiguous lines [first, first + count) of a granule; count 0: none.
@@ -88,16 +95,19 @@ struct LineRange {
 /// are the granule's own first/last line they are farther than M from the box (they belong to an
 /// interval that was not kept), so a method whose reach is at most M sees the same neighbours for
 /// every pixel that matters as with the whole file.
-LineRange lines_near_region(const std::vector<std::size_t>& sampled, const std::vector<float>& lat,
-                            const std::vector<float>& lon, std::size_t pixels,
+LineRange lines_near_region(const std::vector<std::size_t>& sampled, const float* lat,
+                            const float* lon, std::size_t pixels,
                             const GeoRegion& region);
 
 /// What to read of an open granule.
 struct SubsetPlan {
   std::optional<LineRange> lines;  ///< nullopt: skip the granule
-  /// When the decision read the whole navigation (sample stride 1): latitude/longitude of
-  /// every line of the file, NaN where invalid; empty otherwise.
-  std::vector<float> latitude, longitude;
+  /// When the decision read every line (sample stride 1): the latitude of every line of the
+  /// file, and the longitude of lines [longitude_first, longitude_first + longitude.size() /
+  /// pixels), which hold `lines`; both NaN where either is invalid, within the longitude's
+  /// lines. Empty otherwise.
+  FloatArray latitude, longitude;
+  std::size_t longitude_first = 0;
 };
 
 /// The lines of an open granule that `request` needs (all of them without a region or time
@@ -106,7 +116,8 @@ struct SubsetPlan {
 /// The sample stride is request.sample_stride, or else kSampleStride unless the navigation
 /// is chunked in blocks of more than kSampleStride / 2 lines: then a strided read would
 /// decompress every chunk anyway, so all lines are read (1/16 of the bytes would be counted
-/// while all are decompressed), the decision is exact, and the plan keeps the navigation.
+/// while all are decompressed), the decision is exact, and the plan keeps the navigation it
+/// read (the longitude only of lines with a latitude near the region's: see SubsetPlan).
 SubsetPlan plan_subset(hid_t file, hid_t lat, hid_t lon, std::size_t lines, std::size_t pixels,
                        const ReadRequest& request, const std::string& context,
                        std::size_t* bytes_read);

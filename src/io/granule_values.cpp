@@ -50,7 +50,7 @@ std::size_t stored_bytes(hid_t dataset, const std::string& context) {
   return elements * H5Tget_size(type.get());
 }
 
-std::vector<float> read_physical(hid_t dataset, const h5::Rows& rows, const std::string& context,
+FloatArray read_physical(hid_t dataset, const h5::Rows& rows, const std::string& context,
                                  const std::string& name, Packing* packing,
                                  std::size_t* bytes_read) {
   const std::size_t count =
@@ -64,7 +64,7 @@ std::vector<float> read_physical(hid_t dataset, const h5::Rows& rows, const std:
   if (packing) *packing = p;
   *bytes_read += count * H5Tget_size(type.get());
 
-  std::vector<float> out(count);
+  FloatArray out(count);
   const std::string read_error = "cannot read variable " + name + " (truncated or corrupt file?)";
   if (!integer_storage && p.scale == 1.0 && p.offset == 0.0) {
     h5::read_rows(dataset, rows, H5T_NATIVE_FLOAT, out.data(), context, read_error);
@@ -75,7 +75,7 @@ std::vector<float> read_physical(hid_t dataset, const h5::Rows& rows, const std:
     }
     return out;
   }
-  std::vector<double> stored(count);
+  std::vector<double, UninitializedAllocator<double>> stored(count);
   h5::read_rows(dataset, rows, H5T_NATIVE_DOUBLE, stored.data(), context, read_error);
   for (std::size_t i = 0; i < count; ++i) {
     const double s = stored[i];
@@ -88,9 +88,9 @@ std::vector<float> read_physical(hid_t dataset, const h5::Rows& rows, const std:
   return out;
 }
 
-std::vector<float> to_band_major(const std::vector<float>& interleaved, std::size_t pixels,
+FloatArray to_band_major(const FloatArray& interleaved, std::size_t pixels,
                                  std::size_t bands) {
-  std::vector<float> planes(interleaved.size());
+  FloatArray planes(interleaved.size());
   for (std::size_t i = 0; i < pixels; ++i)
     for (std::size_t b = 0; b < bands; ++b) planes[b * pixels + i] = interleaved[i * bands + b];
   return planes;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hdf5_util.hpp"
+#include "swathgrid/granule.hpp"
 
 namespace swathgrid {
 
@@ -37,7 +38,7 @@ Packing read_packing(hid_t dataset, bool integer_storage, const std::string& con
 /// Reads `rows` of `dataset` (all of every other dimension) as physical float values, NaN
 /// where invalid, in row order. Adds the uncompressed size read to *bytes_read; stores the
 /// packing in *packing if given.
-std::vector<float> read_physical(hid_t dataset, const h5::Rows& rows, const std::string& context,
+FloatArray read_physical(hid_t dataset, const h5::Rows& rows, const std::string& context,
                                  const std::string& name, Packing* packing,
                                  std::size_t* bytes_read);
 
@@ -45,7 +46,7 @@ std::vector<float> read_physical(hid_t dataset, const h5::Rows& rows, const std:
 std::size_t stored_bytes(hid_t dataset, const std::string& context);
 
 /// (pixels, bands) interleaved → band-major planes.
-std::vector<float> to_band_major(const std::vector<float>& interleaved, std::size_t pixels,
+FloatArray to_band_major(const FloatArray& interleaved, std::size_t pixels,
                                  std::size_t bands);
 
 }  // namespace swathgrid

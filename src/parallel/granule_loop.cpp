@@ -143,7 +143,7 @@ ConstPixelView device_view(const float* host, std::size_t n) {
 
 /// Fills `device` (n values) with `host` converted to double, through a host mirror only
 /// when the device is not the host.
-void convert_to_device(const std::vector<float>& host, const PositionView& device) {
+void convert_to_device(const float* host, const PositionView& device) {
   auto mirror = Kokkos::create_mirror_view(device);  // `device` itself on the host
   double* out = mirror.data();
   const std::size_t n = device.extent(0);
@@ -163,8 +163,8 @@ DevicePositions device_positions(const Granule& granule, const Projector& projec
   d.x = first_elements(work.x_capacity, n, "swathgrid::x");
   d.y = first_elements(work.y_capacity, n, "swathgrid::y");
   if (projector.is_identity()) {
-    convert_to_device(granule.longitude, d.x);
-    convert_to_device(granule.latitude, d.y);
+    convert_to_device(granule.longitude.data(), d.x);
+    convert_to_device(granule.latitude.data(), d.y);
   } else {
     projector.forward(granule.longitude, granule.latitude, work.x_projected, work.y_projected);
     copy_into(work.x_projected, d.x);
@@ -218,8 +218,12 @@ BinTotals regrid_layer(const Granule& granule, const float* band_values, const D
     totals = bin_pixels(pos.x, pos.y, device_view(band_values, plane), grid, partials);
   } else {
     PixelView cell_values;
-    copy_to_device(warp_granule(granule.longitude, granule.latitude,
-                                std::vector<float>(band_values, band_values + plane), granule.lines,
+    const auto as_vector = [](const float* begin, std::size_t n) {  // as warp_granule takes them
+      return std::vector<float>(begin, begin + n);
+    };
+    copy_to_device(warp_granule(as_vector(granule.longitude.data(), plane),
+                                as_vector(granule.latitude.data(), plane),
+                                as_vector(band_values, plane), granule.lines,
                                 granule.pixels, window_grid(grid, window), config.warp_convention),
                    cell_values, "swathgrid::warped");
     totals =
