@@ -1,5 +1,7 @@
 #include "quicklook_picture.hpp"
 
+#include "swathgrid/export.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -189,6 +191,12 @@ std::vector<std::uint8_t> quicklook_rgba(const std::vector<float>& values,
     }
   draw_legend(canvas, width, height, scale, units);
   return rgba;
+}
+
+bool uses_log_scale(const std::string& variable, const std::string& units) {
+  if (units == "1") return false;  // counts (chlor_a_count, ...)
+  return variable == "chlor_a" || variable.rfind("chlor_a_", 0) == 0 || units == "mg m^-3" ||
+         units == "mg m-3";
 }
 
 }  // namespace swathgrid

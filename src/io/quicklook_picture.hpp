@@ -1,5 +1,5 @@
 #pragma once
-// The pixels of a quicklook (quicklook.cpp writes them as PNG): a colour map of one band with
+// The pixels of a quicklook (src/gdal/quicklook.cpp writes them as PNG): a colour map of one band with
 // no data transparent, and a colour bar legend below it. No GDAL here, so it can be tested
 // on plain arrays.
 

@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "gdal_export_util.hpp"
-#include "quicklook_picture.hpp"
-#include "swathgrid/export.hpp"
+#include "../io/quicklook_picture.hpp"
+#include "export_util.hpp"
+#include "plugin.hpp"
 
-namespace swathgrid {
+namespace swathgrid::gdal {
 
 namespace {
 
@@ -28,14 +28,7 @@ class NoSidecar {
 
 }  // namespace
 
-bool uses_log_scale(const std::string& variable, const std::string& units) {
-  if (units == "1") return false;  // counts (chlor_a_count, ...)
-  return variable == "chlor_a" || variable.rfind("chlor_a_", 0) == 0 || units == "mg m^-3" ||
-         units == "mg m-3";
-}
-
 void write_quicklook(const ExportSource& source, const std::string& png_path) {
-  using namespace gdal_export;
   const std::string what = "--quicklook " + png_path;
   QuietGdal gdal;
   NoSidecar no_sidecar;
@@ -94,4 +87,4 @@ void write_quicklook(const ExportSource& source, const std::string& png_path) {
   publish(partial, png_path, what);
 }
 
-}  // namespace swathgrid
+}  // namespace swathgrid::gdal

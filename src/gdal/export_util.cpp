@@ -1,4 +1,4 @@
-#include "gdal_export_util.hpp"
+#include "export_util.hpp"
 
 #include <cpl_error.h>
 #include <ogr_srs_api.h>
@@ -10,7 +10,7 @@
 
 #include "swathgrid/error.hpp"
 
-namespace swathgrid::gdal_export {
+namespace swathgrid::gdal {
 
 QuietGdal::QuietGdal() {
   static std::once_flag registered;
@@ -59,4 +59,4 @@ void publish(const std::string& partial, const std::string& path, const std::str
   throw Error(what + ": cannot rename " + partial + " to " + path);
 }
 
-}  // namespace swathgrid::gdal_export
+}  // namespace swathgrid::gdal

@@ -10,7 +10,7 @@
 //    GDAL skips (part of) the target because none of it maps onto the swath: INIT_DEST is
 //    applied to the chunks it warps only, and the notebook keeps 0.0 elsewhere.
 
-#include "swathgrid/gdal_warp.hpp"
+#include "plugin.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -123,7 +123,7 @@ Dataset open_mem(const std::string& name, GDALAccess access) {
 
 /// The GEOLOCATION metadata GDAL synthesises from SRC_GEOLOC_ARRAY=<2-band lon/lat dataset>
 /// (GDALCreateGeolocationMetadata), plus the convention when it is not GDAL's default.
-CPLStringList geolocation_metadata(const std::string& geoloc_name, WarpConvention convention) {
+CPLStringList geolocation_metadata(const std::string& geoloc_name, bool pixel_center) {
   CPLStringList metadata;
   metadata.SetNameValue("X_DATASET", geoloc_name.c_str());
   metadata.SetNameValue("X_BAND", "1");
@@ -134,7 +134,7 @@ CPLStringList geolocation_metadata(const std::string& geoloc_name, WarpConventio
   metadata.SetNameValue("LINE_OFFSET", "0");
   metadata.SetNameValue("PIXEL_STEP", "1");
   metadata.SetNameValue("LINE_STEP", "1");
-  if (convention == WarpConvention::kPixelCenter)
+  if (pixel_center)
     metadata.SetNameValue("GEOREFERENCING_CONVENTION", "PIXEL_CENTER");
   return metadata;
 }
@@ -172,58 +172,27 @@ WarpOptions warp_options(GDALDatasetH source, GDALDatasetH target, void* transfo
   return options;
 }
 
-void check_sizes(const std::vector<float>& lon, const std::vector<float>& lat,
-                 const std::vector<float>& values, std::size_t lines, std::size_t pixels,
-                 const GridSpec& target) {
-  SWATHGRID_REQUIRE(
-      lines >= 2 && pixels >= 2 && lines <= INT_MAX && pixels <= INT_MAX,
-      "warp: granule of " << lines << " x " << pixels << " pixels (need at least 2 x 2)");
-  const std::size_t count = lines * pixels;
-  SWATHGRID_REQUIRE(lon.size() == count && lat.size() == count && values.size() == count,
-                    "warp: arrays of " << lon.size() << ", " << lat.size() << " and "
-                                       << values.size() << " elements for " << lines << " x "
-                                       << pixels << " pixels");
-  SWATHGRID_REQUIRE(target.nx > 0 && target.ny > 0 && target.nx <= INT_MAX &&
-                        target.ny <= INT_MAX && target.cell_size > 0.0,
-                    "warp: invalid target grid " << target.nx << " x " << target.ny << " cells of "
-                                                 << target.cell_size);
-}
-
 }  // namespace
 
-WarpConvention parse_warp_convention(const std::string& text) {
-  if (text == "top-left-corner") return WarpConvention::kTopLeftCorner;
-  if (text == "pixel-center") return WarpConvention::kPixelCenter;
-  throw UsageError("--warp-convention: expected top-left-corner or pixel-center, got '" + text +
-                   "'");
-}
+namespace gdal {
 
-const char* warp_convention_name(WarpConvention convention) {
-  return convention == WarpConvention::kPixelCenter ? "pixel-center" : "top-left-corner";
-}
-
-std::vector<float> warp_granule(const std::vector<float>& lon, const std::vector<float>& lat,
-                                const std::vector<float>& values, std::size_t lines,
-                                std::size_t pixels, const GridSpec& target,
-                                WarpConvention convention) {
-  check_sizes(lon, lat, values, lines, pixels, target);
+void warp(const float* lon, const float* lat, const float* values, std::size_t lines,
+          std::size_t pixels, const WarpTarget& target, bool pixel_center, float* result) {
   const std::size_t count = lines * pixels;
   std::vector<float> geoloc(2 * count);  // band 1 lon, band 2 lat: rasterio's np.stack
-  std::copy(lon.begin(), lon.end(), geoloc.begin());
-  std::copy(lat.begin(), lat.end(), geoloc.begin() + static_cast<std::ptrdiff_t>(count));
-  std::vector<float> result(static_cast<std::size_t>(target.cell_count()),
-                            std::numeric_limits<float>::quiet_NaN());
+  std::copy(lon, lon + count, geoloc.begin());
+  std::copy(lat, lat + count, geoloc.begin() + static_cast<std::ptrdiff_t>(count));
   {
     GdalScope scope;
     const std::string geoloc_name = mem_dataset_name(geoloc.data(), pixels, lines, 2);
-    Dataset source = open_mem(mem_dataset_name(values.data(), pixels, lines, 1), GA_ReadOnly);
-    check(GDALSetMetadata(source.get(), geolocation_metadata(geoloc_name, convention).List(),
+    Dataset source = open_mem(mem_dataset_name(values, pixels, lines, 1), GA_ReadOnly);
+    check(GDALSetMetadata(source.get(), geolocation_metadata(geoloc_name, pixel_center).List(),
                           "GEOLOCATION"),
           "GDALSetMetadata(GEOLOCATION)");
 
     const auto nx = static_cast<std::size_t>(target.nx);
     const auto ny = static_cast<std::size_t>(target.ny);
-    Dataset destination = open_mem(mem_dataset_name(result.data(), nx, ny, 1), GA_Update);
+    Dataset destination = open_mem(mem_dataset_name(result, nx, ny, 1), GA_Update);
     double geotransform[6] = {target.x_min, target.cell_size, 0.0, target.y_max,
                               0.0,          -target.cell_size};
     check(GDALSetGeoTransform(destination.get(), geotransform), "GDALSetGeoTransform");
@@ -245,7 +214,8 @@ std::vector<float> warp_granule(const std::vector<float>& lon, const std::vector
           "GDALChunkAndWarpImage");
     GDALFlushCache(destination.get());  // returns void before GDAL 3.7
   }  // operation, options, transformer, then the datasets are released before returning
-  return result;
 }
+
+}  // namespace gdal
 
 }  // namespace swathgrid

@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the GDAL exports (geotiff_export.cpp, quicklook.cpp): one checking wrapper for
+// Shared by the GDAL exports (geotiff.cpp, quicklook.cpp): one checking wrapper for
 // GDAL results, RAII for datasets, and the composite's variable opened through GDAL's
 // netCDF driver with its CRS.
 
@@ -10,7 +10,7 @@
 
 #include "swathgrid/export.hpp"
 
-namespace swathgrid::gdal_export {
+namespace swathgrid::gdal {
 
 struct DatasetCloser {
   void operator()(void* dataset) const { GDALClose(static_cast<GDALDatasetH>(dataset)); }
@@ -45,4 +45,4 @@ OpenVariable open_variable(const ExportSource& source, const std::string& what);
 /// Renames `partial` to `path`; throws naming `what` when it cannot (and removes `partial`).
 void publish(const std::string& partial, const std::string& path, const std::string& what);
 
-}  // namespace swathgrid::gdal_export
+}  // namespace swathgrid::gdal

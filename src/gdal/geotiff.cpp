@@ -3,13 +3,12 @@
 #include <cpl_string.h>
 #include <gdal.h>
 
-#include "gdal_export_util.hpp"
-#include "swathgrid/export.hpp"
+#include "export_util.hpp"
+#include "plugin.hpp"
 
-namespace swathgrid {
+namespace swathgrid::gdal {
 
 void write_geotiff(const ExportSource& source, const std::string& tif_path) {
-  using namespace gdal_export;
   const std::string what = "--geotiff " + tif_path;
   QuietGdal gdal;
   const OpenVariable variable = open_variable(source, what);
@@ -28,4 +27,4 @@ void write_geotiff(const ExportSource& source, const std::string& tif_path) {
   publish(partial, tif_path, what);
 }
 
-}  // namespace swathgrid
+}  // namespace swathgrid::gdal

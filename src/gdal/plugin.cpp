@@ -1,0 +1,48 @@
+// The GDAL plugin's entry point: the table of plugin_api.hpp, each entry catching what the
+// GDAL code throws.
+
+#include <exception>
+
+#include "plugin.hpp"
+
+namespace swathgrid::gdal {
+
+namespace {
+
+template <class Call>
+std::string message_of(Call&& call) noexcept {
+  try {
+    call();
+    return "";
+  } catch (const std::exception& e) {
+    return e.what()[0] != '\0' ? e.what() : "GDAL plugin: error without a message";
+  } catch (...) {
+    return "GDAL plugin: unknown error";
+  }
+}
+
+std::string warp_entry(const float* lon, const float* lat, const float* values, std::size_t lines,
+                       std::size_t pixels, const WarpTarget& target, bool pixel_center,
+                       float* result) {
+  return message_of([&] { warp(lon, lat, values, lines, pixels, target, pixel_center, result); });
+}
+
+std::string geotiff_entry(const ExportSource& source, const std::string& tif_path) {
+  return message_of([&] { gdal::write_geotiff(source, tif_path); });
+}
+
+std::string quicklook_entry(const ExportSource& source, const std::string& png_path) {
+  return message_of([&] { gdal::write_quicklook(source, png_path); });
+}
+
+}  // namespace
+
+}  // namespace swathgrid::gdal
+
+extern "C" __attribute__((visibility("default"))) const swathgrid::GdalPlugin*
+swathgrid_gdal_plugin() {
+  static const swathgrid::GdalPlugin table{
+      swathgrid::kGdalPluginVersion, swathgrid::gdal::warp_entry, swathgrid::gdal::geotiff_entry,
+      swathgrid::gdal::quicklook_entry};
+  return &table;
+}

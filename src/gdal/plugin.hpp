@@ -1,0 +1,23 @@
+#pragma once
+// Inside the GDAL plugin (plugin_api.hpp says why it is one): the functions plugin.cpp puts
+// in the table. They throw swathgrid::Error; plugin.cpp turns that into the returned message.
+
+#include <cstddef>
+#include <string>
+
+#include "plugin_api.hpp"
+#include "swathgrid/export.hpp"
+
+namespace swathgrid::gdal {
+
+/// See GdalPlugin::warp.
+void warp(const float* lon, const float* lat, const float* values, std::size_t lines,
+          std::size_t pixels, const WarpTarget& target, bool pixel_center, float* result);
+
+/// The composite's variable as a Cloud-Optimised GeoTIFF (--geotiff).
+void write_geotiff(const ExportSource& source, const std::string& tif_path);
+
+/// A PNG picture of the composite's first band with a colour bar (--quicklook).
+void write_quicklook(const ExportSource& source, const std::string& png_path);
+
+}  // namespace swathgrid::gdal

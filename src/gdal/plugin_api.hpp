@@ -1,0 +1,50 @@
+#pragma once
+// The boundary between swathgrid and its GDAL plugin, libswathgrid_gdal.so (this folder).
+//
+// GDAL brings about 110 shared libraries (codecs, PDF, HEIF, ...); linked into swathgrid they
+// cost every MPI rank ~0.14 s to load at start, and every component Open MPI then loads
+// looks its symbols up through all of them. Only --method warp, --geotiff and --quicklook use
+// GDAL, so its calls live in a plugin that src/io/gdal_plugin.cpp loads (dlopen) the first
+// time one of them runs.
+//
+// The table below is all that crosses: plain pointers and standard types, built by the same
+// compiler in the same build. Exceptions do not cross: each entry returns "" on success and
+// the error's message otherwise, which the caller throws as swathgrid::Error again.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "swathgrid/export.hpp"
+
+namespace swathgrid {
+
+/// Changed with the table, so that a plugin of another build is refused, not misused.
+inline constexpr int kGdalPluginVersion = 1;
+
+/// A warp's target grid: GridSpec's numbers (grid.hpp needs Kokkos; the plugin does not).
+struct WarpTarget {
+  double x_min;
+  double y_max;
+  double cell_size;
+  std::int64_t nx;
+  std::int64_t ny;
+};
+
+struct GdalPlugin {
+  int version;
+  /// warp_granule's GDAL part: lines x pixels lon, lat and values onto `target`, the
+  /// lat/lon values at pixel centres (GEOREFERENCING_CONVENTION=PIXEL_CENTER) or at the
+  /// pixels' top-left corners (GDAL's default); `result` (nx * ny floats) holds NaN on entry.
+  std::string (*warp)(const float* lon, const float* lat, const float* values,
+                      std::size_t lines, std::size_t pixels, const WarpTarget& target,
+                      bool pixel_center, float* result);
+  std::string (*write_geotiff)(const ExportSource& source, const std::string& tif_path);
+  std::string (*write_quicklook)(const ExportSource& source, const std::string& png_path);
+};
+
+}  // namespace swathgrid
+
+/// The plugin's one exported symbol.
+#define SWATHGRID_GDAL_PLUGIN_ENTRY "swathgrid_gdal_plugin"
+extern "C" const swathgrid::GdalPlugin* swathgrid_gdal_plugin();
