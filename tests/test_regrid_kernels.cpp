@@ -537,6 +537,38 @@ TEST(BinPixels, TellsWhetherAnyPositionIsInTheGrid) {
   EXPECT_TRUE(acc.allocated.empty());
 }
 
+TEST(BinPixels, FloatDegreesBinLikeTheirDoubleWidening) {
+  // Lat/lon grids bin the granule's float lon/lat as they are; projected grids pass doubles.
+  // Positions on cell edges, the grid's own edges and outside it included.
+  const GridSpec grid = GridSpec::from_bbox(BBox{-77, 36, -73, 41}, 0.01);
+  Pixels p = random_pixels(300000, 21);
+  for (std::size_t i = 0; i < p.lon.size(); i += 7) {  // snap to the edges between cells
+    p.lon[i] = static_cast<float>(-77.0 + 0.01 * std::round((p.lon[i] + 77.0) / 0.01));
+    p.lat[i] = static_cast<float>(36.0 + 0.01 * std::round((p.lat[i] - 36.0) / 0.01));
+  }
+  const FieldLayout layout = FieldLayout::for_stats({Stat::kMean, Stat::kMin, Stat::kMax},
+                                                    Weighting::kPixel, 100.0);
+  const ConstPixelView lon(device(p.lon)), lat(device(p.lat)), values(device(p.values));
+  TiledFields from_float(layout, TileGrid(64, grid.nx, grid.ny));
+  TiledFields from_double(layout, TileGrid(64, grid.nx, grid.ny));
+  const BinTotals a = bin_pixels(lon, lat, values, grid, from_float);
+  const BinTotals b = bin_pixels(positions(p.lon), positions(p.lat), values, grid, from_double);
+  EXPECT_GT(a.binned, 100000);
+  EXPECT_GT(a.outside_grid, 10000);
+  EXPECT_EQ(a.binned, b.binned);
+  EXPECT_EQ(a.outside_grid, b.outside_grid);
+  EXPECT_EQ(a.invalid, b.invalid);
+  EXPECT_EQ(a.touches_grid, b.touches_grid);
+  EXPECT_EQ(from_float.allocated, from_double.allocated);
+  const HostFields x = densify(from_float), y = densify(from_double);
+  ASSERT_EQ(x.size(), y.size());
+  EXPECT_TRUE(std::equal(x.data(), x.data() + x.size(), y.data()));
+  const RowWindow rows_float = granule_rows(lon, lat, grid);
+  const RowWindow rows_double = granule_rows(positions(p.lon), positions(p.lat), grid);
+  EXPECT_EQ(rows_float.begin, rows_double.begin);
+  EXPECT_EQ(rows_float.end, rows_double.end);
+}
+
 /// The tiles of `tiles` holding the valid pixels of `p` (as bin_pixels classifies them).
 std::set<std::int64_t> tiles_of_pixels(const Pixels& p, const GridSpec& grid,
                                        const TileGrid& tiles) {

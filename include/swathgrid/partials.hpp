@@ -25,6 +25,8 @@ struct RowWindow {
 /// x, y: pixel positions in grid CRS units.
 RowWindow granule_rows(const ConstPositionView& x, const ConstPositionView& y,
                        const GridSpec& grid);
+/// The same from a lat/lon grid's positions as the granule holds them (float degrees).
+RowWindow granule_rows(const ConstPixelView& lon, const ConstPixelView& lat, const GridSpec& grid);
 
 /// What happened to the pixels of one `bin` call.
 struct BinTotals {
@@ -40,6 +42,11 @@ struct BinTotals {
 /// a granule's partials (a partial layout), or, where folding would only add the partials
 /// (bins_into_accumulators), the run's accumulators themselves.
 BinTotals bin_pixels(const ConstPositionView& x, const ConstPositionView& y,
+                     const ConstPixelView& values, const GridSpec& grid, TiledFields& fields);
+/// The same from a lat/lon grid's positions as the granule holds them (float degrees): no
+/// pass converting them to double first, half the bytes read; the same cells (float to double
+/// is exact).
+BinTotals bin_pixels(const ConstPixelView& lon, const ConstPixelView& lat,
                      const ConstPixelView& values, const GridSpec& grid, TiledFields& fields);
 
 /// Whether `bin` with `weighting` may add pixels straight into accumulators of `layout`:

@@ -128,9 +128,12 @@ struct CellAdder {
   }
 };
 
-/// Where pixel i goes: kBinned (its grid cell in `cell`), or why it does not.
+/// Where pixel i goes: kBinned (its grid cell in `cell`), or why it does not. Positions: grid
+/// x, y as double (ConstPositionView) or, on lat/lon grids, the granule's float lon/lat
+/// (ConstPixelView; widened to double exactly, so the same cells).
+template <class Positions>
 struct PixelClassifier {
-  ConstPositionView lon, lat;  ///< grid x, y
+  Positions lon, lat;  ///< grid x, y
   ConstPixelView values;
   GridSpec grid;
   FieldLayout layout;
@@ -147,11 +150,12 @@ struct PixelClassifier {
 
 /// bin's first pass: classifies each pixel once, keeps its cell (-1: not binned) for the
 /// second pass, flags the tiles that get a value, and counts the outcomes.
+template <class Positions>
 struct ClassifyPass {
   using value_type = std::int64_t[];
   using size_type = unsigned;
 
-  PixelClassifier classify;
+  PixelClassifier<Positions> classify;
   Kokkos::View<std::int64_t*, MemSpace> cells;
   TileFlags touched;
   TileGrid tiles;
@@ -196,8 +200,12 @@ BinTotals to_totals(const std::int64_t (&totals)[kOutcomes]) {
 
 }  // namespace
 
-RowWindow granule_rows(const ConstPositionView& lon, const ConstPositionView& lat,
-                       const GridSpec& grid) {
+// Templates over the position type, with external linkage (CUDA's extended lambdas may not
+// be defined in functions of internal linkage).
+namespace position_kernels {
+
+template <class Positions>
+RowWindow rows_of(const Positions& lon, const Positions& lat, const GridSpec& grid) {
   const std::int64_t n = static_cast<std::int64_t>(lat.extent(0));
   Kokkos::MinMaxScalar<std::int64_t> rows;  // one pass for both ends
   Kokkos::parallel_reduce(
@@ -213,8 +221,9 @@ RowWindow granule_rows(const ConstPositionView& lon, const ConstPositionView& la
   return rows.max_val < 0 ? RowWindow{} : RowWindow{rows.min_val, rows.max_val + 1};
 }
 
-BinTotals bin_pixels(const ConstPositionView& lon, const ConstPositionView& lat,
-                     const ConstPixelView& values, const GridSpec& grid, TiledFields& fields) {
+template <class Positions>
+BinTotals bin(const Positions& lon, const Positions& lat, const ConstPixelView& values,
+              const GridSpec& grid, TiledFields& fields) {
   const std::int64_t n = static_cast<std::int64_t>(values.extent(0));
   const Kokkos::View<std::int64_t*, MemSpace> cells(
       Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::pixel_cells"), n);
@@ -222,8 +231,8 @@ BinTotals bin_pixels(const ConstPositionView& lon, const ConstPositionView& lat,
   std::int64_t totals[kOutcomes] = {};
   Kokkos::parallel_reduce(
       "swathgrid::bin_classify", Policy(0, n),
-      ClassifyPass{PixelClassifier{lon, lat, values, grid, fields.layout}, cells, touched,
-                   fields.tiles},
+      ClassifyPass<Positions>{PixelClassifier<Positions>{lon, lat, values, grid, fields.layout},
+                              cells, touched, fields.tiles},
       totals);
   fields.ensure_tiles(touched);
   // Second pass: the values into the cells the first found.
@@ -241,6 +250,28 @@ BinTotals bin_pixels(const ConstPositionView& lon, const ConstPositionView& lat,
   BinTotals result = to_totals(totals);
   result.touches_grid = totals[kBinned] + totals[kInGridNoValue] > 0;
   return result;
+}
+
+}  // namespace position_kernels
+
+RowWindow granule_rows(const ConstPositionView& x, const ConstPositionView& y,
+                       const GridSpec& grid) {
+  return position_kernels::rows_of(x, y, grid);
+}
+
+RowWindow granule_rows(const ConstPixelView& lon, const ConstPixelView& lat,
+                       const GridSpec& grid) {
+  return position_kernels::rows_of(lon, lat, grid);
+}
+
+BinTotals bin_pixels(const ConstPositionView& x, const ConstPositionView& y,
+                     const ConstPixelView& values, const GridSpec& grid, TiledFields& fields) {
+  return position_kernels::bin(x, y, values, grid, fields);
+}
+
+BinTotals bin_pixels(const ConstPixelView& lon, const ConstPixelView& lat,
+                     const ConstPixelView& values, const GridSpec& grid, TiledFields& fields) {
+  return position_kernels::bin(lon, lat, values, grid, fields);
 }
 
 PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,

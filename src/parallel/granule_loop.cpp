@@ -93,11 +93,21 @@ std::int64_t period_key(const Granule& granule, PeriodKind kind) {
   }
 }
 
-/// A granule's pixel positions on the device: grid x/y (CRS units), and lon/lat for the
-/// nearest method (which measures distances on the sphere).
+/// A granule's pixel positions on the device: grid x/y (CRS units) on projected grids, and
+/// lon/lat on lat/lon grids (their x/y: no conversion to double, the kernels widen them
+/// exactly) and for the nearest method (which measures distances on the sphere).
 struct DevicePositions {
+  bool degrees = false;  ///< a lat/lon grid: x/y are empty, lon/lat are the grid positions
   PositionView x, y;
   ConstPixelView lon, lat;
+
+  RowWindow rows(const GridSpec& grid) const {
+    return degrees ? granule_rows(lon, lat, grid) : granule_rows(x, y, grid);
+  }
+  BinTotals bin(const ConstPixelView& values, const GridSpec& grid, TiledFields& fields) const {
+    return degrees ? bin_pixels(lon, lat, values, grid, fields)
+                   : bin_pixels(x, y, values, grid, fields);
+  }
 };
 
 /// What a rank reuses from granule to granule: grow-only buffers, so that once the largest
@@ -141,16 +151,6 @@ ConstPixelView device_view(const float* host, std::size_t n) {
       MemSpace(), Kokkos::View<const float*, HostSpace, Kokkos::MemoryUnmanaged>(host, n));
 }
 
-/// Fills `device` (n values) with `host` converted to double, through a host mirror only
-/// when the device is not the host.
-void convert_to_device(const float* host, const PositionView& device) {
-  auto mirror = Kokkos::create_mirror_view(device);  // `device` itself on the host
-  double* out = mirror.data();
-  const std::size_t n = device.extent(0);
-  for (std::size_t i = 0; i < n; ++i) out[i] = host[i];
-  Kokkos::deep_copy(device, mirror);  // no-op when they are the same view
-}
-
 void copy_into(const std::vector<double>& host, const PositionView& device) {
   Kokkos::deep_copy(device, Kokkos::View<const double*, HostSpace, Kokkos::MemoryUnmanaged>(
                                 host.data(), device.extent(0)));
@@ -160,19 +160,17 @@ DevicePositions device_positions(const Granule& granule, const Projector& projec
                                  const Config& config, GranuleWorkspace& work) {
   DevicePositions d;
   const std::size_t n = granule.longitude.size();
-  d.x = first_elements(work.x_capacity, n, "swathgrid::x");
-  d.y = first_elements(work.y_capacity, n, "swathgrid::y");
-  if (projector.is_identity()) {
-    convert_to_device(granule.longitude.data(), d.x);
-    convert_to_device(granule.latitude.data(), d.y);
-  } else {
+  d.degrees = projector.is_identity();
+  if (d.degrees || config.method == "nearest") {
+    d.lon = device_view(granule.longitude.data(), n);
+    d.lat = device_view(granule.latitude.data(), n);
+  }
+  if (!d.degrees) {
+    d.x = first_elements(work.x_capacity, n, "swathgrid::x");
+    d.y = first_elements(work.y_capacity, n, "swathgrid::y");
     projector.forward(granule.longitude, granule.latitude, work.x_projected, work.y_projected);
     copy_into(work.x_projected, d.x);
     copy_into(work.y_projected, d.y);
-  }
-  if (config.method == "nearest") {
-    d.lon = device_view(granule.longitude.data(), n);
-    d.lat = device_view(granule.latitude.data(), n);
   }
   return d;
 }
@@ -211,11 +209,11 @@ BinTotals regrid_layer(const Granule& granule, const float* band_values, const D
     return nearest_layer(granule, device_view(band_values, plane), pos, config, grid, window,
                          accumulators, work);
   if (config.method == "bin" && bins_into_accumulators(accumulators.layout, config.weighting))
-    return bin_pixels(pos.x, pos.y, device_view(band_values, plane), grid, accumulators);
+    return pos.bin(device_view(band_values, plane), grid, accumulators);
   TiledFields& partials = work.partials_for(accumulators);
   BinTotals totals;
   if (config.method == "bin") {
-    totals = bin_pixels(pos.x, pos.y, device_view(band_values, plane), grid, partials);
+    totals = pos.bin(device_view(band_values, plane), grid, partials);
   } else {
     PixelView cell_values;
     const auto as_vector = [](const float* begin, std::size_t n) {  // as warp_granule takes them
@@ -245,7 +243,7 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
   const bool bin = config.method == "bin";
   RowWindow window;
   if (!bin) {
-    const RowWindow touched = granule_rows(pos.x, pos.y, grid);
+    const RowWindow touched = pos.rows(grid);
     if (touched.empty()) {
       ++local.granules_missing_grid;
       return;
