@@ -15,6 +15,9 @@
 #   sg-n1-t2      mpiexec -n 1 --bind-to none, OMP_NUM_THREADS=2
 #   sg-nearest-n2 (seed only) -n 2 with the notebook's semantics: --method nearest --flags none
 #                 --weight granule
+#   sg-n1-ob1, sg-n2-ob1  sg-n1 and sg-n2 under mpiexec --mca pml ob1: Open MPI's own
+#                 shared-memory point-to-point instead of UCX, which probes the machine's
+#                 network devices at MPI_Init (~0.2 s a rank here); the right choice on one node
 # Each run goes through /usr/bin/time -v (peak RSS of the largest process) and writes a new
 # file: the previous repetition's output is removed first, outside the timing (replacing an
 # existing file makes ext4 write the new one out at once, ~0.7 ms per MB, 0.23 s for the global
@@ -108,11 +111,13 @@ measure() {  # case config rep command...
     "$([[ $code == 0 ]] || echo "  (exit $code, see $stem.log)")"
 }
 
-sg() {  # case config rep ranks threads extra-options...
+sg() {  # case config rep ranks threads extra-options...   (config *-ob1: --mca pml ob1)
   local case=$1 config=$2 rep=$3 ranks=$4 threads=$5
   shift 5
+  local mca=()
+  [[ $config == *-ob1 ]] && mca=(--mca pml ob1)
   measure "$case" "$config" "$rep" env OMP_NUM_THREADS="$threads" \
-    mpiexec -n "$ranks" --oversubscribe --bind-to none \
+    mpiexec -n "$ranks" --oversubscribe --bind-to none "${mca[@]}" \
     "$swathgrid" "$@" -o "$work/$case.$config.nc"
 }
 
@@ -141,6 +146,8 @@ for case in $cases; do
     sg "$case" sg-n1-ahead "$rep" 1 1 --input-list "$list" "${grid[@]}" --read-ahead on
     sg "$case" sg-n2 "$rep" 2 1 --input-list "$list" "${grid[@]}"
     sg "$case" sg-n1-t2 "$rep" 1 2 --input-list "$list" "${grid[@]}"
+    sg "$case" sg-n1-ob1 "$rep" 1 1 --input-list "$list" "${grid[@]}" --read-ahead off
+    sg "$case" sg-n2-ob1 "$rep" 2 1 --input-list "$list" "${grid[@]}"
     if [[ $case == seed ]]; then
       sg "$case" sg-nearest-n2 "$rep" 2 1 --input-list "$list" "${grid[@]}" \
         --method nearest --flags none --weight granule
