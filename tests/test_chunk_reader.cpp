@@ -119,6 +119,8 @@ TEST_F(DirectChunks, ByteIdenticalToHdf5OnEveryLayout) {
       {"obdaac_like", H5T_NATIVE_FLOAT, {1709, 1272}, {{256, 1272}}},
       {"edges_both_ways", H5T_NATIVE_FLOAT, {1710, 1272}, {{100, 500}}},
       {"deflate_only_int32", H5T_NATIVE_INT32, {333, 77}, {{64, 64}, false}},
+      // Chunks of whole lines go straight into place when all their lines are read.
+      {"whole_lines_deflate_only", H5T_NATIVE_INT32, {333, 77}, {{64, 77}, false}},
       {"three_d", H5T_NATIVE_FLOAT, {130, 50, 7}, {{32, 16, 3}}},
       {"three_d_int16", H5T_NATIVE_INT16, {90, 50, 7}, {{40, 50, 7}}},
       {"one_line_chunks", H5T_NATIVE_FLOAT, {20, 31}, {{1, 31}}},

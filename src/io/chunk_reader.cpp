@@ -37,6 +37,9 @@ struct Geometry {
   std::size_t element_bytes = 0;
   bool shuffled = false;
   std::size_t chunk_bytes() const { return chunk[0] * chunk[1] * chunk[2] * element_bytes; }
+  /// Chunks span whole lines (every middle and inner element): a chunk's lines are then
+  /// stored exactly as the row-ordered output holds them.
+  bool whole_lines() const { return chunk[1] == dims[1] && chunk[2] == dims[2]; }
 };
 
 /// The dataset's geometry when the direct path can read it into `mem_type`.
@@ -193,21 +196,28 @@ bool read_rows_direct(hid_t dataset, const Rows& rows, hid_t mem_type, void* buf
     for (std::int64_t k = 0; k < count; ++k) {
       if (!inflater) continue;
       const RawChunk& c = chunks[static_cast<std::size_t>(k)];
+      // A chunk of whole lines, all of them in `rows` (so also in the dataset), is its lines
+      // of the output as they are: inflated (or unshuffled) straight into place, no copy.
+      unsigned char* in_place =
+          g->whole_lines() && c.start[0] >= rows.first &&
+                  c.start[0] + g->chunk[0] <= rows.first + rows.count
+              ? out + (c.start[0] - rows.first) * (chunk_bytes / g->chunk[0])
+              : nullptr;
+      unsigned char* inflate_to = in_place && !g->shuffled ? in_place : inflated.data();
       std::size_t produced = 0;
-      if (libdeflate_zlib_decompress(inflater.get(), compressed + c.offset, c.bytes,
-                                     inflated.data(), chunk_bytes,
-                                     &produced) != LIBDEFLATE_SUCCESS ||
+      if (libdeflate_zlib_decompress(inflater.get(), compressed + c.offset, c.bytes, inflate_to,
+                                     chunk_bytes, &produced) != LIBDEFLATE_SUCCESS ||
           produced != chunk_bytes) {
         ++failures;
         continue;
       }
-      const unsigned char* elements = inflated.data();
       if (g->shuffled) {
-        unshuffle(inflated.data(), unshuffled.data(), chunk_bytes / g->element_bytes,
-                  g->element_bytes);
-        elements = unshuffled.data();
+        unsigned char* elements = in_place ? in_place : unshuffled.data();
+        unshuffle(inflated.data(), elements, chunk_bytes / g->element_bytes, g->element_bytes);
+        if (!in_place) place_chunk(*g, c, elements, rows, out);
+      } else if (!in_place) {
+        place_chunk(*g, c, inflated.data(), rows, out);
       }
-      place_chunk(*g, c, elements, rows, out);
     }
   }
   if (raw.size() > kKeptRawBytes) std::vector<unsigned char>().swap(raw);
