@@ -21,7 +21,6 @@
 #include <ogr_srs_api.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
