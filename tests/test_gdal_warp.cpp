@@ -212,7 +212,9 @@ class WarpDemo : public ::testing::Test {
       write_synthetic_granule(demo.path, options);
       demo.granule = read_granule(demo.path, ReadRequest{});
       const Granule& g = demo.granule;
-      const auto as_vector = [](const FloatArray& a) { return std::vector<float>(a.begin(), a.end()); };
+      const auto as_vector = [](const FloatArray& a) {
+        return std::vector<float>(a.begin(), a.end());
+      };
       const std::vector<float> lon = as_vector(g.longitude), lat = as_vector(g.latitude),
                                values = as_vector(g.variables.at(0).values);
       const auto start = std::chrono::steady_clock::now();

@@ -400,7 +400,7 @@ TEST(SubsetGeometry, RadiusTestAgreesWithTheBoundNearTheBox) {
       decided_exactly += std::abs(bound - radius) < 0.1 * radius;
     }
   }
-  EXPECT_GT(passed, 5000);           // both answers, often
+  EXPECT_GT(passed, 5000);  // both answers, often
   EXPECT_LT(passed, 35000);
   EXPECT_GT(decided_exactly, 1000);  // and many close to the radius
 }
@@ -425,10 +425,13 @@ TEST(SubsetGeometry, LinesNearRegionFromASample) {
   EXPECT_EQ(range.first, 160u);
   EXPECT_EQ(range.count, 256u - 160u + 1u);
   // A larger margin keeps more; a region far away keeps nothing.
-  const LineRange wider = lines_near_region(sampled, lat.data(), lon.data(), pixels, GeoRegion{region.box, 0.5});
+  const LineRange wider =
+      lines_near_region(sampled, lat.data(), lon.data(), pixels, GeoRegion{region.box, 0.5});
   EXPECT_LT(wider.first, range.first);
   EXPECT_GT(wider.first + wider.count, range.first + range.count);
-  EXPECT_EQ(lines_near_region(sampled, lat.data(), lon.data(), pixels, GeoRegion{BBox{50, 2, 51, 3}, 0.25}).count,
+  EXPECT_EQ(lines_near_region(sampled, lat.data(), lon.data(), pixels,
+                              GeoRegion{BBox{50, 2, 51, 3}, 0.25})
+                .count,
             0u);
   // Every line sampled: exact, plus one line on either side (not near: the ends of a read
   // range are never near the region, so every pixel that matters keeps its neighbours).

@@ -546,8 +546,8 @@ TEST(BinPixels, FloatDegreesBinLikeTheirDoubleWidening) {
     p.lon[i] = static_cast<float>(-77.0 + 0.01 * std::round((p.lon[i] + 77.0) / 0.01));
     p.lat[i] = static_cast<float>(36.0 + 0.01 * std::round((p.lat[i] - 36.0) / 0.01));
   }
-  const FieldLayout layout = FieldLayout::for_stats({Stat::kMean, Stat::kMin, Stat::kMax},
-                                                    Weighting::kPixel, 100.0);
+  const FieldLayout layout =
+      FieldLayout::for_stats({Stat::kMean, Stat::kMin, Stat::kMax}, Weighting::kPixel, 100.0);
   const ConstPixelView lon(device(p.lon)), lat(device(p.lat)), values(device(p.values));
   TiledFields from_float(layout, TileGrid(64, grid.nx, grid.ny));
   TiledFields from_double(layout, TileGrid(64, grid.nx, grid.ny));

@@ -1,9 +1,9 @@
 // The GDAL plugin's entry point: the table of plugin_api.hpp, each entry catching what the
 // GDAL code throws.
 
-#include <exception>
-
 #include "plugin.hpp"
+
+#include <exception>
 
 namespace swathgrid::gdal {
 

@@ -36,9 +36,9 @@ struct GdalPlugin {
   /// warp_granule's GDAL part: lines x pixels lon, lat and values onto `target`, the
   /// lat/lon values at pixel centres (GEOREFERENCING_CONVENTION=PIXEL_CENTER) or at the
   /// pixels' top-left corners (GDAL's default); `result` (nx * ny floats) holds NaN on entry.
-  std::string (*warp)(const float* lon, const float* lat, const float* values,
-                      std::size_t lines, std::size_t pixels, const WarpTarget& target,
-                      bool pixel_center, float* result);
+  std::string (*warp)(const float* lon, const float* lat, const float* values, std::size_t lines,
+                      std::size_t pixels, const WarpTarget& target, bool pixel_center,
+                      float* result);
   std::string (*write_geotiff)(const ExportSource& source, const std::string& tif_path);
   std::string (*write_quicklook)(const ExportSource& source, const std::string& png_path);
 };

@@ -10,8 +10,6 @@
 //    GDAL skips (part of) the target because none of it maps onto the swath: INIT_DEST is
 //    applied to the chunks it warps only, and the notebook keeps 0.0 elsewhere.
 
-#include "plugin.hpp"
-
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
@@ -28,6 +26,7 @@
 #include <mutex>
 #include <string>
 
+#include "plugin.hpp"
 #include "swathgrid/error.hpp"
 
 namespace swathgrid {
@@ -133,8 +132,7 @@ CPLStringList geolocation_metadata(const std::string& geoloc_name, bool pixel_ce
   metadata.SetNameValue("LINE_OFFSET", "0");
   metadata.SetNameValue("PIXEL_STEP", "1");
   metadata.SetNameValue("LINE_STEP", "1");
-  if (pixel_center)
-    metadata.SetNameValue("GEOREFERENCING_CONVENTION", "PIXEL_CENTER");
+  if (pixel_center) metadata.SetNameValue("GEOREFERENCING_CONVENTION", "PIXEL_CENTER");
   return metadata;
 }
 

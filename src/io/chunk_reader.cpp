@@ -198,11 +198,10 @@ bool read_rows_direct(hid_t dataset, const Rows& rows, hid_t mem_type, void* buf
       const RawChunk& c = chunks[static_cast<std::size_t>(k)];
       // A chunk of whole lines, all of them in `rows` (so also in the dataset), is its lines
       // of the output as they are: inflated (or unshuffled) straight into place, no copy.
-      unsigned char* in_place =
-          g->whole_lines() && c.start[0] >= rows.first &&
-                  c.start[0] + g->chunk[0] <= rows.first + rows.count
-              ? out + (c.start[0] - rows.first) * (chunk_bytes / g->chunk[0])
-              : nullptr;
+      unsigned char* in_place = g->whole_lines() && c.start[0] >= rows.first &&
+                                        c.start[0] + g->chunk[0] <= rows.first + rows.count
+                                    ? out + (c.start[0] - rows.first) * (chunk_bytes / g->chunk[0])
+                                    : nullptr;
       unsigned char* inflate_to = in_place && !g->shuffled ? in_place : inflated.data();
       std::size_t produced = 0;
       if (libdeflate_zlib_decompress(inflater.get(), compressed + c.offset, c.bytes, inflate_to,

@@ -72,8 +72,8 @@ const GdalPlugin& gdal_plugin(const char* feature) {
   std::string failure;
   plugin = load_plugin(failure);
   if (!plugin)
-    throw Error(std::string(feature) + " needs GDAL, but swathgrid's GDAL plugin (" +
-                kPluginFile + ") could not be loaded; tried:" + failure +
+    throw Error(std::string(feature) + " needs GDAL, but swathgrid's GDAL plugin (" + kPluginFile +
+                ") could not be loaded; tried:" + failure +
                 "\n(set SWATHGRID_GDAL_PLUGIN to its path if it was moved)");
   return *plugin;
 }

@@ -151,9 +151,8 @@ std::size_t sample_stride(hid_t dataset) {
 }
 
 /// Latitude or longitude of the sampled lines (every stride-th and the last).
-FloatArray read_sample(hid_t dataset, const std::vector<std::size_t>& sampled,
-                               std::size_t stride, const std::string& context, const char* name,
-                               std::size_t* bytes_read) {
+FloatArray read_sample(hid_t dataset, const std::vector<std::size_t>& sampled, std::size_t stride,
+                       const std::string& context, const char* name, std::size_t* bytes_read) {
   const h5::Rows strided{0, (sampled.back() / stride) + 1, stride};
   FloatArray values = read_physical(dataset, strided, context, name, nullptr, bytes_read);
   if (sampled.size() > strided.count) {  // the last line is not on the stride
@@ -172,8 +171,8 @@ FloatArray read_sample(hid_t dataset, const std::vector<std::size_t>& sampled,
 void plan_from_every_line(hid_t lat_set, hid_t lon_set, std::size_t lines, std::size_t pixels,
                           const GeoRegion& region, const std::string& context,
                           std::size_t* bytes_read, SubsetPlan& plan) {
-  plan.latitude = read_physical(lat_set, h5::Rows{0, lines, 1}, context,
-                                "navigation_data/latitude", nullptr, bytes_read);
+  plan.latitude = read_physical(lat_set, h5::Rows{0, lines, 1}, context, "navigation_data/latitude",
+                                nullptr, bytes_read);
   const float* lat = plan.latitude.data();
   // RadiusTest's first test, on the latitude alone (NaN and invalid latitudes fail it).
   const double south = std::max(region.box.south - region.margin_deg, -kRightAngleDeg);
@@ -195,7 +194,8 @@ void plan_from_every_line(hid_t lat_set, hid_t lon_set, std::size_t lines, std::
                                  "navigation_data/longitude", nullptr, bytes_read);
   float* lat_read = plan.latitude.data() + first * pixels;
   float* lon_read = plan.longitude.data();
-  for (std::size_t i = 0; i < count * pixels; ++i) mark_invalid_navigation(lat_read[i], lon_read[i]);
+  for (std::size_t i = 0; i < count * pixels; ++i)
+    mark_invalid_navigation(lat_read[i], lon_read[i]);
   std::vector<std::size_t> sampled(count);
   for (std::size_t k = 0; k < count; ++k) sampled[k] = first + k;
   const LineRange near = lines_near_region(sampled, lat_read, lon_read, pixels, region);
@@ -283,7 +283,8 @@ RadiusTest::RadiusTest(const BBox& box, double radius_deg)
   const double south = std::max(box.south - radius_deg, -kRightAngleDeg);
   const double north = std::min(box.north + radius_deg, kRightAngleDeg);
   const double most = std::min(std::max(std::abs(south), std::abs(north)), kRightAngleDeg);
-  const double least = south <= 0.0 && north >= 0.0 ? 0.0 : std::min(std::abs(south), std::abs(north));
+  const double least =
+      south <= 0.0 && north >= 0.0 ? 0.0 : std::min(std::abs(south), std::abs(north));
   // Nudged inwards by far more than the rounding of cos and asin: the exact test decides
   // whatever is that close to the radius.
   constexpr double kNudge = 1e-9;
@@ -309,8 +310,7 @@ bool RadiusTest::may_be_within(double lat_deg, double lon_deg) const {
 }
 
 LineRange lines_near_region(const std::vector<std::size_t>& sampled, const float* lat,
-                            const float* lon, std::size_t pixels,
-                            const GeoRegion& region) {
+                            const float* lon, std::size_t pixels, const GeoRegion& region) {
   const std::size_t n = sampled.size();
   const RadiusTest within_margin(region.box, region.margin_deg);
   const auto near = [&](std::size_t i, const RadiusTest& test) {

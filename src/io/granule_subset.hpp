@@ -96,8 +96,7 @@ struct LineRange {
 /// interval that was not kept), so a method whose reach is at most M sees the same neighbours for
 /// every pixel that matters as with the whole file.
 LineRange lines_near_region(const std::vector<std::size_t>& sampled, const float* lat,
-                            const float* lon, std::size_t pixels,
-                            const GeoRegion& region);
+                            const float* lon, std::size_t pixels, const GeoRegion& region);
 
 /// What to read of an open granule.
 struct SubsetPlan {

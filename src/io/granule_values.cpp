@@ -51,8 +51,7 @@ std::size_t stored_bytes(hid_t dataset, const std::string& context) {
 }
 
 FloatArray read_physical(hid_t dataset, const h5::Rows& rows, const std::string& context,
-                                 const std::string& name, Packing* packing,
-                                 std::size_t* bytes_read) {
+                         const std::string& name, Packing* packing, std::size_t* bytes_read) {
   const std::size_t count =
       static_cast<std::size_t>(rows.count) * h5::row_elements(h5::dataset_shape(dataset, context));
   h5::Handle type(H5Dget_type(dataset), H5Tclose);
@@ -88,8 +87,7 @@ FloatArray read_physical(hid_t dataset, const h5::Rows& rows, const std::string&
   return out;
 }
 
-FloatArray to_band_major(const FloatArray& interleaved, std::size_t pixels,
-                                 std::size_t bands) {
+FloatArray to_band_major(const FloatArray& interleaved, std::size_t pixels, std::size_t bands) {
   FloatArray planes(interleaved.size());
   for (std::size_t i = 0; i < pixels; ++i)
     for (std::size_t b = 0; b < bands; ++b) planes[b * pixels + i] = interleaved[i * bands + b];

@@ -39,14 +39,12 @@ Packing read_packing(hid_t dataset, bool integer_storage, const std::string& con
 /// where invalid, in row order. Adds the uncompressed size read to *bytes_read; stores the
 /// packing in *packing if given.
 FloatArray read_physical(hid_t dataset, const h5::Rows& rows, const std::string& context,
-                                 const std::string& name, Packing* packing,
-                                 std::size_t* bytes_read);
+                         const std::string& name, Packing* packing, std::size_t* bytes_read);
 
 /// Uncompressed size in bytes of all of `dataset` (elements x stored element size).
 std::size_t stored_bytes(hid_t dataset, const std::string& context);
 
 /// (pixels, bands) interleaved → band-major planes.
-FloatArray to_band_major(const FloatArray& interleaved, std::size_t pixels,
-                                 std::size_t bands);
+FloatArray to_band_major(const FloatArray& interleaved, std::size_t pixels, std::size_t bands);
 
 }  // namespace swathgrid

@@ -1,11 +1,11 @@
 #include "quicklook_picture.hpp"
 
-#include "swathgrid/export.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+
+#include "swathgrid/export.hpp"
 
 namespace swathgrid {
 

@@ -1,7 +1,7 @@
 #pragma once
-// The pixels of a quicklook (src/gdal/quicklook.cpp writes them as PNG): a colour map of one band with
-// no data transparent, and a colour bar legend below it. No GDAL here, so it can be tested
-// on plain arrays.
+// The pixels of a quicklook (src/gdal/quicklook.cpp writes them as PNG): a colour map of one band
+// with no data transparent, and a colour bar legend below it. No GDAL here, so it can be tested on
+// plain arrays.
 
 #include <cstdint>
 #include <string>

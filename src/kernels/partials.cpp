@@ -259,8 +259,7 @@ RowWindow granule_rows(const ConstPositionView& x, const ConstPositionView& y,
   return position_kernels::rows_of(x, y, grid);
 }
 
-RowWindow granule_rows(const ConstPixelView& lon, const ConstPixelView& lat,
-                       const GridSpec& grid) {
+RowWindow granule_rows(const ConstPixelView& lon, const ConstPixelView& lat, const GridSpec& grid) {
   return position_kernels::rows_of(lon, lat, grid);
 }
 

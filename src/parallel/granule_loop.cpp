@@ -221,8 +221,8 @@ BinTotals regrid_layer(const Granule& granule, const float* band_values, const D
     };
     copy_to_device(warp_granule(as_vector(granule.longitude.data(), plane),
                                 as_vector(granule.latitude.data(), plane),
-                                as_vector(band_values, plane), granule.lines,
-                                granule.pixels, window_grid(grid, window), config.warp_convention),
+                                as_vector(band_values, plane), granule.lines, granule.pixels,
+                                window_grid(grid, window), config.warp_convention),
                    cell_values, "swathgrid::warped");
     totals =
         cell_value_partials(cell_values, CellBlock{window.begin, window.end, 0, grid.nx}, partials);
