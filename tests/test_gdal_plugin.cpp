@@ -21,8 +21,8 @@ namespace {
 
 /// A 2 x 2 swath around (0.5, 0.5) warped onto a 2 x 2 grid of 0.5 degree cells.
 std::vector<float> warp_small_swath() {
-  const std::vector<float> lon{0.25f, 0.75f, 0.25f, 0.75f}, lat{0.75f, 0.75f, 0.25f, 0.25f};
-  const std::vector<float> values{1.0f, 2.0f, 3.0f, 4.0f};
+  const FloatArray lon{0.25f, 0.75f, 0.25f, 0.75f}, lat{0.75f, 0.75f, 0.25f, 0.25f};
+  const FloatArray values{1.0f, 2.0f, 3.0f, 4.0f};
   const GridSpec target = GridSpec::from_bbox(BBox{0.0, 0.0, 1.0, 1.0}, 0.5);
   return warp_granule(lon, lat, values, 2, 2, target, WarpConvention::kPixelCenter);
 }

@@ -69,7 +69,7 @@ TEST(WarpConvention, ParsesBothSpellingsAndRejectsOthers) {
 }
 
 TEST(WarpGranule, RejectsArraysThatDoNotMatchTheShape) {
-  const std::vector<float> three(3, 1.0f), four(4, 1.0f);
+  const FloatArray three(3, 1.0f), four(4, 1.0f);
   const GridSpec target = GridSpec::from_bbox(BBox{0.0, 0.0, 1.0, 1.0}, 0.5);
   EXPECT_THROW(warp_granule(four, four, three, 2, 2, target, WarpConvention::kPixelCenter), Error);
   EXPECT_THROW(warp_granule(three, three, three, 1, 3, target, WarpConvention::kPixelCenter),
@@ -77,7 +77,7 @@ TEST(WarpGranule, RejectsArraysThatDoNotMatchTheShape) {
 }
 
 TEST(WarpGranule, GranuleWithoutNavigationIsAGdalErrorWithItsMessage) {
-  const std::vector<float> nan(12, std::numeric_limits<float>::quiet_NaN()), ones(12, 1.0f);
+  const FloatArray nan(12, std::numeric_limits<float>::quiet_NaN()), ones(12, 1.0f);
   const GridSpec target = GridSpec::from_bbox(BBox{0.0, 0.0, 1.0, 1.0}, 0.5);
   try {
     warp_granule(nan, nan, ones, 3, 4, target, WarpConvention::kTopLeftCorner);
@@ -97,7 +97,7 @@ TEST(WarpGranule, GranuleWithoutNavigationIsAGdalErrorWithItsMessage) {
 struct RegularSwath {
   static constexpr std::size_t kLines = 40, kPixels = 50;
   static constexpr double kPixelDeg = 0.02, kWest = -75.0, kNorth = 39.0;
-  std::vector<float> lon, lat, values;
+  FloatArray lon, lat, values;
   RegularSwath() {
     for (std::size_t i = 0; i < kLines; ++i)
       for (std::size_t j = 0; j < kPixels; ++j) {
@@ -212,17 +212,13 @@ class WarpDemo : public ::testing::Test {
       write_synthetic_granule(demo.path, options);
       demo.granule = read_granule(demo.path, ReadRequest{});
       const Granule& g = demo.granule;
-      const auto as_vector = [](const FloatArray& a) {
-        return std::vector<float>(a.begin(), a.end());
-      };
-      const std::vector<float> lon = as_vector(g.longitude), lat = as_vector(g.latitude),
-                               values = as_vector(g.variables.at(0).values);
+      const auto& values = g.variables.at(0).values;
       const auto start = std::chrono::steady_clock::now();
-      demo.top_left =
-          warp_granule(lon, lat, values, g.lines, g.pixels, grid_, WarpConvention::kTopLeftCorner);
+      demo.top_left = warp_granule(g.longitude, g.latitude, values, g.lines, g.pixels, grid_,
+                                   WarpConvention::kTopLeftCorner);
       const auto middle = std::chrono::steady_clock::now();
-      demo.pixel_center =
-          warp_granule(lon, lat, values, g.lines, g.pixels, grid_, WarpConvention::kPixelCenter);
+      demo.pixel_center = warp_granule(g.longitude, g.latitude, values, g.lines, g.pixels, grid_,
+                                       WarpConvention::kPixelCenter);
       const auto end = std::chrono::steady_clock::now();
       using Seconds = std::chrono::duration<double>;
       std::cout << "warp_granule " << g.lines << " x " << g.pixels << " onto " << grid_.nx << " x "

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "swathgrid/float_array.hpp"
 #include "swathgrid/grid.hpp"
 
 namespace swathgrid {
@@ -48,9 +49,8 @@ const char* warp_convention_name(WarpConvention convention);
 /// Throws swathgrid::Error on inconsistent sizes or a GDAL failure (the message includes
 /// CPLGetLastErrorMsg()), e.g. for a granule without any valid navigation. GDAL's messages
 /// are not printed. Calls GDALAllRegister once.
-std::vector<float> warp_granule(const std::vector<float>& lon, const std::vector<float>& lat,
-                                const std::vector<float>& values, std::size_t lines,
-                                std::size_t pixels, const GridSpec& target,
-                                WarpConvention convention);
+std::vector<float> warp_granule(const FloatArray& lon, const FloatArray& lat,
+                                const FloatArray& values, std::size_t lines, std::size_t pixels,
+                                const GridSpec& target, WarpConvention convention);
 
 }  // namespace swathgrid

@@ -30,8 +30,8 @@ constexpr const char* kPluginFile = "libswathgrid_gdal.so";
 /// dir>/, the same relative path in the build tree: CMake puts the plugin there), then the
 /// configured install directory.
 std::vector<std::string> plugin_candidates() {
-  std::vector<std::string> paths;
   if (const char* file = std::getenv("SWATHGRID_GDAL_PLUGIN"); file && *file) return {file};
+  std::vector<std::string> paths;
   std::error_code ec;
   const auto program = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec)
@@ -82,9 +82,8 @@ void throw_if_failed(const std::string& message) {
   if (!message.empty()) throw Error(message);
 }
 
-void check_sizes(const std::vector<float>& lon, const std::vector<float>& lat,
-                 const std::vector<float>& values, std::size_t lines, std::size_t pixels,
-                 const GridSpec& target) {
+void check_sizes(const FloatArray& lon, const FloatArray& lat, const FloatArray& values,
+                 std::size_t lines, std::size_t pixels, const GridSpec& target) {
   SWATHGRID_REQUIRE(
       lines >= 2 && pixels >= 2 && lines <= INT_MAX && pixels <= INT_MAX,
       "warp: granule of " << lines << " x " << pixels << " pixels (need at least 2 x 2)");
@@ -112,10 +111,9 @@ const char* warp_convention_name(WarpConvention convention) {
   return convention == WarpConvention::kPixelCenter ? "pixel-center" : "top-left-corner";
 }
 
-std::vector<float> warp_granule(const std::vector<float>& lon, const std::vector<float>& lat,
-                                const std::vector<float>& values, std::size_t lines,
-                                std::size_t pixels, const GridSpec& target,
-                                WarpConvention convention) {
+std::vector<float> warp_granule(const FloatArray& lon, const FloatArray& lat,
+                                const FloatArray& values, std::size_t lines, std::size_t pixels,
+                                const GridSpec& target, WarpConvention convention) {
   check_sizes(lon, lat, values, lines, pixels, target);
   const GdalPlugin& gdal = gdal_plugin("--method warp");
   std::vector<float> result(static_cast<std::size_t>(target.cell_count()),

@@ -216,13 +216,9 @@ BinTotals regrid_layer(const Granule& granule, const float* band_values, const D
     totals = pos.bin(device_view(band_values, plane), grid, partials);
   } else {
     PixelView cell_values;
-    const auto as_vector = [](const float* begin, std::size_t n) {  // as warp_granule takes them
-      return std::vector<float>(begin, begin + n);
-    };
-    copy_to_device(warp_granule(as_vector(granule.longitude.data(), plane),
-                                as_vector(granule.latitude.data(), plane),
-                                as_vector(band_values, plane), granule.lines, granule.pixels,
-                                window_grid(grid, window), config.warp_convention),
+    copy_to_device(warp_granule(granule.longitude, granule.latitude,
+                                FloatArray(band_values, band_values + plane), granule.lines,
+                                granule.pixels, window_grid(grid, window), config.warp_convention),
                    cell_values, "swathgrid::warped");
     totals =
         cell_value_partials(cell_values, CellBlock{window.begin, window.end, 0, grid.nx}, partials);
