@@ -18,6 +18,12 @@
 #   sg-n1-ob1, sg-n2-ob1  sg-n1 and sg-n2 under mpiexec --mca pml ob1: Open MPI's own
 #                 shared-memory point-to-point instead of UCX, which probes the machine's
 #                 network devices at MPI_Init (~0.2 s a rank here); the right choice on one node
+#   sg-n1-4k, sg-n2-4k  sg-n1 and sg-n2 with SWATHGRID_HUGE_PAGES=off: the heap in 4 KiB
+#                 pages, as before swathgrid restarted itself onto huge pages
+#   mpi-start-n1, mpi-start-n2, mpi-start-n2-ob1  benchmarks/mpi_start: MPI_Init +
+#                 MPI_Finalize alone under the same mpiexec, what any MPI program pays
+#   write-floor   benchmarks/write_floor: as many bytes as sg-n1's output, written to a new
+#                 file with plain pwrite (set against swathgrid's write phase)
 # Each run goes through /usr/bin/time -v (peak RSS of the largest process) and writes a new
 # file: the previous repetition's output is removed first, outside the timing (replacing an
 # existing file makes ext4 write the new one out at once, ~0.7 ms per MB, 0.23 s for the global
@@ -57,7 +63,9 @@ mkdir -p "$out/logs"
 swathgrid=$build/src/swathgrid
 synth=$build/src/swathgrid-synth
 read_floor=$build/benchmarks/read_floor
-for exe in "$swathgrid" "$synth" "$read_floor"; do
+mpi_start=$build/benchmarks/mpi_start
+write_floor=$build/benchmarks/write_floor
+for exe in "$swathgrid" "$synth" "$read_floor" "$mpi_start" "$write_floor"; do
   [[ -x $exe ]] || { echo "run.sh: $exe not found (build it, or set BUILD)" >&2; exit 1; }
 done
 [[ -x /usr/bin/time ]] || { echo "run.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
@@ -111,14 +119,26 @@ measure() {  # case config rep command...
     "$([[ $code == 0 ]] || echo "  (exit $code, see $stem.log)")"
 }
 
-sg() {  # case config rep ranks threads extra-options...   (config *-ob1: --mca pml ob1)
+# mpiexec options of a configuration: *-ob1 runs under --mca pml ob1.
+mca_of() {
+  [[ $1 == *-ob1 ]] && echo "--mca pml ob1"
+  return 0
+}
+
+sg() {  # case config rep ranks threads extra-options...   (*-4k: SWATHGRID_HUGE_PAGES=off)
   local case=$1 config=$2 rep=$3 ranks=$4 threads=$5
   shift 5
-  local mca=()
-  [[ $config == *-ob1 ]] && mca=(--mca pml ob1)
-  measure "$case" "$config" "$rep" env OMP_NUM_THREADS="$threads" \
-    mpiexec -n "$ranks" --oversubscribe --bind-to none "${mca[@]}" \
+  local pages=on
+  [[ $config == *-4k ]] && pages=off
+  # shellcheck disable=SC2046  # mca_of's words are separate options
+  measure "$case" "$config" "$rep" env OMP_NUM_THREADS="$threads" SWATHGRID_HUGE_PAGES=$pages \
+    mpiexec -n "$ranks" --oversubscribe --bind-to none $(mca_of "$config") \
     "$swathgrid" "$@" -o "$work/$case.$config.nc"
+}
+
+mpi_only() {  # case config rep ranks
+  # shellcheck disable=SC2046
+  measure "$1" "$2" "$3" mpiexec -n "$4" --oversubscribe --bind-to none $(mca_of "$2") "$mpi_start"
 }
 
 for case in $cases; do
@@ -143,11 +163,18 @@ for case in $cases; do
       '"$1" --input-list "$2" & p=$!; "$1" --input-list "$3" || exit 1; wait $p' _ \
       "$read_floor" "$work/$case.odd.txt" "$work/$case.even.txt"
     sg "$case" sg-n1 "$rep" 1 1 --input-list "$list" "${grid[@]}" --read-ahead off
+    measure "$case" write-floor "$rep" "$write_floor" "$work/$case.write-floor.bin" \
+      "$(stat -c %s "$work/$case.sg-n1.nc")"
     sg "$case" sg-n1-ahead "$rep" 1 1 --input-list "$list" "${grid[@]}" --read-ahead on
     sg "$case" sg-n2 "$rep" 2 1 --input-list "$list" "${grid[@]}"
     sg "$case" sg-n1-t2 "$rep" 1 2 --input-list "$list" "${grid[@]}"
     sg "$case" sg-n1-ob1 "$rep" 1 1 --input-list "$list" "${grid[@]}" --read-ahead off
     sg "$case" sg-n2-ob1 "$rep" 2 1 --input-list "$list" "${grid[@]}"
+    sg "$case" sg-n1-4k "$rep" 1 1 --input-list "$list" "${grid[@]}" --read-ahead off
+    sg "$case" sg-n2-4k "$rep" 2 1 --input-list "$list" "${grid[@]}"
+    mpi_only "$case" mpi-start-n1 "$rep" 1
+    mpi_only "$case" mpi-start-n2 "$rep" 2
+    mpi_only "$case" mpi-start-n2-ob1 "$rep" 2
     if [[ $case == seed ]]; then
       sg "$case" sg-nearest-n2 "$rep" 2 1 --input-list "$list" "${grid[@]}" \
         --method nearest --flags none --weight granule

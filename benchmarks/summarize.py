@@ -25,7 +25,16 @@ LABELS = {
     "sg-nearest-n2": "swathgrid -n 2, nearest (notebook's semantics)",
     "sg-n1-ob1": "swathgrid -n 1, 1 core, --mca pml ob1",
     "sg-n2-ob1": "swathgrid -n 2, --mca pml ob1",
+    "sg-n1-4k": "swathgrid -n 1, 1 core, 4 KiB pages (SWATHGRID_HUGE_PAGES=off)",
+    "sg-n2-4k": "swathgrid -n 2, 4 KiB pages (SWATHGRID_HUGE_PAGES=off)",
+    "mpi-start-n1": "MPI_Init + MPI_Finalize alone, -n 1",
+    "mpi-start-n2": "MPI_Init + MPI_Finalize alone, -n 2",
+    "mpi-start-n2-ob1": "MPI_Init + MPI_Finalize alone, -n 2, --mca pml ob1",
+    "write-floor": "write floor: the output's bytes, plain pwrite",
 }
+# Floors: what a composite cannot go below (grey in the chart).
+FLOORS = {"read-floor", "read-floor-x2", "mpi-start-n1", "mpi-start-n2", "mpi-start-n2-ob1",
+          "write-floor"}
 ORDER = list(LABELS)
 # Targets (issue 5): reported, never asserted.
 TARGET_NOTEBOOK_SPEEDUP = 30.0
@@ -120,7 +129,7 @@ def summarise(rows):
         if cpu:
             entry["cpu_s"] = statistics.median(cpu)
         phases = {}
-        for key in ("read_max", "regrid_max", "reduce_write"):  # swathgrid's PERFORMANCE line
+        for key in ("read_max", "regrid_max", "reduce_write", "write_max"):  # PERFORMANCE line
             values = [reduce_write(r["facts"]) if key == "reduce_write" else r["facts"].get(key)
                       for r in ok]
             values = [v for v in values if v is not None]
@@ -146,6 +155,30 @@ def cpu_ratio(case_stats, numerator, denominator):
     return a["cpu_s"] / b["cpu_s"]
 
 
+def phase(case_stats, config, key):
+    return case_stats.get(config, {}).get("phases_s", {}).get(key)
+
+
+def scaling_if_only_the_loop_scaled(s, one, two, start_one, start_two):
+    """Efficiency 1 -> 2 ranks if the granule loop (read + regrid of `one`) halved and
+    everything else (start-up as mpi_start measures it, reduce, write, exit) stayed as on one
+    rank: what the fixed parts alone allow."""
+    if not all(c in s and "median_s" in s[c] for c in (one, start_one, start_two)):
+        return None
+    read, regrid = phase(s, one, "read_max"), phase(s, one, "regrid_max")
+    if read is None or regrid is None:
+        return None
+    t1 = s[one]["median_s"]
+    t2 = t1 - (read + regrid) / 2 + s[start_two]["median_s"] - s[start_one]["median_s"]
+    return t1 / (2 * t2)
+
+
+def write_over_floor(s, config):
+    write = phase(s, config, "write_max")
+    floor = s.get("write-floor", {}).get("median_s")
+    return write / floor if write is not None and floor else None
+
+
 def ratios(summary):
     out = {}
     for case, s in summary.items():
@@ -169,6 +202,20 @@ def ratios(summary):
                 ratio(s, "sg-n1-ob1", "sg-n2-ob1", 2.0),
             "thread efficiency 1 -> 2 threads": ratio(s, "sg-n1", "sg-n1-t2", 2.0),
             "read floor efficiency 1 -> 2 processes": ratio(s, "read-floor", "read-floor-x2", 2.0),
+            "huge pages: swathgrid -n 1 (4 KiB pages) / swathgrid -n 1":
+                ratio(s, "sg-n1-4k", "sg-n1"),
+            "huge pages: swathgrid -n 2 (4 KiB pages) / swathgrid -n 2":
+                ratio(s, "sg-n2-4k", "sg-n2"),
+            "strong scaling efficiency 1 -> 2 ranks (4 KiB pages)":
+                ratio(s, "sg-n1-4k", "sg-n2-4k", 2.0),
+            # The ceilings the machine sets: start-up and writing the output.
+            "ceiling: notebook / MPI start-up alone (-n 2)": ratio(s, "notebook", "mpi-start-n2"),
+            "ceiling: notebook / MPI start-up alone (-n 2, pml ob1)":
+                ratio(s, "notebook", "mpi-start-n2-ob1"),
+            "ceiling: scaling efficiency if only the granule loop scaled (perfectly)":
+                scaling_if_only_the_loop_scaled(s, "sg-n1", "sg-n2", "mpi-start-n1",
+                                                "mpi-start-n2"),
+            "swathgrid -n 1 write phase / write floor": write_over_floor(s, "sg-n1"),
         }
         out[case] = {k: v for k, v in r.items() if v is not None}
     return out
@@ -246,7 +293,7 @@ def chart(summary, ratio_table, path, machine):
         return False
     cases = list(summary)
     fig, axes = plt.subplots(len(cases), 1, figsize=(9, 1.2 + 2.6 * len(cases)), squeeze=False)
-    colours = {"notebook": "#c44e52", "read-floor": "#8c8c8c", "read-floor-x2": "#b5b5b5"}
+    colours = {"notebook": "#c44e52", **{floor: "#a0a0a0" for floor in FLOORS}}
     for ax, case in zip(axes[:, 0], cases):
         s = summary[case]
         configs = [c for c in ORDER if c in s and "median_s" in s[c]]

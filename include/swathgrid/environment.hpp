@@ -12,6 +12,9 @@ class Environment {
  public:
   /// Initialises MPI (funneled threads) and Kokkos; afterwards argc/argv hold the program's
   /// arguments without Kokkos's own --kokkos-* options (--help stays for the program).
+  /// Before that, where the kernel gives transparent huge pages only on request and glibc
+  /// can ask for them, the process restarts itself once so that glibc's malloc does
+  /// (environment.cpp; SWATHGRID_HUGE_PAGES=off keeps it from doing so).
   Environment(int& argc, char**& argv);
   ~Environment();
   Environment(const Environment&) = delete;
@@ -22,6 +25,9 @@ class Environment {
   int size() const { return size_; }
   int threads() const;          ///< Kokkos execution-space concurrency
   std::string backend() const;  ///< e.g. "OpenMP", "Serial"
+  /// Whether the heap is in transparent huge pages: "kernel" (the kernel's mode is "always"),
+  /// "malloc" (glibc's malloc asks for them: see the restart in the constructor), or "no".
+  std::string huge_pages() const;
   /// CPUs this process may run on (its affinity mask; Open MPI binds a rank to one core by
   /// default when there are few ranks).
   int cores() const;

@@ -142,9 +142,10 @@ std::string format_summary(const Config& config, const Environment& env, const R
       << s.bytes_total / 1.0e6 << " MB (" << percent(s.bytes_read, s.bytes_total) << " %), "
       << s.granules_skipped << " granules skipped by bounds; " << s.accumulators
       << " accumulators, " << max_of(s.tile_bytes_per_rank) / 1.0e6
-      << " MB of tiles on the rank holding most; " << std::setprecision(3) << s.seconds
-      << " s on " << env.size() << " rank(s) x " << env.threads() << " thread(s) (" << env.backend()
-      << (s.ranks_reading_ahead > 0 ? ", reading ahead" : "") << ").\n";
+      << " MB of tiles on the rank holding most; " << std::setprecision(3) << s.seconds << " s on "
+      << env.size() << " rank(s) x " << env.threads() << " thread(s) (" << env.backend()
+      << (s.ranks_reading_ahead > 0 ? ", reading ahead" : "")
+      << (env.huge_pages() != "no" ? ", huge pages" : "") << ").\n";
   if (!s.granules_failed.empty()) {
     out << "left out " << s.granules_failed.size()
         << " granule(s) that cannot be used (--on-error skip):\n";
@@ -188,6 +189,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
       << "  \"threads\": " << env.threads() << ",\n"
       << "  \"ranks_reading_ahead\": " << s.ranks_reading_ahead << ",\n"
       << "  \"backend\": " << quoted(env.backend()) << ",\n"
+      << "  \"huge_pages\": " << quoted(env.huge_pages()) << ",\n"
       << "  \"grid\": {\"crs\": " << quoted(config.grid.crs) << ", \"nx\": " << s.nx
       << ", \"ny\": " << s.ny << ", \"cells\": " << s.nx * s.ny
       << ", \"cell_size\": " << number(g.cell_size) << ", \"x_min\": " << number(g.x_min)

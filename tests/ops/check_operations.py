@@ -2,10 +2,12 @@
 """Checks the files of the ops_run_* tests (tests/ops/CMakeLists.txt) with independent
 readers: netCDF4 for the composite, GDAL for the GeoTIFF and the PNG, json for the report.
 
-    check_operations.py report|accumulators|geotiff|quicklook|quiet|progress OPS_DIR GRANULE_LIST
+    check_operations.py report|accumulators|geotiff|quicklook|quiet|progress|huge_pages OPS_DIR
+        GRANULE_LIST
 """
 import json
 import math
+import os
 import re
 import sys
 
@@ -234,9 +236,59 @@ def check_progress(ops, granule_list):
     expect("wrote " in read_text(ops + "/progress.out"), "summary missing without --quiet")
 
 
+def transparent_huge_page_mode():
+    try:
+        text = read_text("/sys/kernel/mm/transparent_hugepage/enabled")
+    except OSError:
+        return ""
+    m = re.search(r"\[(\w+)\]", text)
+    return m.group(1) if m else ""
+
+
+def glibc_malloc_has_hugetlb():
+    """glibc >= 2.35 (the tunable glibc.malloc.hugetlb) and its malloc in the program."""
+    if os.environ.get("SWATHGRID_TEST_SANITIZED"):
+        return False
+    try:
+        name, version = os.confstr("CS_GNU_LIBC_VERSION").split()
+        major, minor = (int(part) for part in version.split(".")[:2])
+    except (ValueError, OSError, AttributeError):
+        return False
+    return name == "glibc" and (major, minor) >= (2, 35)
+
+
+def check_huge_pages(ops, _):
+    # Where the kernel gives huge pages only on request ("madvise") the program restarts
+    # itself once with glibc's malloc asking for them (src/parallel/environment.cpp), unless
+    # SWATHGRID_HUGE_PAGES=off or the user's own GLIBC_TUNABLES say otherwise; under "always"
+    # the kernel does it anyway. The composite is the same either way.
+    mode = transparent_huge_page_mode()
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    users = "glibc.malloc.hugetlb" in tunables
+    malloc_possible = mode == "madvise" and glibc_malloc_has_hugetlb()
+    if mode == "always":
+        expected_on = expected_off = "kernel"
+    else:
+        users_on = malloc_possible and "glibc.malloc.hugetlb=1" in tunables
+        expected_on = "malloc" if users_on or (malloc_possible and not users) else "no"
+        expected_off = "malloc" if users_on else "no"
+    on = json.loads(read_text(ops + "/chlor.json"))["huge_pages"]
+    off = json.loads(read_text(ops + "/huge_pages_off.json"))["huge_pages"]
+    expect(on == expected_on, "huge_pages %r on 2 ranks; expected %r (THP mode %r)"
+           % (on, expected_on, mode))
+    expect(off == expected_off, "huge_pages %r with SWATHGRID_HUGE_PAGES=off; expected %r"
+           % (off, expected_off))
+    summary = read_text(ops + "/chlor.out")
+    expect(("huge pages" in summary) == (on != "no"), "summary says huge pages iff in use")
+    for name in ("chlor_a", "chlor_a_count"):
+        a, _ = netcdf_variable(ops + "/tiles_wide.nc", name)
+        b, _ = netcdf_variable(ops + "/huge_pages_off.nc", name)
+        expect(np.array_equal(a, b), name + " differs between huge pages and not")
+
+
 CHECKS = {"report": check_report, "accumulators": check_accumulators,
           "geotiff": check_geotiff, "quicklook": check_quicklook,
-          "quiet": check_quiet, "progress": check_progress}
+          "quiet": check_quiet, "progress": check_progress, "huge_pages": check_huge_pages}
 
 if __name__ == "__main__":
     CHECKS[sys.argv[1]](sys.argv[2], sys.argv[3])
