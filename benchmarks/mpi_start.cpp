@@ -17,8 +17,7 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   MPI_Barrier(MPI_COMM_WORLD);  // every rank is up, as a composite's first collective needs
-  if (rank == 0)
-    std::printf("{\"ranks\": %d, \"seconds\": %.4f}\n", size, MPI_Wtime() - start);
+  if (rank == 0) std::printf("{\"ranks\": %d, \"seconds\": %.4f}\n", size, MPI_Wtime() - start);
   MPI_Finalize();
   return 0;
 }
