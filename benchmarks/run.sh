@@ -23,7 +23,7 @@
 #   mpi-start-n1, mpi-start-n2, mpi-start-n2-ob1  benchmarks/mpi_start: MPI_Init +
 #                 MPI_Finalize alone under the same mpiexec, what any MPI program pays
 #   write-floor   benchmarks/write_floor: as many bytes as sg-n1's output, written to a new
-#                 file with plain pwrite (set against swathgrid's write phase)
+#                 file by pwrite from one 4 MiB buffer (set against swathgrid's write phase)
 # Each run goes through /usr/bin/time -v (peak RSS of the largest process) and writes a new
 # file: the previous repetition's output is removed first, outside the timing (replacing an
 # existing file makes ext4 write the new one out at once, ~0.7 ms per MB, 0.23 s for the global

@@ -1,8 +1,10 @@
-// write_floor: the file system's limit for writing a composite. Writes BYTES bytes from memory
-// (filled before the clock starts, as a composite's output is in memory when it is written)
-// to a new file PATH with pwrite, 4 MiB at a time, no fsync (swathgrid does not sync either),
-// and prints one JSON line: bytes, seconds. benchmarks/run.sh runs it with the size of the
-// output swathgrid just wrote, to set swathgrid's write phase against it.
+// write_floor: the file system's limit for writing a composite. Writes BYTES bytes to a new
+// file PATH with pwrite, 4 MiB at a time from one buffer filled before the clock starts (so
+// only the kernel's side is timed: page cache and file system, no data preparation), no
+// fsync (swathgrid does not sync either), and prints one JSON line: bytes, seconds.
+// benchmarks/run.sh runs it with the size of the output swathgrid just wrote, to set
+// swathgrid's write phase (statistics finalised tile row by tile row, byte-swapped by
+// PnetCDF, written through MPI-IO) against it.
 //
 //   write_floor PATH BYTES
 
@@ -22,8 +24,9 @@ int main(int argc, char** argv) {
   }
   const char* path = argv[1];
   const std::size_t bytes = std::strtoull(argv[2], nullptr, 10);
-  std::vector<unsigned char> data(bytes);
-  for (std::size_t i = 0; i < bytes; ++i) data[i] = static_cast<unsigned char>(i * 131 + 7);
+  constexpr std::size_t kPiece = std::size_t{4} << 20;
+  std::vector<unsigned char> piece(kPiece);
+  for (std::size_t i = 0; i < kPiece; ++i) piece[i] = static_cast<unsigned char>(i * 131 + 7);
   unlink(path);  // a new file, as every composite is (see run.sh)
   const auto start = std::chrono::steady_clock::now();
   const int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
@@ -31,11 +34,9 @@ int main(int argc, char** argv) {
     std::perror(path);
     return 1;
   }
-  constexpr std::size_t kPiece = std::size_t{4} << 20;
   for (std::size_t offset = 0; offset < bytes; offset += kPiece) {
     const std::size_t n = std::min(kPiece, bytes - offset);
-    if (pwrite(fd, data.data() + offset, n, static_cast<off_t>(offset)) !=
-        static_cast<ssize_t>(n)) {
+    if (pwrite(fd, piece.data(), n, static_cast<off_t>(offset)) != static_cast<ssize_t>(n)) {
       std::perror(path);
       return 1;
     }
