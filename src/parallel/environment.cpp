@@ -89,7 +89,7 @@ std::string glibc_tunables() {
 /// streamed through for every granule; in 4 KiB pages that is a page fault per 4 KiB as the
 /// heap grows and a TLB miss per 4 KiB on every pass, both far dearer under virtualisation.
 /// On the development VM (docs/performance.md, session 7) page faults fell tenfold and the
-/// global 4 km case on 2 ranks went from 3.0 to 2.1 s.
+/// global 4 km case on 2 ranks went from 3.25 to 2.75 s (under pml ob1: ~3.0 to ~2.1 s).
 void restart_with_huge_page_heap(char** argv) {
 #if defined(__GLIBC__) && defined(__linux__)
   const char* choice = std::getenv("SWATHGRID_HUGE_PAGES");
