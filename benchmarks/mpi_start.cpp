@@ -1,7 +1,8 @@
 // mpi_start: the start-up floor of any MPI program. MPI_Init and MPI_Finalize, nothing else;
-// rank 0 prints one JSON line (ranks, seconds between the two calls). Run under the same
-// mpiexec as swathgrid, its wall time is what every composite pays before and after its work
-// (benchmarks/run.sh: mpi-start-n1, mpi-start-n2, mpi-start-n2-ob1).
+// rank 0 prints one JSON line (ranks, seconds from MPI_Init's return to a barrier all ranks
+// have passed). Run under the same mpiexec as swathgrid, its wall time is what every
+// composite pays before and after its work (benchmarks/run.sh: mpi-start-n1, mpi-start-n2,
+// mpi-start-n2-ob1).
 //
 //   mpiexec -n 2 mpi_start
 

@@ -59,7 +59,7 @@ std::string transparent_huge_page_mode() {
 }
 
 /// glibc >= 2.35, which has the tunable glibc.malloc.hugetlb, and its malloc in use.
-bool glibc_has_hugetlb_tunable() {
+bool glibc_malloc_has_hugetlb() {
 #if defined(__GLIBC__)
   int major = 0, minor = 0;
   return kGlibcMalloc && std::sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) == 2 &&
@@ -94,7 +94,7 @@ void restart_with_huge_page_heap(char** argv) {
 #if defined(__GLIBC__) && defined(__linux__)
   const char* choice = std::getenv("SWATHGRID_HUGE_PAGES");
   if (choice != nullptr && std::string(choice) == "off") return;
-  if (!glibc_has_hugetlb_tunable() || transparent_huge_page_mode() != "madvise") return;
+  if (!glibc_malloc_has_hugetlb() || transparent_huge_page_mode() != "madvise") return;
   const std::string before = glibc_tunables();
   if (before.find("glibc.malloc.hugetlb") != std::string::npos) return;  // the user's, or ours
   const char* preload = std::getenv("LD_PRELOAD");
@@ -155,7 +155,7 @@ std::string Environment::backend() const { return Kokkos::DefaultExecutionSpace:
 std::string Environment::huge_pages() const {
   const std::string mode = transparent_huge_page_mode();
   if (mode == "always") return "kernel";
-  if (mode == "madvise" && glibc_has_hugetlb_tunable() &&
+  if (mode == "madvise" && glibc_malloc_has_hugetlb() &&
       glibc_tunables().find(kHugePageTunable) != std::string::npos)
     return "malloc";
   return "no";
