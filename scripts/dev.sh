@@ -47,8 +47,22 @@ timed() {
   echo "test: $name took $((SECONDS - start)) s"
 }
 
+# Under CI (CI=true) a skipped test fails the run unless scripts/ci-allowed-skips.txt names it.
+check_skips() {
+  local log=$1 name unexpected=()
+  while read -r name; do
+    grep -qE "^$name\b" "$root/scripts/ci-allowed-skips.txt" || unexpected+=("$name")
+  done < <(sed -n 's/^[[:space:]]*[0-9]* - \([^ ]*\) (Skipped)$/\1/p' "$log")
+  if ((${#unexpected[@]})); then
+    echo "test: skipped in CI, where every test must run: ${unexpected[*]}" >&2
+    [[ "${CI:-}" == true ]] && return 1
+  fi
+  return 0
+}
+
 run_tests() {
-  timed "the test suite" bash -c 'cd "$1" && ctest --output-on-failure -j "$2"' _ "$build" "$jobs"
+  timed "the test suite" bash -c 'cd "$1" && ctest --output-on-failure -j "$2" | tee "$1/ctest.log"; exit "${PIPESTATUS[0]}"' _ "$build" "$jobs"
+  check_skips "$build/ctest.log"
   timed "the sanitizer build and suite" bash "$root/scripts/sanitize.sh"
   timed "fuzzing" env SWATHGRID_BUILD_DIR="$build" bash "$root/scripts/fuzz.sh"
 }

@@ -10,6 +10,7 @@ target_include_directories(swathgrid_bad_corpus PUBLIC "${CMAKE_CURRENT_SOURCE_D
 
 swathgrid_unit_test(test_bad_inputs test_bad_inputs.cpp)
 target_link_libraries(test_bad_inputs PRIVATE swathgrid_bad_corpus)
+swathgrid_as_user_test(test_bad_inputs)
 
 add_executable(make_bad_granules make_bad_granules.cpp)
 target_link_libraries(make_bad_granules PRIVATE swathgrid_bad_corpus)

@@ -152,7 +152,7 @@ TEST_F(BadInputs, UnknownFlagNameIsAUsageErrorNamingTheFlag) {
   }
 }
 
-TEST_F(BadInputs, UnreadableFileSaysPermissionDenied) {
+TEST_F(BadInputs, UnreadableFileSaysPermissionDeniedAsUser) {
   if (::geteuid() == 0) GTEST_SKIP() << "root reads any file: permissions cannot be tested";
   const std::string path = dir_->file("unreadable.nc");
   std::ofstream(path, std::ios::binary) << test::read_bytes(good());

@@ -45,9 +45,13 @@ TEST(GdalPlugin, LoadedOnFirstUseOrAnErrorSayingWhereItLooked) {
   EXPECT_NE(message.find("--method warp needs GDAL"), std::string::npos) << message;
   EXPECT_NE(message.find(missing + ": no such file"), std::string::npos) << message;
   EXPECT_NE(message.find("SWATHGRID_GDAL_PLUGIN"), std::string::npos) << message;
-  message = error_of([] { write_geotiff(ExportSource{"a.nc", "chlor_a", "", ""}, "a.tif"); });
+  message = error_of([] {
+    write_geotiff(ExportSource{"a.nc", "chlor_a", "", ""}, ExportFile{"a.tif", "a.tif"});
+  });
   EXPECT_NE(message.find("--geotiff needs GDAL"), std::string::npos) << message;
-  message = error_of([] { write_quicklook(ExportSource{"a.nc", "chlor_a", "", ""}, "a.png"); });
+  message = error_of([] {
+    write_quicklook(ExportSource{"a.nc", "chlor_a", "", ""}, ExportFile{"a.png", "a.png"});
+  });
   EXPECT_NE(message.find("--quicklook needs GDAL"), std::string::npos) << message;
 
   // A file that is no shared library: dlopen's reason.

@@ -305,8 +305,9 @@ TEST(Synth, FullSizeGranuleHasTheObdaacLayout) {
   EXPECT_GT(glint_valid, valid / 50) << "HIGLINT pixels keep their values";
   EXPECT_GT(static_cast<double>(in_range), 0.999 * static_cast<double>(valid));
 
-  // ncdump (netCDF-C) sees named dimensions and the groups.
-  if (std::system("command -v ncdump > /dev/null 2>&1") == 0) {
+  // ncdump (netCDF-C) sees named dimensions and the groups (Skipped, not Passed, without it).
+  if (std::system("command -v ncdump > /dev/null 2>&1") != 0) GTEST_SKIP() << "no ncdump";
+  {
     const std::string out = dir.file("ncdump.txt");
     ASSERT_EQ(std::system(("ncdump -h " + path + " > " + out + " 2>&1").c_str()), 0);
     std::ifstream stream(out);
@@ -613,7 +614,8 @@ TEST(Synth, AopGranuleHasPackedRrsOverWavelength3d) {
   EXPECT_GT(rich, 100u) << "coastal water";
 
   // ncdump (netCDF-C) sees the 3-D variable on its named dimensions.
-  if (std::system("command -v ncdump > /dev/null 2>&1") == 0) {
+  if (std::system("command -v ncdump > /dev/null 2>&1") != 0) GTEST_SKIP() << "no ncdump";
+  {
     const std::string out = dir.file("ncdump.txt");
     ASSERT_EQ(std::system(("ncdump -h " + path + " > " + out + " 2>&1").c_str()), 0);
     std::ifstream stream(out);

@@ -330,8 +330,9 @@ TEST(Writer, UsesCdf5OnlyWhenAVariableExceedsCdf2Limit) {
 }
 
 TEST(Writer, WritesNamesWithAColon) {
-  // PnetCDF reads "prefix:" in a path as a file-system type; creating still works, opening
-  // ("chl_...T12:00.nc") does not, so the test reads the file through a link.
+  // MPI-IO reads "prefix:" in a path as a file-system type: the writer's temporary has no
+  // colon, the output keeps its name; opening "chl_...T12:00.nc" through PnetCDF would not
+  // work, so the test reads the file through a link.
   SharedScratch scratch("writer-colon");
   const std::string name = "chl_2024-05-01T12:00.nc";
   const SmallComposite composite;
@@ -379,7 +380,7 @@ TEST(Writer, FailureAfterCreateKeepsExistingFileAndRemovesTemporary) {
   EXPECT_EQ(content, previous);
 }
 
-TEST(Writer, ReadOnlyDirectoryThrows) {
+TEST(Writer, ReadOnlyDirectoryThrowsAsUser) {
   if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
   SharedScratch scratch("writer-read-only");
   const std::string dir = scratch.file("read-only");

@@ -69,9 +69,10 @@ std::string format_summary(const Config& config, const Environment& env, const R
 std::string format_json_report(const Config& config, const Environment& env,
                                const RunSummary& summary);
 
-/// Writes format_json_report to `path` (through a temporary name, renamed when complete).
-/// Throws swathgrid::Error naming the file when it cannot.
-void write_json_report(const std::string& path, const Config& config, const Environment& env,
-                       const RunSummary& summary);
+/// Writes format_json_report into `staged` (the run's temporary for --report `path`, renamed
+/// with the other outputs), closed and checked. Throws swathgrid::Error naming `path` and the
+/// OS cause when it cannot.
+void write_json_report(const std::string& path, const std::string& staged, const Config& config,
+                       const Environment& env, const RunSummary& summary);
 
 }  // namespace swathgrid

@@ -38,9 +38,16 @@ class Environment {
   /// threads and the node's ranks' threads together leave a core free (--read-ahead auto).
   bool spare_core_on_node() const;
 
+  /// How main ends a run that failed with `code` and the one-line `message` ("error: ..."):
+  /// when every rank fails together (an agreed failure), rank 0 prints "swathgrid:
+  /// <message>" and the code is returned; a rank that fails alone ends the whole job
+  /// (fail_together in swathgrid/comm.hpp), so no rank is left waiting.
+  int fail(int code, const std::string& message) const;
+
  private:
   int rank_ = 0;
   int size_ = 1;
+  MPI_Comm failure_comm_ = MPI_COMM_NULL;  ///< a duplicate of the world for fail()'s barrier
   std::vector<char*> args_;  ///< the program's arguments less Kokkos's (argv points here)
 };
 

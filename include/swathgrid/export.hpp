@@ -16,17 +16,25 @@ struct ExportSource {
   std::string crs;          ///< the grid's CRS as given, used when GDAL finds none in the file
 };
 
+/// Where an export goes: the user's path (named in messages) and the file actually written,
+/// the run's staged temporary (include/swathgrid/staged_outputs.hpp), renamed to `path` by the
+/// caller when the whole run is complete.
+struct ExportFile {
+  std::string path;    ///< e.g. "chl.tif", as the user gave it
+  std::string staged;  ///< the file written
+};
+
 /// Writes `source` as a Cloud-Optimised GeoTIFF (GDAL's COG driver, DEFLATE): float32, one
 /// band per time step / wavelength, the grid's CRS and geotransform, nodata = the variable's
-/// _FillValue. Written under a temporary name and renamed when complete. Throws
-/// swathgrid::Error naming the file and the cause.
-void write_geotiff(const ExportSource& source, const std::string& tif_path);
+/// _FillValue, into file.staged, closed and checked. Throws swathgrid::Error naming
+/// file.path and the cause.
+void write_geotiff(const ExportSource& source, const ExportFile& file);
 
 /// Writes a PNG picture of the first band of `source`: one image pixel per grid cell plus a
 /// colour bar legend below it; log10 colour scale for chlorophyll (variable chlor_a or units
 /// mg m^-3), linear otherwise, from the 2nd to the 98th percentile of the values; cells
 /// without data fully transparent (alpha 0). Throws swathgrid::Error on failure.
-void write_quicklook(const ExportSource& source, const std::string& png_path);
+void write_quicklook(const ExportSource& source, const ExportFile& file);
 
 /// True for variables shown on a log scale: chlor_a (and its statistics), or units of
 /// mg m^-3; never for units of "1" (counts).

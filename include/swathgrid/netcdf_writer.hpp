@@ -69,8 +69,11 @@ struct RowBand {
 /// `fields` are not used (only names, types, attributes and dimensions).
 class CompositeWriter {
  public:
+  /// `staged`: write into this file of a StagedOutputs instead (commit() then leaves the
+  /// rename to StagedOutputs::publish()); messages still name `path`.
   CompositeWriter(const std::string& path, const GridDefinition& grid, const OutputMetadata& meta,
-                  const std::vector<OutputField>& fields, MPI_Comm comm);
+                  const std::vector<OutputField>& fields, MPI_Comm comm,
+                  const std::string& staged = {});
   ~CompositeWriter();
   CompositeWriter(const CompositeWriter&) = delete;
   CompositeWriter& operator=(const CompositeWriter&) = delete;
@@ -84,7 +87,7 @@ class CompositeWriter {
   void write_rows(std::size_t field, std::size_t time, std::size_t band, RowBand rows,
                   const std::int32_t* counts);
 
-  /// Collective: closes the file and renames it to `path`.
+  /// Collective: closes the file, syncs it to disk and renames it to `path` (not when staged).
   void commit();
 
  private:

@@ -38,6 +38,12 @@ struct SynthGranuleOptions {
   SynthSuite suite = SynthSuite::kBgc;
   std::size_t aop_bands = kDefaultAopBands;  ///< AOP: Rrs bands, 1..kMaxAopBands, from 346 to
                                              ///< 719 nm; BGC: unused
+  /// geospatial_lon_min/max (and westernmost/easternmost_longitude) as OCSSW's libgring
+  /// computes them for real l2gen files (Gring::updateExtremes): per scan line the min/max when
+  /// its longitudes are monotonic, else its first/last valid pixel, then the running min of
+  /// mins and max of maxes; a granule partly across 180 degrees then gets a one-sided range
+  /// (157..180 while pixels lie at -180..-175). false: the exact extent of the navigation.
+  bool gring_attributes = false;
 };
 
 /// Writes one granule to `path` (overwrites). Throws swathgrid::Error on failure.
@@ -57,6 +63,7 @@ struct SynthCampaignOptions {
   std::uint64_t seed = 1;
   SynthSuite suite = SynthSuite::kBgc;  ///< of every granule
   std::size_t aop_bands = kDefaultAopBands;
+  bool gring_attributes = false;  ///< of every granule (SynthGranuleOptions)
 };
 
 /// File name (OB.DAAC convention, e.g. PACE_OCI.20240801T174000.L2.OC_BGC.V3_0.nc, or

@@ -90,8 +90,10 @@ std::optional<SynthCommand> parse_command_line(int argc, char** argv) {
                                        "spread the granules over this many days")(
       "near", po::value(&near), "LON,LAT the passes go near (default -75,38.5)")(
       "antimeridian", po::bool_switch(&campaign.antimeridian),
-      "place the granules across 180 degrees")("lines", po::value(&lines)->default_value(lines),
-                                               "number_of_lines (0: alternate 1709/1710)")(
+      "place the granules across 180 degrees")(
+      "gring-attributes", po::bool_switch(&campaign.gring_attributes),
+      "geospatial_lon_min/max as OCSSW's libgring writes them (one-sided across 180 degrees)")(
+      "lines", po::value(&lines)->default_value(lines), "number_of_lines (0: alternate 1709/1710)")(
       "pixels", po::value(&pixels)->default_value(pixels), "pixels_per_line")(
       "cloud-fraction",
       po::value(&campaign.cloud_fraction)->default_value(campaign.cloud_fraction, "0.3"),

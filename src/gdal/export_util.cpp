@@ -2,7 +2,10 @@
 
 #include <cpl_error.h>
 #include <ogr_srs_api.h>
+#include <sys/statvfs.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <system_error>
@@ -51,12 +54,18 @@ OpenVariable open_variable(const ExportSource& source, const std::string& what) 
   return OpenVariable{std::move(netcdf), std::move(vrt)};
 }
 
-void publish(const std::string& partial, const std::string& path, const std::string& what) {
-  std::error_code error;
-  std::filesystem::rename(partial, path, error);
-  if (!error) return;
-  std::filesystem::remove(partial, error);
-  throw Error(what + ": cannot rename " + partial + " to " + path);
+void check_written(bool ok, const std::string& what, const char* call, const std::string& written) {
+  if (ok) return;
+  struct statvfs disk {};
+  const std::string directory = std::filesystem::path(written).parent_path().string();
+  if (::statvfs(directory.empty() ? "." : directory.c_str(), &disk) == 0 && disk.f_bavail == 0)
+    check(false, what + ": " + std::strerror(ENOSPC), call);
+  check(false, what, call);
+}
+
+void close_checked(Dataset dataset, const std::string& what, const std::string& written) {
+  dataset.reset();
+  check_written(CPLGetLastErrorType() < CE_Failure, what, "writing (GDALClose)", written);
 }
 
 }  // namespace swathgrid::gdal

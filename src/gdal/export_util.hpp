@@ -42,7 +42,14 @@ struct OpenVariable {
 /// Opens `source.variable` of the composite; throws naming the file when it cannot.
 OpenVariable open_variable(const ExportSource& source, const std::string& what);
 
-/// Renames `partial` to `path`; throws naming `what` when it cannot (and removes `partial`).
-void publish(const std::string& partial, const std::string& path, const std::string& what);
+/// Checks the result of writing `written` (GDALCreateCopy, GDALClose): GDAL's drivers report
+/// a full disk in their own words ("TIFFWriteDirectoryTagData: IO error", "No IDATs written"),
+/// so when the file system holding `written` has no free block left, the message says so.
+void check_written(bool ok, const std::string& what, const char* call, const std::string& written);
+
+/// Closes a dataset being written (the driver flushes its last blocks then) and throws naming
+/// `what` with GDAL's message when that failed: GDAL 3.6's GDALClose returns nothing, so the
+/// failure is read from the error state (CPLGetLastErrorType, reset by QuietGdal).
+void close_checked(Dataset dataset, const std::string& what, const std::string& written);
 
 }  // namespace swathgrid::gdal

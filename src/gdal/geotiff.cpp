@@ -8,8 +8,8 @@
 
 namespace swathgrid::gdal {
 
-void write_geotiff(const ExportSource& source, const std::string& tif_path) {
-  const std::string what = "--geotiff " + tif_path;
+void write_geotiff(const ExportSource& source, const ExportFile& file) {
+  const std::string what = "--geotiff " + file.path;
   QuietGdal gdal;
   const OpenVariable variable = open_variable(source, what);
   GDALDriverH cog = GDALGetDriverByName("COG");
@@ -19,12 +19,10 @@ void write_geotiff(const ExportSource& source, const std::string& tif_path) {
   options.SetNameValue("PREDICTOR", "YES");     // floating-point predictor for floats
   options.SetNameValue("BIGTIFF", "IF_SAFER");
   options.SetNameValue("OVERVIEW_RESAMPLING", "NEAREST");  // overviews keep real values
-  const std::string partial = tif_path + ".partial";
-  Dataset tif(GDALCreateCopy(cog, partial.c_str(), variable.view.get(), FALSE, options.List(),
+  Dataset tif(GDALCreateCopy(cog, file.staged.c_str(), variable.view.get(), FALSE, options.List(),
                              nullptr, nullptr));
-  check(tif != nullptr, what, "GDALCreateCopy(COG)");
-  tif.reset();  // flush and close before the rename
-  publish(partial, tif_path, what);
+  check_written(tif != nullptr, what, "GDALCreateCopy(COG)", file.staged);
+  close_checked(std::move(tif), what, file.staged);
 }
 
 }  // namespace swathgrid::gdal

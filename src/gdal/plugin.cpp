@@ -27,12 +27,12 @@ std::string warp_entry(const float* lon, const float* lat, const float* values, 
   return message_of([&] { warp(lon, lat, values, lines, pixels, target, pixel_center, result); });
 }
 
-std::string geotiff_entry(const ExportSource& source, const std::string& tif_path) {
-  return message_of([&] { gdal::write_geotiff(source, tif_path); });
+std::string geotiff_entry(const ExportSource& source, const ExportFile& file) {
+  return message_of([&] { gdal::write_geotiff(source, file); });
 }
 
-std::string quicklook_entry(const ExportSource& source, const std::string& png_path) {
-  return message_of([&] { gdal::write_quicklook(source, png_path); });
+std::string quicklook_entry(const ExportSource& source, const ExportFile& file) {
+  return message_of([&] { gdal::write_quicklook(source, file); });
 }
 
 }  // namespace

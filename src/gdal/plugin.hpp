@@ -15,9 +15,9 @@ void warp(const float* lon, const float* lat, const float* values, std::size_t l
           std::size_t pixels, const WarpTarget& target, bool pixel_center, float* result);
 
 /// The composite's variable as a Cloud-Optimised GeoTIFF (--geotiff).
-void write_geotiff(const ExportSource& source, const std::string& tif_path);
+void write_geotiff(const ExportSource& source, const ExportFile& file);
 
 /// A PNG picture of the composite's first band with a colour bar (--quicklook).
-void write_quicklook(const ExportSource& source, const std::string& png_path);
+void write_quicklook(const ExportSource& source, const ExportFile& file);
 
 }  // namespace swathgrid::gdal

@@ -20,7 +20,7 @@
 namespace swathgrid {
 
 /// Changed with the table, so that a plugin of another build is refused, not misused.
-inline constexpr int kGdalPluginVersion = 1;
+inline constexpr int kGdalPluginVersion = 2;
 
 /// A warp's target grid: GridSpec's numbers (grid.hpp needs Kokkos; the plugin does not).
 struct WarpTarget {
@@ -39,8 +39,8 @@ struct GdalPlugin {
   std::string (*warp)(const float* lon, const float* lat, const float* values, std::size_t lines,
                       std::size_t pixels, const WarpTarget& target, bool pixel_center,
                       float* result);
-  std::string (*write_geotiff)(const ExportSource& source, const std::string& tif_path);
-  std::string (*write_quicklook)(const ExportSource& source, const std::string& png_path);
+  std::string (*write_geotiff)(const ExportSource& source, const ExportFile& file);
+  std::string (*write_quicklook)(const ExportSource& source, const ExportFile& file);
 };
 
 }  // namespace swathgrid

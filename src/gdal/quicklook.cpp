@@ -28,8 +28,8 @@ class NoSidecar {
 
 }  // namespace
 
-void write_quicklook(const ExportSource& source, const std::string& png_path) {
-  const std::string what = "--quicklook " + png_path;
+void write_quicklook(const ExportSource& source, const ExportFile& file) {
+  const std::string what = "--quicklook " + file.path;
   QuietGdal gdal;
   NoSidecar no_sidecar;
   const OpenVariable variable = open_variable(source, what);
@@ -79,12 +79,10 @@ void write_quicklook(const ExportSource& source, const std::string& png_path) {
 
   CPLStringList options;
   options.SetNameValue("WRITE_METADATA_AS_TEXT", "YES");
-  const std::string partial = png_path + ".partial";
-  Dataset png(GDALCreateCopy(png_driver, partial.c_str(), picture.get(), FALSE, options.List(),
+  Dataset png(GDALCreateCopy(png_driver, file.staged.c_str(), picture.get(), FALSE, options.List(),
                              nullptr, nullptr));
-  check(png != nullptr, what, "GDALCreateCopy(PNG)");
-  png.reset();
-  publish(partial, png_path, what);
+  check_written(png != nullptr, what, "GDALCreateCopy(PNG)", file.staged);
+  close_checked(std::move(png), what, file.staged);
 }
 
 }  // namespace swathgrid::gdal

@@ -124,12 +124,12 @@ std::vector<float> warp_granule(const FloatArray& lon, const FloatArray& lat,
   return result;
 }
 
-void write_geotiff(const ExportSource& source, const std::string& tif_path) {
-  throw_if_failed(gdal_plugin("--geotiff").write_geotiff(source, tif_path));
+void write_geotiff(const ExportSource& source, const ExportFile& file) {
+  throw_if_failed(gdal_plugin("--geotiff").write_geotiff(source, file));
 }
 
-void write_quicklook(const ExportSource& source, const std::string& png_path) {
-  throw_if_failed(gdal_plugin("--quicklook").write_quicklook(source, png_path));
+void write_quicklook(const ExportSource& source, const ExportFile& file) {
+  throw_if_failed(gdal_plugin("--quicklook").write_quicklook(source, file));
 }
 
 }  // namespace swathgrid

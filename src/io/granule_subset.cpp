@@ -103,21 +103,14 @@ std::optional<double> number_attribute(hid_t file, const char* name, const std::
   return std::nullopt;
 }
 
-/// The lat/lon box of geospatial_lat/lon_min/max; all longitudes when those are absent or do
-/// not make an interval (other conventions); nullopt without usable latitudes.
+/// The latitudes of geospatial_lat_min/max, at all longitudes; nullopt without usable
+/// latitudes. geospatial_lon_min/max are not used: see granule_subset.hpp.
 std::optional<BBox> attribute_bounds(hid_t file, const std::string& context) {
   const auto south = number_attribute(file, "geospatial_lat_min", context);
   const auto north = number_attribute(file, "geospatial_lat_max", context);
   if (!south || !north || *south > *north || *south < -kRightAngleDeg || *north > kRightAngleDeg)
     return std::nullopt;
-  BBox bounds{-kFullTurnDeg / 2, *south, kFullTurnDeg / 2, *north};
-  const auto west = number_attribute(file, "geospatial_lon_min", context);
-  const auto east = number_attribute(file, "geospatial_lon_max", context);
-  if (west && east && *west <= *east && *east - *west < kFullTurnDeg) {
-    bounds.west = *west;
-    bounds.east = *east;
-  }
-  return bounds;
+  return BBox{-kFullTurnDeg / 2, *south, kFullTurnDeg / 2, *north};
 }
 
 /// Seconds since 1970 of a root ISO 8601 attribute, nullopt when absent or unparsable.

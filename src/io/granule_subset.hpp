@@ -2,11 +2,15 @@
 // Subset reads (ReadRequest::region): which granules, and which of their lines, can come near
 // a region. Pure geometry on the sphere; the HDF5 side is in granule_reader.cpp.
 //
-// Step 1 (no arrays read): the root attributes geospatial_lat_min/max and
-// geospatial_lon_min/max bound every pixel of the file; when even the nearest point of that
-// box is farther than the margin from the region, the granule is skipped. Antimeridian
-// granules have lon_min/max of about -180..180: a superset of their longitudes, so the test
-// stays correct (it just cannot exclude on longitude). Missing or odd attributes: no skip.
+// Step 1 (no arrays read): the root attributes geospatial_lat_min/max bound the latitude of
+// every pixel of the file (OCSSW's libgring, which writes them in l2gen's files, takes the
+// min/max over every valid pixel of every scan); when the region, widened by the margin, lies
+// wholly north or south of that band, the granule is skipped. Missing or odd attributes: no
+// skip. geospatial_lon_min/max are never used: libgring takes, for a scan whose longitudes
+// are not monotonic (across 180 degrees, or curving near a pole), its first and last valid
+// pixel instead of its extremes, so a granule partly across 180 gets a one-sided range such
+// as 157..180 while thousands of its pixels lie at -180..-175 (and a scan curving near a pole
+// can reach beyond its end pixels). Longitude is judged from the navigation arrays (step 2).
 //
 // Step 2: latitude/longitude of every kSampleStride-th line (and the last line), all pixels,
 // give the lines that can come near: see lines_near_region for the argument. When the

@@ -34,7 +34,8 @@ void agree_on(MPI_Comm comm, const std::string& path, const std::function<void()
   MPI_Allreduce(&candidate, &first_failed, 1, MPI_INT, MPI_MIN, comm);
   if (first_failed == no_failure) return;
   swathgrid::broadcast_string(failure, first_failed, comm);
-  throw Error("cannot write " + path + ": " + failure);
+  const std::string where = size > 1 ? "rank " + std::to_string(first_failed) + ": " : "";
+  throw Error("cannot write " + path + ": " + where + failure);
 }
 
 }  // namespace swathgrid::netcdf

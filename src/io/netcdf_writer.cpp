@@ -7,6 +7,7 @@
 
 #include "swathgrid/netcdf_writer.hpp"
 
+#include <fcntl.h>
 #include <pnetcdf.h>
 #include <unistd.h>
 
@@ -24,7 +25,9 @@
 #include "netcdf_internal.hpp"
 #include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/fault.hpp"
 #include "swathgrid/log.hpp"
+#include "swathgrid/staged_outputs.hpp"
 
 namespace swathgrid {
 
@@ -34,7 +37,6 @@ using netcdf::agree_on;
 using netcdf::check_nc;
 
 constexpr int kRoot = 0;
-constexpr const char* kPartialMarker = ".partial-";
 constexpr const char* kIsoUtcFormat = "%Y-%m-%dT%H:%M:%SZ";
 constexpr std::size_t kIsoUtcLength = 32;
 
@@ -80,21 +82,6 @@ void check_band_coverage(const GridSpec& grid, RowBand band, MPI_Comm comm) {
   MPI_Allreduce(&rows, &total_rows, 1, MPI_LONG_LONG, MPI_SUM, comm);
   SWATHGRID_REQUIRE(total_rows == grid.ny,
                     "row bands of all ranks hold " << total_rows << " rows, the grid " << grid.ny);
-}
-
-/// ".<name>.partial-<pid>-<clock>" in the directory of `path`, chosen on rank 0.
-std::string temporary_path(const std::string& path, MPI_Comm comm) {
-  std::string token;
-  if (rank_of(comm) == kRoot) {
-    std::ostringstream stream;
-    stream << ::getpid() << '-' << std::hex
-           << std::chrono::steady_clock::now().time_since_epoch().count();
-    token = stream.str();
-  }
-  broadcast_string(token, kRoot, comm);
-  const std::filesystem::path target(path);
-  const std::string name = "." + target.filename().string() + kPartialMarker + token;
-  return (target.parent_path() / name).string();
 }
 
 /// The current UTC time in ISO 8601, taken on rank 0 so that every rank's header agrees;
@@ -152,9 +139,63 @@ class OpenFile {
   bool open_ = true;
 };
 
-void rename_file(const std::string& from, const std::string& to) {
-  if (std::rename(from.c_str(), to.c_str()) != 0)
-    throw Error("renaming " + from + " to it: " + std::strerror(errno));
+/// Bytes of one value of a classic-format type.
+MPI_Offset type_bytes(nc_type type) {
+  switch (type) {
+    case NC_BYTE:
+    case NC_CHAR:
+    case NC_UBYTE:
+      return 1;
+    case NC_SHORT:
+    case NC_USHORT:
+      return 2;
+    case NC_INT:
+    case NC_UINT:
+    case NC_FLOAT:
+      return 4;
+    default:
+      return 8;  // NC_DOUBLE, NC_INT64, NC_UINT64
+  }
+}
+
+/// Bytes the defined file will hold: the end of its last variable (no record variables).
+long long defined_file_size(int ncid) {
+  int variables = 0;
+  check_nc(ncmpi_inq_nvars(ncid, &variables), "counting variables");
+  long long end = 0;
+  for (int v = 0; v < variables; ++v) {
+    MPI_Offset offset = 0;
+    check_nc(ncmpi_inq_varoffset(ncid, v, &offset), "locating a variable");
+    nc_type type = NC_NAT;
+    int dims = 0;
+    check_nc(ncmpi_inq_vartype(ncid, v, &type), "a variable's type");
+    check_nc(ncmpi_inq_varndims(ncid, v, &dims), "a variable's dimensions");
+    std::vector<int> ids(static_cast<std::size_t>(dims));
+    check_nc(ncmpi_inq_vardimid(ncid, v, ids.data()), "a variable's dimensions");
+    MPI_Offset bytes = type_bytes(type);
+    for (int id : ids) {
+      MPI_Offset length = 0;
+      check_nc(ncmpi_inq_dimlen(ncid, id, &length), "a dimension's length");
+      bytes *= length;
+    }
+    end = std::max<long long>(end, offset + bytes);
+  }
+  return end;
+}
+
+/// Rank 0 reserves the disk space of the whole file, so that a file system without room
+/// fails here, with the OS's own words, instead of in the middle of MPI-IO's writes.
+void reserve_file(int ncid, const std::string& temporary) {
+  const long long bytes = defined_file_size(ncid);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(std::string("reserving disk space: ") + std::strerror(errno));
+  try {
+    reserve_disk_space(fd, bytes, "reserving disk space");
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
 }
 
 /// Rank 0 removes the temporary file (if any); the barrier keeps other ranks from returning
@@ -172,6 +213,7 @@ void remove_temporary(const std::string& temporary, MPI_Comm comm) {
 struct CompositeWriter::State {
   std::string path;
   std::string temporary;
+  bool staged = false;  ///< the temporary belongs to a StagedOutputs: commit() does not rename
   MPI_Comm comm;
   std::int64_t nx = 0;
   bool has_time = false;
@@ -182,8 +224,8 @@ struct CompositeWriter::State {
 };
 
 CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& grid,
-                                 const OutputMetadata& meta,
-                                 const std::vector<OutputField>& fields, MPI_Comm comm)
+                                 const OutputMetadata& meta, const std::vector<OutputField>& fields,
+                                 MPI_Comm comm, const std::string& staged)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.path = path;
@@ -196,7 +238,8 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
   agree_on(comm, path, [&] {
     if (rank_of(comm) == kRoot) require_directory(path);
   });
-  s.temporary = temporary_path(path, comm);
+  s.staged = !staged.empty();
+  s.temporary = s.staged ? staged : make_staged_name(path, comm);
   try {
     // create -> define -> enddef -> coordinates, into the temporary file.
     const std::string created = date_created(comm);
@@ -209,6 +252,9 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
     agree_on(comm, path,
              [&] { s.ids = netcdf::define_header(s.file->id(), grid, meta, fields, created); });
     agree_on(comm, path, [&] { check_nc(ncmpi_enddef(s.file->id()), "ending define mode"); });
+    agree_on(comm, path, [&] {
+      if (rank_of(comm) == kRoot) reserve_file(s.file->id(), s.temporary);
+    });
     netcdf::write_coordinates(s.file->id(), s.ids, grid.spec, meta, path, comm);
   } catch (...) {
     s.file.reset();
@@ -248,9 +294,21 @@ void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_
 void CompositeWriter::commit() {
   State& s = *state_;
   s.file->close();
+  // The data on disk, or the file system's late error (NFS, quotas) now.
+  agree_on(s.comm, s.path, [&] {
+    inject_fault("write", "syncing the file");
+    if (rank_of(s.comm) == kRoot) sync_file(s.temporary, "syncing the file");
+  });
+  if (s.staged) {  // StagedOutputs::publish() renames it with the run's other outputs
+    s.committed = true;
+    return;
+  }
   // The agreement after the rename is the barrier: on return the file is at `path` everywhere.
   agree_on(s.comm, s.path, [&] {
-    if (rank_of(s.comm) == kRoot) rename_file(s.temporary, s.path);
+    if (rank_of(s.comm) != kRoot) return;
+    if (std::rename(s.temporary.c_str(), s.path.c_str()) != 0)
+      throw Error(std::string("renaming the finished file to it: ") + std::strerror(errno));
+    sync_directory(std::filesystem::path(s.path).parent_path().string(), "syncing its directory");
   });
   s.committed = true;
 }

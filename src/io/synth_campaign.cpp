@@ -85,6 +85,7 @@ void add_pass_granules(const SynthCampaignOptions& campaign, double near_lon, co
     options.seed = hash_coords(campaign.seed, static_cast<std::int64_t>(g));
     options.suite = campaign.suite;
     options.aop_bands = campaign.aop_bands;
+    options.gring_attributes = campaign.gring_attributes;
     const double line_span_s = static_cast<double>(options.lines - 1) * kLinePeriodS;
     const double length_km = line_span_s * 2.0 * kPi * kEarthRadiusKm / kOrbitPeriodS;
     if (k == 0) {

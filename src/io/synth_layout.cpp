@@ -41,7 +41,8 @@ std::string direction(const SwathGeometry& geometry, std::size_t line) {
 void write_global_attributes(Nc4File& file, const GranuleDescription& description,
                              const SwathGeometry& geometry, const GranuleArrays& arrays) {
   const hid_t root = file.root();
-  const Extent extent = navigation_extent(arrays);
+  const Extent extent = description.options.gring_attributes ? gring_extent(arrays, geometry.pixels)
+                                                             : navigation_extent(arrays);
   const std::size_t centre = geometry.pixels / 2, last_line = geometry.lines - 1;
   const auto at = [&](const std::vector<float>& a, std::size_t line) {
     return a[line * geometry.pixels + centre];
@@ -113,6 +114,44 @@ Extent navigation_extent(const GranuleArrays& arrays) {
     extent.lat_max = std::max(extent.lat_max, lat);
     extent.lon_min = std::min(extent.lon_min, lon);
     extent.lon_max = std::max(extent.lon_max, lon);
+  }
+  return extent;
+}
+
+Extent gring_extent(const GranuleArrays& arrays, std::size_t pixels) {
+  constexpr float kMonotoneEpsilon = 1e-5f;  // libgring's arrayIsMonotonic tolerance
+  Extent extent{90.0f, -90.0f, 180.0f, -180.0f};
+  const std::size_t lines = pixels > 0 ? arrays.latitude.size() / pixels : 0;
+  for (std::size_t line = 0; line < lines; ++line) {
+    const float* lat = &arrays.latitude[line * pixels];
+    const float* lon = &arrays.longitude[line * pixels];
+    std::size_t first = pixels, last = 0;
+    for (std::size_t p = 0; p < pixels; ++p) {
+      if (lat[p] == kNavigationFill || lon[p] == kNavigationFill) continue;
+      extent.lat_min = std::min(extent.lat_min, lat[p]);
+      extent.lat_max = std::max(extent.lat_max, lat[p]);
+      first = std::min(first, p);
+      last = p;
+    }
+    if (first == pixels) continue;  // no valid pixel in this scan
+    // Monotonic as libgring tests it: over the raw values, fill included.
+    bool increasing = true, decreasing = true;
+    for (std::size_t p = 0; p + 1 < pixels; ++p) {
+      if (lon[p] > lon[p + 1] + kMonotoneEpsilon) increasing = false;
+      if (lon[p] < lon[p + 1] + kMonotoneEpsilon) decreasing = false;
+    }
+    float scan_min = lon[first], scan_max = lon[last];
+    if (increasing || decreasing) {
+      for (std::size_t p = first; p <= last; ++p) {
+        if (lon[p] == kNavigationFill) continue;
+        scan_min = std::min(scan_min, lon[p]);
+        scan_max = std::max(scan_max, lon[p]);
+      }
+    } else if (!(lon[0] > lon[pixels - 1])) {  // libgring: the "leftmost" pixel is the minimum
+      std::swap(scan_min, scan_max);
+    }
+    extent.lon_min = std::min(extent.lon_min, scan_min);
+    extent.lon_max = std::max(extent.lon_max, scan_max);
   }
   return extent;
 }

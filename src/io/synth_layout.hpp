@@ -27,6 +27,9 @@ struct Extent {
   float lat_min, lat_max, lon_min, lon_max;
 };
 Extent navigation_extent(const GranuleArrays& arrays);
+/// The extent as OCSSW's libgring reports it (SynthGranuleOptions::gring_attributes): true
+/// latitude bounds, longitude bounds that can miss pixels of scans that are not monotonic.
+Extent gring_extent(const GranuleArrays& arrays, std::size_t pixels);
 
 /// Solar zenith angle (degrees) at a time and place (declination and hour-angle formula).
 double solar_zenith_deg(std::int64_t utc_ms, double lat_deg, double lon_deg);

@@ -1,12 +1,15 @@
 #include "checkpoint.hpp"
 
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -16,6 +19,7 @@
 #include "checkpoint_identity.hpp"
 #include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/fault.hpp"
 #include "swathgrid/log.hpp"
 
 namespace fs = std::filesystem;
@@ -105,7 +109,7 @@ void write_text_atomically(const fs::path& path, const std::string& text) {
             std::fflush(file) == 0 && ::fsync(fileno(file)) == 0;
   if (file) ok = std::fclose(file) == 0 && ok;
   if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0)
-    throw Error("checkpoint manifest " + path.string() + ": cannot write");
+    throw Error("checkpoint manifest " + path.string() + ": cannot write: " + std::strerror(errno));
 }
 
 /// Collective: the manifest in `config.checkpoint_dir` (epoch 0 when there is none), after
@@ -174,6 +178,25 @@ void write_manifest(const std::string& dir, std::uint64_t epoch, int ranks, std:
 
 }  // namespace
 
+void Checkpoint::prepare_directory(const Config& config, MPI_Comm comm) {
+  if (config.checkpoint_dir.empty()) return;
+  std::string error;
+  if (rank_in(comm) == 0) {
+    const fs::path probe = fs::path(config.checkpoint_dir) / ".swathgrid-write-test";
+    std::error_code created;
+    fs::create_directories(config.checkpoint_dir, created);
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+      error = "--checkpoint " + config.checkpoint_dir + ": cannot write in it: " +
+              (created ? created.message() : std::string(std::strerror(errno)));
+    else {
+      ::close(fd);
+      ::unlink(probe.c_str());
+    }
+  }
+  agree_on_error(error, comm);
+}
+
 Checkpoint::Checkpoint(const Config& config, std::vector<Layer>& layers, MPI_Comm comm)
     : config_(config), comm_(comm), enabled_(!config.checkpoint_dir.empty()) {
   MPI_Comm_rank(comm, &rank_);
@@ -235,6 +258,7 @@ std::string Checkpoint::rank_file(std::uint64_t epoch, int rank) const {
 }
 
 void Checkpoint::save(const std::vector<Layer>& layers, const LocalResult& local) {
+  inject_fault("checkpoint", "checkpoint file " + rank_file(epoch_, rank_));
   write_checkpoint_file(rank_file(epoch_, rank_),
                         CheckpointHeader{identity_, epoch_, rank_, ranks_}, layers, local,
                         finished_);

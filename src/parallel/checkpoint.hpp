@@ -40,6 +40,9 @@ class Checkpoint {
   /// of the saved files to `layers` and opens a new epoch. Throws Error (on every rank) when the
   /// directory or a file cannot be used.
   Checkpoint(const Config& config, std::vector<Layer>& layers, MPI_Comm comm);
+  /// Collective, before any granule is read: rank 0 creates config.checkpoint_dir (when given)
+  /// and checks that it can write in it; Error naming the directory and the cause otherwise.
+  static void prepare_directory(const Config& config, MPI_Comm comm);
   ~Checkpoint();  ///< restores the SIGTERM disposition
   Checkpoint(const Checkpoint&) = delete;
   Checkpoint& operator=(const Checkpoint&) = delete;

@@ -1,11 +1,42 @@
 #include "swathgrid/comm.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
 #include <vector>
 
 #include "swathgrid/error.hpp"
 
 namespace swathgrid {
+
+namespace {
+
+MPI_Comm failure_comm = MPI_COMM_NULL;
+constexpr int kFailurePollMs = 10;
+
+}  // namespace
+
+void set_failure_comm(MPI_Comm comm) { failure_comm = comm; }
+
+void fail_together(int code, const std::string& message) {
+  int size = 1, rank = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (size == 1 || failure_comm == MPI_COMM_NULL) return;
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Ibarrier(failure_comm, &request);
+  const double deadline = MPI_Wtime() + kFailureGraceSeconds;
+  int done = 0;
+  while (!done && MPI_Wtime() < deadline) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(kFailurePollMs));
+  }
+  if (done) return;
+  std::fprintf(stderr, "swathgrid: rank %d: %s (ending all ranks)\n", rank, message.c_str());
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, code);
+}
 
 std::vector<std::string> allgather_strings(const std::string& local, MPI_Comm comm) {
   int size = 1;
@@ -28,10 +59,12 @@ void agree_on_error(const std::string& local_error, MPI_Comm comm) {
   MPI_Allreduce(&local_failed, &any_failed, 1, MPI_INT, MPI_MAX, comm);
   if (!any_failed) return;
   std::string message;
-  for (const auto& error : allgather_strings(local_error, comm)) {
-    if (error.empty()) continue;
+  const auto errors = allgather_strings(local_error, comm);
+  for (std::size_t rank = 0; rank < errors.size(); ++rank) {
+    if (errors[rank].empty()) continue;
     if (!message.empty()) message += "\n";
-    message += error;
+    if (errors.size() > 1) message += "rank " + std::to_string(rank) + ": ";
+    message += errors[rank];
   }
   throw Error(message);
 }

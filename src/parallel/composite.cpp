@@ -17,6 +17,7 @@
 #include "swathgrid/error.hpp"
 #include "swathgrid/export.hpp"
 #include "swathgrid/granule.hpp"
+#include "swathgrid/staged_outputs.hpp"
 
 namespace swathgrid {
 
@@ -61,18 +62,31 @@ ExportSource export_source(const Config& config, const std::vector<Layer>& layer
   return source;
 }
 
-/// --geotiff / --quicklook: rank 0 reads the finished netCDF back with GDAL. Collective:
-/// every rank throws when the export failed.
-void export_pictures(const Config& config, const std::vector<Layer>& layers, MPI_Comm comm) {
+/// Every file the run publishes, as (label for messages, path); the netCDF output first.
+std::vector<std::pair<std::string, std::string>> output_files(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> files{{"output", config.output}};
+  if (!config.geotiff_path.empty()) files.emplace_back("--geotiff", config.geotiff_path);
+  if (!config.quicklook_path.empty()) files.emplace_back("--quicklook", config.quicklook_path);
+  if (!config.report_path.empty()) files.emplace_back("--report", config.report_path);
+  return files;
+}
+
+/// --geotiff / --quicklook: rank 0 reads the finished (still staged) netCDF back with GDAL.
+/// Collective: every rank throws when the export failed.
+void export_pictures(const Config& config, const std::vector<Layer>& layers,
+                     const StagedOutputs& outputs, MPI_Comm comm) {
   if (config.geotiff_path.empty() && config.quicklook_path.empty()) return;
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
   std::string error;
   if (rank == 0) {
     try {
-      const ExportSource source = export_source(config, layers);
-      if (!config.geotiff_path.empty()) write_geotiff(source, config.geotiff_path);
-      if (!config.quicklook_path.empty()) write_quicklook(source, config.quicklook_path);
+      ExportSource source = export_source(config, layers);
+      source.netcdf_path = outputs.staged(config.output);
+      if (!config.geotiff_path.empty())
+        write_geotiff(source, {config.geotiff_path, outputs.staged(config.geotiff_path)});
+      if (!config.quicklook_path.empty())
+        write_quicklook(source, {config.quicklook_path, outputs.staged(config.quicklook_path)});
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -145,6 +159,10 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   SWATHGRID_REQUIRE(config.grid.geographic || config.method == "bin",
                     "--method " << config.method << ": only on lat/lon grids for now (use "
                                 << "--method bin with --crs " << config.grid.crs << ")");
+  // Every output is created (under its temporary name) and the checkpoint directory checked
+  // before any granule is read: a typo in a directory fails now, not after the gridding.
+  StagedOutputs outputs(output_files(config), !config.checkpoint_dir.empty(), comm);
+  Checkpoint::prepare_directory(config, comm);
   // Every rank describes the first granule the same way (or fails the same way).
   std::vector<Layer> layers = describe_layers(config);
 
@@ -210,14 +228,14 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   if (config.method == "warp")
     meta.extra.emplace_back("warp_convention", warp_convention_name(config.warp_convention));
   start = Clock::now();
-  const ReduceWriteResult output = reduce_and_write(config, config.grid, layers, meta, comm);
+  const ReduceWriteResult output =
+      reduce_and_write(config, config.grid, layers, meta, outputs.staged(config.output), comm);
   summary.cells_with_data = output.cells_with_data;
   const double reduce_seconds = seconds_since(start) - output.write_seconds;
 
   start = Clock::now();
-  export_pictures(config, layers, comm);
+  export_pictures(config, layers, outputs, comm);
   const double export_seconds = seconds_since(start);
-  checkpoint.remove();  // the outputs are complete
 
   const std::pair<const char*, double> phases[] = {
       {"read", local.read_seconds},  {"project", local.project_seconds},
@@ -228,6 +246,18 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   for (const auto& [name, seconds] : phases)
     summary.phases.push_back(make_phase_times(name, allgather(seconds, comm)));
   summary.seconds = summary.phase("total").max;
+  std::string error;
+  if (env.rank() == 0 && !config.report_path.empty()) {
+    try {
+      write_json_report(config.report_path, outputs.staged(config.report_path), config, env,
+                        summary);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  agree_on_error(error, comm);
+  outputs.publish();    // every output complete and synced: all appear at their paths
+  checkpoint.remove();  // the outputs are complete
   return summary;
 }
 

@@ -5,11 +5,13 @@
 #include <climits>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/fault.hpp"
 #include "swathgrid/statistics.hpp"
 
 namespace swathgrid {
@@ -60,6 +62,7 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
+  inject_fault("exchange", "tile row " + std::to_string(step));
   const std::int64_t per_tile = own.tiles.cells_per_tile();
   std::vector<int> send_counts(size), send_offsets(size), recv_counts(size), recv_offsets(size);
   std::vector<std::int64_t> send;
@@ -116,6 +119,7 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
                        const std::vector<std::int64_t>& received, const FieldLayout& layout,
                        const TileGrid& tiles, const Config& config, RowBlock& block,
                        std::vector<char>* has_data) {
+  inject_fault("reduce", "tile row " + std::to_string(tile_row));
   const std::int64_t per_tile = tiles.cells_per_tile();
   const std::int64_t record = 1 + layout.count * per_tile;
   const std::int64_t first_cell = block.rows.row_begin * tiles.nx;
@@ -215,9 +219,13 @@ std::vector<std::int64_t> all_period_keys(const std::vector<Layer>& layers, Peri
   return {keys.begin(), keys.end()};
 }
 
-ReduceWriteResult reduce_and_write(const Config& config, const GridDefinition& grid,
-                                   std::vector<Layer>& layers, OutputMetadata meta,
-                                   MPI_Comm comm) {
+namespace {
+
+/// reduce_and_write's work, with the writer owned by the caller.
+ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefinition& grid,
+                                        std::vector<Layer>& layers, OutputMetadata meta,
+                                        const std::string& staged_output, MPI_Comm comm,
+                                        std::optional<CompositeWriter>& writer) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -252,7 +260,7 @@ ReduceWriteResult reduce_and_write(const Config& config, const GridDefinition& g
     result.write_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
   };
-  CompositeWriter writer(config.output, grid, meta, fields, comm);
+  writer.emplace(config.output, grid, meta, fields, comm, staged_output);
   add_write_time();
 
   // local[t][l]: this rank's tiles of layer l in period t.
@@ -295,9 +303,9 @@ ReduceWriteResult reduce_and_write(const Config& config, const GridDefinition& g
         for (std::size_t s = 0; s < stat_count; ++s) {
           const std::size_t field = layer.variable * stat_count + s;
           if (fields[field].is_count)
-            writer.write_rows(field, t, layer.band, block.rows, block.counts[s].data());
+            writer->write_rows(field, t, layer.band, block.rows, block.counts[s].data());
           else
-            writer.write_rows(field, t, layer.band, block.rows, block.values[s].data());
+            writer->write_rows(field, t, layer.band, block.rows, block.values[s].data());
         }
         add_write_time();
       }
@@ -305,10 +313,28 @@ ReduceWriteResult reduce_and_write(const Config& config, const GridDefinition& g
     cells_with_data += std::count(has_data.begin(), has_data.end(), 1);
   }
   write_start = std::chrono::steady_clock::now();
-  writer.commit();
+  writer->commit();
   add_write_time();
   result.cells_with_data = allreduce_sum(cells_with_data, comm);
   return result;
+}
+
+}  // namespace
+
+ReduceWriteResult reduce_and_write(const Config& config, const GridDefinition& grid,
+                                   std::vector<Layer>& layers, OutputMetadata meta,
+                                   const std::string& staged_output, MPI_Comm comm) {
+  // The writer's destructor makes collective calls: a rank failing here alone (outside the
+  // agreed steps: the tile exchange, an unexpected exception) must not reach it while the
+  // others wait in another collective call, so it is destroyed after this check.
+  std::optional<CompositeWriter> writer;
+  try {
+    return reduce_and_write_into(config, grid, layers, std::move(meta), staged_output, comm,
+                                 writer);
+  } catch (const std::exception& e) {
+    fail_together(kExitFailure, std::string("error: ") + e.what());
+    throw;
+  }
 }
 
 }  // namespace swathgrid

@@ -31,8 +31,10 @@ struct ReduceWriteResult {
   double write_seconds = 0.0;        ///< in PnetCDF (define, write, close); the rest is reduce
 };
 
-/// Collective: reduces, finalizes and writes.
+/// Collective: reduces, finalizes and writes config.output into `staged_output` (its staged
+/// file: include/swathgrid/staged_outputs.hpp), synced but not yet renamed.
 ReduceWriteResult reduce_and_write(const Config& config, const GridDefinition& grid,
-                              std::vector<Layer>& layers, OutputMetadata meta, MPI_Comm comm);
+                                   std::vector<Layer>& layers, OutputMetadata meta,
+                                   const std::string& staged_output, MPI_Comm comm);
 
 }  // namespace swathgrid

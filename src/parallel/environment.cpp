@@ -16,6 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "swathgrid/comm.hpp"
+#include "swathgrid/error.hpp"
+
 namespace swathgrid {
 
 namespace {
@@ -112,15 +115,37 @@ void restart_with_huge_page_heap(char** argv) {
 #endif
 }
 
+/// Open MPI 4.x's own MPI-IO component (OMPIO) prints a failed pwritev ("No space left on
+/// device") and then reports the collective write as done: PnetCDF, and so swathgrid, would
+/// call a file full of holes a success. ROMIO, shipped in the same Open MPI, returns the error.
+/// So ROMIO is asked for, before MPI_Init reads the MCA variables, unless the user chose an io
+/// component (OMPI_MCA_io) themselves (docs/reliability.md).
+void prefer_romio_for_mpi_io() {
+#if defined(OPEN_MPI) && OMPI_MAJOR_VERSION == 4
+  setenv("OMPI_MCA_io", "romio321", 0);
+#endif
+}
+
 }  // namespace
 
 Environment::Environment(int& argc, char**& argv) {
   restart_with_huge_page_heap(argv);
   keep_large_buffers();
+  prefer_romio_for_mpi_io();
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  if (provided < MPI_THREAD_FUNNELED) {
+    if (rank_ == 0)
+      std::fprintf(stderr,
+                   "swathgrid: error: this MPI library gives thread level %d, swathgrid needs "
+                   "MPI_THREAD_FUNNELED (%d)\n",
+                   provided, MPI_THREAD_FUNNELED);
+    MPI_Abort(MPI_COMM_WORLD, kExitFailure);
+  }
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  MPI_Comm_dup(MPI_COMM_WORLD, &failure_comm_);
+  set_failure_comm(failure_comm_);
   // Kokkos prints its own help for --help/-h: keep those from it, then give them back to
   // the caller's option parser with the --kokkos-* options removed.
   args_.assign(argv, argv + argc);
@@ -143,7 +168,15 @@ Environment::Environment(int& argc, char**& argv) {
   argv = args_.data();
 }
 
+int Environment::fail(int code, const std::string& message) const {
+  fail_together(code, message);  // returns only when every rank fails
+  if (rank_ == 0) std::fprintf(stderr, "swathgrid: %s\n", message.c_str());
+  return code;
+}
+
 Environment::~Environment() {
+  set_failure_comm(MPI_COMM_NULL);
+  if (failure_comm_ != MPI_COMM_NULL) MPI_Comm_free(&failure_comm_);
   Kokkos::finalize();
   MPI_Finalize();
 }

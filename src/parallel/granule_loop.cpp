@@ -17,6 +17,7 @@
 #include "checkpoint.hpp"
 #include "progress.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/fault.hpp"
 #include "swathgrid/gdal_warp.hpp"
 #include "swathgrid/granule.hpp"
 #include "swathgrid/nearest_kernel.hpp"
@@ -283,6 +284,7 @@ ReadOutcome read_usable_granule(const Config& config, std::size_t index,
                                 const ReadRequest& request) {
   ReadOutcome out;
   try {
+    inject_fault("read", "granule " + config.granules[index]);
     Granule granule = read_granule(config.granules[index], request);
     if (!granule.skipped_by_bounds) period_key(granule, config.period);  // throws if unusable
     out.granule = std::move(granule);
@@ -427,6 +429,7 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
             if (!has_valid_value(granule)) ++local.granules_all_fill;
             start = Clock::now();
             const double projected = local.project_seconds;
+            inject_fault("regrid", "granule " + config.granules[index]);
             regrid_granule(granule, config, grid.spec, projector, layers, local, workspace);
             Kokkos::fence();
             local.regrid_seconds += seconds_since(start) - (local.project_seconds - projected);

@@ -2,8 +2,10 @@
 // --report (the same numbers), plus the phase-time statistics both show.
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -223,20 +225,17 @@ std::string format_json_report(const Config& config, const Environment& env, con
   return out.str();
 }
 
-void write_json_report(const std::string& path, const Config& config, const Environment& env,
-                       const RunSummary& summary) {
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial);
-    out << format_json_report(config, env, summary);
-    if (!out) throw Error("--report " + path + ": cannot write " + partial);
-  }
-  std::error_code error;
-  std::filesystem::rename(partial, path, error);
-  if (error) {
-    std::filesystem::remove(partial, error);
-    throw Error("--report " + path + ": cannot rename " + partial + " to it");
-  }
+void write_json_report(const std::string& path, const std::string& staged, const Config& config,
+                       const Environment& env, const RunSummary& summary) {
+  const std::string text = format_json_report(config, env, summary);
+  std::FILE* file = std::fopen(staged.c_str(), "wb");
+  if (!file) throw Error("--report " + path + ": cannot write: " + std::strerror(errno));
+  const bool written =
+      std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
+  const std::string cause = written ? std::string() : std::strerror(errno);
+  const bool closed = std::fclose(file) == 0;
+  if (!written || !closed)
+    throw Error("--report " + path + ": cannot write: " + (written ? std::strerror(errno) : cause));
 }
 
 }  // namespace swathgrid

@@ -82,7 +82,8 @@ damaged)
   code=$?
   cat "$work/damaged.log"
   [ "$code" = 1 ] || fail "exit code $code, expected 1"
-  [ "$(grep -c "swathgrid: error: checkpoint file $victim is damaged" "$work/damaged.log")" = 1 ] ||
+  # With several ranks the line names the rank that found it ("rank R: ").
+  [ "$(grep -cE "swathgrid: error: (rank [0-9]+: )?checkpoint file $victim is damaged" "$work/damaged.log")" = 1 ] ||
     fail "expected one error line naming $victim"
   [ ! -e "$out" ] || fail "$out written"
   rm -rf "$work/damaged"

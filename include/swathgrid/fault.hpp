@@ -1,0 +1,19 @@
+#pragma once
+// Fault injection for the reliability tests (docs/reliability.md, tests/faults/): the
+// environment variable SWATHGRID_FAULT="<stage>:<rank>[:alloc]" makes that rank of
+// MPI_COMM_WORLD fail at that stage, as a real fault there would: by throwing
+// swathgrid::Error("<what>: injected fault at <stage>") or, with ":alloc", std::bad_alloc.
+// Stages: read (a granule's read, as a corrupt chunk), regrid, checkpoint (a rank's save),
+// reduce (computing the statistics of a tile row), exchange (before the tile exchange, where
+// no agreement covers it: the other ranks are then in a collective call), write (the output's
+// sync). Unset (every real run): one getenv at the first call, then nothing.
+
+#include <string>
+
+namespace swathgrid {
+
+/// Throws as described above when SWATHGRID_FAULT names `stage` and this rank; `what` names
+/// the thing being worked on (a granule, a file).
+void inject_fault(const char* stage, const std::string& what);
+
+}  // namespace swathgrid
