@@ -33,7 +33,7 @@ enum Field : int {
   kSumHi,
   kSumLo,  ///< Σ w·v
   kSqHi,
-  kSqLo,  ///< Σ w·v²            (stdev)
+  kSqLo,  ///< Σ over granules of Σ v² / sqrt(n)   (stdev, sqrt weighting: l2bin's sum2)
   kLogHi,
   kLogLo,  ///< Σ w·ln v, v > 0   (gmean)
   kLogWeightHi,
@@ -43,6 +43,10 @@ enum Field : int {
   kMinKey,
   kMaxKey,    ///< ordered_key(min v), ordered_key(max v)
   kGranules,  ///< granules that gave the cell a value
+  kSquare0,   ///< Σ q² of the integers q added to Σ w·v (stdev, pixel and granule weighting),
+  kSquare1,   ///< exact: four 32-bit limbs (SquareLimbs), limb k counting 2^(32 k)
+  kSquare2,
+  kSquare3,
   kFieldCount
 };
 
@@ -62,7 +66,7 @@ struct FieldLayout {
   static constexpr int kCompactTop = 40;
   static constexpr std::int64_t kCompactObservations = (std::int64_t{1} << 23) - 1;
   ExactSum value_scale;                 ///< Σ v and Σ w·v
-  ExactSum square_scale;                ///< Σ v²
+  ExactSum square_scale;                ///< Σ v² / sqrt(n) (sqrt weighting)
   ExactSum log_scale;                   ///< Σ ln v
   ExactSum weight_scale;                ///< Σ w
 

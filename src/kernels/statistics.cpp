@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "swathgrid/error.hpp"
+#include "swathgrid/exact_stdev.hpp"
 
 namespace swathgrid {
 
@@ -37,6 +38,27 @@ struct CellReader {
     }
     return 0.0;
   }
+  /// Pixel and granule weighting: the population (ddof 0) stdev of the values (pixels or
+  /// granule means) whose exact quanta fill Σ q and Σ q², rounded once.
+  float exact_stdev(std::int64_t c) const {
+    const std::int64_t n =
+        weighting == Weighting::kPixel ? observations(c) : f(layout.slot[kGranules], c);
+    std::int64_t limbs[SquareLimbs::kLimbs];
+    for (int k = 0; k < SquareLimbs::kLimbs; ++k) limbs[k] = f(layout.slot[kSquare0 + k], c);
+    return exact_population_stdev(n, f(layout.slot[kSumHi], c),
+                                  layout.sum_low(f(layout.slot[kSumLo], c)), limbs,
+                                  layout.value_scale.bits);
+  }
+  /// sqrt weighting, as NASA's L3 bin files give it (libbin L3Bin::getVariance): with the
+  /// weight W = Σ sqrt(n_g) and nscenes G, var = (S2/W - mean²) W² / (W² - G), 0 when
+  /// W² <= G (a single pixel).
+  float l2bin_stdev(double mean, double w, std::int64_t c) const {
+    const double scenes = static_cast<double>(f(layout.slot[kGranules], c));
+    if (!(w * w > scenes)) return 0.0f;
+    const double spread = sum(kSqHi, kSqLo, layout.square_scale, c) / w - mean * mean;
+    const double variance = spread * w * w / (w * w - scenes);
+    return static_cast<float>(std::sqrt(variance > 0.0 ? variance : 0.0));
+  }
   float value(Stat stat, std::int64_t c) const {
     const double w = weight(c);
     if (observations(c) == 0 || !(w > 0.0)) return kNaN;
@@ -46,10 +68,8 @@ struct CellReader {
     switch (stat) {
       case Stat::kMean:
         return static_cast<float>(mean);
-      case Stat::kStdev: {
-        const double variance = sum(kSqHi, kSqLo, layout.square_scale, c) / w - mean * mean;
-        return static_cast<float>(std::sqrt(variance > 0.0 ? variance : 0.0));
-      }
+      case Stat::kStdev:
+        return weighting == Weighting::kSqrt ? l2bin_stdev(mean, w, c) : exact_stdev(c);
       case Stat::kGmean: {
         const double log_weight = sum(kLogWeightHi, kLogWeightLo, layout.weight_scale, c);
         if (!(log_weight > 0.0)) return kNaN;

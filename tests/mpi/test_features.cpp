@@ -73,9 +73,12 @@ TEST(Features, GranuleWeightingAndStatisticsMatchIndependentComputation) {
       }
       const double m = mean_of(means);
       double log_sum = 0, sq = 0;
-      for (double x : means) {
-        log_sum += std::log(x);
-        sq += (x - m) * (x - m);
+      for (double x : means) sq += (x - m) * (x - m);
+      for (const auto& values : per_granule) {  // ln of every pixel; granules count equally
+        if (values.empty()) continue;
+        long double logs = 0;
+        for (double v : values) logs += std::log(static_cast<long double>(v));
+        log_sum += static_cast<double>(logs / values.size());
       }
       ASSERT_EQ(count[c], pixels) << var << " cell " << c;
       ASSERT_EQ(ngranules[c], static_cast<int>(means.size())) << var << " cell " << c;
@@ -104,6 +107,78 @@ TEST(Features, SqrtWeightingMatchesL2binRule) {
     }
     EXPECT_NEAR(mean[c], weighted / weights, 1e-5 * weighted / weights) << "cell " << c;
   }
+}
+
+TEST(Features, SqrtWeightedStdevAndGmeanAreNasas) {
+  // l2bin_utils.cpp: per granule (file) Σx/sqrt(n), Σx²/sqrt(n), weight sqrt(n); libbin
+  // L3Bin::getVariance: (S2/W - mean²) W²/(W² - nscenes), 0 when W² <= nscenes. Geometric:
+  // ln of every pixel, weighted as the mean, exp of the result.
+  const CellValues cells = bin_by_granule(granule_paths(), "chlor_a", true);
+  NcFile out(e2e_dir() + "/weight_sqrt_stats.nc");
+  const auto mean = out.values<float>("chlor_a");
+  const auto stdev = out.values<float>("chlor_a_stdev");
+  const auto gmean = out.values<float>("chlor_a_gmean");
+  const auto scenes = out.values<std::int32_t>("chlor_a_ngranules");
+  long single = 0, spread = 0;
+  for (const auto& [c, per_granule] : cells) {
+    long double w = 0, s1 = 0, s2 = 0, logs = 0;
+    int nscenes = 0;
+    for (const auto& values : per_granule) {
+      if (values.empty()) continue;
+      long double sum = 0, squares = 0, log_sum = 0;
+      for (double v : values) {
+        sum += v;
+        squares += static_cast<long double>(v) * v;
+        log_sum += std::log(static_cast<long double>(v));
+      }
+      const long double root = std::sqrt(static_cast<long double>(values.size()));
+      w += root;
+      s1 += sum / root;
+      s2 += squares / root;
+      logs += log_sum / root;
+      ++nscenes;
+    }
+    const long double m = s1 / w;
+    const long double variance =
+        w * w > nscenes ? (s2 / w - m * m) * w * w / (w * w - nscenes) : 0.0L;
+    const double expected = static_cast<double>(std::sqrt(std::fmax(0.0L, variance)));
+    ASSERT_EQ(scenes[c], nscenes) << "cell " << c;
+    EXPECT_NEAR(mean[c], static_cast<double>(m), 1e-5 * static_cast<double>(m)) << "cell " << c;
+    EXPECT_NEAR(gmean[c], static_cast<double>(std::exp(logs / w)), 1e-5 * static_cast<double>(m))
+        << "cell " << c;
+    if (expected == 0.0) {
+      EXPECT_EQ(stdev[c], 0.0f) << "cell " << c;
+      ++single;
+    } else {
+      EXPECT_NEAR(stdev[c], expected, 1e-4 * static_cast<double>(m) + 1e-6) << "cell " << c;
+      ++spread;
+    }
+  }
+  EXPECT_GT(single, 100);
+  EXPECT_GT(spread, 10000);
+}
+
+TEST(Features, PixelStdevIsExactlyZeroForOneObservation) {
+  const CellValues cells = bin_by_granule(granule_paths(), "chlor_a", true);
+  NcFile out(e2e_dir() + "/stdev_pixel.nc");
+  const auto stdev = out.values<float>("chlor_a_stdev");
+  const auto count = out.values<std::int32_t>("chlor_a_count");
+  long single = 0;
+  for (const auto& [c, per_granule] : cells) {
+    std::vector<double> all;
+    for (const auto& values : per_granule) all.insert(all.end(), values.begin(), values.end());
+    const double m = mean_of(all);
+    long double sq = 0;
+    for (double v : all) sq += (v - m) * (v - m);
+    ASSERT_EQ(count[c], static_cast<std::int32_t>(all.size())) << "cell " << c;
+    if (all.size() == 1) {
+      ASSERT_EQ(stdev[c], 0.0f) << "cell " << c;
+      ++single;
+    }
+    EXPECT_NEAR(stdev[c], static_cast<double>(std::sqrt(sq / all.size())), 1e-6 * m)
+        << "cell " << c;
+  }
+  EXPECT_GT(single, 100);
 }
 
 TEST(Features, StatisticsAreIdenticalOnOneAndTwoRanks) {
