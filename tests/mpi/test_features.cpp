@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
 #include "e2e_support.hpp"
+#include "swathgrid/granule.hpp"
 
 namespace swathgrid::e2e {
 namespace {
@@ -218,6 +220,45 @@ TEST(Features, DailyPeriodsHaveTimeBoundsAndPerDayCounts) {
     EXPECT_EQ(total, expected) << "day " << day;
     ++t;
   }
+}
+
+TEST(Features, MetadataIsAsInNasaL3mFiles) {
+  std::set<int> days;  // of August 2024, from the granules' time_coverage_start
+  for (const auto& path : granule_paths()) {
+    hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const std::string start = root_text_attribute(file, "time_coverage_start");
+    H5Fclose(file);
+    int y = 0, m = 0, d = 0;
+    ASSERT_EQ(std::sscanf(start.c_str(), "%d-%d-%d", &y, &m, &d), 3) << start;
+    days.insert(d);
+  }
+  char first[32], end[32];  // the periods' bounds: the first day's start, the last day's end
+  std::snprintf(first, sizeof(first), "2024-08-%02dT00:00:00Z", *days.begin());
+  std::snprintf(end, sizeof(end), "2024-08-%02dT00:00:00Z", *days.rbegin() + 1);
+  NcFile daily(e2e_dir() + "/period_day.nc");
+  EXPECT_EQ(daily.text_attribute("time_coverage_start"), first);
+  EXPECT_EQ(daily.text_attribute("time_coverage_end"), end);
+  EXPECT_EQ(daily.text_attribute("processing_level"), "L3 Mapped");
+  EXPECT_EQ(daily.text_attribute("product_name"), "period_day.nc");
+  std::string flags;
+  for (const auto& name : l2bin_default_flags()) flags += (flags.empty() ? "" : ",") + name;
+  EXPECT_EQ(daily.text_attribute("l2_flag_names"), flags);
+  // cell_methods (CF 1.8, 7.3) true to the method and weighting.
+  EXPECT_EQ(daily.text_attribute("cell_methods", "chlor_a"), "area: time: mean");
+  NcFile granule(e2e_dir() + "/weight_granule_n2.nc");
+  EXPECT_EQ(granule.text_attribute("cell_methods", "chlor_a"), "area: mean time: mean");
+  EXPECT_EQ(granule.text_attribute("cell_methods", "chlor_a_stdev"),
+            "area: mean time: standard_deviation");
+  EXPECT_EQ(granule.text_attribute("cell_methods", "chlor_a_max"), "area: mean time: maximum");
+  EXPECT_EQ(granule.text_attribute("cell_methods", "chlor_a_gmean"),
+            "area: mean (geometric) time: mean (geometric)");
+  NcFile sqrt_weights(e2e_dir() + "/weight_sqrt_stats.nc");
+  EXPECT_EQ(sqrt_weights.text_attribute("cell_methods", "chlor_a_stdev")
+                .rfind("area: time: standard_deviation (", 0),
+            0u);
+  NcFile nearest(e2e_dir() + "/nearest_n2.nc");
+  EXPECT_EQ(nearest.text_attribute("cell_methods", "chlor_a"), "area: point time: mean");
+  EXPECT_EQ(nearest.text_attribute("l2_flag_names"), "");  // --flags none applies none
 }
 
 TEST(Features, NearestIsIdenticalOnOneAndTwoRanksAndCoversTheSwaths) {
