@@ -26,7 +26,8 @@ const GridSpec kOneCell = GridSpec::from_bbox(BBox{0, 0, 1, 1}, 1.0);
 /// The library's path (tests/test_regrid_kernels.cpp `accumulate`): bin each granule into
 /// tiles, fold with the weighting (or straight into the accumulators), combine densely and
 /// finalize `stat` of the one cell.
-float library_stat(const Cell& cell, Weighting weighting, Stat stat) {
+float library_stat(const Cell& cell, Weighting weighting, Stat stat,
+                   StdevForm form = StdevForm::kPopulation) {
   const std::vector<Stat> stats = {Stat::kMean, stat};
   const FieldLayout layout = FieldLayout::for_stats(stats, weighting, 100.0);
   TiledFields acc(layout, TileGrid(16, kOneCell.nx, kOneCell.ny));
@@ -52,13 +53,13 @@ float library_stat(const Cell& cell, Weighting weighting, Stat stat) {
     combine_tile(dense, layout, acc.tiles, acc.allocated[slot], tile.data());
   }
   std::int64_t filled = 0;
-  return finalize_stats(dense, layout, weighting, stats, &filled)[1].values[0];
+  return finalize_stats(dense, layout, weighting, stats, &filled, form)[1].values[0];
 }
 
-/// The float nearest to sqrt(d) / (n * 2^40), d and n exact integers, ties to even: found by
-/// comparing squares of float midpoints with d exactly (in __int128), with no floating-point
-/// arithmetic in the decision.
-float correctly_rounded_stdev(unsigned __int128 d, std::int64_t n) {
+/// The float nearest to sqrt(d / divisor) / 2^40, d and divisor exact integers, ties to even:
+/// found by comparing squares of float midpoints with d exactly (in __int128), with no
+/// floating-point arithmetic in the decision.
+float correctly_rounded_stdev(unsigned __int128 d, std::int64_t divisor) {
   if (d == 0) return 0.0f;
   // Does mid = m * 2^e lie below sqrt(d) / (n 2^40)?  (m n)^2 2^(2e + 80) < d.
   const auto bit_length = [](unsigned __int128 x) {
@@ -67,8 +68,9 @@ float correctly_rounded_stdev(unsigned __int128 d, std::int64_t n) {
     return bits;
   };
   const auto below = [&](std::int64_t m, int e) -> int {  // -1 below, 0 equal, 1 above
-    const auto mn = static_cast<unsigned __int128>(m) * static_cast<unsigned __int128>(n);
-    unsigned __int128 lhs = mn * mn, rhs = d;  // mn < 2^40 here: lhs < 2^80
+    unsigned __int128 lhs = static_cast<unsigned __int128>(m) * static_cast<unsigned>(m) *
+                            static_cast<unsigned __int128>(divisor),
+                      rhs = d;  // m < 2^26, divisor < 2^14 here: lhs < 2^66
     const int shift = 2 * e + 80;
     if (shift >= 0) {
       if (bit_length(lhs) + shift > 127) return 1;  // >= 2^127 > d
@@ -79,8 +81,7 @@ float correctly_rounded_stdev(unsigned __int128 d, std::int64_t n) {
     }
     return lhs < rhs ? -1 : lhs > rhs ? 1 : 0;
   };
-  float f = static_cast<float>(std::sqrt(static_cast<long double>(d)) /
-                               (static_cast<long double>(n) * 1099511627776.0L));
+  float f = static_cast<float>(std::sqrt(static_cast<long double>(d) / divisor) / 1099511627776.0L);
   for (int step = 0; step < 8; ++step) {
     int e = 0;
     const float fr = std::frexp(f, &e);                               // f = fr 2^e, fr in [0.5, 1)
@@ -98,9 +99,9 @@ float correctly_rounded_stdev(unsigned __int128 d, std::int64_t n) {
   return f;
 }
 
-/// The exact population (ddof 0) stdev of values v_i = q_i 2^-40 (floats >= 2^-17 are exact
-/// there): sqrt(n sum q^2 - (sum q)^2) / (n 2^40), correctly rounded.
-float exact_stdev(const std::vector<double>& values) {
+/// The exact stdev of values v_i = q_i 2^-40 (floats >= 2^-17 are exact there):
+/// sqrt((n sum q^2 - (sum q)^2) / (n (n - ddof))) / 2^40, correctly rounded.
+float exact_stdev(const std::vector<double>& values, int ddof = 0) {
   __int128 s1 = 0, s2 = 0;
   for (double v : values) {
     const auto q = static_cast<__int128>(std::ldexp(v, 40));
@@ -109,7 +110,7 @@ float exact_stdev(const std::vector<double>& values) {
     s2 += q * q;
   }
   const auto n = static_cast<std::int64_t>(values.size());
-  return correctly_rounded_stdev(static_cast<unsigned __int128>(n * s2 - s1 * s1), n);
+  return correctly_rounded_stdev(static_cast<unsigned __int128>(n * s2 - s1 * s1), n * (n - ddof));
 }
 
 /// The per-granule means the granule weighting averages, quantized as the fold does.
@@ -135,13 +136,22 @@ TEST(Stdev, IsExactlyZeroForOneObservation) {
   }
 }
 
+TEST(Stdev, SampleFormOfOneObservationIsUndefined) {
+  EXPECT_TRUE(
+      std::isnan(library_stat({{0.3f}}, Weighting::kPixel, Stat::kStdev, StdevForm::kSample)));
+  EXPECT_TRUE(std::isnan(
+      library_stat({{0.3f, 0.4f}}, Weighting::kGranule, Stat::kStdev, StdevForm::kSample)));
+  EXPECT_EQ(library_stat({{0.3f}, {0.3f}}, Weighting::kPixel, Stat::kStdev, StdevForm::kSample),
+            0.0f);
+}
+
 TEST(Stdev, IsExactlyZeroForEqualValues) {
   const Cell cell = {{0.3f, 0.3f, 0.3f}, {0.3f}, {0.3f, 0.3f}};
   EXPECT_EQ(library_stat(cell, Weighting::kPixel, Stat::kStdev), 0.0f);
   EXPECT_EQ(library_stat(cell, Weighting::kGranule, Stat::kStdev), 0.0f);
 }
 
-TEST(Stdev, PixelFormIsTheCorrectlyRoundedPopulationStdev) {
+TEST(Stdev, PixelAndGranuleFormsAreCorrectlyRounded) {
   std::mt19937_64 rng(19);
   std::lognormal_distribution<float> value(-0.5f, 1.0f);
   std::uniform_int_distribution<int> count(1, 40);
@@ -167,6 +177,12 @@ TEST(Stdev, PixelFormIsTheCorrectlyRoundedPopulationStdev) {
         << "trial " << trial;
     ASSERT_EQ(library_stat(cell, Weighting::kGranule, Stat::kStdev),
               exact_stdev(granule_means(cell)))
+        << "trial " << trial;
+    ASSERT_EQ(library_stat(cell, Weighting::kPixel, Stat::kStdev, StdevForm::kSample),
+              exact_stdev(all, 1))
+        << "trial " << trial;
+    ASSERT_EQ(library_stat(cell, Weighting::kGranule, Stat::kStdev, StdevForm::kSample),
+              exact_stdev(granule_means(cell), 1))
         << "trial " << trial;
   }
 }

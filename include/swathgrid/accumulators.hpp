@@ -27,6 +27,10 @@ enum class Weighting { kPixel, kGranule, kSqrt };
 Weighting parse_weighting(const std::string& text);
 std::string weighting_name(Weighting weighting);
 
+/// The form of --stats stdev with pixel and granule weighting (--stdev): population (ddof 0,
+/// divide by n) or sample (ddof 1, by n - 1). sqrt weighting has NASA's own form.
+enum class StdevForm { kPopulation, kSample };
+
 /// The int64 fields accumulated per cell.
 enum Field : int {
   kObservations = 0,  ///< pixels (bin) or granule values (nearest, warp) that fell in the cell

@@ -101,9 +101,10 @@ int compare_scaled(u128 a, int e, const U256& d) {
 
 }  // namespace
 
-float exact_population_stdev(std::int64_t n, std::int64_t sum_high, std::int64_t sum_low,
-                             const std::int64_t (&square_limbs)[SquareLimbs::kLimbs], int bits) {
-  assert(n > 0 && n < (std::int64_t{1} << 31));
+float exact_stdev(std::int64_t n, std::int64_t sum_high, std::int64_t sum_low,
+                  const std::int64_t (&square_limbs)[SquareLimbs::kLimbs], int bits, int ddof) {
+  assert(n > 0 && n < (std::int64_t{1} << 31) && (ddof == 0 || ddof == 1));
+  if (n - ddof <= 0) return std::numeric_limits<float>::quiet_NaN();  // one value, ddof 1
   const __int128 sum = static_cast<__int128>(sum_high) * (__int128{1} << 32) + sum_low;
   U256 squares;
   for (int k = 0; k < SquareLimbs::kLimbs; ++k)
@@ -111,14 +112,16 @@ float exact_population_stdev(std::int64_t n, std::int64_t sum_high, std::int64_t
   const u128 magnitude = sum < 0 ? static_cast<u128>(-sum) : static_cast<u128>(sum);
   const U256 d = squares.times(static_cast<std::uint64_t>(n)).minus(U256::square(magnitude));
   if (d.is_zero()) return 0.0f;
-  // stdev = sqrt(d) / (n 2^bits). A float midpoint mid = m 2^k lies above it when
-  // (m n)^2 2^(2k + 2 bits) > d; m < 2^26 and n < 2^31 keep (m n)^2 below 2^114.
+  // stdev = sqrt(d / (n (n - ddof))) / 2^bits. A float midpoint mid = m 2^k lies above it
+  // when m^2 n (n - ddof) 2^(2k + 2 bits) > d; m < 2^26 and n < 2^31 keep the product of the
+  // integers below 2^114.
+  const u128 divisor = static_cast<u128>(n) * static_cast<std::uint64_t>(n - ddof);
   const auto side = [&](std::int64_t m, int k) {
-    const u128 mn = static_cast<u128>(m) * static_cast<std::uint64_t>(n);
-    return compare_scaled(mn * mn, 2 * k + 2 * bits, d);
+    const u128 m2 = static_cast<u128>(m) * static_cast<std::uint64_t>(m);
+    return compare_scaled(m2 * divisor, 2 * k + 2 * bits, d);
   };
   float f = static_cast<float>(
-      std::ldexp(std::sqrt(d.to_long_double()) / static_cast<long double>(n), -bits));
+      std::ldexp(std::sqrt(d.to_long_double() / static_cast<long double>(divisor)), -bits));
   for (int step = 0; step < 4; ++step) {  // the estimate is within an ulp: a step at most
     int e = 0;
     const float fraction = std::frexp(f, &e);  // f = fraction 2^e, fraction in [0.5, 1)
@@ -135,7 +138,7 @@ float exact_population_stdev(std::int64_t n, std::int64_t sum_high, std::int64_t
     else
       return f;
   }
-  assert(false && "exact_population_stdev: the estimate did not converge");
+  assert(false && "exact_stdev: the estimate did not converge");
   return f;
 }
 

@@ -19,6 +19,7 @@ struct CellReader {
   HostFields f;
   FieldLayout layout;
   Weighting weighting;
+  bool sample_stdev;  ///< --stdev sample: ddof 1 (pixel and granule weighting)
 
   double sum(Field hi, Field lo, const ExactSum& scale, std::int64_t c) const {
     return scale.total(f(layout.slot[hi], c), layout.low_of(hi, f(layout.slot[lo], c)));
@@ -38,16 +39,16 @@ struct CellReader {
     }
     return 0.0;
   }
-  /// Pixel and granule weighting: the population (ddof 0) stdev of the values (pixels or
-  /// granule means) whose exact quanta fill Σ q and Σ q², rounded once.
+  /// Pixel and granule weighting: the population (ddof 0) or sample (ddof 1) stdev of the
+  /// values (pixels or granule means) whose exact quanta fill Σ q and Σ q², rounded once.
   float exact_stdev(std::int64_t c) const {
     const std::int64_t n =
         weighting == Weighting::kPixel ? observations(c) : f(layout.slot[kGranules], c);
     std::int64_t limbs[SquareLimbs::kLimbs];
     for (int k = 0; k < SquareLimbs::kLimbs; ++k) limbs[k] = f(layout.slot[kSquare0 + k], c);
-    return exact_population_stdev(n, f(layout.slot[kSumHi], c),
+    return swathgrid::exact_stdev(n, f(layout.slot[kSumHi], c),
                                   layout.sum_low(f(layout.slot[kSumLo], c)), limbs,
-                                  layout.value_scale.bits);
+                                  layout.value_scale.bits, sample_stdev ? 1 : 0);
   }
   /// sqrt weighting, as NASA's L3 bin files give it (libbin L3Bin::getVariance): with the
   /// weight W = Σ sqrt(n_g) and nscenes G, var = (S2/W - mean²) W² / (W² - G), 0 when
@@ -89,9 +90,9 @@ struct CellReader {
 
 std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout& layout,
                                      Weighting weighting, const std::vector<Stat>& stats,
-                                     std::int64_t* cells_with_data) {
+                                     std::int64_t* cells_with_data, StdevForm stdev_form) {
   const std::int64_t cells = static_cast<std::int64_t>(fields.extent(1));
-  const CellReader reader{fields, layout, weighting};
+  const CellReader reader{fields, layout, weighting, stdev_form == StdevForm::kSample};
   std::vector<StatGrid> grids;
   for (Stat stat : stats) {
     StatGrid grid;

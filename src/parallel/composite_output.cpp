@@ -140,7 +140,7 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
       combine_values(layout, per_tile, TileAddress{tile.data(), per_tile}, copy);
     std::int64_t filled = 0;
     const std::vector<StatGrid> grids =
-        finalize_stats(tile, layout, config.weighting, config.stats, &filled);
+        finalize_stats(tile, layout, config.weighting, config.stats, &filled, config.stdev_form);
     for (std::int64_t offset = 0; offset < per_tile; ++offset) {
       const std::int64_t cell = tiles.cell_of(id, offset);
       if (cell < 0) continue;  // past the grid's edge
@@ -193,7 +193,10 @@ std::vector<std::pair<std::string, std::string>> stat_attributes(const VariableI
   if (!info.standard_name.empty() && stat != Stat::kStdev)
     attrs.emplace_back("standard_name", info.standard_name);
   if (!info.units.empty()) attrs.emplace_back("units", info.units);
-  attrs.emplace_back("cell_methods", cell_methods(config.method, config.weighting, stat));
+  std::string methods = cell_methods(config.method, config.weighting, stat);
+  if (stat == Stat::kStdev && config.stdev_form == StdevForm::kSample)
+    methods += " (sample form, divided by n - 1)";
+  attrs.emplace_back("cell_methods", methods);
   return attrs;
 }
 

@@ -13,6 +13,7 @@
 
 #include "e2e_support.hpp"
 #include "swathgrid/granule.hpp"
+#include "swathgrid/netcdf_writer.hpp"
 
 namespace swathgrid::e2e {
 namespace {
@@ -181,6 +182,27 @@ TEST(Features, PixelStdevIsExactlyZeroForOneObservation) {
         << "cell " << c;
   }
   EXPECT_GT(single, 100);
+}
+
+TEST(Features, SampleStdevIsThePopulationOneRescaled) {
+  NcFile population(e2e_dir() + "/stdev_pixel.nc"), sample(e2e_dir() + "/stdev_sample.nc");
+  const auto pop = population.values<float>("chlor_a_stdev");
+  const auto sam = sample.values<float>("chlor_a_stdev");
+  const auto count = sample.values<std::int32_t>("chlor_a_count");
+  long multiple = 0;
+  for (std::size_t c = 0; c < count.size(); ++c) {
+    if (count[c] == 0) continue;
+    if (count[c] == 1) {
+      EXPECT_EQ(sam[c], kOutputFillValue) << "cell " << c;  // ddof 1 of one value: undefined
+      continue;
+    }
+    const double n = count[c], expected = pop[c] * std::sqrt(n / (n - 1));
+    EXPECT_NEAR(sam[c], expected, 2e-7 * expected) << "cell " << c;
+    ++multiple;
+  }
+  EXPECT_GT(multiple, 10000);
+  EXPECT_EQ(sample.text_attribute("cell_methods", "chlor_a_stdev"),
+            "area: time: standard_deviation (sample form, divided by n - 1)");
 }
 
 TEST(Features, StatisticsAreIdenticalOnOneAndTwoRanks) {
