@@ -55,14 +55,13 @@ std::vector<std::string> checkpoint_identity(const Config& config,
       std::string("warp_convention ") + warp_convention_name(config.warp_convention),
       "weighting " + weighting_name(config.weighting),
       "period " + period_name(config.period),
-      "stats " + join(stats),
+      "stats " + join(stats) + (config.stdev_form == StdevForm::kSample ? " (stdev sample)" : ""),
       "flags " + config.flags_text,
       "tile " + std::to_string(config.tile_size),
       std::string("accumulators ") + (config.accumulators == Accumulators::kAuto   ? "auto"
                                       : config.accumulators == Accumulators::kWide ? "wide"
                                                                                    : "compact"),
-      "on_error " + std::string(config.on_error == OnError::kSkip ? "skip" : "fail"),
-      std::string("stdev ") + (config.stdev_form == StdevForm::kSample ? "sample" : "population")};
+      "on_error " + std::string(config.on_error == OnError::kSkip ? "skip" : "fail")};
 }
 
 void check_same_run(const std::vector<std::string>& saved, const std::vector<std::string>& ours,
