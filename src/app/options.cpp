@@ -202,8 +202,8 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "stdev with pixel or granule weights: population (divide by n, ddof 0) or sample "
       "(n - 1, ddof 1); sqrt weights have NASA's bias-corrected form")(
       "flags", po::value<std::string>(&config.flags_text)->default_value("default"),
-      "l2_flags masking a pixel: names (LAND,CLDICE,...), 'default' (NASA l2bin's list for "
-      "ocean colour) or 'none' (fill values only, as the notebook)")(
+      "l2_flags masking a pixel: names (LAND,CLDICE,...), 'default' (the list of NASA's L3 "
+      "ocean-colour products, their l2_flag_names) or 'none' (fill values only, as the notebook)")(
       "tile", po::value<std::int64_t>(&config.tile_size)->default_value(kDefaultTileSize),
       "accumulate in sparse tiles of N x N cells (only tiles with data are allocated)")(
       "reduce", po::value<std::string>(&reduce_text)->default_value("auto"),
