@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "swathgrid/exact_stdev.hpp"
 #include "swathgrid/partials.hpp"
 #include "swathgrid/statistics.hpp"
 
@@ -101,7 +102,7 @@ float correctly_rounded_stdev(unsigned __int128 d, std::int64_t divisor) {
 
 /// The exact stdev of values v_i = q_i 2^-40 (floats >= 2^-17 are exact there):
 /// sqrt((n sum q^2 - (sum q)^2) / (n (n - ddof))) / 2^40, correctly rounded.
-float exact_stdev(const std::vector<double>& values, int ddof = 0) {
+float reference_stdev(const std::vector<double>& values, int ddof = 0) {
   __int128 s1 = 0, s2 = 0;
   for (double v : values) {
     const auto q = static_cast<__int128>(std::ldexp(v, 40));
@@ -123,6 +124,54 @@ std::vector<double> granule_means(const Cell& cell) {
         std::ldexp(std::nearbyint(std::ldexp(static_cast<double>(sum / g.size()), 40)), -40));
   }
   return means;
+}
+
+TEST(SquareLimbs, SplitQSquaredExactly) {
+  std::mt19937_64 rng(7);
+  const std::int64_t top = std::int64_t{1} << 61;
+  std::vector<std::int64_t> qs = {0, 1, -1, top, -top, top - 1, 0xffffffff, -0x100000000};
+  for (int i = 0; i < 10000; ++i)
+    qs.push_back(static_cast<std::int64_t>(rng() % (2 * static_cast<std::uint64_t>(top) + 1)) -
+                 top);
+  for (std::int64_t q : qs) {
+    std::int64_t limb[SquareLimbs::kLimbs];
+    SquareLimbs::split(q, limb);
+    unsigned __int128 total = 0;
+    for (int k = 0; k < SquareLimbs::kLimbs; ++k) {
+      ASSERT_GE(limb[k], 0) << q;
+      ASSERT_LT(limb[k], std::int64_t{1} << 32) << q;
+      total += static_cast<unsigned __int128>(limb[k]) << (32 * k);
+    }
+    const auto magnitude = static_cast<unsigned __int128>(q < 0 ? -static_cast<__int128>(q) : q);
+    ASSERT_TRUE(total == magnitude * magnitude) << q;
+  }
+}
+
+/// exact_stdev of n copies of each of `values` (quanta at 2^-bits), sums formed as the
+/// accumulators hold them.
+float stdev_of_copies(const std::vector<std::int64_t>& values, std::int64_t n, int bits) {
+  __int128 sum = 0;
+  std::int64_t limbs[SquareLimbs::kLimbs] = {};
+  for (std::int64_t q : values) {
+    sum += static_cast<__int128>(q) * n;
+    std::int64_t limb[SquareLimbs::kLimbs];
+    SquareLimbs::split(q, limb);
+    for (int k = 0; k < SquareLimbs::kLimbs; ++k) limbs[k] += limb[k] * n;
+  }
+  const auto count = static_cast<std::int64_t>(values.size()) * n;
+  return exact_stdev(count, static_cast<std::int64_t>(sum >> 32),
+                     static_cast<std::int64_t>(sum & 0xffffffff), limbs, bits, 0);
+}
+
+TEST(Stdev, StaysExactAtTheLimitsOfTheSums) {
+  const std::int64_t top = std::int64_t{1} << 61, most = (std::int64_t{1} << 30) - 1;
+  // n Σq² reaches ~2^183 here: only the 256-bit path holds it.
+  EXPECT_EQ(stdev_of_copies({top}, most, 0), 0.0f);
+  EXPECT_EQ(stdev_of_copies({-top}, most, 0), 0.0f);
+  EXPECT_EQ(stdev_of_copies({top, -top}, most, 0), std::ldexp(1.0f, 61));  // mean 0, |q| = 2^61
+  EXPECT_EQ(stdev_of_copies({top, -top}, 1, 40), std::ldexp(1.0f, 21));
+  // Values q and q + 1, equally often: stdev exactly 1/2 of the quantum, whatever q.
+  EXPECT_EQ(stdev_of_copies({top - 1, top - 2}, most, 40), std::ldexp(1.0f, -41));
 }
 
 TEST(Stdev, IsExactlyZeroForOneObservation) {
@@ -173,16 +222,16 @@ TEST(Stdev, PixelAndGranuleFormsAreCorrectlyRounded) {
           all.push_back(v);
         }
     }
-    ASSERT_EQ(library_stat(cell, Weighting::kPixel, Stat::kStdev), exact_stdev(all))
+    ASSERT_EQ(library_stat(cell, Weighting::kPixel, Stat::kStdev), reference_stdev(all))
         << "trial " << trial;
     ASSERT_EQ(library_stat(cell, Weighting::kGranule, Stat::kStdev),
-              exact_stdev(granule_means(cell)))
+              reference_stdev(granule_means(cell)))
         << "trial " << trial;
     ASSERT_EQ(library_stat(cell, Weighting::kPixel, Stat::kStdev, StdevForm::kSample),
-              exact_stdev(all, 1))
+              reference_stdev(all, 1))
         << "trial " << trial;
     ASSERT_EQ(library_stat(cell, Weighting::kGranule, Stat::kStdev, StdevForm::kSample),
-              exact_stdev(granule_means(cell), 1))
+              reference_stdev(granule_means(cell), 1))
         << "trial " << trial;
   }
 }
