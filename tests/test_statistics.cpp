@@ -1,8 +1,9 @@
-// The standard deviation and geometric mean as finalize_stats gives them, through the library's
-// own path (bin, fold, combine), against independent references: exact integer rationals for
-// the pixel and granule forms (exactly 0 for one observation or equal values, otherwise the
-// correctly rounded float), and NASA's l2bin/libbin formulas evaluated in long double for
-// sqrt weighting (docs/user-guide.md, "Statistics").
+// The standard deviation as finalize_stats gives it, through the library's own path (bin, fold,
+// combine), against exact integer rationals for the pixel and granule forms: exactly 0 for one
+// observation or equal values, otherwise the correctly rounded float, population and sample
+// (docs/user-guide.md, "Statistics"); 0 for one pixel with sqrt weights. NASA's sqrt-weighted
+// stdev and gmean are checked against long-double brute force in test_regrid_kernels.cpp and,
+// through the program on synthetic granules, in tests/mpi/test_features.cpp.
 
 #include <gtest/gtest.h>
 
