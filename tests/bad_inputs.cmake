@@ -84,6 +84,10 @@ swathgrid_cli_test(cli_bbox_crs_west_above_east 2 "--bbox"
 swathgrid_cli_test(cli_bbox_not_numbers 2 "--bbox" --bbox a,b,c,d -o x.nc a.nc)
 swathgrid_cli_test(cli_zero_res 2 "--res" --res 0 -o x.nc a.nc)
 swathgrid_cli_test(cli_unknown_res_name 2 "--res" --res 3parsecs -o x.nc a.nc)
+swathgrid_cli_test(cli_unknown_stdev_form 2 "--stdev: unknown form 'biased'"
+                   --stdev biased -o x.nc a.nc)
+swathgrid_cli_test(cli_sample_stdev_sqrt 2 "--stdev sample: --weight sqrt has NASA's"
+                   --stdev sample --weight sqrt -o x.nc a.nc)
 swathgrid_cli_test(cli_unknown_crs 2 "--crs" --crs EPSG:999999 -o x.nc a.nc)
 swathgrid_cli_test(cli_lowercase_flag 2 "--flags" --flags land -o x.nc a.nc)
 swathgrid_cli_test(cli_unknown_on_error 2 "--on-error: unknown policy 'sometimes'"

@@ -158,6 +158,13 @@ void add_exact(HostFields& f, const FieldLayout& layout, Field hi, Field lo, con
   f(layout.slot[lo], cell) += ExactSum::low_part(q);
 }
 
+/// Adds q² to the four limbs of Σ q² of one dense cell.
+void add_square(HostFields& f, const FieldLayout& layout, std::int64_t q, std::int64_t cell) {
+  std::int64_t limb[SquareLimbs::kLimbs];
+  SquareLimbs::split(q, limb);
+  for (int k = 0; k < SquareLimbs::kLimbs; ++k) f(layout.slot[kSquare0 + k], cell) += limb[k];
+}
+
 /// Brute force on dense grids: the int64 accumulators the whole run must end with. Each
 /// granule's pixel-level partials cover the whole grid, then each cell is folded with the
 /// weighting's rule (DESIGN.md 3, docs/architecture.md "Reproducibility"), one loop per cell.
@@ -179,6 +186,7 @@ HostFields dense_reference(const std::vector<Pixels>& granules, const GridSpec& 
       partial(part.slot[kObservations], cell) += 1;
       add_exact(partial, part, kSumHi, kSumLo, part.value_scale, v, cell);
       if (part.has(kSqHi)) add_exact(partial, part, kSqHi, kSqLo, part.square_scale, v * v, cell);
+      if (part.has(kSquare0)) add_square(partial, part, part.value_scale.quantize(v), cell);
       if (part.has(kLogHi) && v > 0.0) {
         add_exact(partial, part, kLogHi, kLogLo, part.log_scale, std::log(v), cell);
         add_exact(partial, part, kLogWeightHi, kLogWeightLo, part.weight_scale, 1.0, cell);
@@ -196,8 +204,8 @@ HostFields dense_reference(const std::vector<Pixels>& granules, const GridSpec& 
       if (layout.has(kGranules)) acc(layout.slot[kGranules], cell) += 1;
       std::int64_t lowest = 0, highest = 0;
       if (weighting == Weighting::kPixel) {
-        for (int f = kSumHi; f <= kLogWeightLo; ++f)
-          if (layout.has(static_cast<Field>(f)))
+        for (int f = kSumHi; f < kFieldCount; ++f)
+          if (layout.has(static_cast<Field>(f)) && (f <= kLogWeightLo || f >= kSquare0))
             acc(layout.slot[f], cell) += partial(part.slot[f], cell);
         if (layout.has(kMinKey)) lowest = partial(part.slot[kMinKey], cell);
         if (layout.has(kMaxKey)) highest = partial(part.slot[kMaxKey], cell);
@@ -208,11 +216,24 @@ HostFields dense_reference(const std::vector<Pixels>& granules, const GridSpec& 
         const double w = weighting == Weighting::kSqrt ? std::sqrt(static_cast<double>(n)) : 1.0;
         if (layout.has(kSumHi))
           add_exact(acc, layout, kSumHi, kSumLo, layout.value_scale, w * m, cell);
+        if (layout.has(kSquare0)) add_square(acc, layout, layout.value_scale.quantize(m), cell);
         if (layout.has(kSqHi))
-          add_exact(acc, layout, kSqHi, kSqLo, layout.square_scale, w * m * m, cell);
-        if (layout.has(kLogHi) && m > 0.0) {
-          add_exact(acc, layout, kLogHi, kLogLo, layout.log_scale, w * std::log(m), cell);
-          add_exact(acc, layout, kLogWeightHi, kLogWeightLo, layout.weight_scale, w, cell);
+          add_exact(acc, layout, kSqHi, kSqLo, layout.square_scale,
+                    part.square_scale.total(partial(part.slot[kSqHi], cell),
+                                            partial(part.slot[kSqLo], cell)) /
+                        w,
+                    cell);
+        const double positives =
+            layout.has(kLogHi) ? part.weight_scale.total(partial(part.slot[kLogWeightHi], cell),
+                                                         partial(part.slot[kLogWeightLo], cell))
+                               : 0.0;
+        if (positives > 0.0) {
+          const double logs = part.log_scale.total(partial(part.slot[kLogHi], cell),
+                                                   partial(part.slot[kLogLo], cell));
+          const double lw = weighting == Weighting::kSqrt ? std::sqrt(positives) : 1.0;
+          add_exact(acc, layout, kLogHi, kLogLo, layout.log_scale,
+                    logs / (weighting == Weighting::kSqrt ? lw : positives), cell);
+          add_exact(acc, layout, kLogWeightHi, kLogWeightLo, layout.weight_scale, lw, cell);
         }
         if (layout.has(kWeightHi))
           add_exact(acc, layout, kWeightHi, kWeightLo, layout.weight_scale, w, cell);
@@ -295,25 +316,53 @@ TEST_P(RegridKernels, StatisticsMatchBruteForce) {
       pixels += static_cast<std::int64_t>(values.size());
       granules_seen += values.empty() ? 0 : 1;
     }
-    long double w = 0, s1 = 0, s2 = 0, sl = 0;
+    long double w = 0, s1 = 0, s2 = 0;
     double lo = 1e30, hi = -1e30;
     for (auto [v, weight] : obs) {
       w += weight;
       s1 += weight * v;
       s2 += weight * v * v;
-      sl += weight * std::log(v);
       lo = std::fmin(lo, v);
       hi = std::fmax(hi, v);
     }
     const double mean = static_cast<double>(s1 / w);
-    const double stdev = std::sqrt(std::fmax(0.0, static_cast<double>(s2 / w) - mean * mean));
+    double stdev = std::sqrt(std::fmax(0.0, static_cast<double>(s2 / w) - mean * mean));
+    // gmean: ln of every pixel, then weighted as the mean (l2bin's geometric averaging).
+    long double log_sum = 0, log_weight = 0, nasa_s2 = 0;
+    for (const auto& values : it->second) {
+      if (values.empty()) continue;
+      long double logs = 0, squares = 0;
+      for (double v : values) {
+        logs += std::log(static_cast<long double>(v));
+        squares += static_cast<long double>(v) * v;
+      }
+      const long double n = values.size();
+      if (weighting == Weighting::kPixel) {
+        log_sum += logs;
+        log_weight += n;
+      } else if (weighting == Weighting::kGranule) {
+        log_sum += logs / n;
+        log_weight += 1;
+      } else {
+        log_sum += logs / std::sqrt(n);
+        log_weight += std::sqrt(n);
+        nasa_s2 += squares / std::sqrt(n);
+      }
+    }
+    if (weighting == Weighting::kSqrt) {  // libbin L3Bin::getVariance
+      const long double nasa_mean = s1 / w, scenes = static_cast<long double>(granules_seen);
+      const long double variance =
+          w * w > scenes ? (nasa_s2 / w - nasa_mean * nasa_mean) * w * w / (w * w - scenes) : 0;
+      stdev = static_cast<double>(std::sqrt(std::fmax(0.0L, variance)));
+    }
     ASSERT_EQ(result[1].counts[c], pixels) << "cell " << c;
     EXPECT_EQ(result[6].counts[c], granules_seen) << "cell " << c;
     EXPECT_NEAR(result[0].values[c], mean, 2e-6 * mean) << "cell " << c;
     EXPECT_NEAR(result[2].values[c], stdev, 1e-4 * mean + 1e-6) << "cell " << c;
     EXPECT_FLOAT_EQ(result[3].values[c], static_cast<float>(lo)) << "cell " << c;
     EXPECT_FLOAT_EQ(result[4].values[c], static_cast<float>(hi)) << "cell " << c;
-    EXPECT_NEAR(result[5].values[c], std::exp(static_cast<double>(sl / w)), 2e-6 * mean)
+    EXPECT_NEAR(result[5].values[c], std::exp(static_cast<double>(log_sum / log_weight)),
+                2e-6 * mean)
         << "cell " << c;
   }
 }

@@ -27,13 +27,17 @@ enum class Weighting { kPixel, kGranule, kSqrt };
 Weighting parse_weighting(const std::string& text);
 std::string weighting_name(Weighting weighting);
 
+/// The form of --stats stdev with pixel and granule weighting (--stdev): population (ddof 0,
+/// divide by n) or sample (ddof 1, by n - 1). sqrt weighting has NASA's own form.
+enum class StdevForm { kPopulation, kSample };
+
 /// The int64 fields accumulated per cell.
 enum Field : int {
   kObservations = 0,  ///< pixels (bin) or granule values (nearest, warp) that fell in the cell
   kSumHi,
   kSumLo,  ///< Σ w·v
   kSqHi,
-  kSqLo,  ///< Σ w·v²            (stdev)
+  kSqLo,  ///< Σ over granules of Σ v² / sqrt(n)   (stdev, sqrt weighting: l2bin's sum2)
   kLogHi,
   kLogLo,  ///< Σ w·ln v, v > 0   (gmean)
   kLogWeightHi,
@@ -43,6 +47,10 @@ enum Field : int {
   kMinKey,
   kMaxKey,    ///< ordered_key(min v), ordered_key(max v)
   kGranules,  ///< granules that gave the cell a value
+  kSquare0,   ///< Σ q² of the integers q added to Σ w·v (stdev, pixel and granule weighting),
+  kSquare1,   ///< exact: four 32-bit limbs (SquareLimbs), limb k counting 2^(32 k)
+  kSquare2,
+  kSquare3,
   kFieldCount
 };
 
@@ -62,7 +70,7 @@ struct FieldLayout {
   static constexpr int kCompactTop = 40;
   static constexpr std::int64_t kCompactObservations = (std::int64_t{1} << 23) - 1;
   ExactSum value_scale;                 ///< Σ v and Σ w·v
-  ExactSum square_scale;                ///< Σ v²
+  ExactSum square_scale;                ///< Σ v² / sqrt(n) (sqrt weighting)
   ExactSum log_scale;                   ///< Σ ln v
   ExactSum weight_scale;                ///< Σ w
 

@@ -50,6 +50,7 @@ struct Config {
   Weighting weighting = Weighting::kPixel;                          ///< --weight
   PeriodKind period = PeriodKind::kAll;                             ///< --period
   std::vector<Stat> stats{Stat::kMean, Stat::kCount};
+  StdevForm stdev_form = StdevForm::kPopulation;  ///< --stdev (pixel and granule weighting)
   std::vector<std::string> mask_flags;  ///< l2_flags names; empty: mask nothing
   std::string flags_text = "none";      ///< --flags as given (for the output's metadata)
   ScheduleKind schedule = ScheduleKind::kDynamic;

@@ -55,6 +55,26 @@ struct ExactSum {
   }
 };
 
+/// q² of a quantum q (|q| <= 2^61) as four limbs below 2^32, q² = Σ limb[k] 2^(32 k): each
+/// limb adds into an int64 without loss for 2^31 values, so Σ q² is exact (the exact
+/// variance of docs/user-guide.md "Statistics"). Only 64-bit unsigned arithmetic: any device.
+struct SquareLimbs {
+  static constexpr int kLimbs = 4;
+  KOKKOS_INLINE_FUNCTION static void split(std::int64_t q, std::int64_t (&limb)[kLimbs]) {
+    constexpr std::uint64_t kMask = 0xffffffff;
+    const std::uint64_t magnitude =
+        q < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(q) : static_cast<std::uint64_t>(q);
+    const std::uint64_t a = magnitude >> 32, b = magnitude & kMask;     // |q| = a 2^32 + b
+    const std::uint64_t low = b * b, middle = 2 * a * b, high = a * a;  // < 2^64, 2^62, 2^58
+    const std::uint64_t t1 = (low >> 32) + (middle & kMask);
+    const std::uint64_t t2 = (t1 >> 32) + (middle >> 32) + (high & kMask);
+    limb[0] = static_cast<std::int64_t>(low & kMask);
+    limb[1] = static_cast<std::int64_t>(t1 & kMask);
+    limb[2] = static_cast<std::int64_t>(t2 & kMask);
+    limb[3] = static_cast<std::int64_t>((t2 >> 32) + (high >> 32));
+  }
+};
+
 /// An accumulator word holding two counts (docs/architecture.md, "Memory per rank"): the
 /// observations n of a cell in the high 32 bits and the low part of its Σ w·v, kept in
 /// [0, 2^32), in the low 32 bits. Adding to it carries what leaves the low part into the high

@@ -17,6 +17,9 @@ std::string period_name(PeriodKind kind);
 /// anything else.
 double parse_iso8601_utc(const std::string& text);
 
+/// "2024-08-01T00:00:00Z": the start of `day` (days since 1970-01-01) in ISO 8601 UTC.
+std::string day_start_iso8601(std::int64_t day);
+
 /// One period: [start_day, end_day) in days since 1970-01-01 (UTC).
 struct Period {
   std::int64_t key = 0;  ///< orders periods in time; equal keys = same period

@@ -21,6 +21,7 @@ struct StatGrid {
 /// range of the output throw swathgrid::Error. *cells_with_data: cells with observations.
 std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout& layout,
                                      Weighting weighting, const std::vector<Stat>& stats,
-                                     std::int64_t* cells_with_data);
+                                     std::int64_t* cells_with_data,
+                                     StdevForm stdev_form = StdevForm::kPopulation);
 
 }  // namespace swathgrid

@@ -155,6 +155,7 @@ std::string join_command_line(int argc, char** argv) {
 
 std::optional<Config> parse_command_line(int argc, char** argv, std::string& message) {
   Config config;
+  std::string stdev_text;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
       grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text,
       read_ahead_text, accumulators_text;
@@ -197,9 +198,12 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "pixel count, as NASA l2bin)")(
       "stats", po::value<std::string>(&stats_text)->default_value("mean,count"),
       "statistics: mean,count,stdev,min,max,gmean,ngranules")(
+      "stdev", po::value<std::string>(&stdev_text)->default_value("population"),
+      "stdev with pixel or granule weights: population (divide by n, ddof 0) or sample "
+      "(n - 1, ddof 1); sqrt weights have NASA's bias-corrected form")(
       "flags", po::value<std::string>(&config.flags_text)->default_value("default"),
-      "l2_flags masking a pixel: names (LAND,CLDICE,...), 'default' (NASA l2bin's list for "
-      "ocean colour) or 'none' (fill values only, as the notebook)")(
+      "l2_flags masking a pixel: names (LAND,CLDICE,...), 'default' (the list of NASA's L3 "
+      "ocean-colour products, their l2_flag_names) or 'none' (fill values only, as the notebook)")(
       "tile", po::value<std::int64_t>(&config.tile_size)->default_value(kDefaultTileSize),
       "accumulate in sparse tiles of N x N cells (only tiles with data are allocated)")(
       "reduce", po::value<std::string>(&reduce_text)->default_value("auto"),
@@ -223,8 +227,8 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "(mg m^-3), linear otherwise, no data transparent, colour bar")(
       "report", po::value<std::string>(&config.report_path),
       "write the run summary as JSON (ranks, threads, grid, granules, per-phase seconds "
-      "min/median/max over ranks) for scaling studies")(
-      "quiet,q", po::bool_switch(&config.quiet), "no progress and no summary")(
+      "min/median/max over ranks) for scaling studies")("quiet,q", po::bool_switch(&config.quiet),
+                                                        "no progress and no summary")(
       "on-error", po::value<std::string>(&on_error_text)->default_value("fail"),
       "a granule that cannot be read: fail (exit 1) or skip (leave it out, list it in the "
       "summary and in the output's skipped_granules attribute)")(
@@ -286,6 +290,12 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   if (!variable_texts.empty()) config.variables = split_list(variable_texts, "--var");
   config.weighting = parse_weighting(weight_text);
   config.stats = parse_stats(stats_text);
+  if (stdev_text == "sample")
+    config.stdev_form = StdevForm::kSample;
+  else if (stdev_text != "population")
+    throw UsageError("--stdev: unknown form '" + stdev_text + "' (available: population, sample)");
+  if (config.stdev_form == StdevForm::kSample && config.weighting == Weighting::kSqrt)
+    throw UsageError("--stdev sample: --weight sqrt has NASA's bias-corrected form already");
   config.mask_flags = parse_flags(config.flags_text);
   config.schedule = parse_schedule(schedule_text);
   if (!grid_like.empty()) {

@@ -50,6 +50,8 @@ std::string date_text(std::int64_t day) {
 
 }  // namespace
 
+std::string day_start_iso8601(std::int64_t day) { return date_text(day) + "T00:00:00Z"; }
+
 PeriodKind parse_period(const std::string& text) {
   if (text == "all") return PeriodKind::kAll;
   if (text == "day") return PeriodKind::kDay;

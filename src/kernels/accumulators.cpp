@@ -71,7 +71,10 @@ FieldLayout FieldLayout::for_stats(const std::vector<Stat>& stats, Weighting wei
   keep[kObservations] = true;
   for (Stat s : stats) {
     if (s == Stat::kMean || s == Stat::kStdev) keep[kSumHi] = keep[kSumLo] = true;
-    if (s == Stat::kStdev) keep[kSqHi] = keep[kSqLo] = true;
+    if (s == Stat::kStdev && weighting == Weighting::kSqrt)  // l2bin: Σ v²/sqrt(n), nscenes
+      keep[kSqHi] = keep[kSqLo] = keep[kGranules] = true;
+    else if (s == Stat::kStdev)  // Σ q², exact
+      keep[kSquare0] = keep[kSquare1] = keep[kSquare2] = keep[kSquare3] = true;
     if (s == Stat::kGmean)
       keep[kLogHi] = keep[kLogLo] = keep[kLogWeightHi] = keep[kLogWeightLo] = true;
     if (s == Stat::kMin) keep[kMinKey] = true;

@@ -60,6 +60,9 @@ struct FoldFunctor {
       copy_sum(kSqHi, kSqLo, c, cell);
       copy_sum(kLogHi, kLogLo, c, cell);
       copy_sum(kLogWeightHi, kLogWeightLo, c, cell);
+      if (to.has(kSquare0))
+        for (int k = kSquare0; k <= kSquare3; ++k)
+          acc(to.slot[k], cell) += partials(from.slot[k], c);
       if (to.has(kMinKey) && partials(from.slot[kMinKey], c) < acc(to.slot[kMinKey], cell))
         acc(to.slot[kMinKey], cell) = partials(from.slot[kMinKey], c);
       if (to.has(kMaxKey) && partials(from.slot[kMaxKey], c) > acc(to.slot[kMaxKey], cell))
@@ -71,11 +74,31 @@ struct FoldFunctor {
         from.value_scale.total(partials(from.slot[kSumHi], c), partials(from.slot[kSumLo], c)) /
         static_cast<double>(n);
     const double w = weighting == Weighting::kSqrt ? std::sqrt(static_cast<double>(n)) : 1.0;
-    if (to.has(kSumHi)) add_sum(kSumHi, kSumLo, to.value_scale, w * m, cell);
-    if (to.has(kSqHi)) add_sum(kSqHi, kSqLo, to.square_scale, w * m * m, cell);
-    if (to.has(kLogHi) && m > 0.0) {
-      add_sum(kLogHi, kLogLo, to.log_scale, w * std::log(m), cell);
-      add_sum(kLogWeightHi, kLogWeightLo, to.weight_scale, w, cell);
+    const std::int64_t q = to.value_scale.quantize(w * m);
+    if (to.has(kSumHi))
+      add_parts(kSumHi, kSumLo, ExactSum::high_part(q), ExactSum::low_part(q), cell);
+    if (to.has(kSquare0)) {  // granule weighting: Σ q², the means' exact squares
+      std::int64_t limb[SquareLimbs::kLimbs];
+      SquareLimbs::split(q, limb);
+      for (int k = 0; k < SquareLimbs::kLimbs; ++k) acc(to.slot[kSquare0 + k], cell) += limb[k];
+    }
+    if (to.has(kSqHi)) {  // sqrt weighting, as l2bin: Σ v² / sqrt(n) of the granule's pixels
+      const double squares =
+          from.square_scale.total(partials(from.slot[kSqHi], c), partials(from.slot[kSqLo], c));
+      add_sum(kSqHi, kSqLo, to.square_scale, squares / w, cell);
+    }
+    if (to.has(kLogHi)) {  // as l2bin's geometric mean: ln of every pixel, weighted as the mean
+      const double positives = from.weight_scale.total(partials(from.slot[kLogWeightHi], c),
+                                                       partials(from.slot[kLogWeightLo], c));
+      if (positives > 0.0) {
+        const double logs =
+            from.log_scale.total(partials(from.slot[kLogHi], c), partials(from.slot[kLogLo], c));
+        // sqrt: Σ ln v / sqrt(n+) with weight sqrt(n+); granule: the mean of ln v, weight 1.
+        const double lw = weighting == Weighting::kSqrt ? std::sqrt(positives) : 1.0;
+        const double divisor = weighting == Weighting::kSqrt ? lw : positives;
+        add_sum(kLogHi, kLogLo, to.log_scale, logs / divisor, cell);
+        add_sum(kLogWeightHi, kLogWeightLo, to.weight_scale, lw, cell);
+      }
     }
     if (to.has(kWeightHi)) add_sum(kWeightHi, kWeightLo, to.weight_scale, w, cell);
     const std::int64_t key = ordered_key(static_cast<float>(m));

@@ -68,6 +68,13 @@ struct CellAdder {
     add(field(cell, hi), ExactSum::high_part(q));
     add(field(cell, lo), ExactSum::low_part(q));
   }
+  /// q² into the four limbs of Σ q² (exact; SquareLimbs).
+  KOKKOS_INLINE_FUNCTION void add_square(std::int64_t q, const TileAddress& cell) const {
+    std::int64_t limb[SquareLimbs::kLimbs];
+    SquareLimbs::split(q, limb);
+    for (int k = 0; k < SquareLimbs::kLimbs; ++k)
+      if (limb[k] != 0) add(field(cell, kSquare0 + k), limb[k]);
+  }
   /// One observation and its value's quantum into the PackedCount word, the carry and the
   /// high part into kSumHi (an int32 when narrow: |high part + carry| <= 2^8 + 1, and the
   /// cell's total fits while it is not full; atomic adds wrap, so the order does not matter).
@@ -105,6 +112,7 @@ struct CellAdder {
       if (layout.has(kSumHi)) add_sum(kSumHi, kSumLo, layout.value_scale, v, cell);
     }
     if (layout.has(kSqHi)) add_sum(kSqHi, kSqLo, layout.square_scale, v * v, cell);
+    if (layout.has(kSquare0)) add_square(layout.value_scale.quantize(v), cell);
     if (layout.has(kLogHi) && v > 0.0) {
       add_sum(kLogHi, kLogLo, layout.log_scale, std::log(v), cell);
       add_sum(kLogWeightHi, kLogWeightLo, layout.weight_scale, 1.0, cell);

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "swathgrid/error.hpp"
+#include "swathgrid/exact_stdev.hpp"
 
 namespace swathgrid {
 
@@ -18,6 +19,7 @@ struct CellReader {
   HostFields f;
   FieldLayout layout;
   Weighting weighting;
+  bool sample_stdev;  ///< --stdev sample: ddof 1 (pixel and granule weighting)
 
   double sum(Field hi, Field lo, const ExactSum& scale, std::int64_t c) const {
     return scale.total(f(layout.slot[hi], c), layout.low_of(hi, f(layout.slot[lo], c)));
@@ -37,6 +39,27 @@ struct CellReader {
     }
     return 0.0;
   }
+  /// Pixel and granule weighting: the population (ddof 0) or sample (ddof 1) stdev of the
+  /// values (pixels or granule means) whose exact quanta fill Σ q and Σ q², rounded once.
+  float exact_stdev(std::int64_t c) const {
+    const std::int64_t n =
+        weighting == Weighting::kPixel ? observations(c) : f(layout.slot[kGranules], c);
+    std::int64_t limbs[SquareLimbs::kLimbs];
+    for (int k = 0; k < SquareLimbs::kLimbs; ++k) limbs[k] = f(layout.slot[kSquare0 + k], c);
+    return swathgrid::exact_stdev(n, f(layout.slot[kSumHi], c),
+                                  layout.sum_low(f(layout.slot[kSumLo], c)), limbs,
+                                  layout.value_scale.bits, sample_stdev ? 1 : 0);
+  }
+  /// sqrt weighting, as NASA's L3 bin files give it (libbin L3Bin::getVariance): with the
+  /// weight W = Σ sqrt(n_g) and nscenes G, var = (S2/W - mean²) W² / (W² - G), 0 when
+  /// W² <= G (a single pixel).
+  float l2bin_stdev(double mean, double w, std::int64_t c) const {
+    const double scenes = static_cast<double>(f(layout.slot[kGranules], c));
+    if (!(w * w > scenes)) return 0.0f;
+    const double spread = sum(kSqHi, kSqLo, layout.square_scale, c) / w - mean * mean;
+    const double variance = spread * w * w / (w * w - scenes);
+    return static_cast<float>(std::sqrt(variance > 0.0 ? variance : 0.0));
+  }
   float value(Stat stat, std::int64_t c) const {
     const double w = weight(c);
     if (observations(c) == 0 || !(w > 0.0)) return kNaN;
@@ -46,10 +69,8 @@ struct CellReader {
     switch (stat) {
       case Stat::kMean:
         return static_cast<float>(mean);
-      case Stat::kStdev: {
-        const double variance = sum(kSqHi, kSqLo, layout.square_scale, c) / w - mean * mean;
-        return static_cast<float>(std::sqrt(variance > 0.0 ? variance : 0.0));
-      }
+      case Stat::kStdev:
+        return weighting == Weighting::kSqrt ? l2bin_stdev(mean, w, c) : exact_stdev(c);
       case Stat::kGmean: {
         const double log_weight = sum(kLogWeightHi, kLogWeightLo, layout.weight_scale, c);
         if (!(log_weight > 0.0)) return kNaN;
@@ -69,9 +90,9 @@ struct CellReader {
 
 std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout& layout,
                                      Weighting weighting, const std::vector<Stat>& stats,
-                                     std::int64_t* cells_with_data) {
+                                     std::int64_t* cells_with_data, StdevForm stdev_form) {
   const std::int64_t cells = static_cast<std::int64_t>(fields.extent(1));
-  const CellReader reader{fields, layout, weighting};
+  const CellReader reader{fields, layout, weighting, stdev_form == StdevForm::kSample};
   std::vector<StatGrid> grids;
   for (Stat stat : stats) {
     StatGrid grid;

@@ -45,22 +45,23 @@ std::vector<std::string> checkpoint_identity(const Config& config,
        << ' ' << g.ny << " crs " << hash_text(config.grid.crs + '\n' + config.grid.crs_wkt);
   std::ostringstream distance;
   distance << std::setprecision(17) << config.max_distance_m;
-  return {"version " + std::string(kVersion),
-          "granules " + std::to_string(config.granules.size()) + " " + hash_text(granules),
-          "variables " + join(config.variables),
-          "grid " + grid.str(),
-          "method " + config.method,
-          "max_distance " + distance.str(),
-          std::string("warp_convention ") + warp_convention_name(config.warp_convention),
-          "weighting " + weighting_name(config.weighting),
-          "period " + period_name(config.period),
-          "stats " + join(stats),
-          "flags " + config.flags_text,
-          "tile " + std::to_string(config.tile_size),
-          std::string("accumulators ") + (config.accumulators == Accumulators::kAuto   ? "auto"
-                                          : config.accumulators == Accumulators::kWide ? "wide"
-                                                                                       : "compact"),
-          "on_error " + std::string(config.on_error == OnError::kSkip ? "skip" : "fail")};
+  return {
+      "version " + std::string(kVersion),
+      "granules " + std::to_string(config.granules.size()) + " " + hash_text(granules),
+      "variables " + join(config.variables),
+      "grid " + grid.str(),
+      "method " + config.method,
+      "max_distance " + distance.str(),
+      std::string("warp_convention ") + warp_convention_name(config.warp_convention),
+      "weighting " + weighting_name(config.weighting),
+      "period " + period_name(config.period),
+      "stats " + join(stats) + (config.stdev_form == StdevForm::kSample ? " (stdev sample)" : ""),
+      "flags " + config.flags_text,
+      "tile " + std::to_string(config.tile_size),
+      std::string("accumulators ") + (config.accumulators == Accumulators::kAuto   ? "auto"
+                                      : config.accumulators == Accumulators::kWide ? "wide"
+                                                                                   : "compact"),
+      "on_error " + std::string(config.on_error == OnError::kSkip ? "skip" : "fail")};
 }
 
 void check_same_run(const std::vector<std::string>& saved, const std::vector<std::string>& ours,

@@ -222,7 +222,11 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   meta.extra = {{"weighting", weighting_name(config.weighting)},
                 {"l2_flags_masked", config.flags_text},
                 {"period", period_name(config.period)},
-                {"time_coverage_start", earliest_start(local.earliest_start, comm)}};
+                {"time_coverage_start", earliest_start(local.earliest_start, comm)},
+                {"processing_level", "L3 Mapped"},
+                {"product_name", std::filesystem::path(config.output).filename().string()}};
+  if (!config.mask_flags.empty())  // as NASA's L3m files: the flags applied, comma-separated
+    meta.extra.emplace_back("l2_flag_names", join(config.mask_flags));
   if (!failed.empty())
     meta.extra.emplace_back("skipped_granules", skipped_attribute(config, failed));
   if (config.method == "warp")

@@ -12,6 +12,7 @@
 #include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/fault.hpp"
+#include "swathgrid/periods.hpp"
 #include "swathgrid/statistics.hpp"
 
 namespace swathgrid {
@@ -143,7 +144,7 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
       combine_values(layout, per_tile, TileAddress{tile.data(), per_tile}, copy);
     std::int64_t filled = 0;
     const std::vector<StatGrid> grids =
-        finalize_stats(tile, layout, config.weighting, config.stats, &filled);
+        finalize_stats(tile, layout, config.weighting, config.stats, &filled, config.stdev_form);
     for (std::int64_t offset = 0; offset < per_tile; ++offset) {
       const std::int64_t cell = tiles.cell_of(id, offset);
       if (cell < 0) continue;  // past the grid's edge
@@ -160,25 +161,68 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
   }
 }
 
+/// CF cell_methods (CF 1.8, 7.3) of a statistic, true to how it is made (docs/user-guide.md,
+/// "Output metadata"). bin with pixel weights takes one statistic over every pixel of the cell
+/// and period ("area: time:"); with granule weights, each granule's cell mean first, then the
+/// statistic over granules; l2bin's sqrt weights weigh pixels by granule. nearest and warp
+/// sample a point (the nearest pixel) per granule, then combine granules over time.
+std::string cell_methods(const std::string& method, Weighting weighting, Stat stat) {
+  const std::string name = stat == Stat::kStdev ? "standard_deviation"
+                           : stat == Stat::kMin ? "minimum"
+                           : stat == Stat::kMax ? "maximum"
+                                                : "mean";
+  const std::string geometric = stat == Stat::kGmean ? " (geometric)" : "";
+  if (method != "bin") return "area: point time: " + name + geometric;
+  if (weighting == Weighting::kPixel) return "area: time: " + name + geometric;
+  if (weighting == Weighting::kGranule)
+    return "area: mean" + geometric + " time: " + name + geometric;
+  const std::string sqrt_weights = "granules weighted by sqrt of their pixels, as l2bin";
+  if (stat == Stat::kStdev)
+    return "area: time: standard_deviation (" + sqrt_weights + ", bias-corrected)";
+  if (stat == Stat::kMean || stat == Stat::kGmean)
+    return "area: time: mean (" + (stat == Stat::kGmean ? "geometric, " : std::string()) +
+           sqrt_weights + ")";
+  return "area: mean time: " + name;  // min, max of the granule means
+}
+
 std::vector<std::pair<std::string, std::string>> stat_attributes(const VariableInfo& info,
-                                                                 Stat stat) {
+                                                                 const Config& config, Stat stat) {
   const std::string what = info.long_name.empty() ? info.name : info.long_name;
   if (stat == Stat::kCount)
     return {{"long_name", "number of observations of " + what}, {"units", "1"}};
   if (stat == Stat::kNgranules)
     return {{"long_name", "number of granules observing " + what}, {"units", "1"}};
-  const std::string method = stat == Stat::kStdev   ? "standard_deviation"
-                             : stat == Stat::kMin   ? "minimum"
-                             : stat == Stat::kMax   ? "maximum"
-                             : stat == Stat::kGmean ? "mean (geometric)"
-                                                    : "mean";
   std::vector<std::pair<std::string, std::string>> attrs;
   attrs.emplace_back("long_name", stat == Stat::kMean ? what : what + ", " + stat_name(stat));
   if (!info.standard_name.empty() && stat != Stat::kStdev)
     attrs.emplace_back("standard_name", info.standard_name);
   if (!info.units.empty()) attrs.emplace_back("units", info.units);
-  attrs.emplace_back("cell_methods", "area: " + method + " time: " + method);
+  std::string methods = cell_methods(config.method, config.weighting, stat);
+  if (stat == Stat::kStdev && config.stdev_form == StdevForm::kSample)
+    methods += " (sample form, divided by n - 1)";
+  attrs.emplace_back("cell_methods", methods);
   return attrs;
+}
+
+/// time_coverage_start/end: the bounds of the composite's periods (as NASA's L3m files).
+void set_time_coverage(OutputMetadata& meta) {
+  if (meta.times.empty()) return;  // --period all: the granules' earliest start (composite.cpp)
+  double first = meta.times.front().start_day, last = meta.times.front().end_day;
+  for (const OutputTime& t : meta.times) {
+    first = std::min(first, t.start_day);
+    last = std::max(last, t.end_day);
+  }
+  const std::pair<std::string, std::string> coverage[] = {
+      {"time_coverage_start", day_start_iso8601(static_cast<std::int64_t>(first))},
+      {"time_coverage_end", day_start_iso8601(static_cast<std::int64_t>(last))}};
+  for (const auto& [name, value] : coverage) {
+    const auto at = std::find_if(meta.extra.begin(), meta.extra.end(),
+                                 [&name = name](const auto& entry) { return entry.first == name; });
+    if (at != meta.extra.end())
+      at->second = value;
+    else
+      meta.extra.emplace_back(name, value);
+  }
 }
 
 /// The wavelengths of the banded variables (all must share them).
@@ -238,6 +282,7 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
       meta.times.push_back(
           OutputTime{static_cast<double>(p.start_day), static_cast<double>(p.end_day), p.label});
     }
+  set_time_coverage(meta);
   meta.wavelengths_nm = shared_wavelengths(layers);
 
   // One output field per (variable, statistic), in that order.
@@ -248,10 +293,10 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
                                     [v](const Layer& layer) { return layer.variable == v; });
     for (Stat stat : config.stats) {
       const VariableInfo& info = first->info;
-      fields.push_back(OutputField{stat == Stat::kMean ? info.name : info.name + "_" + stat_name(stat),
-                                   stat == Stat::kCount || stat == Stat::kNgranules,
-                                   stat_attributes(info, stat), nullptr, nullptr,
-                                   first->bands > 1});
+      fields.push_back(
+          OutputField{stat == Stat::kMean ? info.name : info.name + "_" + stat_name(stat),
+                      stat == Stat::kCount || stat == Stat::kNgranules,
+                      stat_attributes(info, config, stat), nullptr, nullptr, first->bands > 1});
     }
   }
   ReduceWriteResult result;

@@ -77,11 +77,14 @@ class NcFile {
     std::memcpy(out.data(), raw.data(), raw.size());
     return out;
   }
-  std::string text_attribute(const char* name) const {
+  /// A global text attribute, or one of `variable` ("" when absent).
+  std::string text_attribute(const char* name, const char* variable = nullptr) const {
+    int varid = NC_GLOBAL;
+    if (variable && ncmpi_inq_varid(id_, variable, &varid) != NC_NOERR) return "";
     MPI_Offset length = 0;
-    if (ncmpi_inq_attlen(id_, NC_GLOBAL, name, &length) != NC_NOERR) return "";
+    if (ncmpi_inq_attlen(id_, varid, name, &length) != NC_NOERR) return "";
     std::string text(static_cast<std::size_t>(length), '\0');
-    ncmpi_get_att_text(id_, NC_GLOBAL, name, text.data());
+    ncmpi_get_att_text(id_, varid, name, text.data());
     return text;
   }
 

@@ -7,10 +7,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
 #include "e2e_support.hpp"
+#include "swathgrid/granule.hpp"
+#include "swathgrid/netcdf_writer.hpp"
 
 namespace swathgrid::e2e {
 namespace {
@@ -73,9 +76,12 @@ TEST(Features, GranuleWeightingAndStatisticsMatchIndependentComputation) {
       }
       const double m = mean_of(means);
       double log_sum = 0, sq = 0;
-      for (double x : means) {
-        log_sum += std::log(x);
-        sq += (x - m) * (x - m);
+      for (double x : means) sq += (x - m) * (x - m);
+      for (const auto& values : per_granule) {  // ln of every pixel; granules count equally
+        if (values.empty()) continue;
+        long double logs = 0;
+        for (double v : values) logs += std::log(static_cast<long double>(v));
+        log_sum += static_cast<double>(logs / values.size());
       }
       ASSERT_EQ(count[c], pixels) << var << " cell " << c;
       ASSERT_EQ(ngranules[c], static_cast<int>(means.size())) << var << " cell " << c;
@@ -104,6 +110,99 @@ TEST(Features, SqrtWeightingMatchesL2binRule) {
     }
     EXPECT_NEAR(mean[c], weighted / weights, 1e-5 * weighted / weights) << "cell " << c;
   }
+}
+
+TEST(Features, SqrtWeightedStdevAndGmeanAreNasas) {
+  // l2bin_utils.cpp: per granule (file) Σx/sqrt(n), Σx²/sqrt(n), weight sqrt(n); libbin
+  // L3Bin::getVariance: (S2/W - mean²) W²/(W² - nscenes), 0 when W² <= nscenes. Geometric:
+  // ln of every pixel, weighted as the mean, exp of the result.
+  const CellValues cells = bin_by_granule(granule_paths(), "chlor_a", true);
+  NcFile out(e2e_dir() + "/weight_sqrt_stats.nc");
+  const auto mean = out.values<float>("chlor_a");
+  const auto stdev = out.values<float>("chlor_a_stdev");
+  const auto gmean = out.values<float>("chlor_a_gmean");
+  const auto scenes = out.values<std::int32_t>("chlor_a_ngranules");
+  long single = 0, spread = 0;
+  for (const auto& [c, per_granule] : cells) {
+    long double w = 0, s1 = 0, s2 = 0, logs = 0;
+    int nscenes = 0;
+    for (const auto& values : per_granule) {
+      if (values.empty()) continue;
+      long double sum = 0, squares = 0, log_sum = 0;
+      for (double v : values) {
+        sum += v;
+        squares += static_cast<long double>(v) * v;
+        log_sum += std::log(static_cast<long double>(v));
+      }
+      const long double root = std::sqrt(static_cast<long double>(values.size()));
+      w += root;
+      s1 += sum / root;
+      s2 += squares / root;
+      logs += log_sum / root;
+      ++nscenes;
+    }
+    const long double m = s1 / w;
+    const long double variance =
+        w * w > nscenes ? (s2 / w - m * m) * w * w / (w * w - nscenes) : 0.0L;
+    const double expected = static_cast<double>(std::sqrt(std::fmax(0.0L, variance)));
+    ASSERT_EQ(scenes[c], nscenes) << "cell " << c;
+    EXPECT_NEAR(mean[c], static_cast<double>(m), 1e-5 * static_cast<double>(m)) << "cell " << c;
+    EXPECT_NEAR(gmean[c], static_cast<double>(std::exp(logs / w)), 1e-5 * static_cast<double>(m))
+        << "cell " << c;
+    if (expected == 0.0) {
+      EXPECT_EQ(stdev[c], 0.0f) << "cell " << c;
+      ++single;
+    } else {
+      EXPECT_NEAR(stdev[c], expected, 1e-4 * static_cast<double>(m) + 1e-6) << "cell " << c;
+      ++spread;
+    }
+  }
+  EXPECT_GT(single, 100);
+  EXPECT_GT(spread, 10000);
+}
+
+TEST(Features, PixelStdevIsExactlyZeroForOneObservation) {
+  const CellValues cells = bin_by_granule(granule_paths(), "chlor_a", true);
+  NcFile out(e2e_dir() + "/stdev_pixel.nc");
+  const auto stdev = out.values<float>("chlor_a_stdev");
+  const auto count = out.values<std::int32_t>("chlor_a_count");
+  long single = 0;
+  for (const auto& [c, per_granule] : cells) {
+    std::vector<double> all;
+    for (const auto& values : per_granule) all.insert(all.end(), values.begin(), values.end());
+    const double m = mean_of(all);
+    long double sq = 0;
+    for (double v : all) sq += (v - m) * (v - m);
+    ASSERT_EQ(count[c], static_cast<std::int32_t>(all.size())) << "cell " << c;
+    if (all.size() == 1) {
+      ASSERT_EQ(stdev[c], 0.0f) << "cell " << c;
+      ++single;
+    }
+    EXPECT_NEAR(stdev[c], static_cast<double>(std::sqrt(sq / all.size())), 1e-6 * m)
+        << "cell " << c;
+  }
+  EXPECT_GT(single, 100);
+}
+
+TEST(Features, SampleStdevIsThePopulationOneRescaled) {
+  NcFile population(e2e_dir() + "/stdev_pixel.nc"), sample(e2e_dir() + "/stdev_sample.nc");
+  const auto pop = population.values<float>("chlor_a_stdev");
+  const auto sam = sample.values<float>("chlor_a_stdev");
+  const auto count = sample.values<std::int32_t>("chlor_a_count");
+  long multiple = 0;
+  for (std::size_t c = 0; c < count.size(); ++c) {
+    if (count[c] == 0) continue;
+    if (count[c] == 1) {
+      EXPECT_EQ(sam[c], kOutputFillValue) << "cell " << c;  // ddof 1 of one value: undefined
+      continue;
+    }
+    const double n = count[c], expected = pop[c] * std::sqrt(n / (n - 1));
+    EXPECT_NEAR(sam[c], expected, 2e-7 * expected) << "cell " << c;
+    ++multiple;
+  }
+  EXPECT_GT(multiple, 10000);
+  EXPECT_EQ(sample.text_attribute("cell_methods", "chlor_a_stdev"),
+            "area: time: standard_deviation (sample form, divided by n - 1)");
 }
 
 TEST(Features, StatisticsAreIdenticalOnOneAndTwoRanks) {
@@ -143,6 +242,45 @@ TEST(Features, DailyPeriodsHaveTimeBoundsAndPerDayCounts) {
     EXPECT_EQ(total, expected) << "day " << day;
     ++t;
   }
+}
+
+TEST(Features, MetadataIsAsInNasaL3mFiles) {
+  std::set<int> days;  // of August 2024, from the granules' time_coverage_start
+  for (const auto& path : granule_paths()) {
+    hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const std::string start = root_text_attribute(file, "time_coverage_start");
+    H5Fclose(file);
+    int y = 0, m = 0, d = 0;
+    ASSERT_EQ(std::sscanf(start.c_str(), "%d-%d-%d", &y, &m, &d), 3) << start;
+    days.insert(d);
+  }
+  char first[32], end[32];  // the periods' bounds: the first day's start, the last day's end
+  std::snprintf(first, sizeof(first), "2024-08-%02dT00:00:00Z", *days.begin());
+  std::snprintf(end, sizeof(end), "2024-08-%02dT00:00:00Z", *days.rbegin() + 1);
+  NcFile daily(e2e_dir() + "/period_day.nc");
+  EXPECT_EQ(daily.text_attribute("time_coverage_start"), first);
+  EXPECT_EQ(daily.text_attribute("time_coverage_end"), end);
+  EXPECT_EQ(daily.text_attribute("processing_level"), "L3 Mapped");
+  EXPECT_EQ(daily.text_attribute("product_name"), "period_day.nc");
+  std::string flags;
+  for (const auto& name : l2bin_default_flags()) flags += (flags.empty() ? "" : ",") + name;
+  EXPECT_EQ(daily.text_attribute("l2_flag_names"), flags);
+  // cell_methods (CF 1.8, 7.3) true to the method and weighting.
+  EXPECT_EQ(daily.text_attribute("cell_methods", "chlor_a"), "area: time: mean");
+  NcFile granule(e2e_dir() + "/weight_granule_n2.nc");
+  EXPECT_EQ(granule.text_attribute("cell_methods", "chlor_a"), "area: mean time: mean");
+  EXPECT_EQ(granule.text_attribute("cell_methods", "chlor_a_stdev"),
+            "area: mean time: standard_deviation");
+  EXPECT_EQ(granule.text_attribute("cell_methods", "chlor_a_max"), "area: mean time: maximum");
+  EXPECT_EQ(granule.text_attribute("cell_methods", "chlor_a_gmean"),
+            "area: mean (geometric) time: mean (geometric)");
+  NcFile sqrt_weights(e2e_dir() + "/weight_sqrt_stats.nc");
+  EXPECT_EQ(sqrt_weights.text_attribute("cell_methods", "chlor_a_stdev")
+                .rfind("area: time: standard_deviation (", 0),
+            0u);
+  NcFile nearest(e2e_dir() + "/nearest_n2.nc");
+  EXPECT_EQ(nearest.text_attribute("cell_methods", "chlor_a"), "area: point time: mean");
+  EXPECT_EQ(nearest.text_attribute("l2_flag_names"), "");  // --flags none applies none
 }
 
 TEST(Features, NearestIsIdenticalOnOneAndTwoRanksAndCoversTheSwaths) {
