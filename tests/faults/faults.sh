@@ -115,6 +115,13 @@ leftovers)
   [[ ! -e "$dead" ]] || fail "the leftover of a dead process was kept"
   [[ -e "$live" ]] || fail "the temporary of a live process was removed"
   [[ -s "$work/lo.nc" ]] || fail "no output"
+  # With --checkpoint (a directory that belongs to one run) any leftover of that output goes,
+  # whichever node wrote it: a job killed at its time limit restarts on other nodes.
+  other="$work/.lo.nc.partial-othernode-12345-abc"
+  : >"$other"
+  run_sg 0 "" "$work/lo.log" --input-list "$list" --bbox=-80,30,-70,45 --res 0.02 \
+    -o "$work/lo.nc" --checkpoint "$work/lo-ckpt"
+  [[ ! -e "$other" ]] || fail "--checkpoint: the leftover of another node was kept"
   ;;
 ranks)
   # One rank of 3 fails at each stage: bounded time, exit 1, rank and cause named, no output.
