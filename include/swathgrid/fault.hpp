@@ -1,8 +1,9 @@
 #pragma once
 // Fault injection for the reliability tests (docs/reliability.md, tests/faults/): the
-// environment variable SWATHGRID_FAULT="<stage>:<rank>[:alloc]" makes that rank of
+// environment variable SWATHGRID_FAULT="<stage>:<rank>[:alloc|:mpi]" makes that rank of
 // MPI_COMM_WORLD fail at that stage, as a real fault there would: by throwing
-// swathgrid::Error("<what>: injected fault at <stage>") or, with ":alloc", std::bad_alloc.
+// swathgrid::Error("<what>: injected fault at <stage>"), with ":alloc" std::bad_alloc, with
+// ":mpi" by an MPI call that fails (a send to a rank that does not exist).
 // Stages: read (a granule's read, as a corrupt chunk), regrid, checkpoint (a rank's save),
 // reduce (computing the statistics of a tile row), exchange (before the tile exchange, where
 // no agreement covers it: the other ranks are then in a collective call), write (the output's

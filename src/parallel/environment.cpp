@@ -115,6 +115,21 @@ void restart_with_huge_page_heap(char** argv) {
 #endif
 }
 
+/// The error handler of MPI_COMM_WORLD (and the communicators made from it): one line naming
+/// the rank, the MPI error and its class, then MPI_Abort, instead of MPI's default message.
+void report_mpi_error(MPI_Comm* comm, int* code, ...) {
+  (void)comm;
+  char text[MPI_MAX_ERROR_STRING] = {};
+  int length = 0;
+  MPI_Error_string(*code, text, &length);
+  int rank = -1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  std::fprintf(stderr, "swathgrid: rank %d: error: MPI call failed: %s (ending all ranks)\n", rank,
+               text);
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, kExitFailure);
+}
+
 /// Open MPI 4.x's own MPI-IO component (OMPIO) prints a failed pwritev ("No space left on
 /// device") and then reports the collective write as done: PnetCDF, and so swathgrid, would
 /// call a file full of holes a success. ROMIO, shipped in the same Open MPI, returns the error.
@@ -144,6 +159,10 @@ Environment::Environment(int& argc, char**& argv) {
     MPI_Abort(MPI_COMM_WORLD, kExitFailure);
   }
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  MPI_Errhandler handler = MPI_ERRHANDLER_NULL;
+  MPI_Comm_create_errhandler(report_mpi_error, &handler);
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, handler);
+  MPI_Errhandler_free(&handler);
   MPI_Comm_dup(MPI_COMM_WORLD, &failure_comm_);
   set_failure_comm(failure_comm_);
   // Kokkos prints its own help for --help/-h: keep those from it, then give them back to

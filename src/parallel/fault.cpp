@@ -17,6 +17,7 @@ struct FaultPlan {
   std::string stage;  ///< "" when no fault is asked for
   int rank = -1;
   bool alloc = false;
+  bool mpi = false;  ///< a failing MPI call instead of an exception
 };
 
 FaultPlan parse_plan() {
@@ -30,6 +31,7 @@ FaultPlan parse_plan() {
   const std::string rest = spec.substr(colon + 1);
   plan.rank = std::atoi(rest.c_str());
   plan.alloc = rest.find(":alloc") != std::string::npos;
+  plan.mpi = rest.find(":mpi") != std::string::npos;
   return plan;
 }
 
@@ -42,6 +44,11 @@ void inject_fault(const char* stage, const std::string& what) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank != plan.rank) return;
   if (plan.alloc) throw std::bad_alloc();
+  if (plan.mpi) {  // a message to a rank that does not exist: MPI_ERR_RANK
+    int size = 1, value = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Send(&value, 1, MPI_INT, size + 1, 0, MPI_COMM_WORLD);
+  }
   throw Error(what + ": injected fault at " + plan.stage);
 }
 

@@ -127,7 +127,7 @@ ranks)
   # One rank of 3 fails at each stage: bounded time, exit 1, rank and cause named, no output.
   list=$(granules g9 --count 9 --days 3 --near -75,38.5 --seed 11)
   for fault in read:1 regrid:1 checkpoint:1 reduce:1 write:1 exchange:1 exchange:1:alloc \
-               regrid:2:alloc; do
+               regrid:2:alloc regrid:1:mpi; do
     rm -f "$work/r.nc"
     start=$SECONDS
     SWATHGRID_FAULT=$fault mpirun -n 3 "$swathgrid" -q --input-list "$list" --schedule static \
@@ -138,7 +138,11 @@ ranks)
     [[ $code == 1 ]] || fail "$fault: exit $code: $(head -c 400 "$work/ranks.log")"
     ((took < 40)) || fail "$fault: took $took s"
     grep -q "rank [12]" "$work/ranks.log" || fail "$fault: no rank named"
-    if [[ $fault == *alloc ]]; then cause="bad_alloc"; else cause="injected fault at $stage"; fi
+    case $fault in
+      *alloc) cause="bad_alloc" ;;
+      *mpi) cause="MPI call failed" ;;
+      *) cause="injected fault at $stage" ;;
+    esac
     grep -qF "$cause" "$work/ranks.log" || fail "$fault: cause not named: $(head -c 400 "$work/ranks.log")"
     [[ ! -e "$work/r.nc" ]] || fail "$fault: an output exists"
     echo "$fault: exit $code in $took s: $(grep -m1 swathgrid "$work/ranks.log")"
