@@ -17,6 +17,7 @@
 #include "swathgrid/error.hpp"
 #include "swathgrid/export.hpp"
 #include "swathgrid/granule.hpp"
+#include "swathgrid/mpi_traffic.hpp"
 #include "swathgrid/staged_outputs.hpp"
 
 namespace swathgrid {
@@ -241,6 +242,13 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   export_pictures(config, layers, outputs, comm);
   const double export_seconds = seconds_since(start);
 
+  // MPI traffic up to here (gathering it below is not counted in it).
+  const MpiTraffic traffic = mpi_traffic();
+  summary.mpi_collectives_per_rank = allgather(traffic.collectives, comm);
+  summary.mpi_bytes_sent_per_rank = allgather(traffic.bytes_sent, comm);
+  summary.mpi_bytes_received_per_rank = allgather(traffic.bytes_received, comm);
+  summary.mpi_io_collectives_per_rank = allgather(traffic.io_collectives, comm);
+  summary.mpi_io_bytes_per_rank = allgather(traffic.io_bytes, comm);
   const std::pair<const char*, double> phases[] = {
       {"read", local.read_seconds},  {"project", local.project_seconds},
       {"regrid", local.regrid_seconds}, {"loop", loop_seconds},

@@ -211,6 +211,11 @@ std::string format_json_report(const Config& config, const Environment& env, con
       << "  \"bytes_whole_granules\": " << s.bytes_total << ",\n"
       << "  \"accumulators\": {\"kind\": " << quoted(s.accumulators)
       << ", \"tile_bytes_per_rank\": " << array(s.tile_bytes_per_rank) << "},\n"
+      << "  \"mpi_per_rank\": {\"collectives\": " << array(s.mpi_collectives_per_rank)
+      << ", \"bytes_sent\": " << array(s.mpi_bytes_sent_per_rank)
+      << ", \"bytes_received\": " << array(s.mpi_bytes_received_per_rank)
+      << ", \"io_collectives\": " << array(s.mpi_io_collectives_per_rank)
+      << ", \"io_bytes\": " << array(s.mpi_io_bytes_per_rank) << "},\n"
       << "  \"seconds\": " << number(s.seconds) << ",\n"
       << "  \"granules_per_second\": " << number(s.seconds > 0 ? s.granules / s.seconds : 0.0)
       << ",\n"

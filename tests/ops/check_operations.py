@@ -79,6 +79,17 @@ def check_report(ops, granule_list):
     expect(report["cells_with_data"] == int((counts > 0).sum()), "cells_with_data vs the file")
     expect(report["pixels"]["binned"] == int(counts.sum()), "pixels.binned vs sum of counts")
     expect(0 < report["bytes_read"] <= report["bytes_whole_granules"], "bytes_read")
+    # MPI traffic (PMPI counters): every rank makes the same collective calls (the dynamic
+    # schedule's counter is one-sided, not collective), so the counts agree; rank 0 writes
+    # the coordinates, so every rank hands MPI-IO bytes, at least the grid's counts.
+    mpi = report["mpi_per_rank"]
+    expect(all(len(v) == 2 for v in mpi.values()), "mpi_per_rank: one entry per rank")
+    expect(mpi["collectives"][0] == mpi["collectives"][1] > 10,
+           "collective calls per rank %s" % mpi["collectives"])
+    expect(all(b > 0 for b in mpi["bytes_sent"] + mpi["bytes_received"]), "mpi bytes")
+    expect(mpi["io_collectives"][0] == mpi["io_collectives"][1] > 0, "MPI-IO collectives")
+    expect(sum(mpi["io_bytes"]) >= 4 * grid["nx"] * grid["ny"],
+           "MPI-IO bytes %s below the int32 count field" % mpi["io_bytes"])
     phases = report["phases"]
     expect(list(phases) == PHASES, "phases %s" % list(phases))
     for name, p in phases.items():
