@@ -4,6 +4,8 @@
 
 #include "swathgrid/composite.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -249,6 +251,11 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   summary.mpi_bytes_received_per_rank = allgather(traffic.bytes_received, comm);
   summary.mpi_io_collectives_per_rank = allgather(traffic.io_collectives, comm);
   summary.mpi_io_bytes_per_rank = allgather(traffic.io_bytes, comm);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  constexpr std::int64_t kBytesPerKibibyte = 1024;  // Linux gives ru_maxrss in KiB
+  summary.peak_rss_bytes_per_rank =
+      allgather(static_cast<std::int64_t>(usage.ru_maxrss) * kBytesPerKibibyte, comm);
   const std::pair<const char*, double> phases[] = {
       {"read", local.read_seconds},  {"project", local.project_seconds},
       {"regrid", local.regrid_seconds}, {"loop", loop_seconds},

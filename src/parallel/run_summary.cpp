@@ -216,6 +216,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
       << ", \"bytes_received\": " << array(s.mpi_bytes_received_per_rank)
       << ", \"io_collectives\": " << array(s.mpi_io_collectives_per_rank)
       << ", \"io_bytes\": " << array(s.mpi_io_bytes_per_rank) << "},\n"
+      << "  \"peak_rss_bytes_per_rank\": " << array(s.peak_rss_bytes_per_rank) << ",\n"
       << "  \"seconds\": " << number(s.seconds) << ",\n"
       << "  \"granules_per_second\": " << number(s.seconds > 0 ? s.granules / s.seconds : 0.0)
       << ",\n"

@@ -88,6 +88,8 @@ def check_report(ops, granule_list):
            "collective calls per rank %s" % mpi["collectives"])
     expect(all(b > 0 for b in mpi["bytes_sent"] + mpi["bytes_received"]), "mpi bytes")
     expect(mpi["io_collectives"][0] == mpi["io_collectives"][1] > 0, "MPI-IO collectives")
+    rss = report["peak_rss_bytes_per_rank"]
+    expect(len(rss) == 2 and all(10e6 < r < 8e9 for r in rss), "peak RSS per rank %s" % rss)
     expect(sum(mpi["io_bytes"]) >= 4 * grid["nx"] * grid["ny"],
            "MPI-IO bytes %s below the int32 count field" % mpi["io_bytes"])
     phases = report["phases"]
