@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Cost per rank against the rank count (issue 18): the global case (32 granules spread over
+# the globe, as benchmarks/run.sh and scale.sh) at RES (default 4km) with --reduce owner on
+# 1, 2, 4, ... ranks (RANKS, default "1 2 4 8 16"; oversubscribed, one thread each), and from
+# each run's --report: peak RSS per rank, accumulator tile bytes per rank, and each rank's MPI
+# traffic (collective calls, bytes sent/received, collective MPI-IO calls). Memory, bytes and
+# messages, not speed: on a 2-core machine 16 ranks only say what each rank holds and sends.
+#   benchmarks/scale-ranks.sh [build-dir]       RES=1km RANKS="1 4 16 64" benchmarks/scale-ranks.sh
+# Writes $WORK/scale-ranks.csv and prints it as a table.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-$root/build}
+res=${RES:-4km}
+work=${WORK:-/tmp/swathgrid-scale}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_PROC_BIND=false
+export OMP_NUM_THREADS=1
+mkdir -p "$work"
+if [[ ! -s "$work/global.txt" ]]; then
+  : >"$work/global.txt.tmp"
+  # 32 granules: 8 places around the globe, 4 granules (2 days x 2 passes) each (as run.sh).
+  for near in -150,-40 -100,10 -40,45 0,-20 40,70 90,-60 130,20 170,-5; do
+    "$build/src/swathgrid-synth" -o "$work/global" --count 4 --days 2 --near "$near" \
+      --seed "${near//[,-]/}" >>"$work/global.txt.tmp"
+  done
+  mv "$work/global.txt.tmp" "$work/global.txt"
+fi
+for ranks in ${RANKS:-1 2 4 8 16}; do
+  echo "scale-ranks: $ranks rank(s), global $res" >&2
+  mpiexec -n "$ranks" --oversubscribe --bind-to none "$build/src/swathgrid" -q \
+    --input-list "$work/global.txt" --res "$res" --reduce owner -o "$work/ranks.nc" \
+    --report "$work/ranks-$res-n$ranks.json"
+done
+python3 - "$work" "$res" ${RANKS:-1 2 4 8 16} <<'PY'
+import json, statistics, sys
+work, res, ranks = sys.argv[1], sys.argv[2], [int(n) for n in sys.argv[3:]]
+rows = ["ranks,peak_rss_mb_max,peak_rss_mb_median,tile_mb_max,collectives_max,"
+        "mb_sent_max,mb_received_max,io_collectives_max,io_mb_max"]
+for n in ranks:
+    r = json.load(open("%s/ranks-%s-n%d.json" % (work, res, n)))
+    m, rss = r["mpi_per_rank"], r["peak_rss_bytes_per_rank"]
+    rows.append("%d,%.1f,%.1f,%.1f,%d,%.2f,%.2f,%d,%.1f" % (
+        n, max(rss) / 1e6, statistics.median(rss) / 1e6,
+        max(r["accumulators"]["tile_bytes_per_rank"]) / 1e6, max(m["collectives"]),
+        max(m["bytes_sent"]) / 1e6, max(m["bytes_received"]) / 1e6, max(m["io_collectives"]),
+        max(m["io_bytes"]) / 1e6))
+open("%s/scale-ranks.csv" % work, "w").write("\n".join(rows) + "\n")
+print("\n".join(r.replace(",", "\t") for r in rows))
+PY
