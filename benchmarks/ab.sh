@@ -9,7 +9,7 @@
 #   CASES=demo ARGS="--method nearest" OLD=... NEW=... benchmarks/ab.sh
 # ARGS: more swathgrid options (word-split). Case demo: WORK/demo.txt, the 16 granules of
 # scripts/dev.sh's demo (swathgrid-synth --count 16 --first-day 2024-08-01 --days 7
-# --near -75,38.5 --seed 2024), on the seed grid.
+# --near -75,38.5 --seed 2024), and month (run.sh's), on the seed grid.
 # Prints per run: case binary ranks rep wall_s cpu_s (user+sys) minor_faults read_s regrid_s.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,7 +24,7 @@ export OMP_NUM_THREADS=${THREADS:-1}
 cd "$work" || exit 1
 mkdir -p ab-bin
 for case in $cases; do
-  if [[ $case == seed || $case == demo ]]; then grid=(--bbox -77,36,-73,41); else grid=(--res 4km); fi
+  if [[ $case == global ]]; then grid=(--res 4km); else grid=(--bbox -77,36,-73,41); fi
   # shellcheck disable=SC2206  # ARGS is a list of options
   grid+=(${ARGS:-})
   for ((r = 1; r <= reps; r++)); do
