@@ -6,6 +6,10 @@
 # date_created, in the header, may differ). Uses the granule lists of benchmarks/run.sh.
 #   OLD=/tmp/old/swathgrid NEW=build/src/swathgrid benchmarks/ab.sh
 #   REPS=5 CASES=seed RANKS=2 FLOOR=0 OLD=... NEW=... benchmarks/ab.sh
+#   CASES=demo ARGS="--method nearest" OLD=... NEW=... benchmarks/ab.sh
+# ARGS: more swathgrid options (word-split). Case demo: WORK/demo.txt, the 16 granules of
+# scripts/dev.sh's demo (swathgrid-synth --count 16 --first-day 2024-08-01 --days 7
+# --near -75,38.5 --seed 2024), and month (run.sh's), on the seed grid.
 # Prints per run: case binary ranks rep wall_s cpu_s (user+sys) minor_faults read_s regrid_s.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +24,9 @@ export OMP_NUM_THREADS=${THREADS:-1}
 cd "$work" || exit 1
 mkdir -p ab-bin
 for case in $cases; do
-  if [[ $case == seed ]]; then grid=(--bbox -77,36,-73,41); else grid=(--res 4km); fi
+  if [[ $case == global ]]; then grid=(--res 4km); else grid=(--bbox -77,36,-73,41); fi
+  # shellcheck disable=SC2206  # ARGS is a list of options
+  grid+=(${ARGS:-})
   for ((r = 1; r <= reps; r++)); do
     for which in old new; do
       exe=$OLD

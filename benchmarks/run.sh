@@ -5,6 +5,9 @@
 # decompresses the same arrays, nothing else), on two cases:
 #   seed    16 demo granules (swathgrid-synth --count 16 --seed 2024), bbox -77,36,-73,41, 0.01 deg
 #   global  32 granules spread over the globe (as benchmarks/scale.sh), global grid at 4km
+#   month   64 granules over the seed box, a month of them, generated as scripts/dev.sh's demo
+#           (swathgrid-synth --count 64 --first-day 2024-08-01 --days 31 --near -75,38.5
+#           --seed 2024), seed grid; runs notebook, read-floor, sg-n1, sg-n2, sg-nearest-n2 only
 # Configurations, run interleaved (every repetition runs each once, so load from other
 # processes falls on all of them alike), REPS times each; the table quotes medians:
 #   notebook      notebook_pipeline.py, LocalCluster of 2 worker processes x 1 thread
@@ -39,7 +42,7 @@
 # /tmp/swathgrid-bench), OUT (default WORK/results), REPS (default 3), NOTEBOOK_GLOBAL_REPS
 # (default 0: on the global case the notebook gathers 32 grids of 37 M cells and needs more
 # than 11 GB; it was OOM-killed after 7 minutes on a 23 GB machine), QUICK=1
-# (seed case only, 1 repetition), CASES (default "seed global"), PYTHON (default
+# (seed case only, 1 repetition), CASES (default "seed global month"), PYTHON (default
 # /usr/bin/python3: Debian's Python with python3-xarray python3-netcdf4 python3-gdal
 # python3-dask python3-distributed python3-matplotlib).
 set -euo pipefail
@@ -49,7 +52,7 @@ build=$(cd "${BUILD:-$root/build}" && pwd)
 work=${WORK:-/tmp/swathgrid-bench}
 reps=${REPS:-3}
 notebook_global_reps=${NOTEBOOK_GLOBAL_REPS:-0}
-cases=${CASES:-seed global}
+cases=${CASES:-seed global month}
 python=${PYTHON:-/usr/bin/python3}
 if [[ ${QUICK:-0} == 1 ]]; then
   reps=1
@@ -94,7 +97,13 @@ if [[ ! -s $work/global.txt ]]; then
   done
   mv "$work/global.txt.tmp" "$work/global.txt"
 fi
-for name in seed global; do  # halves of each list, for read-floor-x2
+if [[ ! -s $work/month.txt ]]; then
+  echo "writing the 64 month granules to $work/month"
+  "$synth" -o "$work/month" --count 64 --first-day 2024-08-01 --days 31 --near -75,38.5 \
+    --seed 2024 >"$work/month.txt.tmp"
+  mv "$work/month.txt.tmp" "$work/month.txt"
+fi
+for name in seed global month; do  # halves of each list, for read-floor-x2
   sed -n '1~2p' "$work/$name.txt" >"$work/$name.odd.txt"
   sed -n '2~2p' "$work/$name.txt" >"$work/$name.even.txt"
 done
@@ -143,7 +152,7 @@ mpi_only() {  # case config rep ranks
 
 for case in $cases; do
   list=$work/$case.txt
-  if [[ $case == seed ]]; then
+  if [[ $case == seed || $case == month ]]; then
     grid=(--bbox -77,36,-73,41 --res 0.01)
     notebook_grid=(--bbox=-77,36,-73,41 --res 0.01)
     notebook_reps=$reps
@@ -159,6 +168,13 @@ for case in $cases; do
         --input-list "$list" "${notebook_grid[@]}" --workers 2 -o "$work/$case.notebook.nc"
     fi
     measure "$case" read-floor "$rep" "$read_floor" --input-list "$list"
+    if [[ $case == month ]]; then  # the issue-17 goal: notebook / swathgrid, both methods
+      sg "$case" sg-n1 "$rep" 1 1 --input-list "$list" "${grid[@]}" --read-ahead off
+      sg "$case" sg-n2 "$rep" 2 1 --input-list "$list" "${grid[@]}"
+      sg "$case" sg-nearest-n2 "$rep" 2 1 --input-list "$list" "${grid[@]}" \
+        --method nearest --flags none --weight granule
+      continue
+    fi
     measure "$case" read-floor-x2 "$rep" bash -c \
       '"$1" --input-list "$2" & p=$!; "$1" --input-list "$3" || exit 1; wait $p' _ \
       "$read_floor" "$work/$case.odd.txt" "$work/$case.even.txt"

@@ -298,6 +298,36 @@ TEST(NearestKernel, MatchesBruteForceWithMaxDistance) {
   expect_matches_brute_force(s, window_around(s.point(30.0, 39.0), 0.0005, 120), 1500.0, 1000);
 }
 
+// Each block of rows x columns gets what the whole grid gets (the whole grid matches brute
+// force above): the prefilter keeps, for every block, the pixels that reach it, wherever the
+// block lies (inside the swath, across its edge, beyond it), and with --max-distance.
+TEST(NearestKernel, BlocksGetWhatTheWholeGridGets) {
+  const Swath s = gappy_swath();
+  const GridSpec grid = GridSpec::from_bbox(BBox{-75.6, 34.5, -74.4, 35.5}, 0.01);
+  PixelView lon, lat;
+  copy_to_device(s.lon, lon, "lon");
+  copy_to_device(s.lat, lat, "lat");
+  for (const double max_distance_m : {0.0, 2500.0}) {
+    const std::vector<std::int64_t> whole = run_kernel(s, grid, max_distance_m);
+    const std::int64_t step_rows = 17, step_cols = 23;  // blocks of uneven sizes
+    std::int64_t filled = 0;
+    for (std::int64_t r = 0; r < grid.ny; r += step_rows)
+      for (std::int64_t c = 0; c < grid.nx; c += step_cols) {
+        const CellBlock block{r, std::min(grid.ny, r + step_rows), c,
+                              std::min(grid.nx, c + step_cols)};
+        const auto got = Kokkos::create_mirror_view_and_copy(
+            HostSpace(), nearest_pixel_per_cell(lon, lat, s.shape.lines, s.shape.pixels, grid,
+                                                max_distance_m, block));
+        for (std::int64_t k = 0; k < block.cells(); ++k) {
+          ASSERT_EQ(got(k), whole[block.grid_cell(k, grid.nx)])
+              << "block at row " << r << ", column " << c << ", cell " << k;
+          filled += got(k) >= 0;
+        }
+      }
+    EXPECT_GT(filled, 3000);
+  }
+}
+
 TEST(NearestKernel, AntimeridianSwathLandsOnBothEdgesOfAGlobalGrid) {
   // 15 km pixels on a whole-globe 0.1-degree grid (finer than the pixels).
   const Swath s = make_swath({179.95, -20.0, 10.0, 24, 16, 15000.0, 15000.0, 1.0});

@@ -80,7 +80,10 @@ struct CellBlock {
 /// fewer than 2^31 of them. max_distance_m <= 0 selects the footprint reach. Scatter: each
 /// pixel visits the cells inside a lat/lon box around its reach's bounding circle and keeps
 /// the smallest key per cell with an atomic min, so the result does not depend on thread
-/// count or order. Allocates 24 bytes per pixel and 8 per cell (the result) per call.
+/// count or order. A prefilter first drops, from degrees alone, the pixels that cannot reach
+/// the cells searched (with an upper bound of their reach), so a grid small beside the granule
+/// costs little more than the pixels near it. Allocates 25 bytes per pixel and 8 per cell (the
+/// result) per call.
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
                                      double max_distance_m);

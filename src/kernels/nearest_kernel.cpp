@@ -33,7 +33,21 @@ constexpr double kWindowSlackDeg = 1.0e-9;
 /// a pole, or nearly (where asin would amplify rounding).
 constexpr double kMaxLonRatio = 1.0 - 1.0e-6;
 
+/// The prefilter's bound on a pixel's reach: its chord radius, as an angle, is at most
+/// kPrefilterReachFactor times the largest degree distance |dlat| + |dlon| to a navigated
+/// neighbour (which bounds the great-circle angle between them): 2 asin(1.1 sin(a / 2)) <=
+/// 1.12 a below kPrefilterMaxDeg, so 1.25 leaves room for any rounding.
+constexpr double kPrefilterReachFactor = 1.25;
+/// Above this bound (degrees) the prefilter keeps the pixel: its reach is no longer small.
+constexpr double kPrefilterMaxDeg = 30.0;
+/// Added to the prefilter's bounds (degrees): far above rounding, far below a cell.
+constexpr double kPrefilterSlackDeg = 1.0e-6;
+/// asin(y) <= kAsinSlope * y for 0 <= y <= kPrefilterMaxLonRatio (asin(1/2) = 0.5236).
+constexpr double kAsinSlope = 1.05;
+constexpr double kPrefilterMaxLonRatio = 0.5;
+
 using UnitVectorView = Kokkos::View<double* [3], MemSpace>;  ///< unit vectors; NaN: none
+using FlagView = Kokkos::View<std::uint8_t*, MemSpace>;      ///< per pixel: 1 = candidate
 using TrigView = Kokkos::View<double* [2], MemSpace>;        ///< (sin, cos) per row or column
 using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
 using DynamicPolicy = Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
@@ -120,6 +134,7 @@ KOKKOS_INLINE_FUNCTION ColumnSpans column_spans(const GridSpec& grid, double lon
 }
 
 struct ScatterFunctor {
+  FlagView candidate;  ///< pixels the prefilter kept: no other can reach the block
   UnitVectorView positions;
   ConstPixelView lon_deg, lat_deg;
   std::int64_t lines, pixels;
@@ -179,11 +194,14 @@ struct ScatterFunctor {
     const double chord_m = kEarthRadiusM * std::sqrt(chord2);
     const std::int64_t key =
         (static_cast<std::int64_t>(chord_m / kNearestKeyQuantumM) << kIndexBits) | i;
-    Kokkos::atomic_fetch_min(&keys((row - block.row_begin) * block.cols() + c), key);
+    // Keys only decrease: one that is not below the cell's key as read (the current one, or
+    // a larger earlier one) cannot lower it, and skips the atomic (most visits do).
+    std::int64_t& cell_key = keys((row - block.row_begin) * block.cols() + c);
+    if (key < cell_key) Kokkos::atomic_fetch_min(&cell_key, key);
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
-    if (!has_navigation(i)) return;
+    if (!candidate(i) || !has_navigation(i)) return;
     const Vec3 p = position(i);
     Reach reach;
     if (uniform_radius > 0.0) {
@@ -218,15 +236,111 @@ struct ScatterFunctor {
   }
 };
 
-UnitVectorView unit_vectors(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg) {
+KOKKOS_INLINE_FUNCTION bool navigated(double lon, double lat) {
+  return lon - lon == 0.0 && lat >= -kPoleLatDeg && lat <= kPoleLatDeg;
+}
+
+/// Longitude difference in degrees, wrapped to [0, 180].
+KOKKOS_INLINE_FUNCTION double lon_distance_deg(double a, double b) {
+  double d = std::fabs(a - b);
+  if (d > kFullTurnDeg) d = std::fmod(d, kFullTurnDeg);
+  return d > 0.5 * kFullTurnDeg ? kFullTurnDeg - d : d;
+}
+
+/// The block's cell centres as a lat/lon box (degrees).
+struct CentreBox {
+  double north = 0.0, south = 0.0;       ///< latitudes of its first and last row's centres
+  double lon_mid = 0.0, lon_half = 0.0;  ///< its column centres lie within lon_mid +- lon_half
+  bool all_lons = false;                 ///< half or more of the globe: no longitude test
+
+  static CentreBox of(const GridSpec& grid, const CellBlock& block) {
+    CentreBox box;
+    box.north = grid.y_max - (static_cast<double>(block.row_begin) + 0.5) * grid.cell_size;
+    box.south = grid.y_max - (static_cast<double>(block.row_end) - 0.5) * grid.cell_size;
+    const double west = grid.x_min + (static_cast<double>(block.col_begin) + 0.5) * grid.cell_size;
+    const double east = grid.x_min + (static_cast<double>(block.col_end) - 0.5) * grid.cell_size;
+    box.lon_mid = 0.5 * (west + east);
+    box.lon_half = 0.5 * (east - west);
+    // A window as wide as 2 cells spans every column (column_spans): no test then either.
+    box.all_lons = box.lon_half >= 0.25 * kFullTurnDeg || grid.cell_size >= kPrefilterMaxDeg;
+    return box;
+  }
+};
+
+/// Marks the pixels that may reach a cell of the block, from degrees alone (no trigonometry,
+/// no unit vectors): a pixel whose search window, as the scatter computes it but with an upper
+/// bound of its reach, cannot hold a cell centre of the block is dropped. A superset of the
+/// pixels that reach the block is kept, so the result is the scatter's over every pixel; this
+/// is what makes a grid small beside the granule cost only the pixels near it.
+struct PrefilterFunctor {
+  ConstPixelView lon_deg, lat_deg;
+  std::int64_t lines, pixels;
+  CentreBox box;
+  double uniform_deg;  ///< > 0: every pixel's window half-height (max_distance_m); else footprint
+  FlagView candidate;
+
+  /// |dlat| + |dlon| to pixel j if navigated (>= the great-circle angle, degrees), else 0.
+  KOKKOS_INLINE_FUNCTION double degree_distance(double lon, double lat, std::int64_t j) const {
+    const double lon_j = lon_deg(j), lat_j = lat_deg(j);
+    if (!navigated(lon_j, lat_j)) return 0.0;
+    return std::fabs(lat_j - lat) + lon_distance_deg(lon_j, lon);
+  }
+
+  /// Upper bound of the window half-height of pixel i = line * pixels + pixel, degrees.
+  KOKKOS_INLINE_FUNCTION double reach_bound_deg(std::int64_t line, std::int64_t pixel,
+                                                std::int64_t i, double lon, double lat) const {
+    if (uniform_deg > 0.0) return uniform_deg;
+    double largest = 0.0, d = 0.0;
+    if (line > 0 && (d = degree_distance(lon, lat, i - pixels)) > largest) largest = d;
+    if (line + 1 < lines && (d = degree_distance(lon, lat, i + pixels)) > largest) largest = d;
+    if (pixel > 0 && (d = degree_distance(lon, lat, i - 1)) > largest) largest = d;
+    if (pixel + 1 < pixels && (d = degree_distance(lon, lat, i + 1)) > largest) largest = d;
+    return kPrefilterReachFactor * largest + kPrefilterSlackDeg;
+  }
+
+  KOKKOS_INLINE_FUNCTION bool may_reach(std::int64_t line, std::int64_t pixel) const {
+    const std::int64_t i = line * pixels + pixel;
+    const double lon = lon_deg(i), lat = lat_deg(i);
+    if (!navigated(lon, lat)) return false;
+    double lat_out = lat - box.north;  // degrees beyond the box's centres, north or south
+    if (box.south - lat > lat_out) lat_out = box.south - lat;
+    const double lon_out = box.all_lons ? 0.0 : lon_distance_deg(lon, box.lon_mid) - box.lon_half;
+    if (lat_out <= 0.0 && lon_out <= 0.0) return true;
+    const double reach_deg = reach_bound_deg(line, pixel, i, lon, lat);
+    if (!(reach_deg < kPrefilterMaxDeg)) return true;
+    if (lat_out > reach_deg + kPrefilterSlackDeg) return false;
+    if (lon_out <= 0.0) return true;
+    // The window's half-width asin(sin theta / cos lat): cos(lat) >= 1 - lat^2 / 2 and
+    // asin(y) <= kAsinSlope * y while y is small.
+    const double lat_rad = lat * kRadPerDeg;
+    const double cos_lat_low = 1.0 - 0.5 * lat_rad * lat_rad;
+    const double ratio = reach_deg * kRadPerDeg / cos_lat_low;
+    if (!(cos_lat_low > 0.0 && ratio < kPrefilterMaxLonRatio)) return true;
+    return !(lon_out > kAsinSlope * ratio * kDegPerRad + 2.0 * kPrefilterSlackDeg);
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
+    for (std::int64_t pixel = 0; pixel < pixels; ++pixel)
+      candidate(line * pixels + pixel) = may_reach(line, pixel);
+  }
+};
+
+/// Unit vectors of the pixels the scatter reads: the candidates and their four neighbours
+/// (NaN: no navigation); the others are left unwritten, never read.
+UnitVectorView unit_vectors(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                            std::int64_t pixels, const FlagView& candidate) {
   const std::int64_t n = static_cast<std::int64_t>(lon_deg.extent(0));
   UnitVectorView positions(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::positions"),
                            n);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   Kokkos::parallel_for(
       "swathgrid::nearest::positions", Policy(ExecSpace(), 0, n), KOKKOS_LAMBDA(std::int64_t i) {
+        const bool needed = candidate(i) || (i >= pixels && candidate(i - pixels)) ||
+                            (i + pixels < n && candidate(i + pixels)) ||
+                            (i > 0 && candidate(i - 1)) || (i + 1 < n && candidate(i + 1));
+        if (!needed) return;
         const double lon = lon_deg(i), lat = lat_deg(i);
-        const bool valid = lon - lon == 0.0 && lat >= -kPoleLatDeg && lat <= kPoleLatDeg;
+        const bool valid = navigated(lon, lat);
         const double c = std::cos(lat * kRadPerDeg);
         positions(i, 0) = valid ? c * std::cos(lon * kRadPerDeg) : nan;
         positions(i, 1) = valid ? c * std::sin(lon * kRadPerDeg) : nan;
@@ -270,18 +384,35 @@ CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_de
       "swathgrid::nearest::clear", Policy(ExecSpace(), 0, cells),
       KOKKOS_LAMBDA(std::int64_t c) { keys(c) = kNoKey; });
 
-  ScatterFunctor scatter{unit_vectors(lon_deg, lat_deg),
-                         lon_deg,
-                         lat_deg,
-                         static_cast<std::int64_t>(lines),
-                         static_cast<std::int64_t>(pixels),
-                         grid,
-                         block,
-                         centre_trig(grid, true, block.row_begin, block.row_end),
-                         centre_trig(grid, false, block.col_begin, block.col_end),
-                         keys,
-                         max_distance_m > 0.0 ? chord_of_distance(max_distance_m) : 0.0,
-                         chord_of_distance(kMaxReachM)};
+  const double uniform_radius = max_distance_m > 0.0 ? chord_of_distance(max_distance_m) : 0.0;
+  // The scatter's window half-height for a uniform reach, enlarged as the prefilter's bound.
+  const double uniform_deg =
+      uniform_radius > 0.0
+          ? 2.0 * std::asin(uniform_radius * 0.5) * kDegPerRad * (1.0 + kPrefilterSlackDeg) +
+                kPrefilterSlackDeg
+          : 0.0;
+  FlagView candidate(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::candidate"), n);
+  // One line per work item: neighbours by offset, no division per pixel.
+  Kokkos::parallel_for("swathgrid::nearest::prefilter",
+                       Policy(ExecSpace(), 0, static_cast<std::int64_t>(lines)),
+                       PrefilterFunctor{lon_deg, lat_deg, static_cast<std::int64_t>(lines),
+                                        static_cast<std::int64_t>(pixels),
+                                        CentreBox::of(grid, block), uniform_deg, candidate});
+
+  ScatterFunctor scatter{
+      candidate,
+      unit_vectors(lon_deg, lat_deg, static_cast<std::int64_t>(pixels), candidate),
+      lon_deg,
+      lat_deg,
+      static_cast<std::int64_t>(lines),
+      static_cast<std::int64_t>(pixels),
+      grid,
+      block,
+      centre_trig(grid, true, block.row_begin, block.row_end),
+      centre_trig(grid, false, block.col_begin, block.col_end),
+      keys,
+      uniform_radius,
+      chord_of_distance(kMaxReachM)};
   Kokkos::parallel_for("swathgrid::nearest::scatter", DynamicPolicy(ExecSpace(), 0, n), scatter);
 
   Kokkos::parallel_for(

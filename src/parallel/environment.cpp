@@ -141,6 +141,22 @@ void prefer_romio_for_mpi_io() {
 #endif
 }
 
+/// Kokkos' option that keeps its initialisation warnings (OMP_PROC_BIND not set, "likely
+/// oversubscribing", ...) to itself: they went to stdout, once per rank, even with --help,
+/// --version and -q. Our own binding_warning() says what matters, once, from rank 0. Kokkos
+/// 3.x and 4.x both accept it (4.x also as InitializationSettings::set_disable_warnings,
+/// which would drop the command line's other --kokkos-* options).
+char disable_warnings[] = "--kokkos-disable-warnings";
+
+/// The user chose about Kokkos' warnings: KOKKOS_DISABLE_WARNINGS set (Kokkos 3.x stops when
+/// it and the option disagree), or the option given; theirs wins.
+bool kokkos_warnings_chosen(const std::vector<char*>& args) {
+  if (std::getenv("KOKKOS_DISABLE_WARNINGS") != nullptr) return true;
+  return std::any_of(args.begin(), args.end(), [](const char* arg) {
+    return std::string(arg).rfind(disable_warnings, 0) == 0;
+  });
+}
+
 }  // namespace
 
 Environment::Environment(int& argc, char**& argv) {
@@ -177,6 +193,7 @@ Environment::Environment(int& argc, char**& argv) {
     else
       for_kokkos.push_back(arg);
   }
+  if (!kokkos_warnings_chosen(args_)) for_kokkos.push_back(disable_warnings);
   int kokkos_argc = static_cast<int>(for_kokkos.size());
   for_kokkos.push_back(nullptr);
   Kokkos::initialize(kokkos_argc, for_kokkos.data());

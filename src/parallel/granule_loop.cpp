@@ -176,39 +176,44 @@ DevicePositions device_positions(const Granule& granule, const Projector& projec
   return d;
 }
 
-/// Nearest: the window's rows block by block (each cell is in one block), each block's cell
-/// values into partials folded at once, so the search never holds window x width cells.
-BinTotals nearest_layer(const Granule& granule, const ConstPixelView& values,
-                        const DevicePositions& pos, const Config& config, const GridSpec& grid,
-                        const RowWindow& window, TiledFields& accumulators,
-                        GranuleWorkspace& work) {
+/// Nearest, every layer of a granule: the window's rows block by block (each cell is in one
+/// block, so the search never holds window x width cells); each block's search (the geometry:
+/// which pixel each cell takes) is done once and serves every variable and band, whose cell
+/// values go into partials folded at once.
+void nearest_granule(const Granule& granule, const DevicePositions& pos, const Config& config,
+                     const GridSpec& grid, const RowWindow& window, std::int64_t period,
+                     std::vector<Layer>& layers, LocalResult& local, GranuleWorkspace& work) {
   const GridSpec sub = window_grid(grid, window);
   const std::int64_t block_rows = std::max<std::int64_t>(1, kNearestBlockCells / grid.nx);
-  BinTotals totals;
+  const std::size_t plane = granule.lines * granule.pixels;
   for (std::int64_t row = 0; row < sub.ny; row += block_rows) {
     const CellBlock block{row, std::min(sub.ny, row + block_rows), 0, grid.nx};
     const CellPixelView nearest = nearest_pixel_per_cell(
         pos.lon, pos.lat, granule.lines, granule.pixels, sub, config.max_distance_m, block);
+    ++local.nearest_searches;
     const CellBlock in_grid{window.begin + block.row_begin, window.begin + block.row_end, 0,
                             grid.nx};
-    TiledFields& partials = work.partials_for(accumulators);
-    totals.binned +=
-        cell_value_partials(gather_cell_values(nearest, values), in_grid, partials).binned;
-    fold_partials(partials, config.weighting, accumulators);
+    for (Layer& layer : layers) {
+      const GranuleVariable& var = granule.variables[layer.variable];
+      TiledFields& accumulators =
+          layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny));
+      TiledFields& partials = work.partials_for(accumulators);
+      const ConstPixelView values = device_view(var.values.data() + layer.band * plane, plane);
+      local.pixels_binned +=
+          cell_value_partials(gather_cell_values(nearest, values), in_grid, partials).binned;
+      fold_partials(partials, config.weighting, accumulators);
+    }
   }
-  return totals;
 }
 
 /// Regrids one layer of a granule (`band_values`: lines * pixels values) into partials (sparse
 /// tiles: only those it touches) and folds them into `accumulators`, or bins it into them
-/// directly where folding would only add. `window`: the rows nearest and warp compute.
+/// directly where folding would only add. `window`: the rows warp computes. (Not nearest:
+/// nearest_granule does every layer of a granule at once.)
 BinTotals regrid_layer(const Granule& granule, const float* band_values, const DevicePositions& pos,
                        const Config& config, const GridSpec& grid, const RowWindow& window,
                        TiledFields& accumulators, GranuleWorkspace& work) {
   const std::size_t plane = granule.lines * granule.pixels;
-  if (config.method == "nearest")
-    return nearest_layer(granule, device_view(band_values, plane), pos, config, grid, window,
-                         accumulators, work);
   if (config.method == "bin" && bins_into_accumulators(accumulators.layout, config.weighting))
     return pos.bin(device_view(band_values, plane), grid, accumulators);
   TiledFields& partials = work.partials_for(accumulators);
@@ -248,6 +253,10 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
     window = widen(touched, config, grid);
   }
   const std::int64_t period = period_key(granule, config.period);
+  if (config.method == "nearest") {
+    nearest_granule(granule, pos, config, grid, window, period, layers, local, work);
+    return;
+  }
   const std::size_t plane = granule.lines * granule.pixels;
   bool touches_grid = false;
   for (Layer& layer : layers) {

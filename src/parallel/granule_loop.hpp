@@ -34,6 +34,9 @@ struct LocalResult {
   std::vector<std::pair<std::size_t, std::string>> failed;
   std::int64_t granules_all_fill = 0;  ///< read, but no valid value where read: add nothing
   bool read_ahead = false;             ///< granules read on a thread of their own
+  /// nearest: searches of a block of a granule's rows, each serving every layer (variable,
+  /// band) of the granule; not checkpointed (it counts this run's work).
+  std::int64_t nearest_searches = 0;
 };
 
 /// Regrids the granules the schedule gives this rank among checkpoint.remaining(), starting

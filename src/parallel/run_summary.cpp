@@ -206,6 +206,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
       << "  \"pixels\": {\"binned\": " << s.pixels_binned
       << ", \"outside_grid\": " << s.pixels_outside << ", \"flagged\": " << s.pixels_flagged
       << ", \"unrepresentable\": " << s.pixels_unrepresentable << "},\n"
+      << "  \"nearest_searches\": " << s.nearest_searches << ",\n"
       << "  \"cells_with_data\": " << s.cells_with_data << ",\n"
       << "  \"bytes_read\": " << s.bytes_read << ",\n"
       << "  \"bytes_whole_granules\": " << s.bytes_total << ",\n"

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -295,6 +296,23 @@ TEST(Features, NearestIsIdenticalOnOneAndTwoRanksAndCoversTheSwaths) {
   }
   ASSERT_GT(either, 50000);
   EXPECT_GT(static_cast<double>(both) / either, 0.97);  // docs/validation.md has the details
+}
+
+/// The integer after "key": in a JSON text (-1 when absent).
+std::int64_t json_integer(const std::string& text, const std::string& key) {
+  const auto at = text.find("\"" + key + "\": ");
+  return at == std::string::npos ? -1 : std::stoll(text.substr(at + key.size() + 4));
+}
+
+TEST(Features, NearestSearchesOncePerGranuleForThreeVariables) {
+  std::ifstream in(e2e_dir() + "/nearest_3var.json");
+  const std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::int64_t touching = json_integer(report, "read") - json_integer(report, "missing_grid");
+  ASSERT_GT(touching, 0) << report;
+  // The grid (400 x 500 cells) is one block: one search per granule touching it, not three.
+  EXPECT_EQ(json_integer(report, "nearest_searches"), touching);
+  // Sharing the search changes nothing: chlor_a is that of the one-variable run.
+  expect_same_bytes("nearest_n2.nc", "nearest_3var.nc", {"chlor_a", "chlor_a_count"});
 }
 
 TEST(Features, GridLikeReproducesTheGrid) {
