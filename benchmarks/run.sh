@@ -87,16 +87,7 @@ if [[ ! -s $work/seed.txt ]]; then
   "$synth" -o "$work/seed" --count 16 --seed 2024 >"$work/seed.txt.tmp"
   mv "$work/seed.txt.tmp" "$work/seed.txt"
 fi
-if [[ ! -s $work/global.txt ]]; then
-  echo "writing the 32 global granules to $work/global"
-  : >"$work/global.txt.tmp"
-  # 32 granules: 8 places around the globe, 4 granules (2 days x 2 passes) each.
-  for near in -150,-40 -100,10 -40,45 0,-20 40,70 90,-60 130,20 170,-5; do
-    "$synth" -o "$work/global" --count 4 --days 2 --near "$near" \
-      --seed "${near//[,-]/}" >>"$work/global.txt.tmp"
-  done
-  mv "$work/global.txt.tmp" "$work/global.txt"
-fi
+bash "$root/benchmarks/global_granules.sh" "$synth" "$work"
 if [[ ! -s $work/month.txt ]]; then
   echo "writing the 64 month granules to $work/month"
   "$synth" -o "$work/month" --count 64 --first-day 2024-08-01 --days 31 --near -75,38.5 \

@@ -15,15 +15,7 @@ work=${WORK:-/tmp/swathgrid-scale}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_PROC_BIND=false
 export OMP_NUM_THREADS=1
 mkdir -p "$work"
-if [[ ! -s "$work/global.txt" ]]; then
-  : >"$work/global.txt.tmp"
-  # 32 granules: 8 places around the globe, 4 granules (2 days x 2 passes) each (as run.sh).
-  for near in -150,-40 -100,10 -40,45 0,-20 40,70 90,-60 130,20 170,-5; do
-    "$build/src/swathgrid-synth" -o "$work/global" --count 4 --days 2 --near "$near" \
-      --seed "${near//[,-]/}" >>"$work/global.txt.tmp"
-  done
-  mv "$work/global.txt.tmp" "$work/global.txt"
-fi
+bash "$root/benchmarks/global_granules.sh" "$build/src/swathgrid-synth" "$work"
 for ranks in ${RANKS:-1 2 4 8 16}; do
   echo "scale-ranks: $ranks rank(s), global $res" >&2
   mpiexec -n "$ranks" --oversubscribe --bind-to none "$build/src/swathgrid" -q \

@@ -18,14 +18,7 @@ mkdir -p "$work"
 if [[ ! -s "$work/seed.txt" ]]; then
   "$build/src/swathgrid-synth" -o "$work/seed" --count 16 --seed 2024 >"$work/seed.txt"
 fi
-if [[ ! -s "$work/global.txt" ]]; then
-  : >"$work/global.txt"
-  # 32 granules: 8 places around the globe, 4 granules (2 days x 2 passes) each.
-  for near in -150,-40 -100,10 -40,45 0,-20 40,70 90,-60 130,20 170,-5; do
-    "$build/src/swathgrid-synth" -o "$work/global" --count 4 --days 2 --near "$near" \
-      --seed "${near//[,-]/}" >>"$work/global.txt"
-  done
-fi
+bash "$root/benchmarks/global_granules.sh" "$build/src/swathgrid-synth" "$work"
 
 run() {  # name, options...
   local name=$1
