@@ -13,14 +13,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <memory>
-#include <sstream>
 
 #include "netcdf_internal.hpp"
 #include "swathgrid/comm.hpp"
@@ -116,7 +114,7 @@ class OpenFile {
     // is collective and the failed ranks cannot take part.
     agree_on(comm_, path_, [&] {
       check_nc(ncmpi_create(comm_, temporary.c_str(), mode, MPI_INFO_NULL, &ncid_),
-               "creating " + std::filesystem::path(temporary).filename().string());
+               "creating the file");
     });
   }
   ~OpenFile() {
