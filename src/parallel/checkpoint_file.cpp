@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "swathgrid/error.hpp"
+#include "swathgrid/staged_outputs.hpp"
 
 namespace swathgrid {
 
@@ -118,13 +119,6 @@ class HashedReader {
   std::uint64_t hash_ = kFnvOffsetBasis;
 };
 
-void fsync_directory(const std::filesystem::path& dir) {
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;  // best effort: some file systems do not allow it
-  ::fsync(fd);
-  ::close(fd);
-}
-
 void write_period(HashedWriter& out, std::int64_t key, const TiledFields& fields) {
   out.value<std::int64_t>(key);
   out.value<std::uint64_t>(fields.allocated.size());
@@ -216,7 +210,7 @@ void write_checkpoint_file(const std::string& path, const CheckpointHeader& head
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0)
     throw Error("checkpoint file " + path + ": cannot rename " + temporary + ": " + errno_text());
-  fsync_directory(std::filesystem::path(path).parent_path());
+  sync_directory(std::filesystem::path(path).parent_path().string(), "checkpoint file " + path);
 }
 
 void merge_checkpoint_file(const std::string& path, const CheckpointHeader& expected,
