@@ -1,6 +1,5 @@
 #include "checkpoint_file.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
