@@ -61,7 +61,7 @@ else()
 endif()
 message(STATUS "swathgrid: Kokkos ${Kokkos_VERSION} from ${Kokkos_DIR}, devices: ${Kokkos_DEVICES}")
 
-# Optional: libdeflate for direct chunk reads (src/io/chunk_reader.hpp); without it HDF5's own
+# Optional: libdeflate for direct chunk reads (src/input/chunk_reader.hpp); without it HDF5's own
 # filter pipeline (zlib) reads everything, with the same results.
 if(SWATHGRID_ENABLE_LIBDEFLATE AND PkgConfig_FOUND)
   pkg_check_modules(LIBDEFLATE IMPORTED_TARGET libdeflate)

@@ -5,7 +5,7 @@
 # granules alone, byte for byte).
 
 add_library(swathgrid_bad_corpus STATIC bad_granules.cpp)
-target_link_libraries(swathgrid_bad_corpus PUBLIC swathgrid_core swathgrid::hdf5)
+target_link_libraries(swathgrid_bad_corpus PUBLIC swathgrid_core swathgrid_synth swathgrid::hdf5)
 target_include_directories(swathgrid_bad_corpus PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}")
 
 swathgrid_unit_test(test_bad_inputs test_bad_inputs.cpp)

@@ -1,4 +1,4 @@
-// Direct chunk reads (src/io/chunk_reader.hpp) against HDF5's own read of the same rows:
+// Direct chunk reads (src/input/chunk_reader.hpp) against HDF5's own read of the same rows:
 // byte-identical arrays on chunk layouts like OB.DAAC's and unlike them (edge chunks in both
 // dimensions, 3-D, 2- and 4-byte types, deflate with and without shuffle), and a fall-back
 // (false) for everything the direct path must leave to HDF5.
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "../src/io/chunk_reader.hpp"
-#include "../src/io/hdf5_util.hpp"
+#include "../src/input/chunk_reader.hpp"
+#include "../src/input/hdf5_util.hpp"
 #include "test_support.hpp"
 
 namespace swathgrid {

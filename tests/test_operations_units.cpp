@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "../src/io/quicklook_picture.hpp"  // the picture without GDAL
-#include "../src/parallel/progress.hpp"     // the progress reporter, with its clock passed in
+#include "../src/output/quicklook_picture.hpp"  // the picture without GDAL
+#include "../src/driver/progress.hpp"     // the progress reporter, with its clock passed in
 #include "swathgrid/composite.hpp"
 #include "swathgrid/export.hpp"
 

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <random>
 
-#include "../src/io/granule_subset.hpp"  // the subset geometry, tested on its own
+#include "../src/input/granule_subset.hpp"  // the subset geometry, tested on its own
 #include "swathgrid/error.hpp"
 #include "swathgrid/granule.hpp"
 #include "swathgrid/periods.hpp"

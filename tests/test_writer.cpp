@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "../src/io/netcdf_internal.hpp"  // netcdf::create_mode
+#include "../src/output/netcdf_internal.hpp"  // netcdf::create_mode
 #include "swathgrid/error.hpp"
 #include "swathgrid/grid.hpp"
 #include "swathgrid/netcdf_writer.hpp"

@@ -30,7 +30,7 @@ as they are. `--convention pixel-center` adds GEOREFERENCING_CONVENTION=PIXEL_CE
 The destination starts as NaN, as swathgrid's does (rioxarray's starts as zeros, which
 shows only where GDAL skips the whole target: `--zero-destination` gives that).
 The transformers of the two routes agree exactly (checked on every destination pixel
-centre; docs/warp-method.md), and swathgrid's C++ (src/io/gdal_warp.cpp) equals this
+centre; docs/warp-method.md), and swathgrid's C++ (src/gdal/warp.cpp) equals this
 script bit for bit (tests/test_gdal_warp.cpp).
 
 Writes the destination as raw float32 (row-major, north-up, native byte order; NaN = no

@@ -4,7 +4,7 @@
 // GDAL brings about 110 shared libraries (codecs, PDF, HEIF, ...); linked into swathgrid they
 // cost every MPI rank ~0.14 s to load at start, and every component Open MPI then loads
 // looks its symbols up through all of them. Only --method warp, --geotiff and --quicklook use
-// GDAL, so its calls live in a plugin that src/io/gdal_plugin.cpp loads (dlopen) the first
+// GDAL, so its calls live in a plugin that src/output/gdal_plugin.cpp loads (dlopen) the first
 // time one of them runs.
 //
 // The table below is all that crosses: plain pointers and standard types, built by the same

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "../io/quicklook_picture.hpp"
+#include "output/quicklook_picture.hpp"
 #include "export_util.hpp"
 #include "plugin.hpp"
 

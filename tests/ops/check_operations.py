@@ -19,7 +19,7 @@ gdal.UseExceptions()
 
 BBOX = (-77.0, 36.0, -73.0, 41.0)  # the runs' --bbox
 RES = 0.01  # the runs' --res (chlor, poc_daily)
-LEGEND_ROWS = 24  # rows of the quicklook's legend strip (src/io/quicklook_picture.hpp)
+LEGEND_ROWS = 24  # rows of the quicklook's legend strip (src/output/quicklook_picture.hpp)
 PHASES = ["read", "project", "regrid", "loop", "wait", "reduce", "write", "export", "total"]
 
 

@@ -1,6 +1,6 @@
 // run_composite: schedule -> read -> regrid -> fold (granule_loop.cpp) -> reduce -> finalize
-// -> write (composite_output.cpp) -> GeoTIFF / quicklook (src/io), with one timer per phase;
-// the summary's text and JSON forms are in run_summary.cpp.
+// -> write (reduce_and_write.cpp) -> GeoTIFF / quicklook (src/output, src/gdal), with one
+// timer per phase; the summary's text and JSON forms are in src/output/run_summary.cpp.
 
 #include "swathgrid/composite.hpp"
 
@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "checkpoint.hpp"
-#include "composite_output.hpp"
+#include "driver/reduce_and_write.hpp"
 #include "granule_loop.hpp"
 #include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
@@ -147,8 +147,8 @@ std::string skipped_attribute(const Config& config,
     const std::string prefix = "granule " + path + ": ";
     const std::string cause =
         message.compare(0, prefix.size(), prefix) == 0 ? message.substr(prefix.size()) : message;
-    text += (text.empty() ? "" : "\n") + std::filesystem::path(path).filename().string() + ": " +
-            cause;
+    text +=
+        (text.empty() ? "" : "\n") + std::filesystem::path(path).filename().string() + ": " + cause;
   }
   return text;
 }
@@ -174,8 +174,9 @@ RunSummary run_composite(const Config& config, const Environment& env) {
 
   auto start = Clock::now();
   // --read-ahead auto: collective (every rank of a node decides alike).
-  const bool read_ahead = config.read_ahead == ReadAhead::kAuto ? env.spare_core_on_node()
-                                                                : config.read_ahead == ReadAhead::kOn;
+  const bool read_ahead = config.read_ahead == ReadAhead::kAuto
+                              ? env.spare_core_on_node()
+                              : config.read_ahead == ReadAhead::kOn;
   const LocalResult local =
       regrid_my_granules(config, config.grid, layers, checkpoint, read_ahead, comm);
   const double loop_seconds = seconds_since(start);
@@ -214,8 +215,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
                                                            : "wide and compact";
   const auto failed = gather_failed(local, comm);
   SWATHGRID_REQUIRE(failed.size() < config.granules.size(),
-                    "every granule failed (--on-error skip); the first: "
-                        << failed.front().second);
+                    "every granule failed (--on-error skip); the first: " << failed.front().second);
   for (const auto& entry : failed) summary.granules_failed.push_back(entry.second);
 
   OutputMetadata meta;
@@ -257,12 +257,15 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   constexpr std::int64_t kBytesPerKibibyte = 1024;  // Linux gives ru_maxrss in KiB
   summary.peak_rss_bytes_per_rank =
       allgather(static_cast<std::int64_t>(usage.ru_maxrss) * kBytesPerKibibyte, comm);
-  const std::pair<const char*, double> phases[] = {
-      {"read", local.read_seconds},  {"project", local.project_seconds},
-      {"regrid", local.regrid_seconds}, {"loop", loop_seconds},
-      {"wait", wait_seconds},        {"reduce", reduce_seconds},
-      {"write", output.write_seconds}, {"export", export_seconds},
-      {"total", seconds_since(run_start)}};
+  const std::pair<const char*, double> phases[] = {{"read", local.read_seconds},
+                                                   {"project", local.project_seconds},
+                                                   {"regrid", local.regrid_seconds},
+                                                   {"loop", loop_seconds},
+                                                   {"wait", wait_seconds},
+                                                   {"reduce", reduce_seconds},
+                                                   {"write", output.write_seconds},
+                                                   {"export", export_seconds},
+                                                   {"total", seconds_since(run_start)}};
   for (const auto& [name, seconds] : phases)
     summary.phases.push_back(make_phase_times(name, allgather(seconds, comm)));
   summary.seconds = summary.phase("total").max;

@@ -13,7 +13,7 @@
 #include <system_error>
 #include <vector>
 
-#include "../gdal/plugin_api.hpp"
+#include "gdal/plugin_api.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/export.hpp"
 #include "swathgrid/gdal_warp.hpp"

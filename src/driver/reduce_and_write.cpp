@@ -1,0 +1,122 @@
+#include "driver/reduce_and_write.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "output/output_fields.hpp"
+#include "reduce/tile_exchange.hpp"
+#include "swathgrid/comm.hpp"
+#include "swathgrid/error.hpp"
+#include "swathgrid/periods.hpp"
+
+namespace swathgrid {
+
+namespace {
+
+/// reduce_and_write's work, with the writer owned by the caller.
+ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefinition& grid,
+                                        std::vector<Layer>& layers, OutputMetadata meta,
+                                        const std::string& staged_output, MPI_Comm comm,
+                                        std::optional<CompositeWriter>& writer) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const TileGrid tiles(config.tile_size, grid.spec.nx, grid.spec.ny);
+  const Ownership own(tiles, resolve_reduce_mode(config.reduce, grid.spec), size);
+  const auto keys = all_period_keys(layers, config.period, comm);
+  if (config.period != PeriodKind::kAll)
+    for (std::int64_t key : keys) {
+      const Period p = period_from_key(key, config.period);
+      meta.times.push_back(
+          OutputTime{static_cast<double>(p.start_day), static_cast<double>(p.end_day), p.label});
+    }
+  set_time_coverage(meta);
+  meta.wavelengths_nm = shared_wavelengths(layers);
+
+  const std::vector<OutputField> fields = make_output_fields(config, layers);
+  const std::size_t stat_count = config.stats.size();
+  ReduceWriteResult result;
+  auto write_start = std::chrono::steady_clock::now();
+  const auto add_write_time = [&result, &write_start] {
+    result.write_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
+  };
+  writer.emplace(config.output, grid, meta, fields, comm, staged_output);
+  add_write_time();
+
+  // local[t][l]: this rank's tiles of layer l in period t.
+  std::vector<std::vector<LocalTiles>> local(keys.size());
+  for (std::size_t t = 0; t < keys.size(); ++t)
+    for (Layer& layer : layers) local[t].push_back(local_tiles(layer, keys[t], tiles));
+
+  // Tile row by tile row: every rank takes as many steps as the rank owning the most tile
+  // rows, so that all make the same collective calls; a rank past its own rows takes part
+  // with nothing. Memory: one tile row of statistics, never the whole band.
+  const std::int64_t owned = own.first[rank + 1] - own.first[rank];
+  const auto steps = static_cast<std::int64_t>(allreduce_max(static_cast<double>(owned), comm));
+  std::int64_t cells_with_data = 0;
+  RowBlock block;
+  block.values.resize(stat_count);
+  block.counts.resize(stat_count);
+  std::vector<char> has_data;  // any period, first layer
+  for (std::int64_t step = 0; step < steps; ++step) {
+    const std::int64_t tile_row = step < owned ? own.first[rank] + step : -1;  // -1: none
+    block.rows = RowBand{};
+    if (tile_row >= 0) {
+      block.rows.row_begin = tile_row * tiles.tile_size;
+      block.rows.row_count = std::min(tiles.tile_size, tiles.ny - block.rows.row_begin);
+    }
+    has_data.assign(static_cast<std::size_t>(block.rows.row_count * tiles.nx), 0);
+    for (std::size_t t = 0; t < keys.size(); ++t) {
+      for (std::size_t l = 0; l < layers.size(); ++l) {
+        const Layer& layer = layers[l];
+        const std::vector<std::int64_t> received =
+            exchange_tile_row(local[t][l], layer.layout, own, step, comm);
+        std::string error;
+        try {
+          finalize_tile_row(local[t][l], tile_row, received, layer.layout, tiles, config, block,
+                            l == 0 ? &has_data : nullptr);
+        } catch (const std::exception& e) {
+          error = e.what();
+        }
+        agree_on_error(error, comm);
+        write_start = std::chrono::steady_clock::now();
+        for (std::size_t s = 0; s < stat_count; ++s) {
+          const std::size_t field = layer.variable * stat_count + s;
+          if (fields[field].is_count)
+            writer->write_rows(field, t, layer.band, block.rows, block.counts[s].data());
+          else
+            writer->write_rows(field, t, layer.band, block.rows, block.values[s].data());
+        }
+        add_write_time();
+      }
+    }
+    cells_with_data += std::count(has_data.begin(), has_data.end(), 1);
+  }
+  write_start = std::chrono::steady_clock::now();
+  writer->commit();
+  add_write_time();
+  result.cells_with_data = allreduce_sum(cells_with_data, comm);
+  return result;
+}
+
+}  // namespace
+
+ReduceWriteResult reduce_and_write(const Config& config, const GridDefinition& grid,
+                                   std::vector<Layer>& layers, OutputMetadata meta,
+                                   const std::string& staged_output, MPI_Comm comm) {
+  // The writer's destructor makes collective calls: a rank failing here alone (outside the
+  // agreed steps: the tile exchange, an unexpected exception) must not reach it while the
+  // others wait in another collective call, so it is destroyed after this check.
+  std::optional<CompositeWriter> writer;
+  try {
+    return reduce_and_write_into(config, grid, layers, std::move(meta), staged_output, comm,
+                                 writer);
+  } catch (const std::exception& e) {
+    fail_together(kExitFailure, std::string("error: ") + e.what());
+    throw;
+  }
+}
+
+}  // namespace swathgrid

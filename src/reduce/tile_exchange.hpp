@@ -1,0 +1,78 @@
+#pragma once
+// The combine (docs/architecture.md): after the granule loop, every copy
+// of an accumulator tile goes to the rank owning its tile row (root: rank 0 owns all; owner:
+// contiguous blocks of tile rows), which combines the copies and finalizes their statistics,
+// one tile row at a time: no rank ever holds more than one tile row of statistics.
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "driver/layers.hpp"
+#include "swathgrid/config.hpp"
+#include "swathgrid/netcdf_writer.hpp"
+
+namespace swathgrid {
+
+/// --reduce auto: grids up to this many cells funnel to rank 0; larger ones use owners.
+inline constexpr std::int64_t kOwnerReduceMinCells = std::int64_t{1} << 24;
+
+/// The mode --reduce auto stands for on `grid`.
+ReduceMode resolve_reduce_mode(ReduceMode mode, const GridSpec& grid);
+
+/// Sorted union of every rank's period keys (for --period all: just 0).
+std::vector<std::int64_t> all_period_keys(const std::vector<Layer>& layers, PeriodKind kind,
+                                          MPI_Comm comm);
+
+/// The rows each rank owns: rank r owns tile rows [first[r], first[r + 1]). `root`: rank 0
+/// owns all; `owner`: contiguous blocks of tile rows, as even as whole tile rows allow.
+struct Ownership {
+  TileGrid tiles;
+  std::vector<std::int64_t> first;  ///< size ranks + 1, in tile rows
+
+  Ownership(const TileGrid& tile_grid, ReduceMode mode, int ranks) : tiles(tile_grid) {
+    for (int r = 0; r <= ranks; ++r)
+      first.push_back(mode == ReduceMode::kRoot ? (r == 0 ? 0 : tiles.tiles_y)
+                                                : tiles.tiles_y * r / ranks);
+  }
+};
+
+/// One layer's accumulators of one period on this rank, on the host (the device copy itself
+/// when the device is the host), indexed by tile row.
+struct LocalTiles {
+  HostTiles data;
+  /// (tile id, slot) of the tiles of each tile row.
+  std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> by_tile_row;
+};
+
+/// Takes this rank's accumulators of period `key` out of `layer` (on a device, releasing the
+/// device copy), indexed by tile row.
+LocalTiles local_tiles(Layer& layer, std::int64_t key, const TileGrid& tiles);
+
+/// Step `step` of the exchange: every rank sends each other owner the tiles it holds of that
+/// owner's step-th tile row (MPI_Alltoallv of the tiles that exist) and receives those of its
+/// own from the others (its own tiles stay where they are). Returns records (tile id, then
+/// layout.count x cells_per_tile values, field-major).
+std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const FieldLayout& layout,
+                                            const Ownership& own, std::int64_t step, MPI_Comm comm);
+
+/// The statistics of one layer and period over one block of rows, ready to write:
+/// stat s of cell (row - rows.row_begin) * nx + column.
+struct RowBlock {
+  RowBand rows;
+  std::vector<std::vector<float>> values;         ///< per float statistic (NaN: no data)
+  std::vector<std::vector<std::int32_t>> counts;  ///< per count statistic (0: no data)
+};
+
+/// Combines the copies of the tiles of one tile row (this rank's own, from `local`, and those
+/// `received` from the others) tile by tile and finalizes their statistics into `block`;
+/// marks the cells with observations in `has_data` (when given).
+void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
+                       const std::vector<std::int64_t>& received, const FieldLayout& layout,
+                       const TileGrid& tiles, const Config& config, RowBlock& block,
+                       std::vector<char>* has_data);
+
+}  // namespace swathgrid
