@@ -13,15 +13,21 @@ if(NOT MPI_CXX_FOUND)
 endif()
 set_package_properties(MPI PROPERTIES TYPE REQUIRED PURPOSE "ranks partition the granules")
 
+# One HDF5 for the whole program: the parallel (MPI) build, which reads the granules and, under
+# netCDF-C, writes NetCDF-4 in parallel. GDAL's plugin brings Debian's serial HDF5 and netCDF
+# into the same process: Debian versions their symbols (HDF5_MPI_* / HDF5_SERIAL_*,
+# NETCDF_MPI_* / Base), so each library binds to its own (docs/architecture.md).
+set(HDF5_PREFER_PARALLEL TRUE)
 find_package(HDF5 COMPONENTS C HL)
-if(NOT HDF5_FOUND)
-  swathgrid_missing("HDF5 (C and high-level API)" "libhdf5-dev")
+if(NOT HDF5_FOUND OR NOT HDF5_IS_PARALLEL)
+  swathgrid_missing("parallel HDF5 (C and high-level API, MPI build; a build directory configured with a serial HDF5 before must be configured afresh)" "libhdf5-openmpi-dev")
 endif()
-set_package_properties(HDF5 PROPERTIES TYPE REQUIRED PURPOSE "reads L2 granules")
+set_package_properties(HDF5 PROPERTIES TYPE REQUIRED
+                       PURPOSE "reads L2 granules, writes NetCDF-4 in parallel under netCDF-C")
 if(NOT TARGET swathgrid::hdf5)
   add_library(swathgrid::hdf5 INTERFACE IMPORTED)
   target_include_directories(swathgrid::hdf5 INTERFACE ${HDF5_INCLUDE_DIRS})
-  target_link_libraries(swathgrid::hdf5 INTERFACE ${HDF5_HL_LIBRARIES} ${HDF5_C_LIBRARIES})
+  target_link_libraries(swathgrid::hdf5 INTERFACE ${HDF5_HL_LIBRARIES} ${HDF5_C_LIBRARIES} MPI::MPI_C)
   target_compile_definitions(swathgrid::hdf5 INTERFACE ${HDF5_DEFINITIONS})
 endif()
 
@@ -32,7 +38,34 @@ endif()
 if(NOT PNETCDF_FOUND)
   swathgrid_missing("PnetCDF (pkg-config module pnetcdf)" "libpnetcdf-dev")
 endif()
-add_feature_info(PnetCDF PNETCDF_FOUND "writes the composite (version ${PNETCDF_VERSION})")
+add_feature_info(PnetCDF PNETCDF_FOUND
+                 "writes the classic composite (version ${PNETCDF_VERSION})")
+
+# netCDF-C built on parallel HDF5 (Debian's netcdf-mpi module; Spack's netcdf-c+mpi: netcdf).
+if(PkgConfig_FOUND)
+  pkg_check_modules(NETCDF_PAR IMPORTED_TARGET netcdf-mpi)
+  set(NETCDF_PAR_MODULE_NAME netcdf-mpi)
+  if(NOT NETCDF_PAR_FOUND)
+    pkg_check_modules(NETCDF_PAR IMPORTED_TARGET netcdf)
+    set(NETCDF_PAR_MODULE_NAME netcdf)
+  endif()
+endif()
+if(NOT NETCDF_PAR_FOUND)
+  swathgrid_missing("netCDF-C with parallel HDF5 (pkg-config module netcdf-mpi)"
+                    "libnetcdf-mpi-dev")
+endif()
+# netcdf_par.h exists only in a parallel build. Debian's netcdf-mpi.pc names /usr/include (the
+# serial build's headers); the parallel build's own are under its prefix: put them first.
+pkg_get_variable(SWATHGRID_NETCDF_PAR_PREFIX ${NETCDF_PAR_MODULE_NAME} prefix)
+find_path(SWATHGRID_NETCDF_PAR_INCLUDE netcdf_par.h
+          HINTS "${SWATHGRID_NETCDF_PAR_PREFIX}/include" ${NETCDF_PAR_INCLUDE_DIRS})
+if(NOT SWATHGRID_NETCDF_PAR_INCLUDE)
+  swathgrid_missing("netCDF-C with parallel I/O (netcdf_par.h)" "libnetcdf-mpi-dev")
+endif()
+set_property(TARGET PkgConfig::NETCDF_PAR PROPERTY INTERFACE_INCLUDE_DIRECTORIES
+             "${SWATHGRID_NETCDF_PAR_INCLUDE}" ${NETCDF_PAR_INCLUDE_DIRS})
+add_feature_info(netCDF-C NETCDF_PAR_FOUND
+                 "writes the NetCDF-4 composite in parallel (version ${NETCDF_PAR_VERSION})")
 
 find_package(PROJ CONFIG)
 if(NOT PROJ_FOUND)

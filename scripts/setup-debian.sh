@@ -10,14 +10,15 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake pkg-config git
   openmpi-bin libopenmpi-dev
-  libhdf5-dev hdf5-tools libdeflate-dev
-  libpnetcdf-dev pnetcdf-bin
+  libhdf5-dev libhdf5-openmpi-dev hdf5-tools libdeflate-dev
+  libpnetcdf-dev pnetcdf-bin libnetcdf-mpi-dev
   libproj-dev proj-bin
   libgdal-dev gdal-bin python3-gdal
   libboost-program-options-dev
   libgtest-dev libbenchmark-dev
   libtrilinos-kokkos-dev
-  netcdf-bin python3-xarray python3-netcdf4 python3-numpy
+  netcdf-bin python3-xarray python3-netcdf4 python3-h5netcdf python3-numpy
+  python3-dask python3-distributed
   slurm-wlm munge
   dpkg-dev
 )

@@ -1,10 +1,10 @@
-// write_composite: writes a small grid and reads it back with the PnetCDF C API; failing
+// write_composite: writes a small grid and reads it back with the netCDF-C C API; failing
 // writes throw, leave nothing at the path and no temporary behind. Runs as an MPI singleton
 // and under mpiexec (rows split over the ranks of MPI_COMM_WORLD).
 
 #include <gtest/gtest.h>
 #include <mpi.h>
-#include <pnetcdf.h>
+#include <netcdf.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "../src/output/netcdf_internal.hpp"  // netcdf::create_mode
+#include "../src/output/netcdf_internal.hpp"  // netcdf::needs_cdf5
 #include "swathgrid/error.hpp"
 #include "swathgrid/grid.hpp"
 #include "swathgrid/netcdf_writer.hpp"
@@ -35,51 +35,52 @@ constexpr std::int64_t kNanColumn = 3;
 constexpr const char* kHistory = "swathgrid --var chlor_a --res 0.5 -o out.nc";
 
 void nc_ok(int status, const std::string& what) {
-  if (status != NC_NOERR) throw std::runtime_error(what + ": " + ncmpi_strerror(status));
+  if (status != NC_NOERR) throw std::runtime_error(what + ": " + nc_strerror(status));
 }
 
 /// A composite file opened read-only on this rank alone.
 class Reader {
  public:
   explicit Reader(const std::string& path) {
-    nc_ok(ncmpi_open(MPI_COMM_SELF, path.c_str(), NC_NOWRITE, MPI_INFO_NULL, &ncid_), path);
+    nc_ok(nc_open(path.c_str(), NC_NOWRITE, &ncid_), path);
   }
-  ~Reader() { ncmpi_close(ncid_); }
+  ~Reader() { nc_close(ncid_); }
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
+  int id() const { return ncid_; }
   int format() const {
     int format = 0;
-    nc_ok(ncmpi_inq_format(ncid_, &format), "format");
+    nc_ok(nc_inq_format(ncid_, &format), "format");
     return format;
   }
-  MPI_Offset dim(const std::string& name) const {
+  std::size_t dim(const std::string& name) const {
     int dimid = -1;
-    MPI_Offset length = 0;
-    nc_ok(ncmpi_inq_dimid(ncid_, name.c_str(), &dimid), name);
-    nc_ok(ncmpi_inq_dimlen(ncid_, dimid, &length), name);
+    std::size_t length = 0;
+    nc_ok(nc_inq_dimid(ncid_, name.c_str(), &dimid), name);
+    nc_ok(nc_inq_dimlen(ncid_, dimid, &length), name);
     return length;
   }
   int var(const std::string& name) const {
     if (name.empty()) return NC_GLOBAL;
     int varid = -1;
-    nc_ok(ncmpi_inq_varid(ncid_, name.c_str(), &varid), name);
+    nc_ok(nc_inq_varid(ncid_, name.c_str(), &varid), name);
     return varid;
   }
   nc_type type(const std::string& name) const {
     nc_type type = NC_NAT;
-    nc_ok(ncmpi_inq_vartype(ncid_, var(name), &type), name);
+    nc_ok(nc_inq_vartype(ncid_, var(name), &type), name);
     return type;
   }
   std::vector<std::string> dims_of(const std::string& name) const {
     int ndims = 0;
-    nc_ok(ncmpi_inq_varndims(ncid_, var(name), &ndims), name);
+    nc_ok(nc_inq_varndims(ncid_, var(name), &ndims), name);
     std::vector<int> dimids(static_cast<std::size_t>(ndims));  // NC_MAX_VAR_DIMS is INT_MAX
-    nc_ok(ncmpi_inq_vardimid(ncid_, var(name), dimids.data()), name);
+    nc_ok(nc_inq_vardimid(ncid_, var(name), dimids.data()), name);
     std::vector<std::string> names;
     for (int i = 0; i < ndims; ++i) {
       char dim_name[NC_MAX_NAME + 1] = {};
-      nc_ok(ncmpi_inq_dimname(ncid_, dimids[i], dim_name), name);
+      nc_ok(nc_inq_dimname(ncid_, dimids[i], dim_name), name);
       names.emplace_back(dim_name);
     }
     return names;
@@ -88,38 +89,38 @@ class Reader {
   std::vector<T> values(const std::string& name, std::size_t size) const {
     std::vector<T> out(size);
     if constexpr (std::is_same_v<T, double>)
-      nc_ok(ncmpi_get_var_double_all(ncid_, var(name), out.data()), name);
+      nc_ok(nc_get_var_double(ncid_, var(name), out.data()), name);
     else if constexpr (std::is_same_v<T, float>)
-      nc_ok(ncmpi_get_var_float_all(ncid_, var(name), out.data()), name);
+      nc_ok(nc_get_var_float(ncid_, var(name), out.data()), name);
     else
-      nc_ok(ncmpi_get_var_int_all(ncid_, var(name), out.data()), name);
+      nc_ok(nc_get_var_int(ncid_, var(name), out.data()), name);
     return out;
   }
   bool has_att(const std::string& var_name, const std::string& att) const {
     int attid = -1;
-    return ncmpi_inq_attid(ncid_, var(var_name), att.c_str(), &attid) == NC_NOERR;
+    return nc_inq_attid(ncid_, var(var_name), att.c_str(), &attid) == NC_NOERR;
   }
   std::string text(const std::string& var_name, const std::string& att) const {
-    MPI_Offset length = 0;
-    nc_ok(ncmpi_inq_attlen(ncid_, var(var_name), att.c_str(), &length), att);
+    std::size_t length = 0;
+    nc_ok(nc_inq_attlen(ncid_, var(var_name), att.c_str(), &length), att);
     std::string value(static_cast<std::size_t>(length), '\0');
-    nc_ok(ncmpi_get_att_text(ncid_, var(var_name), att.c_str(), value.data()), att);
+    nc_ok(nc_get_att_text(ncid_, var(var_name), att.c_str(), value.data()), att);
     return value;
   }
   template <class T>
   T number(const std::string& var_name, const std::string& att) const {
     T value{};
     if constexpr (std::is_same_v<T, double>)
-      nc_ok(ncmpi_get_att_double(ncid_, var(var_name), att.c_str(), &value), att);
+      nc_ok(nc_get_att_double(ncid_, var(var_name), att.c_str(), &value), att);
     else if constexpr (std::is_same_v<T, float>)
-      nc_ok(ncmpi_get_att_float(ncid_, var(var_name), att.c_str(), &value), att);
+      nc_ok(nc_get_att_float(ncid_, var(var_name), att.c_str(), &value), att);
     else
-      nc_ok(ncmpi_get_att_int(ncid_, var(var_name), att.c_str(), &value), att);
+      nc_ok(nc_get_att_int(ncid_, var(var_name), att.c_str(), &value), att);
     return value;
   }
   std::string att_name(const std::string& var_name, int index) const {
     char name[NC_MAX_NAME + 1] = {};
-    nc_ok(ncmpi_inq_attname(ncid_, var(var_name), index, name), var_name);
+    nc_ok(nc_inq_attname(ncid_, var(var_name), index, name), var_name);
     return name;
   }
 
@@ -217,17 +218,42 @@ struct SmallComposite {
   }
 };
 
-TEST(Writer, WritesGridThatReadsBackExactly) {
-  SharedScratch scratch("writer-roundtrip");
+/// Both encodings hold the same CF content; NetCDF-4 fields are chunked and compressed.
+void expect_round_trip(OutputFormat format) {
+  SharedScratch scratch(format == OutputFormat::kClassic ? "writer-roundtrip-classic"
+                                                         : "writer-roundtrip-netcdf4");
   const std::string path = scratch.file("out.nc");
   if (world_rank() == 0) std::ofstream(path) << "an older composite";  // replaced on success
   const SmallComposite composite;
+  OutputEncoding encoding;
+  encoding.format = format;
+  encoding.chunk_rows = 2;  // several chunks, shared by the ranks' bands under mpiexec
+  encoding.chunk_columns = 4;
   write_composite(path, composite.grid, composite.meta, composite.fields(), composite.band,
-                  MPI_COMM_WORLD);
+                  MPI_COMM_WORLD, encoding);
   EXPECT_EQ(scratch.entries(), std::vector<std::string>{"out.nc"});  // no temporary left
 
   const Reader file(path);
-  EXPECT_EQ(file.format(), NC_FORMAT_64BIT_OFFSET);  // CDF-2: GDAL opens it
+  if (format == OutputFormat::kClassic) {
+    EXPECT_EQ(file.format(), NC_FORMAT_64BIT_OFFSET);  // CDF-2: GDAL opens it
+  } else {
+    EXPECT_EQ(file.format(), NC_FORMAT_NETCDF4);
+    for (const char* name : {"chlor_a", "chlor_a_count"}) {
+      int shuffle = 0, deflate = 0, level = 0, storage = -1;
+      std::size_t chunks[2] = {};
+      nc_ok(nc_inq_var_deflate(file.id(), file.var(name), &shuffle, &deflate, &level), name);
+      nc_ok(nc_inq_var_chunking(file.id(), file.var(name), &storage, chunks), name);
+      EXPECT_EQ(shuffle, 1) << name;
+      EXPECT_EQ(deflate, 1) << name;
+      EXPECT_EQ(level, 1) << name;
+      EXPECT_EQ(storage, NC_CHUNKED) << name;
+      EXPECT_EQ(chunks[0], 2u) << name;
+      EXPECT_EQ(chunks[1], 4u) << name;
+    }
+    int storage = -1;  // coordinates are stored plainly
+    nc_ok(nc_inq_var_chunking(file.id(), file.var("lat"), &storage, nullptr), "lat");
+    EXPECT_EQ(storage, NC_CONTIGUOUS);
+  }
   ASSERT_EQ(file.dim("lat"), kRows);
   ASSERT_EQ(file.dim("lon"), kColumns);
   EXPECT_EQ(file.dims_of("chlor_a"), (std::vector<std::string>{"lat", "lon"}));
@@ -287,6 +313,10 @@ TEST(Writer, WritesGridThatReadsBackExactly) {
   EXPECT_EQ(file.text("", "time_coverage_start"), "2024-05-01T12:00:00Z");
 }
 
+TEST(Writer, WritesGridThatReadsBackExactlyAsNetcdf4) { expect_round_trip(OutputFormat::kNetcdf4); }
+
+TEST(Writer, WritesGridThatReadsBackExactlyAsClassic) { expect_round_trip(OutputFormat::kClassic); }
+
 TEST(Writer, RanksWithoutRowsTakePart) {
   SharedScratch scratch("writer-one-band");
   const std::string path = scratch.file("one-band.nc");
@@ -320,18 +350,18 @@ TEST(Writer, LongitudesEastOfAntimeridianAreWrittenAsTheyAre) {
 
 TEST(Writer, UsesCdf5OnlyWhenAVariableExceedsCdf2Limit) {
   GridSpec grid = small_grid();
-  EXPECT_EQ(netcdf::create_mode(grid) & NC_64BIT_DATA, 0);
+  EXPECT_FALSE(netcdf::needs_cdf5(grid));
   grid.nx = 36000;  // 0.01 degrees, global: 2.6 GB per float field
   grid.ny = 18000;
-  EXPECT_EQ(netcdf::create_mode(grid) & NC_64BIT_DATA, 0);
+  EXPECT_FALSE(netcdf::needs_cdf5(grid));
   grid.nx = 72000;  // 0.005 degrees: 10.4 GB
   grid.ny = 36000;
-  EXPECT_NE(netcdf::create_mode(grid) & NC_64BIT_DATA, 0);
+  EXPECT_TRUE(netcdf::needs_cdf5(grid));
 }
 
 TEST(Writer, WritesNamesWithAColon) {
   // MPI-IO reads "prefix:" in a path as a file-system type: the writer's temporary has no
-  // colon, the output keeps its name; opening "chl_...T12:00.nc" through PnetCDF would not
+  // colon, the output keeps its name; opening "chl_...T12:00.nc" through netCDF-C would not
   // work, so the test reads the file through a link.
   SharedScratch scratch("writer-colon");
   const std::string name = "chl_2024-05-01T12:00.nc";
@@ -455,7 +485,7 @@ TEST(CompositeWriter, FailureInjectedDuringTheWriteLeavesNoFile) {
     CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
                            MPI_COMM_WORLD);
     write_round_robin(writer, composite, 1);
-    // The last rank writes past the grid's last row: PnetCDF fails there alone, and every
+    // The last rank writes past the grid's last row: netCDF-C fails there alone, and every
     // rank must throw and clean up together.
     const bool faulty = world_rank() == world_size() - 1;
     writer.write_rows(0, 0, 0, RowBand{faulty ? kRows : 0, faulty ? 1 : 0},
@@ -575,11 +605,11 @@ TEST(GridLike, FallsBackOnCoordinateBoundsWithoutGeoTransform) {
   MPI_Barrier(MPI_COMM_WORLD);
   if (world_rank() == 0) {  // a file as another tool might write it
     int ncid = -1, varid = -1;
-    nc_ok(ncmpi_open(MPI_COMM_SELF, path.c_str(), NC_WRITE, MPI_INFO_NULL, &ncid), path);
-    nc_ok(ncmpi_redef(ncid), "redef");
-    nc_ok(ncmpi_inq_varid(ncid, "crs", &varid), "crs");
-    nc_ok(ncmpi_del_att(ncid, varid, "GeoTransform"), "del GeoTransform");
-    nc_ok(ncmpi_close(ncid), "close");
+    nc_ok(nc_open(path.c_str(), NC_WRITE, &ncid), path);
+    nc_ok(nc_redef(ncid), "redef");
+    nc_ok(nc_inq_varid(ncid, "crs", &varid), "crs");
+    nc_ok(nc_del_att(ncid, varid, "GeoTransform"), "del GeoTransform");
+    nc_ok(nc_close(ncid), "close");
   }
   MPI_Barrier(MPI_COMM_WORLD);
   const GridDefinition read = grid_like(path);

@@ -7,6 +7,7 @@
 #include "swathgrid/accumulators.hpp"
 #include "swathgrid/gdal_warp.hpp"
 #include "swathgrid/grid.hpp"
+#include "swathgrid/netcdf_writer.hpp"
 #include "swathgrid/periods.hpp"
 #include "swathgrid/projection.hpp"
 #include "swathgrid/schedule.hpp"
@@ -58,6 +59,7 @@ struct Config {
   ReduceMode reduce = ReduceMode::kAuto;      ///< --reduce
   ReadAhead read_ahead = ReadAhead::kAuto;    ///< --read-ahead
   Accumulators accumulators = Accumulators::kAuto;  ///< --accumulators
+  OutputEncoding encoding;                    ///< --format, --deflate (chunk rows follow --tile)
   std::string history;                        ///< the command line, for the output's history
   bool quiet = false;                         ///< no progress, no summary
   std::string report_path;    ///< --report: JSON run report (rank 0), "" for none

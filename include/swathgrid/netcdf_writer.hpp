@@ -1,7 +1,10 @@
 #pragma once
-// Writing the composite as CF-1.8 netCDF through PnetCDF: CDF-2 (64-bit offset), which GDAL
-// opens, or CDF-5 when a variable exceeds CDF-2's 4 GiB limit. Collective over `comm`:
-// every rank takes part; each rank writes the rows it owns (possibly none).
+// Writing the composite as CF-1.8 netCDF in one of two encodings of the same content
+// (docs/user-guide.md, "--format"): NetCDF-4/HDF5 through netCDF-C over parallel HDF5, fields
+// chunked and compressed (the default), or classic netCDF through PnetCDF: CDF-2 (64-bit
+// offset), which GDAL opens, or CDF-5 when a variable exceeds CDF-2's 4 GiB limit.
+// Collective over `comm`: every rank takes part; each rank writes the rows it owns (possibly
+// none).
 
 #include <mpi.h>
 
@@ -30,6 +33,20 @@ struct OutputField {
   bool banded = false;                   ///< has the wavelength dimension (3-D input variables)
   // Layout of values/counts: [time][band][row][column], this rank's rows only; the time and
   // band indices exist when the file has times / the field is banded.
+};
+
+/// --format: how the composite is encoded.
+enum class OutputFormat { kNetcdf4, kClassic };
+
+/// The encoding of the output and, for NetCDF-4, how fields are stored.
+struct OutputEncoding {
+  OutputFormat format = OutputFormat::kNetcdf4;
+  int deflate_level = 1;  ///< NetCDF-4: deflate level 1..9 (with shuffle)
+  /// NetCDF-4 chunks of fields: time and wavelength 1, rows x columns of the map (clamped to
+  /// the grid). Rows should divide the row blocks the ranks write, so that each chunk is
+  /// written by one rank in one call.
+  std::int64_t chunk_rows = 256;
+  std::int64_t chunk_columns = 1024;
 };
 
 /// One period of a composite by period: [start_day, end_day) in days since 1970-01-01.
@@ -73,7 +90,7 @@ class CompositeWriter {
   /// rename to StagedOutputs::publish()); messages still name `path`.
   CompositeWriter(const std::string& path, const GridDefinition& grid, const OutputMetadata& meta,
                   const std::vector<OutputField>& fields, MPI_Comm comm,
-                  const std::string& staged = {});
+                  const std::string& staged = {}, const OutputEncoding& encoding = {});
   ~CompositeWriter();
   CompositeWriter(const CompositeWriter&) = delete;
   CompositeWriter& operator=(const CompositeWriter&) = delete;
@@ -99,6 +116,6 @@ class CompositeWriter {
 /// once) to `path` in one go, through CompositeWriter.
 void write_composite(const std::string& path, const GridDefinition& grid,
                      const OutputMetadata& meta, const std::vector<OutputField>& fields,
-                     RowBand band, MPI_Comm comm);
+                     RowBand band, MPI_Comm comm, const OutputEncoding& encoding = {});
 
 }  // namespace swathgrid

@@ -158,7 +158,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   std::string stdev_text;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
       grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text,
-      read_ahead_text, accumulators_text;
+      read_ahead_text, accumulators_text, format_text;
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
@@ -213,6 +213,12 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "per-cell sums of a mean: wide (16 bytes per cell for mean,count) or compact (12: at "
       "most 8388607 observations per cell; bin, pixel weighting, a variable with a valid range "
       "within +-1024); auto: compact from 2^27 grid cells on where it applies")(
+      "format", po::value<std::string>(&format_text)->default_value("netcdf4"),
+      "output encoding: netcdf4 (NetCDF-4/HDF5, fields chunked and compressed with shuffle + "
+      "deflate, written in parallel through netCDF-C, as NASA's L3m files) or classic (CDF-2, "
+      "CDF-5 beyond 4 GiB per variable, through PnetCDF; uncompressed)")(
+      "deflate", po::value<int>(&config.encoding.deflate_level)->default_value(1),
+      "netcdf4: deflate level 1 (fastest) to 9 (smallest)")(
       "read-ahead", po::value<std::string>(&read_ahead_text)->default_value("auto"),
       "read the next granule on a thread of its own while this one is regridded; auto: when "
       "the node has a core no rank's threads use")(
@@ -277,6 +283,18 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   config.checkpoint_every = parse_checkpoint_every(checkpoint_every_text);
   if (!vm["checkpoint-every"].defaulted() && config.checkpoint_dir.empty())
     throw UsageError("--checkpoint-every: needs --checkpoint DIR");
+  if (format_text == "netcdf4")
+    config.encoding.format = OutputFormat::kNetcdf4;
+  else if (format_text == "classic")
+    config.encoding.format = OutputFormat::kClassic;
+  else
+    throw UsageError("--format: unknown encoding '" + format_text +
+                     "' (available: netcdf4, classic)");
+  if (config.encoding.deflate_level < 1 || config.encoding.deflate_level > 9)
+    throw UsageError("--deflate: must be 1 to 9, got " +
+                     std::to_string(config.encoding.deflate_level));
+  if (!vm["deflate"].defaulted() && config.encoding.format != OutputFormat::kNetcdf4)
+    throw UsageError("--deflate: only with --format netcdf4");
   if (reduce_text == "auto")
     config.reduce = ReduceMode::kAuto;
   else if (reduce_text == "root")

@@ -42,7 +42,9 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
     result.write_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
   };
-  writer.emplace(config.output, grid, meta, fields, comm, staged_output);
+  OutputEncoding encoding = config.encoding;
+  encoding.chunk_rows = std::min(encoding.chunk_rows, tiles.tile_size);  // one writer a chunk
+  writer.emplace(config.output, grid, meta, fields, comm, staged_output, encoding);
   add_write_time();
 
   // local[t][l]: this rank's tiles of layer l in period t.

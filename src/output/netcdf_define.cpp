@@ -2,8 +2,6 @@
 // y/x in CRS units for a projected grid) with bounds and the grid mapping `crs`, one 2-D
 // variable per output field, and the global attributes (CF and ACDD names).
 
-#include <pnetcdf.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,7 +9,8 @@
 #include <limits>
 #include <optional>
 
-#include "netcdf_internal.hpp"
+#include "output/nc_file.hpp"
+#include "output/netcdf_internal.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/version.hpp"
 
@@ -21,53 +20,13 @@ namespace {
 
 constexpr std::uint64_t kCdf2MaxVariableBytes = 4294967292ULL;  // 2^32 - 4
 constexpr std::uint64_t kFieldElementBytes = 4;                 // float32 and int32
-constexpr MPI_Offset kBoundsVertexCount = 2;                    // nv: the two edges of a 1-D cell
-constexpr int kScalar = 1;                                      // length of a one-value attribute
-constexpr int kGlobal = NC_GLOBAL;
+constexpr std::int64_t kBoundsVertexCount = 2;                  // nv: the two edges of a 1-D cell
+constexpr int kGlobal = kGlobalVariable;
 constexpr std::size_t kGeoTransformLength = 128;  // 4 doubles of 17 digits and separators
 constexpr const char* kConventions = "CF-1.8";
 constexpr const char* kGranuleSeparator = ", ";
 constexpr double kHalfTurnDeg = 180.0;
 constexpr double kFullTurnDeg = 360.0;
-
-/// "attribute chlor_a:units", or "attribute :history" for a global one (messages).
-std::string attribute_label(const std::string& owner, const std::string& name) {
-  return "attribute " + owner + ":" + name;
-}
-
-void put_text(int ncid, int varid, const std::string& owner, const std::string& name,
-              const std::string& value) {
-  check_nc(ncmpi_put_att_text(ncid, varid, name.c_str(), static_cast<MPI_Offset>(value.size()),
-                              value.c_str()),
-           attribute_label(owner, name));
-}
-
-void put_double(int ncid, int varid, const std::string& owner, const std::string& name,
-                double value) {
-  check_nc(ncmpi_put_att_double(ncid, varid, name.c_str(), NC_DOUBLE, kScalar, &value),
-           attribute_label(owner, name));
-}
-
-void put_doubles(int ncid, int varid, const std::string& owner, const std::string& name,
-                 const std::vector<double>& values) {
-  check_nc(ncmpi_put_att_double(ncid, varid, name.c_str(), NC_DOUBLE,
-                                static_cast<MPI_Offset>(values.size()), values.data()),
-           attribute_label(owner, name));
-}
-
-int define_var(int ncid, const std::string& name, nc_type type, std::vector<int> dims) {
-  int varid = -1;
-  check_nc(
-      ncmpi_def_var(ncid, name.c_str(), type, static_cast<int>(dims.size()), dims.data(), &varid),
-      "defining variable " + name);
-  return varid;
-}
-
-int define_dim(int ncid, const std::string& name, MPI_Offset length) {
-  int dimid = -1;
-  check_nc(ncmpi_def_dim(ncid, name.c_str(), length, &dimid), "defining dimension " + name);
-  return dimid;
-}
 
 /// A CF coordinate variable `name(name)` with its bounds `name_bnds(name, nv)`.
 struct AxisText {
@@ -78,17 +37,17 @@ struct AxisText {
   std::string axis;           ///< "Y"
 };
 
-void define_axis(int ncid, const AxisText& text, int dim, int nv_dim, int& varid,
+void define_axis(NcFile& file, const AxisText& text, int dim, int nv_dim, int& varid,
                  int& bounds_varid) {
   const std::string name = text.name;
   const std::string bounds_name = name + "_bnds";
-  varid = define_var(ncid, name, NC_DOUBLE, {dim});
-  put_text(ncid, varid, name, "units", text.units);
-  put_text(ncid, varid, name, "standard_name", text.standard_name);
-  put_text(ncid, varid, name, "long_name", text.long_name);
-  put_text(ncid, varid, name, "axis", text.axis);
-  put_text(ncid, varid, name, "bounds", bounds_name);
-  bounds_varid = define_var(ncid, bounds_name, NC_DOUBLE, {dim, nv_dim});
+  varid = file.def_var(name, NcType::kDouble, {dim});
+  file.put_text(varid, "units", text.units);
+  file.put_text(varid, "standard_name", text.standard_name);
+  file.put_text(varid, "long_name", text.long_name);
+  file.put_text(varid, "axis", text.axis);
+  file.put_text(varid, "bounds", bounds_name);
+  bounds_varid = file.def_var(bounds_name, NcType::kDouble, {dim, nv_dim});
 }
 
 /// GDAL's affine transform "x_min cell 0 y_max 0 -cell", exact to the last bit.
@@ -102,36 +61,32 @@ std::string geo_transform(const GridSpec& grid) {
 /// The grid mapping variable `crs`: CF name and parameters (where CF names the projection),
 /// crs_wkt (WKT2), spatial_ref (GDAL's WKT1, which GDAL reads first), GDAL's GeoTransform and
 /// the --crs text, so that GDAL, xarray and --grid-like all find the CRS and the grid.
-int define_crs(int ncid, const GridDefinition& grid, const CfGridMapping& mapping) {
+int define_crs(NcFile& file, const GridDefinition& grid, const CfGridMapping& mapping) {
   const std::string name = kCrsVariable;
-  const int varid = define_var(ncid, name, NC_INT, {});
+  const int varid = file.def_var(name, NcType::kInt, {});
   if (!mapping.grid_mapping_name.empty())
-    put_text(ncid, varid, name, "grid_mapping_name", mapping.grid_mapping_name);
+    file.put_text(varid, "grid_mapping_name", mapping.grid_mapping_name);
   for (const auto& [attribute, values] : mapping.parameters)
-    put_doubles(ncid, varid, name, attribute, values);
-  put_text(ncid, varid, name, kCrsWktAttribute, mapping.crs_wkt);
-  put_text(ncid, varid, name, "spatial_ref", mapping.spatial_ref);
-  put_text(ncid, varid, name, kGeoTransformAttribute, geo_transform(grid.spec));
-  put_text(ncid, varid, name, kUserCrsAttribute, grid.crs);
+    file.put_doubles(varid, attribute, values);
+  file.put_text(varid, kCrsWktAttribute, mapping.crs_wkt);
+  file.put_text(varid, "spatial_ref", mapping.spatial_ref);
+  file.put_text(varid, kGeoTransformAttribute, geo_transform(grid.spec));
+  file.put_text(varid, kUserCrsAttribute, grid.crs);
   return varid;
 }
 
-int define_field(int ncid, const OutputField& field, int time_dim, int band_dim, int y_dim,
+int define_field(NcFile& file, const OutputField& field, int time_dim, int band_dim, int y_dim,
                  int x_dim) {
-  const nc_type type = field.is_count ? NC_INT : NC_FLOAT;
+  const NcType type = field.is_count ? NcType::kInt : NcType::kFloat;
   std::vector<int> dims;
   if (time_dim >= 0) dims.push_back(time_dim);
   if (field.banded) dims.push_back(band_dim);
   dims.push_back(y_dim);
   dims.push_back(x_dim);
-  const int varid = define_var(ncid, field.name, type, dims);
-  if (!field.is_count) {
-    const float fill = kOutputFillValue;
-    check_nc(ncmpi_put_att_float(ncid, varid, "_FillValue", NC_FLOAT, kScalar, &fill),
-             attribute_label(field.name, "_FillValue"));
-  }
-  for (const auto& [name, value] : field.attributes) put_text(ncid, varid, field.name, name, value);
-  put_text(ncid, varid, field.name, "grid_mapping", kCrsVariable);
+  const int varid = file.def_var(field.name, type, dims, /*field=*/true);
+  if (!field.is_count) file.put_float(varid, "_FillValue", kOutputFillValue);
+  for (const auto& [name, value] : field.attributes) file.put_text(varid, name, value);
+  file.put_text(varid, "grid_mapping", kCrsVariable);
   return varid;
 }
 
@@ -154,65 +109,61 @@ std::string join_granules(const std::vector<std::string>& granules) {
 
 /// ACDD geospatial_* attributes: the grid's lat/lon box (for a projected grid, through PROJ;
 /// left out when PROJ cannot give it) and, for a lat/lon grid, its resolution.
-void put_geospatial_attributes(int ncid, const GridDefinition& grid) {
-  const std::string global;
+void put_geospatial_attributes(NcFile& file, const GridDefinition& grid) {
   std::optional<BBox> box;
   try {
     box = geographic_bounds(grid);
   } catch (const Error&) {
     return;  // e.g. a grid reaching beyond where its projection can be inverted
   }
-  put_double(ncid, kGlobal, global, "geospatial_lat_min", box->south);
-  put_double(ncid, kGlobal, global, "geospatial_lat_max", box->north);
-  put_double(ncid, kGlobal, global, "geospatial_lon_min", wrap_longitude(box->west, false));
-  put_double(ncid, kGlobal, global, "geospatial_lon_max", wrap_longitude(box->east, true));
-  put_text(ncid, kGlobal, global, "geospatial_lat_units", "degrees_north");
-  put_text(ncid, kGlobal, global, "geospatial_lon_units", "degrees_east");
+  file.put_doubles(kGlobal, "geospatial_lat_min", {box->south});
+  file.put_doubles(kGlobal, "geospatial_lat_max", {box->north});
+  file.put_doubles(kGlobal, "geospatial_lon_min", {wrap_longitude(box->west, false)});
+  file.put_doubles(kGlobal, "geospatial_lon_max", {wrap_longitude(box->east, true)});
+  file.put_text(kGlobal, "geospatial_lat_units", "degrees_north");
+  file.put_text(kGlobal, "geospatial_lon_units", "degrees_east");
   if (!grid.geographic) return;
-  put_double(ncid, kGlobal, global, "geospatial_lat_resolution", grid.spec.cell_size);
-  put_double(ncid, kGlobal, global, "geospatial_lon_resolution", grid.spec.cell_size);
+  file.put_doubles(kGlobal, "geospatial_lat_resolution", {grid.spec.cell_size});
+  file.put_doubles(kGlobal, "geospatial_lon_resolution", {grid.spec.cell_size});
 }
 
-void put_global_attributes(int ncid, const GridDefinition& grid, const OutputMetadata& meta,
+void put_global_attributes(NcFile& file, const GridDefinition& grid, const OutputMetadata& meta,
                            const std::string& date_created) {
-  const std::string global;  // owner label of global attributes
-  put_text(ncid, kGlobal, global, "Conventions", kConventions);
-  put_text(ncid, kGlobal, global, "title", meta.title);
-  put_text(ncid, kGlobal, global, "history", meta.history);
-  put_text(ncid, kGlobal, global, "source", std::string("swathgrid ") + kVersion);
-  put_text(ncid, kGlobal, global, "method", meta.method);
+  file.put_text(kGlobal, "Conventions", kConventions);
+  file.put_text(kGlobal, "title", meta.title);
+  file.put_text(kGlobal, "history", meta.history);
+  file.put_text(kGlobal, "source", std::string("swathgrid ") + kVersion);
+  file.put_text(kGlobal, "method", meta.method);
   const auto granule_count = static_cast<long long>(meta.granules.size());
   SWATHGRID_REQUIRE(granule_count <= std::numeric_limits<int>::max(),
                     "too many input granules for an int attribute: " << granule_count);
   const int granule_count_int = static_cast<int>(granule_count);
-  check_nc(
-      ncmpi_put_att_int(ncid, kGlobal, "input_granule_count", NC_INT, kScalar, &granule_count_int),
-      attribute_label(global, "input_granule_count"));
-  put_text(ncid, kGlobal, global, "input_granules", join_granules(meta.granules));
-  put_text(ncid, kGlobal, global, "date_created", date_created);
-  put_geospatial_attributes(ncid, grid);
-  for (const auto& [name, value] : meta.extra) put_text(ncid, kGlobal, global, name, value);
+  file.put_int(kGlobal, "input_granule_count", granule_count_int);
+  file.put_text(kGlobal, "input_granules", join_granules(meta.granules));
+  file.put_text(kGlobal, "date_created", date_created);
+  put_geospatial_attributes(file, grid);
+  for (const auto& [name, value] : meta.extra) file.put_text(kGlobal, name, value);
 }
 
 }  // namespace
 
-int create_mode(const GridSpec& grid, std::size_t planes) {
+bool needs_cdf5(const GridSpec& grid, std::size_t planes) {
   const auto field_bytes = static_cast<std::uint64_t>(grid.cell_count()) * kFieldElementBytes *
                            std::max<std::uint64_t>(planes, 1);
-  return NC_CLOBBER | (field_bytes <= kCdf2MaxVariableBytes ? NC_64BIT_OFFSET : NC_64BIT_DATA);
+  return field_bytes > kCdf2MaxVariableBytes;
 }
 
 AxisNames axis_names(bool geographic) {
   return geographic ? AxisNames{"lat", "lon"} : AxisNames{"y", "x"};
 }
 
-HeaderIds define_header(int ncid, const GridDefinition& grid, const OutputMetadata& meta,
+HeaderIds define_header(NcFile& file, const GridDefinition& grid, const OutputMetadata& meta,
                         const std::vector<OutputField>& fields, const std::string& date_created) {
   const CfGridMapping mapping = cf_grid_mapping(grid);
   const AxisNames names = axis_names(grid.geographic);
-  const int y_dim = define_dim(ncid, names.y, static_cast<MPI_Offset>(grid.spec.ny));
-  const int x_dim = define_dim(ncid, names.x, static_cast<MPI_Offset>(grid.spec.nx));
-  const int nv_dim = define_dim(ncid, "nv", kBoundsVertexCount);
+  const int y_dim = file.def_dim(names.y, static_cast<std::int64_t>(grid.spec.ny));
+  const int x_dim = file.def_dim(names.x, static_cast<std::int64_t>(grid.spec.nx));
+  const int nv_dim = file.def_dim("nv", kBoundsVertexCount);
   const AxisText y_text =
       grid.geographic
           ? AxisText{names.y, mapping.y_units, "latitude", "latitude of cell centre", "Y"}
@@ -224,32 +175,32 @@ HeaderIds define_header(int ncid, const GridDefinition& grid, const OutputMetada
           : AxisText{names.x, mapping.x_units, "projection_x_coordinate",
                      "x coordinate of cell centre", "X"};
   HeaderIds ids;
-  define_axis(ncid, y_text, y_dim, nv_dim, ids.y, ids.y_bnds);
-  define_axis(ncid, x_text, x_dim, nv_dim, ids.x, ids.x_bnds);
-  ids.crs = define_crs(ncid, grid, mapping);
+  define_axis(file, y_text, y_dim, nv_dim, ids.y, ids.y_bnds);
+  define_axis(file, x_text, x_dim, nv_dim, ids.x, ids.x_bnds);
+  ids.crs = define_crs(file, grid, mapping);
   int time_dim = -1, band_dim = -1;
   if (!meta.times.empty()) {
-    time_dim = define_dim(ncid, "time", static_cast<MPI_Offset>(meta.times.size()));
-    ids.time = define_var(ncid, "time", NC_DOUBLE, {time_dim});
-    put_text(ncid, ids.time, "time", "standard_name", "time");
-    put_text(ncid, ids.time, "time", "long_name", "centre of the composite period");
-    put_text(ncid, ids.time, "time", "units", "days since 1970-01-01 00:00:00");
-    put_text(ncid, ids.time, "time", "calendar", "proleptic_gregorian");
-    put_text(ncid, ids.time, "time", "axis", "T");
-    put_text(ncid, ids.time, "time", "bounds", "time_bnds");
-    ids.time_bnds = define_var(ncid, "time_bnds", NC_DOUBLE, {time_dim, nv_dim});
+    time_dim = file.def_dim("time", static_cast<std::int64_t>(meta.times.size()));
+    ids.time = file.def_var("time", NcType::kDouble, {time_dim});
+    file.put_text(ids.time, "standard_name", "time");
+    file.put_text(ids.time, "long_name", "centre of the composite period");
+    file.put_text(ids.time, "units", "days since 1970-01-01 00:00:00");
+    file.put_text(ids.time, "calendar", "proleptic_gregorian");
+    file.put_text(ids.time, "axis", "T");
+    file.put_text(ids.time, "bounds", "time_bnds");
+    ids.time_bnds = file.def_var("time_bnds", NcType::kDouble, {time_dim, nv_dim});
   }
   for (const auto& field : fields) {
     if (field.banded && band_dim < 0) {
-      band_dim = define_dim(ncid, "wavelength", static_cast<MPI_Offset>(meta.wavelengths_nm.size()));
-      ids.wavelength = define_var(ncid, "wavelength", NC_DOUBLE, {band_dim});
-      put_text(ncid, ids.wavelength, "wavelength", "long_name", "band centre wavelength");
-      put_text(ncid, ids.wavelength, "wavelength", "standard_name", "radiation_wavelength");
-      put_text(ncid, ids.wavelength, "wavelength", "units", "nm");
+      band_dim = file.def_dim("wavelength", static_cast<std::int64_t>(meta.wavelengths_nm.size()));
+      ids.wavelength = file.def_var("wavelength", NcType::kDouble, {band_dim});
+      file.put_text(ids.wavelength, "long_name", "band centre wavelength");
+      file.put_text(ids.wavelength, "standard_name", "radiation_wavelength");
+      file.put_text(ids.wavelength, "units", "nm");
     }
-    ids.fields.push_back(define_field(ncid, field, time_dim, band_dim, y_dim, x_dim));
+    ids.fields.push_back(define_field(file, field, time_dim, band_dim, y_dim, x_dim));
   }
-  put_global_attributes(ncid, grid, meta, date_created);
+  put_global_attributes(file, grid, meta, date_created);
   return ids;
 }
 

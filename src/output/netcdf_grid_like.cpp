@@ -1,15 +1,15 @@
-// grid_like (--grid-like FILE): the grid of an existing swathgrid output, read back with
-// PnetCDF on MPI_COMM_SELF from the `crs` variable (crs_wkt, GeoTransform, swathgrid_crs) and
-// the coordinate dimensions, falling back to the coordinate bounds when GeoTransform is
-// missing.
+// grid_like (--grid-like FILE): the grid of an existing swathgrid output (classic or
+// NetCDF-4), read back with netCDF-C on this process alone from the `crs` variable (crs_wkt,
+// GeoTransform, swathgrid_crs) and the coordinate dimensions, falling back to the coordinate bounds
+// when GeoTransform is missing.
 
-#include <pnetcdf.h>
+#include <netcdf.h>
 
 #include <cmath>
 #include <sstream>
 #include <vector>
 
-#include "netcdf_internal.hpp"
+#include "output/netcdf_internal.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/projection.hpp"
 
@@ -17,10 +17,12 @@ namespace swathgrid {
 
 namespace {
 
-using netcdf::check_nc;
+void check_nc(int status, const std::string& what) {
+  if (status != NC_NOERR) throw Error(what + ": " + nc_strerror(status));
+}
 
 constexpr std::size_t kGeoTransformValues = 6;
-constexpr MPI_Offset kBoundsVertexCount = 2;
+constexpr std::size_t kBoundsVertexCount = 2;
 /// Relative tolerance for "the cells of the coordinate bounds are all alike".
 constexpr double kSpacingTolerance = 1e-9;
 
@@ -28,46 +30,45 @@ constexpr double kSpacingTolerance = 1e-9;
 class InputFile {
  public:
   explicit InputFile(const std::string& path) {
-    check_nc(ncmpi_open(MPI_COMM_SELF, path.c_str(), NC_NOWRITE, MPI_INFO_NULL, &ncid_),
-             "cannot open");
+    check_nc(nc_open(path.c_str(), NC_NOWRITE, &ncid_), "cannot open");
   }
-  ~InputFile() { ncmpi_close(ncid_); }
+  ~InputFile() { nc_close(ncid_); }
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
 
   bool has_var(const std::string& name) const {
     int varid = -1;
-    return ncmpi_inq_varid(ncid_, name.c_str(), &varid) == NC_NOERR;
+    return nc_inq_varid(ncid_, name.c_str(), &varid) == NC_NOERR;
   }
   int var(const std::string& name) const {
     int varid = -1;
-    check_nc(ncmpi_inq_varid(ncid_, name.c_str(), &varid), "no variable " + name);
+    check_nc(nc_inq_varid(ncid_, name.c_str(), &varid), "no variable " + name);
     return varid;
   }
-  MPI_Offset dim(const std::string& name) const {
+  std::size_t dim(const std::string& name) const {
     int dimid = -1;
-    MPI_Offset length = 0;
-    check_nc(ncmpi_inq_dimid(ncid_, name.c_str(), &dimid), "no dimension " + name);
-    check_nc(ncmpi_inq_dimlen(ncid_, dimid, &length), "dimension " + name);
+    std::size_t length = 0;
+    check_nc(nc_inq_dimid(ncid_, name.c_str(), &dimid), "no dimension " + name);
+    check_nc(nc_inq_dimlen(ncid_, dimid, &length), "dimension " + name);
     return length;
   }
   bool has_text(const std::string& var_name, const std::string& att) const {
     nc_type type = NC_NAT;
-    MPI_Offset length = 0;
-    return ncmpi_inq_att(ncid_, var(var_name), att.c_str(), &type, &length) == NC_NOERR &&
+    std::size_t length = 0;
+    return nc_inq_att(ncid_, var(var_name), att.c_str(), &type, &length) == NC_NOERR &&
            type == NC_CHAR;
   }
   std::string text(const std::string& var_name, const std::string& att) const {
     const std::string label = "attribute " + var_name + ":" + att;
-    MPI_Offset length = 0;
-    check_nc(ncmpi_inq_attlen(ncid_, var(var_name), att.c_str(), &length), label);
+    std::size_t length = 0;
+    check_nc(nc_inq_attlen(ncid_, var(var_name), att.c_str(), &length), label);
     std::string value(static_cast<std::size_t>(length), '\0');
-    check_nc(ncmpi_get_att_text(ncid_, var(var_name), att.c_str(), value.data()), label);
+    check_nc(nc_get_att_text(ncid_, var(var_name), att.c_str(), value.data()), label);
     return value;
   }
   std::vector<double> doubles(const std::string& name, std::size_t size) const {
     std::vector<double> values(size);
-    check_nc(ncmpi_get_var_double_all(ncid_, var(name), values.data()), "reading " + name);
+    check_nc(nc_get_var_double(ncid_, var(name), values.data()), "reading " + name);
     return values;
   }
 

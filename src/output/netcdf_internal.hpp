@@ -1,6 +1,6 @@
 #pragma once
-// Internals of the PnetCDF composite writer (netcdf_*.cpp): the return-code check, the
-// rank-agreement on failures, and the definition of the file header.
+// Internals of the composite writer (netcdf_*.cpp, nc_file_*.cpp): the rank-agreement on
+// failures, and the header and data of the file, written once for both encodings (NcFile).
 
 #include <mpi.h>
 
@@ -9,14 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "output/nc_file.hpp"
 #include "swathgrid/grid.hpp"
 #include "swathgrid/netcdf_writer.hpp"
 
 namespace swathgrid::netcdf {
-
-/// The one checking wrapper for PnetCDF return codes: throws swathgrid::Error
-/// "<what>: <ncmpi_strerror(status)>" when `status` is not NC_NOERR.
-void check_nc(int status, const std::string& what);
 
 /// Runs `step` on this rank, then agrees over `comm` whether it failed anywhere. When it threw
 /// on any rank, every rank throws swathgrid::Error "cannot write <path>: <message>" carrying
@@ -25,13 +22,11 @@ void check_nc(int status, const std::string& what);
 /// The agreement is an MPI_Allreduce, so it also synchronises the ranks.
 void agree_on(MPI_Comm comm, const std::string& path, const std::function<void()>& step);
 
-
-/// Creation mode for `grid` with fields of `planes` (times x bands) 2-D planes: CDF-2
-/// (NC_64BIT_OFFSET) while each field fits CDF-2's limit of
-/// 2^32 - 4 bytes per variable, CDF-5 (NC_64BIT_DATA) beyond. GDAL (3.6, and its netCDF driver
-/// as of 2024) recognises only CDF-1/2 and HDF5 signatures, so it cannot open CDF-5 files;
-/// netCDF-C (ncdump, xarray) reads both.
-int create_mode(const GridSpec& grid, std::size_t planes = 1);
+/// Whether the classic encoding of `grid` with fields of `planes` (times x bands) 2-D planes
+/// needs CDF-5: a field beyond CDF-2's limit of 2^32 - 4 bytes per variable. GDAL (3.6, and
+/// its netCDF driver as of 2024) recognises only CDF-1/2 and HDF5 signatures, so it cannot
+/// open CDF-5 files; netCDF-C (ncdump, xarray) reads both.
+bool needs_cdf5(const GridSpec& grid, std::size_t planes = 1);
 
 /// Names of the coordinate variables (and dimensions) of a grid: lat/lon or y/x.
 struct AxisNames {
@@ -63,17 +58,17 @@ struct HeaderIds {
 
 /// Defines dimensions, variables and attributes in an open file in define mode. Local (no
 /// communication); every rank must call it with the same arguments. `date_created` must be
-/// the same string on every rank (PnetCDF requires identical headers).
-HeaderIds define_header(int ncid, const GridDefinition& grid, const OutputMetadata& meta,
+/// the same string on every rank (both libraries require identical headers).
+HeaderIds define_header(NcFile& file, const GridDefinition& grid, const OutputMetadata& meta,
                         const std::vector<OutputField>& fields, const std::string& date_created);
 
 /// Start and count of a (rows x columns) block of a 2-D variable (1-D: columns ignored). An
 /// empty block starts at 0, which PnetCDF accepts even with strict coordinate bound checks.
 struct Block {
-  MPI_Offset start[2] = {0, 0};
-  MPI_Offset count[2] = {0, 0};
+  std::int64_t start[2] = {0, 0};
+  std::int64_t count[2] = {0, 0};
 };
-Block block(MPI_Offset row_begin, MPI_Offset rows, MPI_Offset columns);
+Block block(std::int64_t row_begin, std::int64_t rows, std::int64_t columns);
 
 /// Where a block of rows goes: the (time, band) plane of a field whose variable has a time
 /// and/or wavelength dimension before (y, x).
@@ -86,15 +81,14 @@ struct Plane {
 
 /// Collective: writes `rows` (count[0] x count[1] values; none for an empty block) of `plane`
 /// of variable `varid`: floats with NaN written as kOutputFillValue, or int counts.
-void write_rows(int ncid, int varid, const Plane& plane, const Block& rows, const float* values,
-                const std::string& what, const std::string& path, MPI_Comm comm);
-void write_rows(int ncid, int varid, const Plane& plane, const Block& rows,
-                const std::int32_t* counts, const std::string& what, const std::string& path,
-                MPI_Comm comm);
+void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
+                const std::string& path, MPI_Comm comm);
+void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
+                const std::int32_t* counts, const std::string& path, MPI_Comm comm);
 
 /// Collective: rank 0 writes the coordinates and their bounds, the time and wavelength
 /// coordinates (the others nothing), every rank crs.
-void write_coordinates(int ncid, const HeaderIds& ids, const GridSpec& grid,
+void write_coordinates(NcFile& file, const HeaderIds& ids, const GridSpec& grid,
                        const OutputMetadata& meta, const std::string& path, MPI_Comm comm);
 
 }  // namespace swathgrid::netcdf

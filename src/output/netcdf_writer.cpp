@@ -1,14 +1,14 @@
-// CompositeWriter: the canonical PnetCDF sequence (create -> define -> enddef -> rank 0 writes
-// the coordinates -> every rank put_vara_*_all its row blocks, as many calls as they come ->
+// CompositeWriter: the canonical sequence (create -> define -> enddef -> rank 0 writes the
+// coordinates -> every rank writes its row blocks collectively, as many calls as they come ->
 // close) into a temporary file next to `path`, renamed to `path` by rank 0 only when the close
-// succeeded.
+// succeeded; the same for both encodings (output/nc_file.hpp).
 // Every step that can fail is agreed over the communicator (netcdf::agree_on), so a failure on
 // one rank makes all ranks clean up and throw together.
 
 #include "swathgrid/netcdf_writer.hpp"
 
 #include <fcntl.h>
-#include <pnetcdf.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,7 +20,8 @@
 #include <filesystem>
 #include <memory>
 
-#include "netcdf_internal.hpp"
+#include "output/nc_file.hpp"
+#include "output/netcdf_internal.hpp"
 #include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/fault.hpp"
@@ -32,7 +33,6 @@ namespace swathgrid {
 namespace {
 
 using netcdf::agree_on;
-using netcdf::check_nc;
 
 constexpr int kRoot = 0;
 constexpr const char* kIsoUtcFormat = "%Y-%m-%dT%H:%M:%SZ";
@@ -104,87 +104,39 @@ std::string date_created(MPI_Comm comm) {
   return text;
 }
 
-/// An open PnetCDF file; aborted (a collective call) when destroyed still open, which happens
-/// on every rank together because failures are agreed.
-class OpenFile {
- public:
-  OpenFile(const std::string& temporary, const std::string& path, int mode, MPI_Comm comm)
-      : path_(path), comm_(comm) {
-    // Should creation fail on some ranks only, the others' handles stay open: closing them
-    // is collective and the failed ranks cannot take part.
-    agree_on(comm_, path_, [&] {
-      check_nc(ncmpi_create(comm_, temporary.c_str(), mode, MPI_INFO_NULL, &ncid_),
-               "creating the file");
+/// Collective: the open file in `encoding`. Should creation fail on some ranks only, the
+/// others' handles are left open: closing them is collective and the failed ranks cannot take
+/// part (the run ends).
+std::unique_ptr<netcdf::NcFile> create_file(const std::string& temporary, const std::string& path,
+                                            const GridDefinition& grid, const OutputMetadata& meta,
+                                            const OutputEncoding& encoding, MPI_Comm comm) {
+  std::unique_ptr<netcdf::NcFile> file;
+  try {
+    agree_on(comm, path, [&] {
+      if (encoding.format == OutputFormat::kNetcdf4) {
+        file = netcdf::create_netcdf4(temporary, encoding, comm);
+        return;
+      }
+      const std::size_t bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
+      const bool cdf5 =
+          netcdf::needs_cdf5(grid.spec, std::max<std::size_t>(meta.times.size(), 1) * bands);
+      if (cdf5)
+        log_root("writing " + path +
+                 " as CDF-5: a variable exceeds 4 GiB (GDAL cannot open CDF-5; --format netcdf4 "
+                 "can)");
+      file = netcdf::create_classic(temporary, cdf5, comm);
     });
+  } catch (...) {
+    static_cast<void>(file.release());
+    throw;
   }
-  ~OpenFile() {
-    if (open_) ncmpi_abort(ncid_);  // best effort while unwinding; the caller removes the file
-  }
-  OpenFile(const OpenFile&) = delete;
-  OpenFile& operator=(const OpenFile&) = delete;
-
-  int id() const { return ncid_; }
-
-  void close() {
-    open_ = false;  // ncmpi_close releases the handle even when it fails
-    agree_on(comm_, path_, [&] { check_nc(ncmpi_close(ncid_), "closing the file"); });
-  }
-
- private:
-  std::string path_;
-  MPI_Comm comm_;
-  int ncid_ = -1;
-  bool open_ = true;
-};
-
-/// Bytes of one value of a classic-format type.
-MPI_Offset type_bytes(nc_type type) {
-  switch (type) {
-    case NC_BYTE:
-    case NC_CHAR:
-    case NC_UBYTE:
-      return 1;
-    case NC_SHORT:
-    case NC_USHORT:
-      return 2;
-    case NC_INT:
-    case NC_UINT:
-    case NC_FLOAT:
-      return 4;
-    default:
-      return 8;  // NC_DOUBLE, NC_INT64, NC_UINT64
-  }
-}
-
-/// Bytes the defined file will hold: the end of its last variable (no record variables).
-long long defined_file_size(int ncid) {
-  int variables = 0;
-  check_nc(ncmpi_inq_nvars(ncid, &variables), "counting variables");
-  long long end = 0;
-  for (int v = 0; v < variables; ++v) {
-    MPI_Offset offset = 0;
-    check_nc(ncmpi_inq_varoffset(ncid, v, &offset), "locating a variable");
-    nc_type type = NC_NAT;
-    int dims = 0;
-    check_nc(ncmpi_inq_vartype(ncid, v, &type), "a variable's type");
-    check_nc(ncmpi_inq_varndims(ncid, v, &dims), "a variable's dimensions");
-    std::vector<int> ids(static_cast<std::size_t>(dims));
-    check_nc(ncmpi_inq_vardimid(ncid, v, ids.data()), "a variable's dimensions");
-    MPI_Offset bytes = type_bytes(type);
-    for (int id : ids) {
-      MPI_Offset length = 0;
-      check_nc(ncmpi_inq_dimlen(ncid, id, &length), "a dimension's length");
-      bytes *= length;
-    }
-    end = std::max<long long>(end, offset + bytes);
-  }
-  return end;
+  return file;
 }
 
 /// Rank 0 reserves the disk space of the whole file, so that a file system without room
 /// fails here, with the OS's own words, instead of in the middle of MPI-IO's writes.
-void reserve_file(int ncid, const std::string& temporary) {
-  const long long bytes = defined_file_size(ncid);
+void reserve_file(netcdf::NcFile& file, const std::string& temporary) {
+  const long long bytes = file.size_bound();
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) throw Error(std::string("reserving disk space: ") + std::strerror(errno));
   try {
@@ -194,6 +146,15 @@ void reserve_file(int ncid, const std::string& temporary) {
     throw;
   }
   ::close(fd);
+}
+
+/// Rank 0 gives back the blocks reserved beyond the end of the closed file (NetCDF-4: the
+/// compressed file is smaller than its bound): truncating a file to its own length frees
+/// preallocated blocks past it (ext4, XFS, tmpfs).
+void release_reservation(const std::string& temporary) {
+  struct stat status {};
+  if (::stat(temporary.c_str(), &status) != 0 || ::truncate(temporary.c_str(), status.st_size) != 0)
+    throw Error(std::string("releasing reserved disk space: ") + std::strerror(errno));
 }
 
 /// Rank 0 removes the temporary file (if any); the barrier keeps other ranks from returning
@@ -214,21 +175,42 @@ struct CompositeWriter::State {
   bool staged = false;  ///< the temporary belongs to a StagedOutputs: commit() does not rename
   MPI_Comm comm;
   std::int64_t nx = 0;
+  std::int64_t ny = 0;
+  std::size_t times = 1;  ///< planes of the time dimension (1 without it)
+  std::size_t bands = 1;  ///< planes of the wavelength dimension
   bool has_time = false;
   std::vector<OutputField> fields;  ///< definitions only
-  std::unique_ptr<OpenFile> file;
+
+  /// Agreed before a collective write: netCDF-C rejects a bad block on the failing rank alone,
+  /// before the collective HDF5 call the others are in.
+  void check_block(std::size_t field, std::size_t time, std::size_t band, RowBand rows) {
+    agree_on(comm, path, [&] {
+      SWATHGRID_REQUIRE(
+          rows.row_begin >= 0 && rows.row_count >= 0 && rows.row_begin + rows.row_count <= ny,
+          "rows [" << rows.row_begin << ", " << rows.row_begin + rows.row_count
+                   << ") outside the grid's " << ny << " rows");
+      SWATHGRID_REQUIRE(
+          time < times && band < (fields[field].banded ? bands : 1),
+          "no plane (time " << time << ", band " << band << ") in " << fields[field].name);
+    });
+  }
+  std::unique_ptr<netcdf::NcFile> file;
   netcdf::HeaderIds ids;
   bool committed = false;
 };
 
 CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& grid,
                                  const OutputMetadata& meta, const std::vector<OutputField>& fields,
-                                 MPI_Comm comm, const std::string& staged)
+                                 MPI_Comm comm, const std::string& staged,
+                                 const OutputEncoding& encoding)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.path = path;
   s.comm = comm;
   s.nx = grid.spec.nx;
+  s.ny = grid.spec.ny;
+  s.times = std::max<std::size_t>(meta.times.size(), 1);
+  s.bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
   s.has_time = !meta.times.empty();
   for (const OutputField& field : fields)
     s.fields.push_back(OutputField{field.name, field.is_count, {}, nullptr, nullptr, field.banded});
@@ -241,21 +223,16 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
   try {
     // create -> define -> enddef -> coordinates, into the temporary file.
     const std::string created = date_created(comm);
-    const std::size_t bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
-    const int mode =
-        netcdf::create_mode(grid.spec, std::max<std::size_t>(meta.times.size(), 1) * bands);
-    if (mode & NC_64BIT_DATA)
-      log_root("writing " + path + " as CDF-5: a variable exceeds 4 GiB (GDAL cannot open CDF-5)");
-    s.file = std::make_unique<OpenFile>(s.temporary, path, mode, comm);
+    s.file = create_file(s.temporary, path, grid, meta, encoding, comm);
     agree_on(comm, path,
-             [&] { s.ids = netcdf::define_header(s.file->id(), grid, meta, fields, created); });
-    agree_on(comm, path, [&] { check_nc(ncmpi_enddef(s.file->id()), "ending define mode"); });
+             [&] { s.ids = netcdf::define_header(*s.file, grid, meta, fields, created); });
+    agree_on(comm, path, [&] { s.file->enddef(); });
     agree_on(comm, path, [&] {
       // SWATHGRID_TEST_NO_RESERVE: the tests' way to reach MPI-IO's own error path.
       if (rank_of(comm) == kRoot && std::getenv("SWATHGRID_TEST_NO_RESERVE") == nullptr)
-        reserve_file(s.file->id(), s.temporary);
+        reserve_file(*s.file, s.temporary);
     });
-    netcdf::write_coordinates(s.file->id(), s.ids, grid.spec, meta, path, comm);
+    netcdf::write_coordinates(*s.file, s.ids, grid.spec, meta, path, comm);
   } catch (...) {
     s.file.reset();
     remove_temporary(s.temporary, comm);
@@ -265,7 +242,7 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
 
 CompositeWriter::~CompositeWriter() {
   if (state_->committed) return;
-  state_->file.reset();  // aborts the open file
+  state_->file.reset();  // aborts the open file (every rank together: failures are agreed)
   remove_temporary(state_->temporary, state_->comm);
 }
 
@@ -274,10 +251,10 @@ void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_
   State& s = *state_;
   SWATHGRID_REQUIRE(field < s.fields.size() && !s.fields[field].is_count,
                     "writer: field " << field << " is not a float field");
-  netcdf::write_rows(s.file->id(), s.ids.fields[field],
+  s.check_block(field, time, band, rows);
+  netcdf::write_rows(*s.file, s.ids.fields[field],
                      netcdf::Plane{s.has_time, s.fields[field].banded, time, band},
-                     netcdf::block(rows.row_begin, rows.row_count, s.nx), values,
-                     "writing " + s.fields[field].name, s.path, s.comm);
+                     netcdf::block(rows.row_begin, rows.row_count, s.nx), values, s.path, s.comm);
 }
 
 void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_t band,
@@ -285,19 +262,21 @@ void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_
   State& s = *state_;
   SWATHGRID_REQUIRE(field < s.fields.size() && s.fields[field].is_count,
                     "writer: field " << field << " is not a count field");
-  netcdf::write_rows(s.file->id(), s.ids.fields[field],
+  s.check_block(field, time, band, rows);
+  netcdf::write_rows(*s.file, s.ids.fields[field],
                      netcdf::Plane{s.has_time, s.fields[field].banded, time, band},
-                     netcdf::block(rows.row_begin, rows.row_count, s.nx), counts,
-                     "writing " + s.fields[field].name, s.path, s.comm);
+                     netcdf::block(rows.row_begin, rows.row_count, s.nx), counts, s.path, s.comm);
 }
 
 void CompositeWriter::commit() {
   State& s = *state_;
-  s.file->close();
+  agree_on(s.comm, s.path, [&] { s.file->close(); });
   // The data on disk, or the file system's late error (NFS, quotas) now.
   agree_on(s.comm, s.path, [&] {
     inject_fault("write", "syncing the file");
-    if (rank_of(s.comm) == kRoot) sync_file(s.temporary, "syncing the file");
+    if (rank_of(s.comm) != kRoot) return;
+    release_reservation(s.temporary);
+    sync_file(s.temporary, "syncing the file");
   });
   if (s.staged) {  // StagedOutputs::publish() renames it with the run's other outputs
     s.committed = true;
@@ -315,10 +294,10 @@ void CompositeWriter::commit() {
 
 void write_composite(const std::string& path, const GridDefinition& grid,
                      const OutputMetadata& meta, const std::vector<OutputField>& fields,
-                     RowBand band, MPI_Comm comm) {
+                     RowBand band, MPI_Comm comm, const OutputEncoding& encoding) {
   agree_on(comm, path, [&] { validate_band(grid.spec, fields, band); });
   agree_on(comm, path, [&] { check_band_coverage(grid.spec, band, comm); });
-  CompositeWriter writer(path, grid, meta, fields, comm);
+  CompositeWriter writer(path, grid, meta, fields, comm, {}, encoding);
   const std::size_t times = std::max<std::size_t>(meta.times.size(), 1);
   const std::size_t bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
   const auto plane = static_cast<std::size_t>(band.row_count * grid.spec.nx);

@@ -1,11 +1,11 @@
 #pragma once
 // Shared by the end-to-end tests: the directories the ctest fixtures fill, composite files read
-// back with PnetCDF, and granules read the plain HDF5 way (none of swathgrid's library), so the
+// back with netCDF-C, and granules read the plain HDF5 way (none of swathgrid's library), so the
 // checks are independent of the code they test.
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
-#include <pnetcdf.h>
+#include <netcdf.h>
 
 #include <cmath>
 #include <cstdint>
@@ -31,42 +31,40 @@ inline std::vector<std::string> granule_paths(const std::string& list = "granule
   return paths;
 }
 
-/// A composite file opened with PnetCDF.
+/// A composite file opened with netCDF-C.
 class NcFile {
  public:
   explicit NcFile(const std::string& path) {
-    EXPECT_EQ(ncmpi_open(MPI_COMM_SELF, path.c_str(), NC_NOWRITE, MPI_INFO_NULL, &id_), NC_NOERR)
-        << path;
+    EXPECT_EQ(nc_open(path.c_str(), NC_NOWRITE, &id_), NC_NOERR) << path;
   }
-  ~NcFile() { ncmpi_close(id_); }
+  ~NcFile() { nc_close(id_); }
   std::size_t dim(const char* name) const {
     int dimid = -1;
-    MPI_Offset length = 0;
-    EXPECT_EQ(ncmpi_inq_dimid(id_, name, &dimid), NC_NOERR) << name;
-    ncmpi_inq_dimlen(id_, dimid, &length);
+    std::size_t length = 0;
+    EXPECT_EQ(nc_inq_dimid(id_, name, &dimid), NC_NOERR) << name;
+    nc_inq_dimlen(id_, dimid, &length);
     return static_cast<std::size_t>(length);
   }
   /// The variable's bytes, whatever its type.
   std::vector<unsigned char> bytes(const char* name) const {
-    int varid = -1, ndims = 0, dimids[8];  // PnetCDF's NC_MAX_VAR_DIMS is INT_MAX
+    int varid = -1, ndims = 0, dimids[8];  // at most time, wavelength, y, x
     nc_type type;
-    EXPECT_EQ(ncmpi_inq_varid(id_, name, &varid), NC_NOERR) << name;
-    ncmpi_inq_var(id_, varid, nullptr, &type, &ndims, dimids, nullptr);
+    EXPECT_EQ(nc_inq_varid(id_, name, &varid), NC_NOERR) << name;
+    nc_inq_var(id_, varid, nullptr, &type, &ndims, dimids, nullptr);
     std::size_t count = 1;
     for (int d = 0; d < ndims; ++d) {
-      MPI_Offset length = 0;
-      ncmpi_inq_dimlen(id_, dimids[d], &length);
+      std::size_t length = 0;
+      nc_inq_dimlen(id_, dimids[d], &length);
       count *= static_cast<std::size_t>(length);
     }
     const std::size_t size = type == NC_DOUBLE ? 8 : 4;
     std::vector<unsigned char> out(count * size);
     int status = NC_EBADTYPE;
     if (type == NC_FLOAT)
-      status = ncmpi_get_var_float_all(id_, varid, reinterpret_cast<float*>(out.data()));
-    if (type == NC_INT)
-      status = ncmpi_get_var_int_all(id_, varid, reinterpret_cast<int*>(out.data()));
+      status = nc_get_var_float(id_, varid, reinterpret_cast<float*>(out.data()));
+    if (type == NC_INT) status = nc_get_var_int(id_, varid, reinterpret_cast<int*>(out.data()));
     if (type == NC_DOUBLE)
-      status = ncmpi_get_var_double_all(id_, varid, reinterpret_cast<double*>(out.data()));
+      status = nc_get_var_double(id_, varid, reinterpret_cast<double*>(out.data()));
     EXPECT_EQ(status, NC_NOERR) << name;
     return out;
   }
@@ -80,11 +78,11 @@ class NcFile {
   /// A global text attribute, or one of `variable` ("" when absent).
   std::string text_attribute(const char* name, const char* variable = nullptr) const {
     int varid = NC_GLOBAL;
-    if (variable && ncmpi_inq_varid(id_, variable, &varid) != NC_NOERR) return "";
-    MPI_Offset length = 0;
-    if (ncmpi_inq_attlen(id_, varid, name, &length) != NC_NOERR) return "";
+    if (variable && nc_inq_varid(id_, variable, &varid) != NC_NOERR) return "";
+    std::size_t length = 0;
+    if (nc_inq_attlen(id_, varid, name, &length) != NC_NOERR) return "";
     std::string text(static_cast<std::size_t>(length), '\0');
-    ncmpi_get_att_text(id_, varid, name, text.data());
+    nc_get_att_text(id_, varid, name, text.data());
     return text;
   }
 

@@ -1,0 +1,174 @@
+// The NetCDF-4 encoding through netCDF-C over parallel HDF5 (Debian: libnetcdf-mpi-dev,
+// libhdf5-openmpi-dev; parallel writes through filters need HDF5 >= 1.10.3). Fields are
+// chunked (time and wavelength 1, OutputEncoding rows x columns) and compressed with shuffle +
+// deflate, as NASA's L3m files are; every variable is written collectively, each chunk by one
+// rank because chunk rows divide the row blocks the ranks write (output/nc_file.hpp).
+
+#include <netcdf.h>
+#include <netcdf_par.h>
+
+#include <algorithm>
+
+#include "output/nc_file.hpp"
+#include "swathgrid/error.hpp"
+
+namespace swathgrid::netcdf {
+
+static_assert(NC_GLOBAL == kGlobalVariable, "netCDF-C's NC_GLOBAL");
+
+namespace {
+
+constexpr std::size_t kScalar = 1;  // length of a one-value attribute
+constexpr int kShuffle = 1;
+constexpr int kDeflate = 1;
+// size_bound(): deflate's worst case adds 5 bytes per 16 KiB block (and zlib 6 per chunk);
+// HDF5 adds object headers, chunk indexes and attributes (counted as written).
+constexpr double kDeflateWorstCase = 1.001;
+constexpr long long kMetadataPerVariable = 64 * 1024;
+constexpr long long kMetadataPerFile = 4 * 1024 * 1024;
+
+void check(int status, const std::string& what) {
+  if (status != NC_NOERR) throw Error(what + ": " + nc_strerror(status));
+}
+
+nc_type type_of(NcType type) {
+  switch (type) {
+    case NcType::kInt:
+      return NC_INT;
+    case NcType::kFloat:
+      return NC_FLOAT;
+    case NcType::kDouble:
+      break;
+  }
+  return NC_DOUBLE;
+}
+
+std::vector<std::size_t> sizes(const std::vector<std::int64_t>& values) {
+  return {values.begin(), values.end()};
+}
+
+// netCDF-C wants a buffer even for an empty block.
+const int kNoInts = 0;
+const float kNoFloats = 0.0f;
+const double kNoDoubles = 0.0;
+
+class Netcdf4File final : public NcFile {
+ public:
+  Netcdf4File(const std::string& path, const OutputEncoding& storage, MPI_Comm comm)
+      : storage_(storage) {
+    // ROMIO's data sieving locks byte ranges (fcntl) around strided writes and, when a write
+    // fails (ENOSPC), returns without unlocking: the other ranks then wait for the lock
+    // forever (seen with Open MPI 4.1's romio321 on a full file system). HDF5 writes whole
+    // chunks and metadata blocks, which need no sieving.
+    MPI_Info info = MPI_INFO_NULL;
+    MPI_Info_create(&info);
+    MPI_Info_set(info, "romio_ds_write", "disable");
+    const int status = nc_create_par(path.c_str(), NC_NETCDF4 | NC_CLOBBER, comm, info, &ncid_);
+    MPI_Info_free(&info);
+    check(status, "creating the file");
+  }
+  ~Netcdf4File() override { abort(); }
+
+  int def_dim(const std::string& name, std::int64_t length) override {
+    int dimid = -1;
+    check(nc_def_dim(ncid_, name.c_str(), static_cast<std::size_t>(length), &dimid),
+          "defining dimension " + name);
+    lengths_[dimid] = length;
+    return dimid;
+  }
+
+  int def_var(const std::string& name, NcType type, const std::vector<int>& dims,
+              bool field) override {
+    int varid = -1;
+    const std::string what = "defining variable " + name;
+    check(nc_def_var(ncid_, name.c_str(), type_of(type), static_cast<int>(dims.size()), dims.data(),
+                     &varid),
+          what);
+    names_[varid] = name;
+    long long bytes = type == NcType::kDouble ? 8 : 4;
+    for (int dim : dims) bytes *= lengths_.at(dim);
+    bound_ += static_cast<long long>(static_cast<double>(bytes) * kDeflateWorstCase) +
+              kMetadataPerVariable;
+    if (field && dims.size() >= 2) {
+      std::vector<std::size_t> chunks(dims.size(), 1);
+      const std::size_t y = dims.size() - 2, x = dims.size() - 1;
+      chunks[y] = static_cast<std::size_t>(std::min(storage_.chunk_rows, lengths_.at(dims[y])));
+      chunks[x] = static_cast<std::size_t>(std::min(storage_.chunk_columns, lengths_.at(dims[x])));
+      check(nc_def_var_chunking(ncid_, varid, NC_CHUNKED, chunks.data()), what + " (chunks)");
+      check(nc_def_var_deflate(ncid_, varid, kShuffle, kDeflate, storage_.deflate_level),
+            what + " (compression)");
+      // Every cell is written: no fill pass over the chunks first.
+      check(nc_def_var_fill(ncid_, varid, NC_NOFILL, nullptr), what + " (fill)");
+    }
+    check(nc_var_par_access(ncid_, varid, NC_COLLECTIVE), what + " (collective access)");
+    return varid;
+  }
+
+  void put_text(int varid, const std::string& name, const std::string& value) override {
+    check(nc_put_att_text(ncid_, varid, name.c_str(), value.size(), value.c_str()),
+          attribute_label(varid, name));
+    bound_ += static_cast<long long>(value.size() + name.size());
+  }
+  void put_doubles(int varid, const std::string& name, const std::vector<double>& values) override {
+    check(nc_put_att_double(ncid_, varid, name.c_str(), NC_DOUBLE, values.size(), values.data()),
+          attribute_label(varid, name));
+  }
+  void put_float(int varid, const std::string& name, float value) override {
+    check(nc_put_att_float(ncid_, varid, name.c_str(), NC_FLOAT, kScalar, &value),
+          attribute_label(varid, name));
+  }
+  void put_int(int varid, const std::string& name, int value) override {
+    check(nc_put_att_int(ncid_, varid, name.c_str(), NC_INT, kScalar, &value),
+          attribute_label(varid, name));
+  }
+
+  void enddef() override { check(nc_enddef(ncid_), "ending define mode"); }
+  long long size_bound() override { return bound_; }
+
+  void write(int varid, const std::vector<std::int64_t>& start,
+             const std::vector<std::int64_t>& count, const float* values) override {
+    check(nc_put_vara_float(ncid_, varid, sizes(start).data(), sizes(count).data(),
+                            values ? values : &kNoFloats),
+          "writing " + variable_name(varid));
+  }
+  void write(int varid, const std::vector<std::int64_t>& start,
+             const std::vector<std::int64_t>& count, const std::int32_t* values) override {
+    check(nc_put_vara_int(ncid_, varid, sizes(start).data(), sizes(count).data(),
+                          values ? values : &kNoInts),
+          "writing " + variable_name(varid));
+  }
+  void write(int varid, const std::vector<std::int64_t>& start,
+             const std::vector<std::int64_t>& count, const double* values) override {
+    check(nc_put_vara_double(ncid_, varid, sizes(start).data(), sizes(count).data(),
+                             values ? values : &kNoDoubles),
+          "writing " + variable_name(varid));
+  }
+  void write_scalar(int varid, int value) override {
+    check(nc_put_var_int(ncid_, varid, &value), "writing " + variable_name(varid));
+  }
+
+  void close() override {
+    open_ = false;
+    check(nc_close(ncid_), "closing the file");
+  }
+  void abort() noexcept override {
+    if (open_) nc_abort(ncid_);
+    open_ = false;
+  }
+
+ private:
+  OutputEncoding storage_;
+  int ncid_ = -1;
+  bool open_ = true;
+  std::map<int, std::int64_t> lengths_;  ///< dimension lengths by id
+  long long bound_ = kMetadataPerFile;   ///< size_bound()
+};
+
+}  // namespace
+
+std::unique_ptr<NcFile> create_netcdf4(const std::string& path, const OutputEncoding& storage,
+                                       MPI_Comm comm) {
+  return std::make_unique<Netcdf4File>(path, storage, comm);
+}
+
+}  // namespace swathgrid::netcdf
