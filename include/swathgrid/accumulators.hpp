@@ -24,6 +24,12 @@ std::string stat_name(Stat stat);
 /// cell mean, granules averaged equally), sqrt (per-granule mean weighted by sqrt of its pixel
 /// count, as NASA's l2bin).
 enum class Weighting { kPixel, kGranule, kSqrt };
+
+/// --method: bin (every valid pixel adds to the cell holding its centre), nearest (each cell
+/// takes its nearest pixel per granule), warp (GDAL's geolocation warper, as the notebook).
+enum class Method { kBin, kNearest, kWarp };
+Method parse_method(const std::string& text);
+std::string method_name(Method method);
 Weighting parse_weighting(const std::string& text);
 std::string weighting_name(Weighting weighting);
 

@@ -20,6 +20,9 @@ std::vector<std::string> allgather_strings(const std::string& local, MPI_Comm co
 /// Collective: `text` of rank `root` on every rank.
 void broadcast_string(std::string& text, int root, MPI_Comm comm);
 
+/// This process's rank in `comm`.
+int rank_of(MPI_Comm comm);
+
 std::int64_t allreduce_sum(std::int64_t value, MPI_Comm comm);
 double allreduce_max(double value, MPI_Comm comm);
 /// Collective: every rank's `value`, in rank order.

@@ -45,7 +45,7 @@ struct Config {
   std::string output;                             ///< output netCDF path
   std::vector<std::string> variables{"chlor_a"};  ///< variables of geophysical_data to grid
   GridDefinition grid;                            ///< from --crs/--bbox/--res or --grid-like
-  std::string method = "bin";                     ///< bin | nearest | warp
+  Method method = Method::kBin;                   ///< --method
   double max_distance_m = 0.0;                    ///< nearest: reach; <= 0: the pixel footprint
   WarpConvention warp_convention = WarpConvention::kTopLeftCorner;  ///< warp: as the notebook
   Weighting weighting = Weighting::kPixel;                          ///< --weight

@@ -158,7 +158,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   std::string stdev_text;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
       grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text,
-      read_ahead_text, accumulators_text, format_text;
+      read_ahead_text, accumulators_text, format_text, method_text;
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
@@ -181,7 +181,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "(default 0.01 degree, ~ OCI pixel spacing)")(
       "grid-like", po::value<std::string>(&grid_like),
       "use the grid (and CRS) of an existing swathgrid output file")(
-      "method", po::value<std::string>(&config.method)->default_value("bin"),
+      "method", po::value<std::string>(&method_text)->default_value("bin"),
       "gridding method: bin (every valid pixel adds to the cell holding its centre), nearest "
       "(each cell takes its nearest pixel per granule), warp (GDAL's geolocation warper, "
       "as the notebook)")(
@@ -270,9 +270,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     return std::nullopt;
   }
   if (config.output.empty()) throw UsageError("-o/--output is required");
-  if (config.method != "bin" && config.method != "nearest" && config.method != "warp")
-    throw UsageError("--method: unknown method '" + config.method +
-                     "' (available: bin, nearest, warp)");
+  config.method = parse_method(method_text);
   if (vm.count("max-distance") && !(config.max_distance_m > 0.0))
     throw UsageError("--max-distance: must be a positive number of metres");
   if (config.tile_size < 1 || config.tile_size > 4096)

@@ -7,6 +7,7 @@
 
 #include "checkpoint_file.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/text.hpp"
 #include "swathgrid/version.hpp"
 
 namespace fs = std::filesystem;
@@ -17,12 +18,6 @@ namespace {
 
 std::string hash_text(const std::string& text) {
   return hex(fnv1a(kFnvOffsetBasis, text.data(), text.size()));
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
-  return text;
 }
 
 }  // namespace
@@ -50,7 +45,7 @@ std::vector<std::string> checkpoint_identity(const Config& config,
       "granules " + std::to_string(config.granules.size()) + " " + hash_text(granules),
       "variables " + join(config.variables),
       "grid " + grid.str(),
-      "method " + config.method,
+      "method " + method_name(config.method),
       "max_distance " + distance.str(),
       std::string("warp_convention ") + warp_convention_name(config.warp_convention),
       "weighting " + weighting_name(config.weighting),

@@ -21,6 +21,7 @@
 #include "swathgrid/granule.hpp"
 #include "swathgrid/mpi_traffic.hpp"
 #include "swathgrid/staged_outputs.hpp"
+#include "swathgrid/text.hpp"
 
 namespace swathgrid {
 
@@ -43,12 +44,6 @@ std::string earliest_start(const std::string& local, MPI_Comm comm) {
   for (const auto& text : allgather_strings(local, comm))
     if (!text.empty() && (earliest.empty() || text < earliest)) earliest = text;
   return earliest;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
-  return text;
 }
 
 /// What --geotiff and --quicklook show: the first variable's mean, or its first statistic
@@ -159,8 +154,9 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   const auto run_start = Clock::now();
   const MPI_Comm comm = env.comm();
   SWATHGRID_REQUIRE(!config.granules.empty(), "no input granules given");
-  SWATHGRID_REQUIRE(config.grid.geographic || config.method == "bin",
-                    "--method " << config.method << ": only on lat/lon grids for now (use "
+  SWATHGRID_REQUIRE(config.grid.geographic || config.method == Method::kBin,
+                    "--method " << method_name(config.method)
+                                << ": only on lat/lon grids for now (use "
                                 << "--method bin with --crs " << config.grid.crs << ")");
   // Every output is created (under its temporary name) and the checkpoint directory checked
   // before any granule is read: a typo in a directory fails now, not after the gridding.
@@ -221,7 +217,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   OutputMetadata meta;
   meta.title = "swathgrid composite of " + join(config.variables);
   meta.history = config.history;
-  meta.method = config.method;
+  meta.method = method_name(config.method);
   meta.granules = base_names(config.granules);
   meta.extra = {{"weighting", weighting_name(config.weighting)},
                 {"l2_flags_masked", config.flags_text},
@@ -233,7 +229,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
     meta.extra.emplace_back("l2_flag_names", join(config.mask_flags));
   if (!failed.empty())
     meta.extra.emplace_back("skipped_granules", skipped_attribute(config, failed));
-  if (config.method == "warp")
+  if (config.method == Method::kWarp)
     meta.extra.emplace_back("warp_convention", warp_convention_name(config.warp_convention));
   start = Clock::now();
   const ReduceWriteResult output =

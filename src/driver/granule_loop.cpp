@@ -24,6 +24,7 @@
 #include "swathgrid/partials.hpp"
 #include "swathgrid/periods.hpp"
 #include "swathgrid/projection.hpp"
+#include "swathgrid/text.hpp"
 
 namespace swathgrid {
 
@@ -34,7 +35,7 @@ using Clock = std::chrono::steady_clock;
 /// Pixels of the largest OCI/MODIS footprints are well below this: the rows a cell value
 /// can reach beyond the rows holding pixel centres (nearest, warp).
 constexpr double kMaxFootprintM = 20000.0;
-constexpr double kMetresPerDegree = kEarthRadiusM * M_PI / 180.0;
+constexpr double kMetresPerDegree = kEarthRadiusM * kPi / 180.0;
 /// Added to the reach of the read region: rounding, the densified edges of a projected
 /// grid's lat/lon bounds, geodetic vs spherical distances.
 constexpr double kRegionSlackDeg = 0.25;
@@ -51,9 +52,9 @@ double seconds_since(Clock::time_point start) {
 /// warp: GDAL builds its backmap from the whole geolocation arrays it is given, so only whole
 /// granules keep warp's results those of the notebook by construction.
 std::optional<GeoRegion> read_region(const Config& config, const GridDefinition& grid) {
-  if (config.method == "warp") return std::nullopt;
+  if (config.method == Method::kWarp) return std::nullopt;
   double reach_m = 0.0;  // bin: a pixel only counts where its centre is
-  if (config.method != "bin")
+  if (config.method != Method::kBin)
     reach_m =
         config.max_distance_m > 0 ? std::min(config.max_distance_m, kMaxReachM) : kMaxFootprintM;
   try {
@@ -65,7 +66,7 @@ std::optional<GeoRegion> read_region(const Config& config, const GridDefinition&
 
 /// Widens the window by the rows a footprint (or --max-distance) can reach.
 RowWindow widen(const RowWindow& window, const Config& config, const GridSpec& grid) {
-  if (config.method == "bin") return window;
+  if (config.method == Method::kBin) return window;
   const double reach_m = config.max_distance_m > 0 ? config.max_distance_m : kMaxFootprintM;
   const auto margin =
       static_cast<std::int64_t>(std::ceil(reach_m / (grid.cell_size * kMetresPerDegree))) + 1;
@@ -162,7 +163,7 @@ DevicePositions device_positions(const Granule& granule, const Projector& projec
   DevicePositions d;
   const std::size_t n = granule.longitude.size();
   d.degrees = projector.is_identity();
-  if (d.degrees || config.method == "nearest") {
+  if (d.degrees || config.method == Method::kNearest) {
     d.lon = device_view(granule.longitude.data(), n);
     d.lat = device_view(granule.latitude.data(), n);
   }
@@ -214,11 +215,12 @@ BinTotals regrid_layer(const Granule& granule, const float* band_values, const D
                        const Config& config, const GridSpec& grid, const RowWindow& window,
                        TiledFields& accumulators, GranuleWorkspace& work) {
   const std::size_t plane = granule.lines * granule.pixels;
-  if (config.method == "bin" && bins_into_accumulators(accumulators.layout, config.weighting))
+  if (config.method == Method::kBin &&
+      bins_into_accumulators(accumulators.layout, config.weighting))
     return pos.bin(device_view(band_values, plane), grid, accumulators);
   TiledFields& partials = work.partials_for(accumulators);
   BinTotals totals;
-  if (config.method == "bin") {
+  if (config.method == Method::kBin) {
     totals = pos.bin(device_view(band_values, plane), grid, partials);
   } else {
     PixelView cell_values;
@@ -242,7 +244,7 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
   Kokkos::fence();
   local.project_seconds += seconds_since(start);
   // bin needs no window: its first pass finds whether the granule touches the grid.
-  const bool bin = config.method == "bin";
+  const bool bin = config.method == Method::kBin;
   RowWindow window;
   if (!bin) {
     const RowWindow touched = pos.rows(grid);
@@ -253,7 +255,7 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
     window = widen(touched, config, grid);
   }
   const std::int64_t period = period_key(granule, config.period);
-  if (config.method == "nearest") {
+  if (config.method == Method::kNearest) {
     nearest_granule(granule, pos, config, grid, window, period, layers, local, work);
     return;
   }

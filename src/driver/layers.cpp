@@ -13,7 +13,7 @@ namespace {
 /// bin must add straight into them, they must hold a mean, and the valid range must keep the
 /// quantum at 2^-30 or finer (|v| <= 1024: every OB.DAAC ocean-colour product).
 std::string why_not_compact(const FieldLayout& wide, const Config& config, double max_abs) {
-  if (config.method != "bin" || !bins_into_accumulators(wide, config.weighting))
+  if (config.method != Method::kBin || !bins_into_accumulators(wide, config.weighting))
     return "needs --method bin, --weight pixel and no ngranules";
   if (!wide.packed) return "only mean and stdev have sums to make compact";
   if (!(max_abs > 0.0) || max_abs > 1024.0)

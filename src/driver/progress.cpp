@@ -10,6 +10,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "swathgrid/comm.hpp"
+
 namespace swathgrid {
 
 namespace {
@@ -38,12 +40,6 @@ std::string format_duration(double seconds) {
 }  // namespace
 
 namespace {
-
-int rank_of(MPI_Comm comm) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  return rank;
-}
 
 int size_of(MPI_Comm comm) {
   int size = 1;

@@ -11,12 +11,12 @@
 
 #include "proj_util.hpp"
 #include "swathgrid/projection.hpp"
+#include "swathgrid/text.hpp"
 
 namespace swathgrid {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr double kRadiansToDegrees = 180.0 / kPi;
 constexpr double kPoleLatitudeDeg = 90.0;
 constexpr double kMetresPerKm = 1000.0;

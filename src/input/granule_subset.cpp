@@ -11,6 +11,7 @@
 #include "hdf5_util.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/periods.hpp"
+#include "swathgrid/text.hpp"
 
 namespace swathgrid {
 
@@ -18,8 +19,8 @@ namespace {
 
 constexpr double kFullTurnDeg = 360.0;
 constexpr double kRightAngleDeg = 90.0;
-constexpr double kRadPerDeg = M_PI / 180.0;
-constexpr double kDegPerRad = 180.0 / M_PI;
+constexpr double kRadPerDeg = kPi / 180.0;
+constexpr double kDegPerRad = 180.0 / kPi;
 constexpr double kMetresPerRadian = 6371008.8;  ///< mean Earth radius: metres per radian of arc
 
 /// Width (degrees) of the box's longitudes east of its west edge; >= 360: all longitudes.

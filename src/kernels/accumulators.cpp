@@ -46,6 +46,25 @@ std::vector<Stat> parse_stats(const std::string& text) {
   return stats;
 }
 
+Method parse_method(const std::string& text) {
+  if (text == "bin") return Method::kBin;
+  if (text == "nearest") return Method::kNearest;
+  if (text == "warp") return Method::kWarp;
+  throw UsageError("--method: unknown method '" + text + "' (available: bin, nearest, warp)");
+}
+
+std::string method_name(Method method) {
+  switch (method) {
+    case Method::kBin:
+      return "bin";
+    case Method::kNearest:
+      return "nearest";
+    case Method::kWarp:
+      return "warp";
+  }
+  return "?";
+}
+
 Weighting parse_weighting(const std::string& text) {
   if (text == "pixel") return Weighting::kPixel;
   if (text == "granule") return Weighting::kGranule;

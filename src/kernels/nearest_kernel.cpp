@@ -9,10 +9,11 @@
 #include <cmath>
 #include <limits>
 
+#include "swathgrid/text.hpp"
+
 namespace swathgrid {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr double kRadPerDeg = kPi / 180.0;
 constexpr double kDegPerRad = 180.0 / kPi;
 constexpr double kFullTurnDeg = 360.0;

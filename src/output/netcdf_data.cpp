@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "output/netcdf_internal.hpp"
+#include "swathgrid/comm.hpp"
 
 namespace swathgrid::netcdf {
 
@@ -17,11 +18,7 @@ constexpr std::int64_t kBoundsVertexCount = 2;
 constexpr std::int64_t kOneColumn = 1;  // 1-D variables: the column count is ignored
 constexpr int kCrsValue = 0;            // the value of the grid-mapping variable is unused
 
-bool is_root(MPI_Comm comm) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  return rank == kRoot;
-}
+bool is_root(MPI_Comm comm) { return rank_of(comm) == kRoot; }
 
 /// The float values of this rank's rows with NaN replaced by kOutputFillValue.
 std::vector<float> with_fill(const float* values, std::size_t size) {

@@ -12,6 +12,7 @@
 #include "output/nc_file.hpp"
 #include "output/netcdf_internal.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/text.hpp"
 #include "swathgrid/version.hpp"
 
 namespace swathgrid::netcdf {
@@ -98,15 +99,6 @@ double wrap_longitude(double lon_deg, bool east_edge) {
   return wrapped;
 }
 
-std::string join_granules(const std::vector<std::string>& granules) {
-  std::string joined;
-  for (const auto& name : granules) {
-    if (!joined.empty()) joined += kGranuleSeparator;
-    joined += name;
-  }
-  return joined;
-}
-
 /// ACDD geospatial_* attributes: the grid's lat/lon box (for a projected grid, through PROJ;
 /// left out when PROJ cannot give it) and, for a lat/lon grid, its resolution.
 void put_geospatial_attributes(NcFile& file, const GridDefinition& grid) {
@@ -139,7 +131,7 @@ void put_global_attributes(NcFile& file, const GridDefinition& grid, const Outpu
                     "too many input granules for an int attribute: " << granule_count);
   const int granule_count_int = static_cast<int>(granule_count);
   file.put_int(kGlobal, "input_granule_count", granule_count_int);
-  file.put_text(kGlobal, "input_granules", join_granules(meta.granules));
+  file.put_text(kGlobal, "input_granules", join(meta.granules, kGranuleSeparator));
   file.put_text(kGlobal, "date_created", date_created);
   put_geospatial_attributes(file, grid);
   for (const auto& [name, value] : meta.extra) file.put_text(kGlobal, name, value);

@@ -38,12 +38,6 @@ constexpr int kRoot = 0;
 constexpr const char* kIsoUtcFormat = "%Y-%m-%dT%H:%M:%SZ";
 constexpr std::size_t kIsoUtcLength = 32;
 
-int rank_of(MPI_Comm comm) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  return rank;
-}
-
 void validate_arguments(const std::string& path, const GridSpec& grid) {
   SWATHGRID_REQUIRE(!path.empty() && !std::filesystem::path(path).filename().empty(),
                     "output path names no file");

@@ -8,13 +8,13 @@
 
 namespace swathgrid {
 
-std::string cell_methods(const std::string& method, Weighting weighting, Stat stat) {
+std::string cell_methods(Method method, Weighting weighting, Stat stat) {
   const std::string name = stat == Stat::kStdev ? "standard_deviation"
                            : stat == Stat::kMin ? "minimum"
                            : stat == Stat::kMax ? "maximum"
                                                 : "mean";
   const std::string geometric = stat == Stat::kGmean ? " (geometric)" : "";
-  if (method != "bin") return "area: point time: " + name + geometric;
+  if (method != Method::kBin) return "area: point time: " + name + geometric;
   if (weighting == Weighting::kPixel) return "area: time: " + name + geometric;
   if (weighting == Weighting::kGranule)
     return "area: mean" + geometric + " time: " + name + geometric;

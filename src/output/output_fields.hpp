@@ -17,7 +17,7 @@ namespace swathgrid {
 /// and period ("area: time:"); with granule weights, each granule's cell mean first, then the
 /// statistic over granules; l2bin's sqrt weights weigh pixels by granule. nearest and warp
 /// sample a point (the nearest pixel) per granule, then combine granules over time.
-std::string cell_methods(const std::string& method, Weighting weighting, Stat stat);
+std::string cell_methods(Method method, Weighting weighting, Stat stat);
 
 std::vector<std::pair<std::string, std::string>> stat_attributes(const VariableInfo& info,
                                                                  const Config& config, Stat stat);

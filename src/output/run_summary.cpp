@@ -13,17 +13,12 @@
 
 #include "swathgrid/composite.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/text.hpp"
 #include "swathgrid/version.hpp"
 
 namespace swathgrid {
 
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
-  return text;
-}
 
 std::vector<std::string> stat_names(const Config& config) {
   std::vector<std::string> names;
@@ -122,7 +117,7 @@ std::string format_summary(const Config& config, const Environment& env, const R
   const GridSpec& g = config.grid.spec;
   const double cells = static_cast<double>(s.nx) * static_cast<double>(s.ny);
   out << std::setprecision(6) << "wrote " << config.output << ": " << join(config.variables) << " ("
-      << join(stat_names(config)) << "; method " << config.method << ", weight "
+      << join(stat_names(config)) << "; method " << method_name(config.method) << ", weight "
       << weighting_name(config.weighting) << ", period " << period_name(config.period) << ") from "
       << s.granules << " granules on a " << s.nx << " x " << s.ny << " grid (" << config.grid.crs
       << ", cells of " << g.cell_size << ", x " << g.x_min << ".." << g.x_max() << ", y "
@@ -179,7 +174,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
       << "  \"output\": " << quoted(config.output) << ",\n"
       << "  \"variables\": " << string_array(config.variables) << ",\n"
       << "  \"stats\": " << string_array(stat_names(config)) << ",\n"
-      << "  \"method\": " << quoted(config.method) << ",\n"
+      << "  \"method\": " << quoted(method_name(config.method)) << ",\n"
       << "  \"weight\": " << quoted(weighting_name(config.weighting)) << ",\n"
       << "  \"period\": " << quoted(period_name(config.period)) << ",\n"
       << "  \"flags\": " << quoted(config.flags_text) << ",\n"

@@ -38,6 +38,12 @@ void fail_together(int code, const std::string& message) {
   MPI_Abort(MPI_COMM_WORLD, code);
 }
 
+int rank_of(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
 std::vector<std::string> allgather_strings(const std::string& local, MPI_Comm comm) {
   int size = 1;
   MPI_Comm_size(comm, &size);
