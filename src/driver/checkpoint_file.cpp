@@ -1,6 +1,11 @@
 #include "checkpoint_file.hpp"
 
 #include <unistd.h>
+#ifdef SWATHGRID_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#else
+#include <zlib.h>
+#endif
 
 #include <algorithm>
 #include <array>
@@ -17,7 +22,7 @@ namespace swathgrid {
 namespace {
 
 constexpr std::array<char, 8> kMagic{'S', 'W', 'G', 'C', 'K', 'P', 'T', '\n'};
-constexpr std::uint32_t kFormatVersion = 2;  // 2: packed count words (PackedCount)
+constexpr std::uint32_t kFormatVersion = 3;  // 2: packed count words; 3: CRC-32 checksum
 
 /// The LocalResult counters a checkpoint keeps, in file order (timings are not kept: they
 /// describe one attempt).
@@ -40,7 +45,7 @@ class HashedWriter {
     if (file_) std::fclose(file_);
   }
   void bytes(const void* data, std::size_t size) {
-    hash_ = fnv1a(hash_, data, size);
+    hash_ = crc32_update(hash_, data, size);
     if (size && std::fwrite(data, 1, size, file_) != size)
       throw Error("checkpoint file " + path_ + ": cannot write: " + errno_text());
   }
@@ -66,7 +71,7 @@ class HashedWriter {
  private:
   std::string path_;
   std::FILE* file_ = nullptr;
-  std::uint64_t hash_ = kFnvOffsetBasis;
+  std::uint64_t hash_ = 0;
 };
 
 /// Reads with a running checksum; any short read is a damaged file.
@@ -79,7 +84,7 @@ class HashedReader {
   ~HashedReader() { std::fclose(file_); }
   void bytes(void* data, std::size_t size) {
     if (size && std::fread(data, 1, size, file_) != size) damaged("truncated");
-    hash_ = fnv1a(hash_, data, size);
+    hash_ = crc32_update(hash_, data, size);
   }
   template <class T>
   T value() {
@@ -115,7 +120,7 @@ class HashedReader {
  private:
   std::string path_;
   std::FILE* file_ = nullptr;
-  std::uint64_t hash_ = kFnvOffsetBasis;
+  std::uint64_t hash_ = 0;
 };
 
 void write_period(HashedWriter& out, std::int64_t key, const TiledFields& fields) {
@@ -170,6 +175,19 @@ void read_period(HashedReader& in, const TileGrid& tiles, Layer& layer) {
 }
 
 }  // namespace
+
+std::uint64_t crc32_update(std::uint64_t crc, const void* data, std::size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+#ifdef SWATHGRID_HAVE_LIBDEFLATE
+  return libdeflate_crc32(static_cast<std::uint32_t>(crc), p, size);
+#else
+  constexpr std::size_t kPiece = std::size_t{1} << 30;  // zlib takes 32-bit lengths
+  uLong value = static_cast<uLong>(crc);
+  for (std::size_t at = 0; at < size; at += kPiece)
+    value = ::crc32(value, p + at, static_cast<uInt>(std::min(kPiece, size - at)));
+  return value;
+#endif
+}
 
 std::uint64_t fnv1a(std::uint64_t hash, const void* data, std::size_t size) {
   const auto* p = static_cast<const unsigned char*>(data);
