@@ -104,6 +104,12 @@ add_feature_info(libdeflate LIBDEFLATE_FOUND
 # OpenMP threads inflate chunks in parallel (Kokkos' OpenMP backend brings it too).
 find_package(OpenMP COMPONENTS CXX)
 
+find_package(nlohmann_json 3 CONFIG)
+if(NOT nlohmann_json_FOUND)
+  swathgrid_missing("nlohmann-json" "nlohmann-json3-dev")
+endif()
+set_package_properties(nlohmann_json PROPERTIES TYPE REQUIRED PURPOSE "the --report JSON")
+
 find_package(Boost COMPONENTS program_options)
 if(NOT Boost_PROGRAM_OPTIONS_FOUND)
   swathgrid_missing("Boost.Program_options" "libboost-program-options-dev")

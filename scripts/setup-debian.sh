@@ -14,7 +14,7 @@ packages=(
   libpnetcdf-dev pnetcdf-bin libnetcdf-mpi-dev
   libproj-dev proj-bin
   libgdal-dev gdal-bin python3-gdal
-  libboost-program-options-dev
+  libboost-program-options-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libbenchmark-dev
   libtrilinos-kokkos-dev
   netcdf-bin python3-xarray python3-netcdf4 python3-h5netcdf python3-numpy

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "swathgrid/calendar.hpp"
 #include "swathgrid/error.hpp"
 
 namespace swathgrid {
@@ -13,35 +14,8 @@ namespace {
 constexpr double kSecondsPerDay = 86400.0;
 constexpr int kDaysPerEightDayPeriod = 8;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (civil calendar arithmetic).
-std::int64_t days_from_civil(std::int64_t y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-struct Civil {
-  std::int64_t year;
-  int month, day;
-};
-
-Civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return {yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
-
 std::string date_text(std::int64_t day) {
-  const Civil c = civil_from_days(day);
+  const CivilDate c = civil_from_days(day);
   char text[32];
   std::snprintf(text, sizeof(text), "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month,
                 c.day);
@@ -89,7 +63,7 @@ double parse_iso8601_utc(const std::string& text) {
 
 Period period_of(double seconds, PeriodKind kind) {
   const std::int64_t day = static_cast<std::int64_t>(std::floor(seconds / kSecondsPerDay));
-  const Civil c = civil_from_days(day);
+  const CivilDate c = civil_from_days(day);
   switch (kind) {
     case PeriodKind::kAll:
       return Period{0, 0, 0, "all"};

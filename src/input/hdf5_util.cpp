@@ -29,20 +29,6 @@ bool error_stack_mentions(const std::string& text) {
   return wanted.second;
 }
 
-Handle& Handle::operator=(Handle&& other) noexcept {
-  if (this != &other) {
-    if (id_ >= 0 && closer_) closer_(id_);
-    id_ = other.id_;
-    closer_ = other.closer_;
-    other.id_ = -1;
-  }
-  return *this;
-}
-
-Handle::~Handle() {
-  if (id_ >= 0 && closer_) closer_(id_);
-}
-
 void check(herr_t status, const std::string& context, const std::string& what) {
   if (status < 0) throw Error(context + ": " + what);
 }

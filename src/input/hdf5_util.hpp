@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "swathgrid/h5_handle.hpp"
+
 namespace swathgrid::h5 {
 
 /// Turns HDF5's automatic error-stack printing off for this process (idempotent).
@@ -17,24 +19,8 @@ void silence_errors();
 /// recorded) contains `text`.
 bool error_stack_mentions(const std::string& text);
 
-/// Owns one hid_t and closes it with the matching H5*close.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Handle() = default;
-  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Handle(Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
-  Handle& operator=(Handle&& other) noexcept;
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle();
-  hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
-
- private:
-  hid_t id_ = -1;
-  Closer closer_ = nullptr;
-};
+/// Owns one hid_t and closes it with the matching H5*close (swathgrid/h5_handle.hpp).
+using Handle = H5Handle;
 
 /// Throws swathgrid::Error("<context>: <what>") when `status` is negative.
 void check(herr_t status, const std::string& context, const std::string& what);

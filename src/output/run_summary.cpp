@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <cstring>
 #include <iomanip>
+#include <nlohmann/json.hpp>
 #include <sstream>
-#include <type_traits>
 #include <utility>
 
 #include "swathgrid/composite.hpp"
@@ -19,6 +19,9 @@
 namespace swathgrid {
 
 namespace {
+
+/// The --report document, keys in the order written.
+using Json = nlohmann::ordered_json;
 
 std::vector<std::string> stat_names(const Config& config) {
   std::vector<std::string> names;
@@ -43,52 +46,6 @@ std::string reduce_name(ReduceMode mode) {
 }
 
 double percent(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
-
-/// A JSON string literal.
-std::string quoted(const std::string& text) {
-  std::ostringstream out;
-  out << '"';
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\')
-      out << '\\' << c;
-    else if (c == '\n')
-      out << "\\n";
-    else if (c < 0x20)
-      out << "\\u" << std::hex << std::setw(4) << std::setfill('0') << static_cast<int>(c)
-          << std::dec;
-    else
-      out << c;
-  }
-  out << '"';
-  return out.str();
-}
-
-/// A JSON number (null for NaN/infinity, which JSON cannot hold).
-std::string number(double value) {
-  if (!std::isfinite(value)) return "null";
-  std::ostringstream out;
-  out << std::setprecision(9) << value;
-  return out.str();
-}
-
-template <typename T>
-std::string array(const std::vector<T>& values) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) text += ", ";
-    if constexpr (std::is_floating_point_v<T>)
-      text += number(values[i]);
-    else
-      text += std::to_string(values[i]);
-  }
-  return text + "]";
-}
-
-std::string string_array(const std::vector<std::string>& values) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + quoted(values[i]);
-  return text + "]";
-}
 
 }  // namespace
 
@@ -166,63 +123,79 @@ std::string format_summary(const Config& config, const Environment& env, const R
 
 std::string format_json_report(const Config& config, const Environment& env, const RunSummary& s) {
   const GridSpec& g = config.grid.spec;
-  std::ostringstream out;
-  out << "{\n"
-      << "  \"program\": \"swathgrid\",\n"
-      << "  \"version\": " << quoted(kVersion) << ",\n"
-      << "  \"command\": " << quoted(config.history) << ",\n"
-      << "  \"output\": " << quoted(config.output) << ",\n"
-      << "  \"variables\": " << string_array(config.variables) << ",\n"
-      << "  \"stats\": " << string_array(stat_names(config)) << ",\n"
-      << "  \"method\": " << quoted(method_name(config.method)) << ",\n"
-      << "  \"weight\": " << quoted(weighting_name(config.weighting)) << ",\n"
-      << "  \"period\": " << quoted(period_name(config.period)) << ",\n"
-      << "  \"flags\": " << quoted(config.flags_text) << ",\n"
-      << "  \"schedule\": " << quoted(to_string(config.schedule)) << ",\n"
-      << "  \"reduce\": " << quoted(reduce_name(config.reduce)) << ",\n"
-      << "  \"ranks\": " << env.size() << ",\n"
-      << "  \"threads\": " << env.threads() << ",\n"
-      << "  \"ranks_reading_ahead\": " << s.ranks_reading_ahead << ",\n"
-      << "  \"backend\": " << quoted(env.backend()) << ",\n"
-      << "  \"huge_pages\": " << quoted(env.huge_pages()) << ",\n"
-      << "  \"grid\": {\"crs\": " << quoted(config.grid.crs) << ", \"nx\": " << s.nx
-      << ", \"ny\": " << s.ny << ", \"cells\": " << s.nx * s.ny
-      << ", \"cell_size\": " << number(g.cell_size) << ", \"x_min\": " << number(g.x_min)
-      << ", \"x_max\": " << number(g.x_max()) << ", \"y_min\": " << number(g.y_min())
-      << ", \"y_max\": " << number(g.y_max) << ", \"tile\": " << config.tile_size << "},\n"
-      << "  \"granules\": {\"total\": " << s.granules << ", \"read\": " << s.granules_read
-      << ", \"skipped_by_bounds\": " << s.granules_skipped
-      << ", \"missing_grid\": " << s.granules_missing_grid
-      << ", \"all_fill\": " << s.granules_all_fill
-      << ", \"failed_skipped\": " << string_array(s.granules_failed)
-      << ", \"per_rank\": " << array(s.granules_per_rank) << "},\n"
-      << "  \"pixels\": {\"binned\": " << s.pixels_binned
-      << ", \"outside_grid\": " << s.pixels_outside << ", \"flagged\": " << s.pixels_flagged
-      << ", \"unrepresentable\": " << s.pixels_unrepresentable << "},\n"
-      << "  \"nearest_searches\": " << s.nearest_searches << ",\n"
-      << "  \"cells_with_data\": " << s.cells_with_data << ",\n"
-      << "  \"bytes_read\": " << s.bytes_read << ",\n"
-      << "  \"bytes_whole_granules\": " << s.bytes_total << ",\n"
-      << "  \"accumulators\": {\"kind\": " << quoted(s.accumulators)
-      << ", \"tile_bytes_per_rank\": " << array(s.tile_bytes_per_rank) << "},\n"
-      << "  \"mpi_per_rank\": {\"collectives\": " << array(s.mpi_collectives_per_rank)
-      << ", \"bytes_sent\": " << array(s.mpi_bytes_sent_per_rank)
-      << ", \"bytes_received\": " << array(s.mpi_bytes_received_per_rank)
-      << ", \"io_collectives\": " << array(s.mpi_io_collectives_per_rank)
-      << ", \"io_bytes\": " << array(s.mpi_io_bytes_per_rank) << "},\n"
-      << "  \"peak_rss_bytes_per_rank\": " << array(s.peak_rss_bytes_per_rank) << ",\n"
-      << "  \"seconds\": " << number(s.seconds) << ",\n"
-      << "  \"granules_per_second\": " << number(s.seconds > 0 ? s.granules / s.seconds : 0.0)
-      << ",\n"
-      << "  \"phases\": {";
-  for (std::size_t i = 0; i < s.phases.size(); ++i) {
-    const auto& p = s.phases[i];
-    out << (i ? "," : "") << "\n    " << quoted(p.name) << ": {\"min\": " << number(p.min)
-        << ", \"median\": " << number(p.median) << ", \"max\": " << number(p.max)
-        << ", \"per_rank\": " << array(p.per_rank) << "}";
-  }
-  out << "\n  }\n}\n";
-  return out.str();
+  // NaN and infinities, which JSON cannot hold, are written as null.
+  const auto number = [](double value) { return std::isfinite(value) ? Json(value) : Json(); };
+  const auto numbers = [&number](const std::vector<double>& values) {
+    Json array = Json::array();
+    for (double value : values) array.push_back(number(value));
+    return array;
+  };
+  Json phases = Json::object();
+  for (const auto& p : s.phases)
+    phases[p.name] = {{"min", number(p.min)},
+                      {"median", number(p.median)},
+                      {"max", number(p.max)},
+                      {"per_rank", numbers(p.per_rank)}};
+  const Json report = {
+      {"program", "swathgrid"},
+      {"version", kVersion},
+      {"command", config.history},
+      {"output", config.output},
+      {"format", config.encoding.format == OutputFormat::kNetcdf4 ? "netcdf4" : "classic"},
+      {"variables", config.variables},
+      {"stats", stat_names(config)},
+      {"method", method_name(config.method)},
+      {"weight", weighting_name(config.weighting)},
+      {"period", period_name(config.period)},
+      {"flags", config.flags_text},
+      {"schedule", to_string(config.schedule)},
+      {"reduce", reduce_name(config.reduce)},
+      {"ranks", env.size()},
+      {"threads", env.threads()},
+      {"ranks_reading_ahead", s.ranks_reading_ahead},
+      {"backend", env.backend()},
+      {"huge_pages", env.huge_pages()},
+      {"grid",
+       {{"crs", config.grid.crs},
+        {"nx", s.nx},
+        {"ny", s.ny},
+        {"cells", s.nx * s.ny},
+        {"cell_size", number(g.cell_size)},
+        {"x_min", number(g.x_min)},
+        {"x_max", number(g.x_max())},
+        {"y_min", number(g.y_min())},
+        {"y_max", number(g.y_max)},
+        {"tile", config.tile_size}}},
+      {"granules",
+       {{"total", s.granules},
+        {"read", s.granules_read},
+        {"skipped_by_bounds", s.granules_skipped},
+        {"missing_grid", s.granules_missing_grid},
+        {"all_fill", s.granules_all_fill},
+        {"failed_skipped", s.granules_failed},
+        {"per_rank", s.granules_per_rank}}},
+      {"pixels",
+       {{"binned", s.pixels_binned},
+        {"outside_grid", s.pixels_outside},
+        {"flagged", s.pixels_flagged},
+        {"unrepresentable", s.pixels_unrepresentable}}},
+      {"nearest_searches", s.nearest_searches},
+      {"cells_with_data", s.cells_with_data},
+      {"bytes_read", s.bytes_read},
+      {"bytes_whole_granules", s.bytes_total},
+      {"accumulators", {{"kind", s.accumulators}, {"tile_bytes_per_rank", s.tile_bytes_per_rank}}},
+      {"mpi_per_rank",
+       {{"collectives", s.mpi_collectives_per_rank},
+        {"bytes_sent", s.mpi_bytes_sent_per_rank},
+        {"bytes_received", s.mpi_bytes_received_per_rank},
+        {"io_collectives", s.mpi_io_collectives_per_rank},
+        {"io_bytes", s.mpi_io_bytes_per_rank}}},
+      {"peak_rss_bytes_per_rank", s.peak_rss_bytes_per_rank},
+      {"seconds", number(s.seconds)},
+      {"granules_per_second", number(s.seconds > 0 ? s.granules / s.seconds : 0.0)},
+      {"phases", phases}};
+  // Paths and command lines need not be UTF-8: invalid bytes become U+FFFD, not an exception.
+  return report.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 void write_json_report(const std::string& path, const std::string& staged, const Config& config,

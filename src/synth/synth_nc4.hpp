@@ -11,40 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "swathgrid/h5_handle.hpp"
+
 namespace swathgrid::synth_detail {
 
-/// Owns an HDF5 identifier and closes it with the matching H5*close function.
-class H5Id {
- public:
-  using Closer = herr_t (*)(hid_t);
-  H5Id() = default;
-  H5Id(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  H5Id(H5Id&& other) noexcept
-      : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-  H5Id& operator=(H5Id&& other) noexcept {
-    if (this != &other) {
-      reset();
-      id_ = std::exchange(other.id_, H5I_INVALID_HID);
-      closer_ = other.closer_;
-    }
-    return *this;
-  }
-  H5Id(const H5Id&) = delete;
-  H5Id& operator=(const H5Id&) = delete;
-  ~H5Id() { reset(); }
-  hid_t get() const { return id_; }
-  /// Closes now; returns the close status (negative on failure).
-  herr_t reset() {
-    herr_t status = 0;
-    if (id_ >= 0 && closer_) status = closer_(id_);
-    id_ = H5I_INVALID_HID;
-    return status;
-  }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
+/// Owns an HDF5 identifier and closes it with the matching H5*close (swathgrid/h5_handle.hpp).
+using H5Id = H5Handle;
 
 /// Turns off HDF5's automatic error-stack printing for its lifetime, then restores it.
 class H5ErrorSilencer {
