@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "swathgrid/device_math.hpp"
+
 namespace swathgrid {
 
 /// The fixed-point scale of one accumulated quantity. The quantum is 2^-bits; |v| must not
@@ -38,11 +40,10 @@ struct ExactSum {
   KOKKOS_INLINE_FUNCTION double max_abs() const {
     return static_cast<double>(std::int64_t{1} << (top - bits));  // 2^(top - bits), no call
   }
-  KOKKOS_INLINE_FUNCTION bool representable(double v) const { return std::fabs(v) <= max_abs(); }
+  KOKKOS_INLINE_FUNCTION bool representable(double v) const { return device::fabs(v) <= max_abs(); }
   KOKKOS_INLINE_FUNCTION std::int64_t quantize(double v) const {
     // v * 2^bits is exact (a power of two; |v| <= max_abs()), as ldexp but without a call.
-    return static_cast<std::int64_t>(
-        std::llround(v * static_cast<double>(std::int64_t{1} << bits)));
+    return device::round_to_int64(v * static_cast<double>(std::int64_t{1} << bits));
   }
   KOKKOS_INLINE_FUNCTION static std::int64_t high_part(std::int64_t q) { return q >> 32; }
   KOKKOS_INLINE_FUNCTION static std::int64_t low_part(std::int64_t q) {
@@ -104,17 +105,13 @@ KOKKOS_INLINE_FUNCTION std::int32_t wrapping_add(std::int32_t a, std::int64_t b)
 
 /// Floats as int64 keys whose integer order is the float order (for atomic min/max).
 KOKKOS_INLINE_FUNCTION std::int64_t ordered_key(float v) {
-  std::int32_t bits;
-  static_assert(sizeof(bits) == sizeof(v), "float is 32 bits");
-  __builtin_memcpy(&bits, &v, sizeof(bits));
+  const auto bits = device::bit_cast<std::int32_t>(v);
   return bits >= 0 ? bits : static_cast<std::int32_t>(bits ^ 0x7fffffff);
 }
 KOKKOS_INLINE_FUNCTION float from_ordered_key(std::int64_t key) {
   std::int32_t bits = static_cast<std::int32_t>(key);
   if (bits < 0) bits ^= 0x7fffffff;
-  float v;
-  __builtin_memcpy(&v, &bits, sizeof(v));
-  return v;
+  return device::bit_cast<float>(bits);
 }
 
 }  // namespace swathgrid

@@ -114,7 +114,7 @@ struct CellAdder {
     if (layout.has(kSqHi)) add_sum(kSqHi, kSqLo, layout.square_scale, v * v, cell);
     if (layout.has(kSquare0)) add_square(layout.value_scale.quantize(v), cell);
     if (layout.has(kLogHi) && v > 0.0) {
-      add_sum(kLogHi, kLogLo, layout.log_scale, std::log(v), cell);
+      add_sum(kLogHi, kLogLo, layout.log_scale, device::log(v), cell);
       add_sum(kLogWeightHi, kLogWeightLo, layout.weight_scale, 1.0, cell);
     }
     const std::int64_t key = ordered_key(value);
