@@ -82,6 +82,7 @@ struct Granule {
   FloatArray longitude;            ///< degrees east, lines * pixels
   std::vector<GranuleVariable> variables;  ///< in the order requested
   std::string time_coverage_start;         ///< ISO 8601 UTC as in the file, "" when absent
+  std::string time_coverage_end;           ///< the same for the granule's last line
   std::size_t bytes_read = 0;       ///< uncompressed bytes of the arrays read (incl. the sample
                                     ///< of the navigation a subset read takes first)
   std::size_t bytes_total = 0;      ///< uncompressed bytes a read of the whole file would take

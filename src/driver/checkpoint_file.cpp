@@ -22,7 +22,7 @@ namespace swathgrid {
 namespace {
 
 constexpr std::array<char, 8> kMagic{'S', 'W', 'G', 'C', 'K', 'P', 'T', '\n'};
-constexpr std::uint32_t kFormatVersion = 3;  // 2: packed count words; 3: CRC-32 checksum
+constexpr std::uint32_t kFormatVersion = 3;  // 2: packed count words; 3: CRC-32, latest end
 
 /// The LocalResult counters a checkpoint keeps, in file order (timings are not kept: they
 /// describe one attempt).
@@ -210,6 +210,7 @@ void write_checkpoint_file(const std::string& path, const CheckpointHeader& head
     LocalResult copy = local;
     for (const std::int64_t* counter : counters(copy)) out.value(*counter);
     out.text(local.earliest_start);
+    out.text(local.latest_end);
     out.value<std::uint64_t>(local.failed.size());
     for (const auto& [index, message] : local.failed) {
       out.value<std::uint64_t>(index);
@@ -246,6 +247,8 @@ void merge_checkpoint_file(const std::string& path, const CheckpointHeader& expe
   const std::string start = in.text();
   if (!start.empty() && (local.earliest_start.empty() || start < local.earliest_start))
     local.earliest_start = start;
+  const std::string end = in.text();
+  if (end > local.latest_end) local.latest_end = end;
   for (std::uint64_t n = in.count(16); n > 0; --n) {
     const auto index = in.value<std::uint64_t>();
     local.failed.emplace_back(index, in.text());

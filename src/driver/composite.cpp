@@ -46,6 +46,13 @@ std::string earliest_start(const std::string& local, MPI_Comm comm) {
   return earliest;
 }
 
+std::string latest_end(const std::string& local, MPI_Comm comm) {
+  std::string latest;
+  for (const auto& text : allgather_strings(local, comm))
+    if (text > latest) latest = text;
+  return latest;
+}
+
 /// What --geotiff and --quicklook show: the first variable's mean, or its first statistic
 /// when the mean was not asked for (netCDF names as the writer gives them); counts have
 /// units of 1.
@@ -223,6 +230,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
                 {"l2_flags_masked", config.flags_text},
                 {"period", period_name(config.period)},
                 {"time_coverage_start", earliest_start(local.earliest_start, comm)},
+                {"time_coverage_end", latest_end(local.latest_end, comm)},
                 {"processing_level", "L3 Mapped"},
                 {"product_name", std::filesystem::path(config.output).filename().string()}};
   if (!config.mask_flags.empty())  // as NASA's L3m files: the flags applied, comma-separated

@@ -388,14 +388,22 @@ class GranuleReader {
   bool closing_ = false;
 };
 
-/// Keeps the smallest parsable time_coverage_start (others never reach the output).
-void note_start_time(const std::string& start, std::string& earliest) {
-  try {
-    parse_iso8601_utc(start);
-  } catch (const Error&) {
-    return;
-  }
-  if (earliest.empty() || start < earliest) earliest = start;
+/// Keeps the smallest parsable time_coverage_start and the largest time_coverage_end
+/// (unparsable ones never reach the output).
+void note_times(const Granule& granule, LocalResult& local) {
+  const auto parses = [](const std::string& text) {
+    try {
+      parse_iso8601_utc(text);
+      return true;
+    } catch (const Error&) {
+      return false;
+    }
+  };
+  const std::string& start = granule.time_coverage_start;
+  const std::string& end = granule.time_coverage_end;
+  if (parses(start) && (local.earliest_start.empty() || start < local.earliest_start))
+    local.earliest_start = start;
+  if (parses(end) && end > local.latest_end) local.latest_end = end;
 }
 
 }  // namespace
@@ -431,7 +439,7 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
           const Granule& granule = *read.granule;
           local.bytes_read += static_cast<std::int64_t>(granule.bytes_read);
           local.bytes_total += static_cast<std::int64_t>(granule.bytes_total);
-          note_start_time(granule.time_coverage_start, local.earliest_start);
+          note_times(granule, local);
           if (granule.skipped_by_bounds) {
             ++local.granules_skipped;
           } else {

@@ -258,6 +258,7 @@ Granule read_granule(const std::string& path, const ReadRequest& request) {
   Granule granule;
   granule.path = path;
   granule.time_coverage_start = h5::read_text_attribute(g.file.get(), "time_coverage_start");
+  granule.time_coverage_end = h5::read_text_attribute(g.file.get(), "time_coverage_end");
   granule.file_lines = shape[0];
   granule.pixels = shape[1];
   // Everything requested is opened and checked before deciding what to read, so a bad file

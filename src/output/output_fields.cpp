@@ -47,7 +47,7 @@ std::vector<std::pair<std::string, std::string>> stat_attributes(const VariableI
 }
 
 void set_time_coverage(OutputMetadata& meta) {
-  if (meta.times.empty()) return;  // --period all: the granules' earliest start (composite.cpp)
+  if (meta.times.empty()) return;  // --period all: the granules' earliest start, latest end
   double first = meta.times.front().start_day, last = meta.times.front().end_day;
   for (const OutputTime& t : meta.times) {
     first = std::min(first, t.start_day);

@@ -247,10 +247,14 @@ TEST(Features, DailyPeriodsHaveTimeBoundsAndPerDayCounts) {
 
 TEST(Features, MetadataIsAsInNasaL3mFiles) {
   std::set<int> days;  // of August 2024, from the granules' time_coverage_start
+  std::string earliest_start, latest_end;  // over the granules
   for (const auto& path : granule_paths()) {
     hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     const std::string start = root_text_attribute(file, "time_coverage_start");
+    const std::string granule_end = root_text_attribute(file, "time_coverage_end");
     H5Fclose(file);
+    if (earliest_start.empty() || start < earliest_start) earliest_start = start;
+    if (granule_end > latest_end) latest_end = granule_end;
     int y = 0, m = 0, d = 0;
     ASSERT_EQ(std::sscanf(start.c_str(), "%d-%d-%d", &y, &m, &d), 3) << start;
     days.insert(d);
@@ -279,6 +283,10 @@ TEST(Features, MetadataIsAsInNasaL3mFiles) {
   EXPECT_EQ(sqrt_weights.text_attribute("cell_methods", "chlor_a_stdev")
                 .rfind("area: time: standard_deviation (", 0),
             0u);
+  // --period all: the data's own span, the earliest granule start to the latest granule end.
+  EXPECT_EQ(granule.text_attribute("time_coverage_start"), earliest_start);
+  EXPECT_EQ(granule.text_attribute("time_coverage_end"), latest_end);
+  EXPECT_LT(earliest_start, latest_end);
   NcFile nearest(e2e_dir() + "/nearest_n2.nc");
   EXPECT_EQ(nearest.text_attribute("cell_methods", "chlor_a"), "area: point time: mean");
   EXPECT_EQ(nearest.text_attribute("l2_flag_names"), "");  // --flags none applies none
