@@ -485,8 +485,8 @@ TEST(CompositeWriter, FailureInjectedDuringTheWriteLeavesNoFile) {
     CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
                            MPI_COMM_WORLD);
     write_round_robin(writer, composite, 1);
-    // The last rank writes past the grid's last row: netCDF-C fails there alone, and every
-    // rank must throw and clean up together.
+    // The last rank writes past the grid's last row: the writer's check fails there alone,
+    // and every rank must throw and clean up together.
     const bool faulty = world_rank() == world_size() - 1;
     writer.write_rows(0, 0, 0, RowBand{faulty ? kRows : 0, faulty ? 1 : 0},
                       composite.chlor_a.data());
