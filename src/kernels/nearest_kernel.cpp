@@ -50,6 +50,8 @@ constexpr double kPrefilterMaxLonRatio = 0.5;
 using UnitVectorView = Kokkos::View<double* [3], MemSpace>;  ///< unit vectors; NaN: none
 using FlagView = Kokkos::View<std::uint8_t*, MemSpace>;      ///< per pixel: 1 = candidate
 using TrigView = Kokkos::View<double* [2], MemSpace>;        ///< (sin, cos) per row or column
+/// Per line: the pixels [first, last) holding its candidates (first == last: none).
+using LineSpanView = Kokkos::View<std::int32_t* [2], MemSpace>;
 using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
 using DynamicPolicy = Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
                                           Kokkos::IndexType<std::int64_t>>;
@@ -136,6 +138,7 @@ KOKKOS_INLINE_FUNCTION ColumnSpans column_spans(const GridSpec& grid, double lon
 
 struct ScatterFunctor {
   FlagView candidate;  ///< pixels the prefilter kept: no other can reach the block
+  LineSpanView line_spans;  ///< where each line's candidates are
   UnitVectorView positions;
   ConstPixelView lon_deg, lat_deg;
   std::int64_t lines, pixels;
@@ -201,8 +204,15 @@ struct ScatterFunctor {
     if (key < cell_key) Kokkos::atomic_fetch_min(&cell_key, key);
   }
 
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
-    if (!candidate(i) || !has_navigation(i)) return;
+  /// The candidates of one line.
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
+    const std::int64_t first = line * pixels;
+    for (std::int64_t i = first + line_spans(line, 0); i < first + line_spans(line, 1); ++i)
+      if (candidate(i)) scatter(i);
+  }
+
+  KOKKOS_INLINE_FUNCTION void scatter(std::int64_t i) const {
+    if (!has_navigation(i)) return;
     const Vec3 p = position(i);
     Reach reach;
     if (uniform_radius > 0.0) {
@@ -211,18 +221,24 @@ struct ScatterFunctor {
       return;
     }
     // Window: |dlat| <= theta; |dlon| <= asin(sin theta / cos lat) unless the cap holds a pole.
+    // theta = 2 asin(r / 2) and sin theta = r sqrt(1 - r^2 / 4) exactly; cos lat = |P_xy|;
+    // asin(y) <= y / sqrt(1 - y^2) bounds both arcsines from above without trigonometry.
     const double lon = lon_deg(i), lat = lat_deg(i), size = grid.cell_size;
-    const double theta =
-        2.0 * std::asin(reach.radius < 2.0 ? reach.radius * 0.5 : 1.0) * (1.0 + kWindowSlack);
-    const double theta_deg = theta * kDegPerRad + kWindowSlackDeg;
+    const double r = reach.radius, half_r2 = 1.0 - 0.25 * r * r;
+    const double theta = (half_r2 > 0.0 ? r / std::sqrt(half_r2) : kPi) * (1.0 + kWindowSlack);
+    const double theta_deg = (theta < kPi ? theta : kPi) * kDegPerRad + kWindowSlackDeg;
     const Span rows =
         intersect(clipped_span((grid.y_max - (lat + theta_deg)) / size - 0.5,
                                (grid.y_max - (lat - theta_deg)) / size - 0.5, grid.ny),
                   block.row_begin, block.row_end);
-    const double sin_theta = std::sin(theta), cos_lat_p = std::cos(lat * kRadPerDeg);
+    if (rows.begin >= rows.end) return;
+    const double sin_theta = half_r2 > 0.0 ? r * std::sqrt(half_r2) : 0.0;
+    const double cos_lat_p = std::sqrt(p.x * p.x + p.y * p.y);
+    const double lon_ratio = sin_theta / cos_lat_p * (1.0 + kWindowSlack);
     double half_width_deg = kFullTurnDeg;
-    if (sin_theta < kMaxLonRatio * cos_lat_p)
-      half_width_deg = std::asin(sin_theta / cos_lat_p) * kDegPerRad + kWindowSlackDeg;
+    if (half_r2 > 0.5 && lon_ratio < kMaxLonRatio)  // theta < 90 degrees: the cap's widest
+      half_width_deg =                              // latitude is the pixel's side
+          lon_ratio / std::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
     const ColumnSpans cols = column_spans(grid, lon, half_width_deg);
     for (std::int64_t row = rows.begin; row < rows.end; ++row) {
       const double sin_lat = row_trig(row - block.row_begin, 0);
@@ -279,6 +295,7 @@ struct PrefilterFunctor {
   CentreBox box;
   double uniform_deg;  ///< > 0: every pixel's window half-height (max_distance_m); else footprint
   FlagView candidate;
+  LineSpanView line_spans;
 
   /// |dlat| + |dlon| to pixel j if navigated (>= the great-circle angle, degrees), else 0.
   KOKKOS_INLINE_FUNCTION double degree_distance(double lon, double lat, std::int64_t j) const {
@@ -321,31 +338,49 @@ struct PrefilterFunctor {
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
-    for (std::int64_t pixel = 0; pixel < pixels; ++pixel)
-      candidate(line * pixels + pixel) = may_reach(line, pixel);
+    std::int32_t first = static_cast<std::int32_t>(pixels), last = 0;
+    for (std::int64_t pixel = 0; pixel < pixels; ++pixel) {
+      const bool kept = may_reach(line, pixel);
+      candidate(line * pixels + pixel) = kept;
+      if (kept) {
+        if (first > pixel) first = static_cast<std::int32_t>(pixel);
+        last = static_cast<std::int32_t>(pixel + 1);
+      }
+    }
+    line_spans(line, 0) = first < last ? first : 0;
+    line_spans(line, 1) = last;
   }
 };
 
-/// Unit vectors of the pixels the scatter reads: the candidates and their four neighbours
-/// (NaN: no navigation); the others are left unwritten, never read.
+/// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
+/// between the candidates of it and of the lines before and after, one pixel wider (the
+/// candidates and their four neighbours); the others are left unwritten, never read.
 UnitVectorView unit_vectors(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
-                            std::int64_t pixels, const FlagView& candidate) {
+                            std::int64_t lines, std::int64_t pixels,
+                            const LineSpanView& line_spans) {
   const std::int64_t n = static_cast<std::int64_t>(lon_deg.extent(0));
   UnitVectorView positions(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::positions"),
                            n);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   Kokkos::parallel_for(
-      "swathgrid::nearest::positions", Policy(ExecSpace(), 0, n), KOKKOS_LAMBDA(std::int64_t i) {
-        const bool needed = candidate(i) || (i >= pixels && candidate(i - pixels)) ||
-                            (i + pixels < n && candidate(i + pixels)) ||
-                            (i > 0 && candidate(i - 1)) || (i + 1 < n && candidate(i + 1));
-        if (!needed) return;
-        const double lon = lon_deg(i), lat = lat_deg(i);
-        const bool valid = navigated(lon, lat);
-        const double c = std::cos(lat * kRadPerDeg);
-        positions(i, 0) = valid ? c * std::cos(lon * kRadPerDeg) : nan;
-        positions(i, 1) = valid ? c * std::sin(lon * kRadPerDeg) : nan;
-        positions(i, 2) = valid ? std::sin(lat * kRadPerDeg) : nan;
+      "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
+      KOKKOS_LAMBDA(std::int64_t line) {
+        std::int64_t first = pixels, last = 0;
+        for (std::int64_t l = line > 0 ? line - 1 : 0; l <= line + 1 && l < lines; ++l) {
+          if (line_spans(l, 0) >= line_spans(l, 1)) continue;
+          if (line_spans(l, 0) < first) first = line_spans(l, 0);
+          if (line_spans(l, 1) > last) last = line_spans(l, 1);
+        }
+        if (first > 0) --first;
+        if (last < pixels) ++last;
+        for (std::int64_t i = line * pixels + first; i < line * pixels + last; ++i) {
+          const double lon = lon_deg(i), lat = lat_deg(i);
+          const bool valid = navigated(lon, lat);
+          const double c = std::cos(lat * kRadPerDeg);
+          positions(i, 0) = valid ? c * std::cos(lon * kRadPerDeg) : nan;
+          positions(i, 1) = valid ? c * std::sin(lon * kRadPerDeg) : nan;
+          positions(i, 2) = valid ? std::sin(lat * kRadPerDeg) : nan;
+        }
       });
   return positions;
 }
@@ -393,16 +428,20 @@ CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_de
                 kPrefilterSlackDeg
           : 0.0;
   FlagView candidate(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::candidate"), n);
+  const auto line_count = static_cast<std::int64_t>(lines);
+  LineSpanView line_spans(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::line_spans"),
+                          line_count);
   // One line per work item: neighbours by offset, no division per pixel.
-  Kokkos::parallel_for("swathgrid::nearest::prefilter",
-                       Policy(ExecSpace(), 0, static_cast<std::int64_t>(lines)),
-                       PrefilterFunctor{lon_deg, lat_deg, static_cast<std::int64_t>(lines),
-                                        static_cast<std::int64_t>(pixels),
-                                        CentreBox::of(grid, block), uniform_deg, candidate});
+  Kokkos::parallel_for(
+      "swathgrid::nearest::prefilter", Policy(ExecSpace(), 0, line_count),
+      PrefilterFunctor{lon_deg, lat_deg, static_cast<std::int64_t>(lines),
+                       static_cast<std::int64_t>(pixels), CentreBox::of(grid, block), uniform_deg,
+                       candidate, line_spans});
 
   ScatterFunctor scatter{
       candidate,
-      unit_vectors(lon_deg, lat_deg, static_cast<std::int64_t>(pixels), candidate),
+      line_spans,
+      unit_vectors(lon_deg, lat_deg, line_count, static_cast<std::int64_t>(pixels), line_spans),
       lon_deg,
       lat_deg,
       static_cast<std::int64_t>(lines),
@@ -414,7 +453,8 @@ CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_de
       keys,
       uniform_radius,
       chord_of_distance(kMaxReachM)};
-  Kokkos::parallel_for("swathgrid::nearest::scatter", DynamicPolicy(ExecSpace(), 0, n), scatter);
+  Kokkos::parallel_for("swathgrid::nearest::scatter", DynamicPolicy(ExecSpace(), 0, line_count),
+                       scatter);
 
   Kokkos::parallel_for(
       "swathgrid::nearest::unpack", Policy(ExecSpace(), 0, cells), KOKKOS_LAMBDA(std::int64_t c) {
