@@ -28,6 +28,9 @@ class Environment {
   /// Whether the heap is in transparent huge pages: "kernel" (the kernel's mode is "always"),
   /// "malloc" (glibc's malloc asks for them: see the restart in the constructor), or "no".
   std::string huge_pages() const;
+  /// Open MPI's point-to-point layer as chosen before MPI_Init: "ob1 (one node)" where every
+  /// rank is known to be on one node and the user chose none, else the user's or the default.
+  const std::string& point_to_point() const { return point_to_point_; }
   /// CPUs this process may run on (its affinity mask; Open MPI binds a rank to one core by
   /// default when there are few ranks).
   int cores() const;
@@ -48,6 +51,7 @@ class Environment {
   int rank_ = 0;
   int size_ = 1;
   MPI_Comm failure_comm_ = MPI_COMM_NULL;  ///< a duplicate of the world for fail()'s barrier
+  std::string point_to_point_;
   std::vector<char*> args_;  ///< the program's arguments less Kokkos's (argv points here)
 };
 

@@ -155,6 +155,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
       {"ranks_reading_ahead", s.ranks_reading_ahead},
       {"backend", env.backend()},
       {"huge_pages", env.huge_pages()},
+      {"mpi_point_to_point", env.point_to_point()},
       {"grid",
        {{"crs", config.grid.crs},
         {"nx", s.nx},

@@ -141,6 +141,40 @@ void prefer_romio_for_mpi_io() {
 #endif
 }
 
+/// The value of environment variable `name`, or "" when unset.
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+/// Whether every rank of this job is known, before MPI_Init, to run on this one node: Open
+/// MPI's launcher says so (OMPI_COMM_WORLD_SIZE == OMPI_COMM_WORLD_LOCAL_SIZE), or Slurm's
+/// srun does (SLURM_STEP_NUM_NODES=1), or no launcher is there at all (a singleton).
+bool job_on_one_node() {
+  const std::string size = env_or_empty("OMPI_COMM_WORLD_SIZE");
+  if (!size.empty()) return size == env_or_empty("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const std::string nodes = env_or_empty("SLURM_STEP_NUM_NODES");
+  if (!nodes.empty()) return nodes == "1";
+  return env_or_empty("PMIX_RANK").empty() && env_or_empty("PMI_RANK").empty();
+}
+
+/// Open MPI's point-to-point layer for a job on one node: ob1 over shared memory. Its default
+/// there, UCX, probes every network device of the machine in MPI_Init (0.40 s against 0.19 s
+/// for MPI_Init + MPI_Finalize alone on the development VM, docs/performance.md), and a
+/// composite of a month of granules takes 2 s. Across nodes UCX stays (InfiniBand, ...); the
+/// user's own choice (OMPI_MCA_pml, or mpiexec --mca pml) always wins. Returns what the run
+/// uses, for the report: "ob1 (one node)", "<value> (user's)" or "Open MPI's default".
+std::string choose_point_to_point() {
+#if defined(OPEN_MPI)
+  const std::string users = env_or_empty("OMPI_MCA_pml");
+  if (!users.empty()) return users + " (user's)";
+  if (job_on_one_node() && setenv("OMPI_MCA_pml", "ob1", 0) == 0) return "ob1 (one node)";
+  return "Open MPI's default";
+#else
+  return "the MPI library's default";
+#endif
+}
+
 /// Kokkos' option that keeps its initialisation warnings (OMP_PROC_BIND not set, "likely
 /// oversubscribing", ...) to itself: they went to stdout, once per rank, even with --help,
 /// --version and -q. Our own binding_warning() says what matters, once, from rank 0. Kokkos
@@ -163,6 +197,7 @@ Environment::Environment(int& argc, char**& argv) {
   restart_with_huge_page_heap(argv);
   keep_large_buffers();
   prefer_romio_for_mpi_io();
+  point_to_point_ = choose_point_to_point();
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);

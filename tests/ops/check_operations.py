@@ -272,6 +272,20 @@ def glibc_malloc_has_hugetlb():
     return name == "glibc" and (major, minor) >= (2, 35)
 
 
+def check_point_to_point(ops, _):
+    # On one node, unless the user chose, swathgrid asks Open MPI for ob1 (shared memory)
+    # instead of UCX, which probes every network device in MPI_Init
+    # (src/parallel/environment.cpp). Both runs are 2 ranks under mpiexec on this machine.
+    ours = json.loads(read_text(ops + "/chlor.json"))["mpi_point_to_point"]
+    users = json.loads(read_text(ops + "/users_pml.json"))["mpi_point_to_point"]
+    expect(ours == "ob1 (one node)", "mpi_point_to_point %r on one node; expected ob1" % ours)
+    expect(users == "^ucx (user's)", "mpi_point_to_point %r with OMPI_MCA_pml=^ucx" % users)
+    for name in ("chlor_a", "chlor_a_count"):
+        a, _ = netcdf_variable(ops + "/chlor.nc", name)
+        b, _ = netcdf_variable(ops + "/users_pml.nc", name)
+        expect(np.array_equal(a, b, equal_nan=True), "%s differs between the two" % name)
+
+
 def check_huge_pages(ops, _):
     # Where the kernel gives huge pages only on request ("madvise") the program restarts
     # itself once with glibc's malloc asking for them (src/parallel/environment.cpp), unless
@@ -303,7 +317,8 @@ def check_huge_pages(ops, _):
 
 CHECKS = {"report": check_report, "accumulators": check_accumulators,
           "geotiff": check_geotiff, "quicklook": check_quicklook,
-          "quiet": check_quiet, "progress": check_progress, "huge_pages": check_huge_pages}
+          "quiet": check_quiet, "progress": check_progress, "huge_pages": check_huge_pages,
+          "point_to_point": check_point_to_point}
 
 if __name__ == "__main__":
     CHECKS[sys.argv[1]](sys.argv[2], sys.argv[3])
