@@ -148,6 +148,7 @@ struct ScatterFunctor {
   CellPixelView keys;           ///< per block cell
   double uniform_radius;        ///< > 0: every pixel reaches this chord; else footprint reach
   double max_radius;            ///< cap of a footprint reach's radius
+  bool one_thread;              ///< the only thread: plain stores, no atomic read-modify-write
 
   KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
     return positions(i, 0) == positions(i, 0);
@@ -201,7 +202,11 @@ struct ScatterFunctor {
     // Keys only decrease: one that is not below the cell's key as read (the current one, or
     // a larger earlier one) cannot lower it, and skips the atomic (most visits do).
     std::int64_t& cell_key = keys((row - block.row_begin) * block.cols() + c);
-    if (key < cell_key) Kokkos::atomic_fetch_min(&cell_key, key);
+    if (!(key < cell_key)) return;
+    if (one_thread)
+      cell_key = key;  // a locked compare-and-swap costs ~10 % of the scatter on one thread
+    else
+      Kokkos::atomic_fetch_min(&cell_key, key);
   }
 
   /// The candidates of one line.
@@ -452,7 +457,8 @@ CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_de
       centre_trig(grid, false, block.col_begin, block.col_end),
       keys,
       uniform_radius,
-      chord_of_distance(kMaxReachM)};
+      chord_of_distance(kMaxReachM),
+      ExecSpace().concurrency() == 1};
   Kokkos::parallel_for("swathgrid::nearest::scatter", DynamicPolicy(ExecSpace(), 0, line_count),
                        scatter);
 
