@@ -36,6 +36,7 @@ struct RunSummary {
   std::int64_t granules_skipped = 0;        ///< not read: cannot come near the grid
   std::int64_t granules_all_fill = 0;       ///< read, but no valid value: contribute nothing
   std::int64_t nearest_searches = 0;        ///< nearest: geometry searches (granule blocks)
+  std::int64_t warp_transformers = 0;       ///< warp: GDAL transformers (one per granule)
   /// --on-error skip: "path: cause" of every granule left out, in input order.
   std::vector<std::string> granules_failed;
   std::vector<std::int64_t> granules_per_rank;  ///< granules each rank read, in rank order

@@ -53,4 +53,30 @@ std::vector<float> warp_granule(const FloatArray& lon, const FloatArray& lat,
                                 const FloatArray& values, std::size_t lines, std::size_t pixels,
                                 const GridSpec& target, WarpConvention convention);
 
+struct GdalPlugin;
+namespace gdal {
+class WarpSession;
+}
+
+/// warp_granule for every layer of a granule: GDAL's geolocation transformer (its backmap:
+/// most of a warp's cost) is built once, by the constructor, and each warp() reuses it, with
+/// what warp_granule does for one layer otherwise (the same values, bit for bit).
+class GranuleWarper {
+ public:
+  /// Throws as warp_granule (sizes, target, GDAL failure, no plugin).
+  GranuleWarper(const FloatArray& lon, const FloatArray& lat, std::size_t lines, std::size_t pixels,
+                const GridSpec& target, WarpConvention convention);
+  ~GranuleWarper();
+  GranuleWarper(const GranuleWarper&) = delete;
+  GranuleWarper& operator=(const GranuleWarper&) = delete;
+
+  /// One layer: lines * pixels values (NaN = fill/masked) onto the target, as warp_granule.
+  std::vector<float> warp(const float* values) const;
+
+ private:
+  const GdalPlugin* plugin_ = nullptr;
+  gdal::WarpSession* session_ = nullptr;
+  std::size_t cells_ = 0;
+};
+
 }  // namespace swathgrid

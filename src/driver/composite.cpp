@@ -204,6 +204,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   summary.granules_skipped = allreduce_sum(local.granules_skipped, comm);
   summary.granules_all_fill = allreduce_sum(local.granules_all_fill, comm);
   summary.nearest_searches = allreduce_sum(local.nearest_searches, comm);
+  summary.warp_transformers = allreduce_sum(local.warp_transformers, comm);
   summary.ranks_reading_ahead = allreduce_sum(std::int64_t{local.read_ahead ? 1 : 0}, comm);
   std::int64_t tile_bytes = 0;
   std::size_t compact_layers = 0;

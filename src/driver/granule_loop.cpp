@@ -209,12 +209,12 @@ void nearest_granule(const Granule& granule, const DevicePositions& pos, const C
 
 /// Regrids one layer of a granule (`band_values`: lines * pixels values) into partials (sparse
 /// tiles: only those it touches) and folds them into `accumulators`, or bins it into them
-/// directly where folding would only add. `window`: the rows warp computes. (Not nearest:
-/// nearest_granule does every layer of a granule at once.)
-BinTotals regrid_layer(const Granule& granule, const float* band_values, const DevicePositions& pos,
-                       const Config& config, const GridSpec& grid, const RowWindow& window,
-                       TiledFields& accumulators, GranuleWorkspace& work) {
-  const std::size_t plane = granule.lines * granule.pixels;
+/// directly where folding would only add. `window`: the rows warp computes; `warper`: warp's
+/// transformer of the granule onto them, shared by its layers. (Not nearest: nearest_granule
+/// does every layer of a granule at once.)
+BinTotals regrid_layer(const float* band_values, const DevicePositions& pos, const Config& config,
+                       const GridSpec& grid, const RowWindow& window, const GranuleWarper* warper,
+                       std::size_t plane, TiledFields& accumulators, GranuleWorkspace& work) {
   if (config.method == Method::kBin &&
       bins_into_accumulators(accumulators.layout, config.weighting))
     return pos.bin(device_view(band_values, plane), grid, accumulators);
@@ -224,10 +224,7 @@ BinTotals regrid_layer(const Granule& granule, const float* band_values, const D
     totals = pos.bin(device_view(band_values, plane), grid, partials);
   } else {
     PixelView cell_values;
-    copy_to_device(warp_granule(granule.longitude, granule.latitude,
-                                FloatArray(band_values, band_values + plane), granule.lines,
-                                granule.pixels, window_grid(grid, window), config.warp_convention),
-                   cell_values, "swathgrid::warped");
+    copy_to_device(warper->warp(band_values), cell_values, "swathgrid::warped");
     totals =
         cell_value_partials(cell_values, CellBlock{window.begin, window.end, 0, grid.nx}, partials);
   }
@@ -260,11 +257,18 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
     return;
   }
   const std::size_t plane = granule.lines * granule.pixels;
+  std::optional<GranuleWarper> warper;
+  if (config.method == Method::kWarp) {
+    warper.emplace(granule.longitude, granule.latitude, granule.lines, granule.pixels,
+                   window_grid(grid, window), config.warp_convention);
+    ++local.warp_transformers;
+  }
   bool touches_grid = false;
   for (Layer& layer : layers) {
     const GranuleVariable& var = granule.variables[layer.variable];
     const BinTotals totals = regrid_layer(
-        granule, var.values.data() + layer.band * plane, pos, config, grid, window,
+        var.values.data() + layer.band * plane, pos, config, grid, window,
+        warper ? &*warper : nullptr, plane,
         layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny)), work);
     local.pixels_binned += totals.binned;
     local.pixels_outside += totals.outside_grid;

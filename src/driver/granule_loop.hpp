@@ -38,6 +38,9 @@ struct LocalResult {
   /// nearest: searches of a block of a granule's rows, each serving every layer (variable,
   /// band) of the granule; not checkpointed (it counts this run's work).
   std::int64_t nearest_searches = 0;
+  /// warp: GDAL geolocation transformers built, one per granule touching the grid, each
+  /// serving every layer; not checkpointed.
+  std::int64_t warp_transformers = 0;
 };
 
 /// Regrids the granules the schedule gives this rank among checkpoint.remaining(), starting

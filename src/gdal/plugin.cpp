@@ -21,11 +21,18 @@ std::string message_of(Call&& call) noexcept {
   }
 }
 
-std::string warp_entry(const float* lon, const float* lat, const float* values, std::size_t lines,
-                       std::size_t pixels, const WarpTarget& target, bool pixel_center,
-                       float* result) {
-  return message_of([&] { warp(lon, lat, values, lines, pixels, target, pixel_center, result); });
+std::string begin_warp_entry(const float* lon, const float* lat, std::size_t lines,
+                             std::size_t pixels, const WarpTarget& target, bool pixel_center,
+                             WarpSession** session) {
+  *session = nullptr;
+  return message_of([&] { *session = begin_warp(lon, lat, lines, pixels, target, pixel_center); });
 }
+
+std::string warp_layer_entry(const WarpSession* session, const float* values, float* result) {
+  return message_of([&] { warp_layer(*session, values, result); });
+}
+
+void end_warp_entry(WarpSession* session) { end_warp(session); }
 
 std::string geotiff_entry(const ExportSource& source, const ExportFile& file) {
   return message_of([&] { gdal::write_geotiff(source, file); });
@@ -42,7 +49,8 @@ std::string quicklook_entry(const ExportSource& source, const ExportFile& file) 
 extern "C" __attribute__((visibility("default"))) const swathgrid::GdalPlugin*
 swathgrid_gdal_plugin() {
   static const swathgrid::GdalPlugin table{
-      swathgrid::kGdalPluginVersion, swathgrid::gdal::warp_entry, swathgrid::gdal::geotiff_entry,
-      swathgrid::gdal::quicklook_entry};
+      swathgrid::kGdalPluginVersion,     swathgrid::gdal::begin_warp_entry,
+      swathgrid::gdal::warp_layer_entry, swathgrid::gdal::end_warp_entry,
+      swathgrid::gdal::geotiff_entry,    swathgrid::gdal::quicklook_entry};
   return &table;
 }

@@ -10,9 +10,11 @@
 
 namespace swathgrid::gdal {
 
-/// See GdalPlugin::warp.
-void warp(const float* lon, const float* lat, const float* values, std::size_t lines,
-          std::size_t pixels, const WarpTarget& target, bool pixel_center, float* result);
+/// See GdalPlugin::begin_warp, warp_layer and end_warp.
+WarpSession* begin_warp(const float* lon, const float* lat, std::size_t lines, std::size_t pixels,
+                        const WarpTarget& target, bool pixel_center);
+void warp_layer(const WarpSession& session, const float* values, float* result);
+void end_warp(WarpSession* session);
 
 /// The composite's variable as a Cloud-Optimised GeoTIFF (--geotiff).
 void write_geotiff(const ExportSource& source, const ExportFile& file);

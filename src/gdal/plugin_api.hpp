@@ -20,7 +20,7 @@
 namespace swathgrid {
 
 /// Changed with the table, so that a plugin of another build is refused, not misused.
-inline constexpr int kGdalPluginVersion = 2;
+inline constexpr int kGdalPluginVersion = 3;
 
 /// A warp's target grid: GridSpec's numbers (grid.hpp needs Kokkos; the plugin does not).
 struct WarpTarget {
@@ -31,14 +31,25 @@ struct WarpTarget {
   std::int64_t ny;
 };
 
+/// A granule's warp state inside the plugin (gdal::WarpSession).
+namespace gdal {
+class WarpSession;
+}
+using WarpSession = gdal::WarpSession;
+
 struct GdalPlugin {
   int version;
-  /// warp_granule's GDAL part: lines x pixels lon, lat and values onto `target`, the
-  /// lat/lon values at pixel centres (GEOREFERENCING_CONVENTION=PIXEL_CENTER) or at the
-  /// pixels' top-left corners (GDAL's default); `result` (nx * ny floats) holds NaN on entry.
-  std::string (*warp)(const float* lon, const float* lat, const float* values, std::size_t lines,
-                      std::size_t pixels, const WarpTarget& target, bool pixel_center,
-                      float* result);
+  /// warp_granule's GDAL part, in three steps so that one geolocation transformer (most of a
+  /// warp's cost) serves every layer of a granule. begin_warp: from lines x pixels lon and
+  /// lat onto `target`, the lat/lon values at pixel centres (GEOREFERENCING_CONVENTION=
+  /// PIXEL_CENTER) or at the pixels' top-left corners (GDAL's default); sets *session.
+  /// warp_layer: one layer's values warped into `result` (nx * ny floats, NaN on entry).
+  /// end_warp: releases the session (nullptr: nothing).
+  std::string (*begin_warp)(const float* lon, const float* lat, std::size_t lines,
+                            std::size_t pixels, const WarpTarget& target, bool pixel_center,
+                            WarpSession** session);
+  std::string (*warp_layer)(const WarpSession* session, const float* values, float* result);
+  void (*end_warp)(WarpSession* session);
   std::string (*write_geotiff)(const ExportSource& source, const ExportFile& file);
   std::string (*write_quicklook)(const ExportSource& source, const ExportFile& file);
 };

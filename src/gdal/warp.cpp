@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "plugin.hpp"
 #include "swathgrid/error.hpp"
@@ -173,45 +174,91 @@ WarpOptions warp_options(GDALDatasetH source, GDALDatasetH target, void* transfo
 
 namespace gdal {
 
-void warp(const float* lon, const float* lat, const float* values, std::size_t lines,
-          std::size_t pixels, const WarpTarget& target, bool pixel_center, float* result) {
-  const std::size_t count = lines * pixels;
-  std::vector<float> geoloc(2 * count);  // band 1 lon, band 2 lat: rasterio's np.stack
-  std::copy(lon, lon + count, geoloc.begin());
-  std::copy(lat, lat + count, geoloc.begin() + static_cast<std::ptrdiff_t>(count));
-  {
+/// GDAL's geolocation transformer of one granule onto one target, built once (its backmap is
+/// most of a warp's cost) and used by the warp of every layer.
+class WarpSession {
+ public:
+  WarpSession(const float* lon, const float* lat, std::size_t lines, std::size_t pixels,
+              const WarpTarget& target, bool pixel_center)
+      : lines_(lines),
+        pixels_(pixels),
+        target_(target),
+        pixel_center_(pixel_center),
+        geoloc_(2 * lines * pixels) {  // band 1 lon, band 2 lat: rasterio's np.stack
+    const std::size_t count = lines * pixels;
+    std::copy(lon, lon + count, geoloc_.begin());
+    std::copy(lat, lat + count, geoloc_.begin() + static_cast<std::ptrdiff_t>(count));
+    geoloc_name_ = mem_dataset_name(geoloc_.data(), pixels, lines, 2);
     GdalScope scope;
-    const std::string geoloc_name = mem_dataset_name(geoloc.data(), pixels, lines, 2);
-    Dataset source = open_mem(mem_dataset_name(values, pixels, lines, 1), GA_ReadOnly);
-    check(GDALSetMetadata(source.get(), geolocation_metadata(geoloc_name, pixel_center).List(),
-                          "GEOLOCATION"),
-          "GDALSetMetadata(GEOLOCATION)");
-
-    const auto nx = static_cast<std::size_t>(target.nx);
-    const auto ny = static_cast<std::size_t>(target.ny);
-    Dataset destination = open_mem(mem_dataset_name(result, nx, ny, 1), GA_Update);
-    double geotransform[6] = {target.x_min, target.cell_size, 0.0, target.y_max,
-                              0.0,          -target.cell_size};
-    check(GDALSetGeoTransform(destination.get(), geotransform), "GDALSetGeoTransform");
-    // As rasterio's crs setter: traditional GIS (lon, lat) axis order.
-    check(GDALSetProjection(destination.get(), kCrs), "GDALSetProjection");
-
+    // The transformer reads the source's size and GEOLOCATION metadata and the target's
+    // geotransform, not their pixels: any source of the granule's shape will do (lon here).
+    Dataset source = source_of(geoloc_.data());
+    std::vector<float> one(1);
+    Dataset destination = destination_of(one.data(), 1, 1);
     CPLStringList transformer_options;
     transformer_options.SetNameValue("GCPS_OK", "TRUE");
     transformer_options.SetNameValue("SRC_SRS", kCrs);
-    Transformer transformer(
-        checked(GDALCreateGenImgProjTransformer2(source.get(), destination.get(),
-                                                 transformer_options.List()),
-                "GDALCreateGenImgProjTransformer2 (geolocation arrays)"));
-    WarpOptions options = warp_options(source.get(), destination.get(), transformer.get());
+    transformer_.reset(checked(GDALCreateGenImgProjTransformer2(source.get(), destination.get(),
+                                                                transformer_options.List()),
+                               "GDALCreateGenImgProjTransformer2 (geolocation arrays)"));
+  }
+
+  /// One layer's `values` (lines x pixels) onto the target: `result` (nx * ny floats, NaN on
+  /// entry) gets the warped values.
+  void warp(const float* values, float* result) const {
+    GdalScope scope;
+    const auto nx = static_cast<int>(target_.nx), ny = static_cast<int>(target_.ny);
+    Dataset source = source_of(values);
+    Dataset destination = destination_of(result, target_.nx, target_.ny);
+    WarpOptions options = warp_options(source.get(), destination.get(), transformer_.get());
     WarpOperation operation(
         checked(GDALCreateWarpOperation(options.get()), "GDALCreateWarpOperation"));
-    check(GDALChunkAndWarpImage(static_cast<GDALWarpOperationH>(operation.get()), 0, 0,
-                                static_cast<int>(nx), static_cast<int>(ny)),
+    check(GDALChunkAndWarpImage(static_cast<GDALWarpOperationH>(operation.get()), 0, 0, nx, ny),
           "GDALChunkAndWarpImage");
     GDALFlushCache(destination.get());  // returns void before GDAL 3.7
-  }  // operation, options, transformer, then the datasets are released before returning
+  }  // operation, options, then the datasets are released before returning
+
+ private:
+  /// A MEM dataset over one layer's values, with the granule's GEOLOCATION metadata.
+  Dataset source_of(const float* values) const {
+    Dataset source = open_mem(mem_dataset_name(values, pixels_, lines_, 1), GA_ReadOnly);
+    check(GDALSetMetadata(source.get(), geolocation_metadata(geoloc_name_, pixel_center_).List(),
+                          "GEOLOCATION"),
+          "GDALSetMetadata(GEOLOCATION)");
+    return source;
+  }
+
+  /// A MEM dataset over `result` (nx x ny floats) on the target's geotransform.
+  Dataset destination_of(float* result, std::int64_t nx, std::int64_t ny) const {
+    Dataset destination = open_mem(
+        mem_dataset_name(result, static_cast<std::size_t>(nx), static_cast<std::size_t>(ny), 1),
+        GA_Update);
+    double geotransform[6] = {target_.x_min, target_.cell_size, 0.0, target_.y_max,
+                              0.0,           -target_.cell_size};
+    check(GDALSetGeoTransform(destination.get(), geotransform), "GDALSetGeoTransform");
+    // As rasterio's crs setter: traditional GIS (lon, lat) axis order.
+    check(GDALSetProjection(destination.get(), kCrs), "GDALSetProjection");
+    return destination;
+  }
+
+  std::size_t lines_, pixels_;
+  WarpTarget target_;
+  bool pixel_center_;
+  std::vector<float> geoloc_;  ///< the geolocation dataset's memory, for the transformer's life
+  std::string geoloc_name_;
+  Transformer transformer_;
+};
+
+WarpSession* begin_warp(const float* lon, const float* lat, std::size_t lines, std::size_t pixels,
+                        const WarpTarget& target, bool pixel_center) {
+  return new WarpSession(lon, lat, lines, pixels, target, pixel_center);
 }
+
+void warp_layer(const WarpSession& session, const float* values, float* result) {
+  session.warp(values, result);
+}
+
+void end_warp(WarpSession* session) { delete session; }
 
 }  // namespace gdal
 

@@ -82,16 +82,16 @@ void throw_if_failed(const std::string& message) {
   if (!message.empty()) throw Error(message);
 }
 
-void check_sizes(const FloatArray& lon, const FloatArray& lat, const FloatArray& values,
+void check_sizes(const FloatArray& lon, const FloatArray& lat, std::size_t values,
                  std::size_t lines, std::size_t pixels, const GridSpec& target) {
   SWATHGRID_REQUIRE(
       lines >= 2 && pixels >= 2 && lines <= INT_MAX && pixels <= INT_MAX,
       "warp: granule of " << lines << " x " << pixels << " pixels (need at least 2 x 2)");
   const std::size_t count = lines * pixels;
-  SWATHGRID_REQUIRE(lon.size() == count && lat.size() == count && values.size() == count,
-                    "warp: arrays of " << lon.size() << ", " << lat.size() << " and "
-                                       << values.size() << " elements for " << lines << " x "
-                                       << pixels << " pixels");
+  SWATHGRID_REQUIRE(lon.size() == count && lat.size() == count && values == count,
+                    "warp: arrays of " << lon.size() << ", " << lat.size() << " and " << values
+                                       << " elements for " << lines << " x " << pixels
+                                       << " pixels");
   SWATHGRID_REQUIRE(target.nx > 0 && target.ny > 0 && target.nx <= INT_MAX &&
                         target.ny <= INT_MAX && target.cell_size > 0.0,
                     "warp: invalid target grid " << target.nx << " x " << target.ny << " cells of "
@@ -111,17 +111,29 @@ const char* warp_convention_name(WarpConvention convention) {
   return convention == WarpConvention::kPixelCenter ? "pixel-center" : "top-left-corner";
 }
 
+GranuleWarper::GranuleWarper(const FloatArray& lon, const FloatArray& lat, std::size_t lines,
+                             std::size_t pixels, const GridSpec& target, WarpConvention convention)
+    : cells_(static_cast<std::size_t>(target.cell_count())) {
+  check_sizes(lon, lat, lines * pixels, lines, pixels, target);
+  plugin_ = &gdal_plugin("--method warp");
+  const WarpTarget grid{target.x_min, target.y_max, target.cell_size, target.nx, target.ny};
+  throw_if_failed(plugin_->begin_warp(lon.data(), lat.data(), lines, pixels, grid,
+                                      convention == WarpConvention::kPixelCenter, &session_));
+}
+
+GranuleWarper::~GranuleWarper() { plugin_->end_warp(session_); }
+
+std::vector<float> GranuleWarper::warp(const float* values) const {
+  std::vector<float> result(cells_, std::numeric_limits<float>::quiet_NaN());
+  throw_if_failed(plugin_->warp_layer(session_, values, result.data()));
+  return result;
+}
+
 std::vector<float> warp_granule(const FloatArray& lon, const FloatArray& lat,
                                 const FloatArray& values, std::size_t lines, std::size_t pixels,
                                 const GridSpec& target, WarpConvention convention) {
-  check_sizes(lon, lat, values, lines, pixels, target);
-  const GdalPlugin& gdal = gdal_plugin("--method warp");
-  std::vector<float> result(static_cast<std::size_t>(target.cell_count()),
-                            std::numeric_limits<float>::quiet_NaN());
-  const WarpTarget grid{target.x_min, target.y_max, target.cell_size, target.nx, target.ny};
-  throw_if_failed(gdal.warp(lon.data(), lat.data(), values.data(), lines, pixels, grid,
-                            convention == WarpConvention::kPixelCenter, result.data()));
-  return result;
+  check_sizes(lon, lat, values.size(), lines, pixels, target);
+  return GranuleWarper(lon, lat, lines, pixels, target, convention).warp(values.data());
 }
 
 void write_geotiff(const ExportSource& source, const ExportFile& file) {

@@ -181,6 +181,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
         {"flagged", s.pixels_flagged},
         {"unrepresentable", s.pixels_unrepresentable}}},
       {"nearest_searches", s.nearest_searches},
+      {"warp_transformers", s.warp_transformers},
       {"cells_with_data", s.cells_with_data},
       {"bytes_read", s.bytes_read},
       {"bytes_whole_granules", s.bytes_total},

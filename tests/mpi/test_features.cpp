@@ -323,6 +323,17 @@ TEST(Features, NearestSearchesOncePerGranuleForThreeVariables) {
   expect_same_bytes("nearest_n2.nc", "nearest_3var.nc", {"chlor_a", "chlor_a_count"});
 }
 
+TEST(Features, WarpTransformerOncePerGranuleForThreeVariables) {
+  std::ifstream in(e2e_dir() + "/warp_3var.json");
+  const std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::int64_t touching = json_integer(report, "read") - json_integer(report, "missing_grid");
+  ASSERT_GT(touching, 0) << report;
+  // One GDAL geolocation transformer per granule touching the grid, not one per variable.
+  EXPECT_EQ(json_integer(report, "warp_transformers"), touching);
+  // Sharing it changes nothing: chlor_a is that of the one-variable run (same options).
+  expect_same_bytes("warp_exports.nc", "warp_3var.nc", {"chlor_a", "chlor_a_count"});
+}
+
 TEST(Features, GridLikeReproducesTheGrid) {
   expect_same_bytes("composite_n1.nc", "grid_like.nc",
                     {"lat", "lon", "lat_bnds", "lon_bnds", "chlor_a", "chlor_a_count"});
