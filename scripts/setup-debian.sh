@@ -19,7 +19,7 @@ packages=(
   libtrilinos-kokkos-dev
   netcdf-bin python3-xarray python3-netcdf4 python3-h5netcdf python3-numpy
   python3-dask python3-distributed
-  slurm-wlm munge
+  slurm-wlm munge strace
   dpkg-dev
 )
 

@@ -98,9 +98,11 @@ struct Granule {
 Granule read_granule(const std::string& path, const ReadRequest& request);
 
 /// The requested variables of granule `path` without their values (info, bands,
-/// wavelengths): what the output will hold. Throws like read_granule.
+/// wavelengths): what the output will hold. Throws like read_granule. With `flag_names`, also
+/// what check_flag_names checks, on the same open of the file.
 std::vector<GranuleVariable> describe_variables(const std::string& path,
-                                                const std::vector<std::string>& variables);
+                                                const std::vector<std::string>& variables,
+                                                const std::vector<std::string>& flag_names = {});
 
 /// Checks that geophysical_data/l2_flags of granule `path` defines every name in `flag_names`
 /// (nothing to check when empty). Throws swathgrid::UsageError "--flags: ..." naming the

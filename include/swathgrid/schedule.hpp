@@ -49,8 +49,9 @@ std::unique_ptr<GranuleSchedule> make_schedule(ScheduleKind kind,
                                                const std::vector<std::uint64_t>& sizes,
                                                MPI_Comm comm);
 
-/// Collective: the sizes in bytes of the files `paths` (identical on every rank). Rank 0 stats
-/// them and broadcasts; a file that cannot be stat'ed counts 0 (the reader reports it later).
+/// Collective: the sizes in bytes of the files `paths` (identical on every rank). Each rank
+/// stats its share (every size-th file) and all are summed across ranks; a file that cannot
+/// be stat'ed counts 0 (the reader reports it later).
 std::vector<std::uint64_t> granule_sizes(const std::vector<std::string>& paths, MPI_Comm comm);
 
 /// The granule indices of every rank under the size-aware schedule, each list largest first

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/granule.hpp"
 #include "swathgrid/projection.hpp"
@@ -27,9 +28,24 @@ constexpr const char* kUsage =
     "Exit codes: 0 success, 1 failure (bad granule, unwritable output), 2 bad option,\n"
     "3 stopped by SIGTERM with --checkpoint (checkpoint written; rerun to resume).\n";
 
-std::vector<std::string> read_input_list(const std::string& list_path) {
-  std::ifstream in(list_path);
-  if (!in) throw UsageError("--input-list: cannot read " + list_path);
+/// Collective: the granule paths of the list file, read by rank 0 alone and broadcast (a
+/// thousand ranks do not open one file at once); every rank throws alike when it cannot be.
+std::vector<std::string> read_input_list(const std::string& list_path, MPI_Comm comm) {
+  std::string text, failed;
+  if (rank_of(comm) == 0) {
+    std::ifstream in(list_path, std::ios::binary);
+    if (in) {
+      std::ostringstream content;
+      content << in.rdbuf();  // an empty file sets content's failbit: no granules, not an error
+      text = content.str();
+    } else {
+      failed = "1";
+    }
+  }
+  broadcast_string(failed, 0, comm);
+  if (!failed.empty()) throw UsageError("--input-list: cannot read " + list_path);
+  broadcast_string(text, 0, comm);
+  std::istringstream in(text);
   std::vector<std::string> paths;
   std::string line;
   while (std::getline(in, line)) {
@@ -153,7 +169,8 @@ std::string join_command_line(int argc, char** argv) {
 
 }  // namespace
 
-std::optional<Config> parse_command_line(int argc, char** argv, std::string& message) {
+std::optional<Config> parse_command_line(int argc, char** argv, std::string& message,
+                                         MPI_Comm comm) {
   Config config;
   std::string stdev_text;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
@@ -327,7 +344,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   }
   config.granules = positional;
   if (!input_list.empty()) {
-    const auto listed = read_input_list(input_list);
+    const auto listed = read_input_list(input_list, comm);
     config.granules.insert(config.granules.end(), listed.begin(), listed.end());
   }
   if (config.granules.empty() && !input_list.empty())

@@ -1,6 +1,8 @@
 #pragma once
 // Command line of the swathgrid program (Boost.Program_options) -> Config.
 
+#include <mpi.h>
+
 #include <optional>
 #include <string>
 
@@ -10,6 +12,9 @@ namespace swathgrid {
 
 /// Parses argv into a Config. Returns nullopt when --help or --version was handled (the text
 /// is in `message`). Throws UsageError on a bad option or value.
-std::optional<Config> parse_command_line(int argc, char** argv, std::string& message);
+/// Collective (the --input-list file is read by rank 0 and broadcast): the options as a
+/// Config, or nothing with `message` set for --help/--version. Throws UsageError.
+std::optional<Config> parse_command_line(int argc, char** argv, std::string& message,
+                                         MPI_Comm comm);
 
 }  // namespace swathgrid

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   const bool root = env.rank() == 0;
   try {
     std::string message;
-    const auto config = swathgrid::parse_command_line(argc, argv, message);
+    const auto config = swathgrid::parse_command_line(argc, argv, message, env.comm());
     if (!config) {
       if (root) std::cout << message << std::endl;
       return swathgrid::kExitSuccess;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <utility>
 
@@ -28,6 +29,7 @@ namespace swathgrid {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using Json = nlohmann::json;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -99,16 +101,14 @@ void export_pictures(const Config& config, const std::vector<Layer>& layers,
   agree_on_error(error, comm);
 }
 
-/// The layers, described from the first granule that can be; its l2_flags must define every
-/// --flags name (UsageError otherwise). --on-error skip: a bad granule before it is passed
-/// over (the loop reports it). Every rank opens the same files and decides the same way.
-std::vector<Layer> describe_layers(const Config& config) {
+/// The variables as described by the first granule that can be; its l2_flags must define
+/// every --flags name (UsageError otherwise). --on-error skip: a bad granule before it is
+/// passed over (the loop reports it).
+std::vector<GranuleVariable> describe_first_granule(const Config& config) {
   std::string first_error;
   for (const auto& path : config.granules) {
     try {
-      auto described = describe_variables(path, config.variables);
-      check_flag_names(path, config.mask_flags);
-      return make_layers(described, config);
+      return describe_variables(path, config.variables, config.mask_flags);
     } catch (const UsageError&) {
       throw;
     } catch (const Error& e) {
@@ -117,6 +117,64 @@ std::vector<Layer> describe_layers(const Config& config) {
     }
   }
   throw Error("no granule can be read (--on-error skip); the first: " + first_error);
+}
+
+Json describe_as_json(const std::vector<GranuleVariable>& described) {
+  Json variables = Json::array();
+  for (const GranuleVariable& var : described)
+    variables.push_back({{"name", var.info.name},
+                         {"units", var.info.units},
+                         {"long_name", var.info.long_name},
+                         {"standard_name", var.info.standard_name},
+                         {"has_valid_range", var.info.has_valid_range},
+                         {"valid_min", var.info.valid_min},
+                         {"valid_max", var.info.valid_max},
+                         {"bands", var.bands},
+                         {"wavelengths", var.wavelengths}});
+  return variables;
+}
+
+std::vector<GranuleVariable> described_from_json(const Json& variables) {
+  std::vector<GranuleVariable> described;
+  for (const Json& v : variables) {
+    GranuleVariable var;
+    var.info.name = v.at("name").get<std::string>();
+    var.info.units = v.at("units").get<std::string>();
+    var.info.long_name = v.at("long_name").get<std::string>();
+    var.info.standard_name = v.at("standard_name").get<std::string>();
+    var.info.has_valid_range = v.at("has_valid_range").get<bool>();
+    var.info.valid_min = v.at("valid_min").get<double>();
+    var.info.valid_max = v.at("valid_max").get<double>();
+    var.bands = v.at("bands").get<std::size_t>();
+    var.wavelengths = v.at("wavelengths").get<std::vector<double>>();
+    described.push_back(std::move(var));
+  }
+  return described;
+}
+
+/// Collective: the layers, from the first granule that can be described (above). Only rank 0
+/// opens granules for it and broadcasts what it found, or its error, which every rank then
+/// throws alike: a thousand ranks do not open one file at once (a metadata storm on a
+/// parallel file system). Doubles go through JSON as the shortest text that reads back the
+/// same value, so every rank's layers are rank 0's, bit for bit.
+std::vector<Layer> describe_layers(const Config& config, MPI_Comm comm) {
+  std::string text;
+  if (rank_of(comm) == 0) {
+    Json found;
+    try {
+      found["variables"] = describe_as_json(describe_first_granule(config));
+    } catch (const UsageError& e) {
+      found = {{"usage_error", e.what()}};
+    } catch (const Error& e) {
+      found = {{"error", e.what()}};
+    }
+    text = found.dump();
+  }
+  broadcast_string(text, 0, comm);
+  const Json found = Json::parse(text);
+  if (found.contains("usage_error")) throw UsageError(found["usage_error"].get<std::string>());
+  if (found.contains("error")) throw Error(found["error"].get<std::string>());
+  return make_layers(described_from_json(found.at("variables")), config);
 }
 
 /// Collective: the granules every rank left out (--on-error skip), in input order, as
@@ -169,8 +227,8 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   // before any granule is read: a typo in a directory fails now, not after the gridding.
   StagedOutputs outputs(output_files(config), !config.checkpoint_dir.empty(), comm);
   Checkpoint::prepare_directory(config, comm);
-  // Every rank describes the first granule the same way (or fails the same way).
-  std::vector<Layer> layers = describe_layers(config);
+  // Rank 0 describes the first granule for all (or all fail the same way).
+  std::vector<Layer> layers = describe_layers(config, comm);
 
   // --checkpoint: what earlier attempts saved is in `layers`; only the rest is scheduled.
   Checkpoint checkpoint(config, layers, comm);

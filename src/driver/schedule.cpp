@@ -171,17 +171,20 @@ std::unique_ptr<GranuleSchedule> make_schedule(ScheduleKind kind,
 }
 
 std::vector<std::uint64_t> granule_sizes(const std::vector<std::string>& paths, MPI_Comm comm) {
+  // Each rank stats every size-th granule (no rank makes more than paths / size calls to the
+  // file system's metadata server), then every rank gets all the sizes.
   std::vector<std::uint64_t> sizes(paths.size(), 0);
-  if (comm_rank(comm) == 0) {
-    for (std::size_t i = 0; i < paths.size(); ++i) {
-      std::error_code error;
-      const std::uintmax_t bytes = std::filesystem::file_size(paths[i], error);
-      sizes[i] = error ? 0 : static_cast<std::uint64_t>(bytes);
-    }
+  const auto rank = static_cast<std::size_t>(comm_rank(comm));
+  const auto ranks = static_cast<std::size_t>(comm_size(comm));
+  for (std::size_t i = rank; i < paths.size(); i += ranks) {
+    std::error_code error;
+    const std::uintmax_t bytes = std::filesystem::file_size(paths[i], error);
+    sizes[i] = error ? 0 : static_cast<std::uint64_t>(bytes);
   }
   assert(paths.size() <= static_cast<std::size_t>(std::numeric_limits<int>::max()));
-  check_mpi(MPI_Bcast(sizes.data(), static_cast<int>(sizes.size()), MPI_UINT64_T, 0, comm),
-            "MPI_Bcast");
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, sizes.data(), static_cast<int>(sizes.size()), MPI_UINT64_T,
+                          MPI_SUM, comm),
+            "MPI_Allreduce");
   return sizes;
 }
 

@@ -186,13 +186,17 @@ struct OpenGranule {
 
 OpenGranule open_granule(const std::string& path, const std::string& context) {
   h5::silence_errors();
-  check_file_readable(path, context);
   OpenGranule g;
+  // One open of a good file (a thousand ranks each opening their granules three times is a
+  // load on a parallel file system's metadata server); the checks that name the cause only
+  // run when it fails.
   g.file = h5::Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!g.file.valid())
-    throw Error(context + (h5::error_stack_mentions("truncated")
-                               ? ": truncated file (shorter than its HDF5 superblock says)"
-                               : ": cannot open as NetCDF4/HDF5 (corrupt file?)"));
+  if (!g.file.valid()) {
+    const bool truncated = h5::error_stack_mentions("truncated");
+    check_file_readable(path, context);  // throws what is wrong, if it can tell
+    throw Error(context + (truncated ? ": truncated file (shorter than its HDF5 superblock says)"
+                                     : ": cannot open as NetCDF4/HDF5 (corrupt file?)"));
+  }
   g.geo = h5::open_group(g.file.get(), kGeophysicalGroup, context);
   g.nav = h5::open_group(g.file.get(), kNavigationGroup, context);
   g.lat = h5::open_dataset(g.nav.get(), "latitude", context);
@@ -222,8 +226,25 @@ const std::vector<std::string>& l2bin_default_flags() {
   return flags;
 }
 
+namespace {
+
+/// check_flag_names on an open granule.
+void check_flag_names(const OpenGranule& g, const std::vector<std::string>& flag_names,
+                      const std::string& context) {
+  if (flag_names.empty()) return;
+  try {
+    open_flag_mask(g.geo.get(), flag_names, g.shape, context);
+  } catch (const UnknownFlag& e) {
+    throw UsageError("--flags: unknown flag name '" + e.name + "' (" + context +
+                     ": geophysical_data/l2_flags has " + e.known + ")");
+  }
+}
+
+}  // namespace
+
 std::vector<GranuleVariable> describe_variables(const std::string& path,
-                                                const std::vector<std::string>& variables) {
+                                                const std::vector<std::string>& variables,
+                                                const std::vector<std::string>& flag_names) {
   const std::string context = "granule " + path;
   OpenGranule g = open_granule(path, context);
   std::vector<GranuleVariable> described;
@@ -231,19 +252,14 @@ std::vector<GranuleVariable> describe_variables(const std::string& path,
     h5::Handle set = h5::open_dataset(g.geo.get(), name, context);
     described.push_back(describe_variable(g.file.get(), set.get(), name, g.shape, context));
   }
+  check_flag_names(g, flag_names, context);
   return described;
 }
 
 void check_flag_names(const std::string& path, const std::vector<std::string>& flag_names) {
   if (flag_names.empty()) return;
   const std::string context = "granule " + path;
-  OpenGranule g = open_granule(path, context);
-  try {
-    open_flag_mask(g.geo.get(), flag_names, g.shape, context);
-  } catch (const UnknownFlag& e) {
-    throw UsageError("--flags: unknown flag name '" + e.name + "' (" + context +
-                     ": geophysical_data/l2_flags has " + e.known + ")");
-  }
+  check_flag_names(open_granule(path, context), flag_names, context);
 }
 
 Granule read_granule(const std::string& path, const ReadRequest& request) {
