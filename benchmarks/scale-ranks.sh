@@ -3,7 +3,8 @@
 # the globe, as benchmarks/run.sh and scale.sh) at RES (default 4km) with --reduce owner on
 # 1, 2, 4, ... ranks (RANKS, default "1 2 4 8 16"; oversubscribed, one thread each), and from
 # each run's --report: peak RSS per rank, accumulator tile bytes per rank, and each rank's MPI
-# traffic (collective calls, bytes sent/received, collective MPI-IO calls). Memory, bytes and
+# traffic (collective calls, point-to-point exchanges, bytes sent/received, collective MPI-IO
+# calls). Memory, bytes and
 # messages, not speed: on a 2-core machine 16 ranks only say what each rank holds and sends.
 #   benchmarks/scale-ranks.sh [build-dir]       RES=1km RANKS="1 4 16 64" benchmarks/scale-ranks.sh
 # Writes $WORK/scale-ranks.csv and prints it as a table.
@@ -25,14 +26,15 @@ done
 python3 - "$work" "$res" ${RANKS:-1 2 4 8 16} <<'PY'
 import json, statistics, sys
 work, res, ranks = sys.argv[1], sys.argv[2], [int(n) for n in sys.argv[3:]]
-rows = ["ranks,peak_rss_mb_max,peak_rss_mb_median,tile_mb_max,collectives_max,"
+rows = ["ranks,peak_rss_mb_max,peak_rss_mb_median,tile_mb_max,collectives_max,messages_max,"
         "mb_sent_max,mb_received_max,io_collectives_max,io_mb_max"]
 for n in ranks:
     r = json.load(open("%s/ranks-%s-n%d.json" % (work, res, n)))
     m, rss = r["mpi_per_rank"], r["peak_rss_bytes_per_rank"]
-    rows.append("%d,%.1f,%.1f,%.1f,%d,%.2f,%.2f,%d,%.1f" % (
+    rows.append("%d,%.1f,%.1f,%.1f,%d,%d,%.2f,%.2f,%d,%.1f" % (
         n, max(rss) / 1e6, statistics.median(rss) / 1e6,
         max(r["accumulators"]["tile_bytes_per_rank"]) / 1e6, max(m["collectives"]),
+        max(m.get("messages", [0])),
         max(m["bytes_sent"]) / 1e6, max(m["bytes_received"]) / 1e6, max(m["io_collectives"]),
         max(m["io_bytes"]) / 1e6))
 open("%s/scale-ranks.csv" % work, "w").write("\n".join(rows) + "\n")

@@ -46,9 +46,11 @@ struct RunSummary {
   std::vector<std::int64_t> tile_bytes_per_rank;
   std::string accumulators;  ///< "wide", "compact" (every layer), or "wide and compact"
   /// MPI traffic of each rank up to the end of the output (swathgrid/mpi_traffic.hpp), in
-  /// rank order: collective calls, bytes sent and received, collective MPI-IO calls and bytes.
-  std::vector<std::int64_t> mpi_collectives_per_rank, mpi_bytes_sent_per_rank,
-      mpi_bytes_received_per_rank, mpi_io_collectives_per_rank, mpi_io_bytes_per_rank;
+  /// rank order: collective calls, point-to-point exchanges, bytes sent and received,
+  /// collective MPI-IO calls and bytes.
+  std::vector<std::int64_t> mpi_collectives_per_rank, mpi_messages_per_rank,
+      mpi_bytes_sent_per_rank, mpi_bytes_received_per_rank, mpi_io_collectives_per_rank,
+      mpi_io_bytes_per_rank;
   std::vector<std::int64_t> peak_rss_bytes_per_rank;  ///< getrusage's ru_maxrss, each rank
   double seconds = 0.0;                     ///< wall time of the whole run (max over ranks)
   /// Per-phase seconds over ranks: read (HDF5 reads, scaling, masking; reading ahead, the

@@ -311,6 +311,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   // MPI traffic up to here (gathering it below is not counted in it).
   const MpiTraffic traffic = mpi_traffic();
   summary.mpi_collectives_per_rank = allgather(traffic.collectives, comm);
+  summary.mpi_messages_per_rank = allgather(traffic.messages, comm);
   summary.mpi_bytes_sent_per_rank = allgather(traffic.bytes_sent, comm);
   summary.mpi_bytes_received_per_rank = allgather(traffic.bytes_received, comm);
   summary.mpi_io_collectives_per_rank = allgather(traffic.io_collectives, comm);

@@ -188,6 +188,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
       {"accumulators", {{"kind", s.accumulators}, {"tile_bytes_per_rank", s.tile_bytes_per_rank}}},
       {"mpi_per_rank",
        {{"collectives", s.mpi_collectives_per_rank},
+        {"messages", s.mpi_messages_per_rank},
         {"bytes_sent", s.mpi_bytes_sent_per_rank},
         {"bytes_received", s.mpi_bytes_received_per_rank},
         {"io_collectives", s.mpi_io_collectives_per_rank},

@@ -16,8 +16,8 @@ namespace swathgrid {
 
 namespace {
 
-std::atomic<std::int64_t> collectives{0}, bytes_sent{0}, bytes_received{0}, io_collectives{0},
-    io_bytes{0};
+std::atomic<std::int64_t> collectives{0}, messages{0}, bytes_sent{0}, bytes_received{0},
+    io_collectives{0}, io_bytes{0};
 
 std::int64_t bytes_of(std::int64_t count, MPI_Datatype type) {
   int size = 0;
@@ -43,6 +43,12 @@ void collective(std::int64_t sent, std::int64_t received) {
   bytes_received.fetch_add(received, std::memory_order_relaxed);
 }
 
+void message(std::int64_t sent, std::int64_t received) {
+  messages.fetch_add(1, std::memory_order_relaxed);
+  bytes_sent.fetch_add(sent, std::memory_order_relaxed);
+  bytes_received.fetch_add(received, std::memory_order_relaxed);
+}
+
 void file_collective(int count, MPI_Datatype type) {
   io_collectives.fetch_add(1, std::memory_order_relaxed);
   io_bytes.fetch_add(bytes_of(count, type), std::memory_order_relaxed);
@@ -51,8 +57,8 @@ void file_collective(int count, MPI_Datatype type) {
 }  // namespace
 
 MpiTraffic mpi_traffic() {
-  return MpiTraffic{collectives.load(), bytes_sent.load(), bytes_received.load(),
-                    io_collectives.load(), io_bytes.load()};
+  return MpiTraffic{collectives.load(),    messages.load(),       bytes_sent.load(),
+                    bytes_received.load(), io_collectives.load(), io_bytes.load()};
 }
 
 }  // namespace swathgrid
@@ -60,6 +66,7 @@ MpiTraffic mpi_traffic() {
 using swathgrid::bytes_of;
 using swathgrid::collective;
 using swathgrid::file_collective;
+using swathgrid::message;
 using swathgrid::ranks_in;
 using swathgrid::sum;
 
@@ -136,6 +143,15 @@ int MPI_Alltoallv(const void* send, const int send_counts[], const int send_disp
              bytes_of(sum(receive_counts, ranks), receive_type));
   return PMPI_Alltoallv(send, send_counts, send_displacements, send_type, receive, receive_counts,
                         receive_displacements, receive_type, comm);
+}
+
+int MPI_Sendrecv(const void* send, int send_count, MPI_Datatype send_type, int destination,
+                 int send_tag, void* receive, int receive_count, MPI_Datatype receive_type,
+                 int source, int receive_tag, MPI_Comm comm, MPI_Status* status) {
+  message(destination == MPI_PROC_NULL ? 0 : bytes_of(send_count, send_type),
+          source == MPI_PROC_NULL ? 0 : bytes_of(receive_count, receive_type));
+  return PMPI_Sendrecv(send, send_count, send_type, destination, send_tag, receive, receive_count,
+                       receive_type, source, receive_tag, comm, status);
 }
 
 int MPI_File_write_at_all(MPI_File file, MPI_Offset offset, const void* buffer, int count,

@@ -1,7 +1,6 @@
 #include "reduce/tile_exchange.hpp"
 
 #include <algorithm>
-#include <climits>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -45,6 +44,82 @@ LocalTiles local_tiles(Layer& layer, std::int64_t key, const TileGrid& tiles) {
   return local;
 }
 
+namespace {
+
+/// Tiles of other ranks' rows on their way to their owners: id -> layout.count * per_tile
+/// values (field-major, wide), each the combination of the copies met so far.
+using HeldTiles = std::map<std::int64_t, std::vector<std::int64_t>>;
+
+/// Elements per point-to-point message: far below 2^31, so any amount goes in pieces.
+constexpr std::int64_t kPieceElements = std::int64_t{1} << 27;
+
+/// The rank owning tile row `tile_row`.
+int owner_of(const Ownership& own, std::int64_t tile_row) {
+  const auto it = std::upper_bound(own.first.begin(), own.first.end(), tile_row);
+  return static_cast<int>(it - own.first.begin()) - 1;
+}
+
+/// Serializes the tiles of `held` for which `goes(owner)` into records (tile id, values) and
+/// removes them from `held`.
+template <class Goes>
+std::vector<std::int64_t> take_records(HeldTiles& held, const Ownership& own, Goes goes) {
+  std::vector<std::int64_t> records;
+  for (auto it = held.begin(); it != held.end();) {
+    if (!goes(owner_of(own, it->first / own.tiles.tiles_x))) {
+      ++it;
+      continue;
+    }
+    records.push_back(it->first);
+    records.insert(records.end(), it->second.begin(), it->second.end());
+    it = held.erase(it);
+  }
+  return records;
+}
+
+/// Combines records (tile id, values) into `held`: a tile met before adds to its values.
+void merge_records(const std::vector<std::int64_t>& records, const FieldLayout& layout,
+                   std::int64_t per_tile, HeldTiles& held) {
+  const std::int64_t record = 1 + layout.count * per_tile;
+  for (std::size_t at = 0; at < records.size(); at += static_cast<std::size_t>(record)) {
+    const std::int64_t* values = &records[at + 1];
+    auto [it, fresh] = held.try_emplace(records[at]);
+    if (fresh) {
+      it->second.assign(values, values + record - 1);
+    } else {
+      combine_values(layout, per_tile, TileAddress{it->second.data(), per_tile, nullptr},
+                     TileValues{values, per_tile, nullptr});
+    }
+  }
+}
+
+/// Sends `send` to `partner` and returns what `partner` sent (any size: in pieces); a
+/// negative partner on either side: that side is left out.
+std::vector<std::int64_t> swap_with(const std::vector<std::int64_t>& send, int send_to,
+                                    int receive_from, MPI_Comm comm) {
+  constexpr int kCountTag = 71, kDataTag = 72;
+  std::int64_t send_count = static_cast<std::int64_t>(send.size()), receive_count = 0;
+  MPI_Sendrecv(
+      &send_count, send_to >= 0 ? 1 : 0, MPI_INT64_T, send_to >= 0 ? send_to : MPI_PROC_NULL,
+      kCountTag, &receive_count, receive_from >= 0 ? 1 : 0, MPI_INT64_T,
+      receive_from >= 0 ? receive_from : MPI_PROC_NULL, kCountTag, comm, MPI_STATUS_IGNORE);
+  if (send_to < 0) send_count = 0;
+  if (receive_from < 0) receive_count = 0;
+  std::vector<std::int64_t> received(static_cast<std::size_t>(receive_count));
+  for (std::int64_t done_sent = 0, done_received = 0;
+       done_sent < send_count || done_received < receive_count;) {
+    const int out = static_cast<int>(std::min(kPieceElements, send_count - done_sent));
+    const int in = static_cast<int>(std::min(kPieceElements, receive_count - done_received));
+    MPI_Sendrecv(send.data() + done_sent, out, MPI_INT64_T, out > 0 ? send_to : MPI_PROC_NULL,
+                 kDataTag, received.data() + done_received, in, MPI_INT64_T,
+                 in > 0 ? receive_from : MPI_PROC_NULL, kDataTag, comm, MPI_STATUS_IGNORE);
+    done_sent += out;
+    done_received += in;
+  }
+  return received;
+}
+
+}  // namespace
+
 std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const FieldLayout& layout,
                                             const Ownership& own, std::int64_t step,
                                             MPI_Comm comm) {
@@ -53,45 +128,47 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
   MPI_Comm_size(comm, &size);
   inject_fault("exchange", "tile row " + std::to_string(step));
   const std::int64_t per_tile = own.tiles.cells_per_tile();
-  std::vector<int> send_counts(size), send_offsets(size), recv_counts(size), recv_offsets(size);
-  std::vector<std::int64_t> send;
-  std::string error;
+  // This rank's tiles of the other owners' step-th rows (its own stay where they are).
+  HeldTiles held;
   for (int r = 0; r < size; ++r) {
-    send_offsets[r] = static_cast<int>(send.size());
     const std::int64_t tile_row = own.first[r] + step;
     const auto it = local.by_tile_row.find(tile_row);
-    if (r != rank && tile_row < own.first[r + 1] && it != local.by_tile_row.end()) {
-      for (const auto& [tile, slot] : it->second) {
-        send.push_back(tile);
-        const TileValues values = local.data.tile(slot);
-        const std::size_t at = send.size();
-        send.resize(at + static_cast<std::size_t>(layout.count * per_tile));
-        for (int f = 0; f < layout.count; ++f)
-          copy_field(per_tile, values, f, layout, &send[at + f * per_tile]);
-      }
+    if (r == rank || tile_row >= own.first[r + 1] || it == local.by_tile_row.end()) continue;
+    for (const auto& [tile, slot] : it->second) {
+      std::vector<std::int64_t>& values = held[tile];
+      values.resize(static_cast<std::size_t>(layout.count * per_tile));
+      for (int f = 0; f < layout.count; ++f)
+        copy_field(per_tile, local.data.tile(slot), f, layout, &values[f * per_tile]);
     }
-    if (send.size() >= static_cast<std::size_t>(INT_MAX)) {
-      error = "reduction: more than 2^31 values to send in one exchange; use a smaller --tile";
-      send.clear();
-      break;
+  }
+  // Recursive halving over the largest power of two p2 <= size ranks; rank g < p2 gathers
+  // the tiles of owner g and of owner g + p2 (an "extra" rank), which first hands it all it
+  // holds and at the end gets its own row's tiles back. Per rank: log2(p2) + 2 messages per
+  // step, each at most the tiles it holds (combined copies), whatever the number of ranks.
+  int p2 = 1;
+  while (p2 * 2 <= size) p2 *= 2;
+  const auto gatherer = [p2](int owner) { return owner < p2 ? owner : owner - p2; };
+  if (rank >= p2) {
+    swap_with(take_records(held, own, [](int) { return true; }), rank - p2, -1, comm);
+  } else if (rank + p2 < size) {
+    merge_records(swap_with({}, -1, rank + p2, comm), layout, per_tile, held);
+  }
+  if (rank < p2) {
+    for (int bit = p2 / 2; bit >= 1; bit /= 2) {
+      const int partner = rank ^ bit;
+      const std::vector<std::int64_t> outgoing = take_records(
+          held, own, [&](int owner) { return (gatherer(owner) & bit) != (rank & bit); });
+      merge_records(swap_with(outgoing, partner, partner, comm), layout, per_tile, held);
     }
-    send_counts[r] = static_cast<int>(send.size()) - send_offsets[r];
   }
-  agree_on_error(error, comm);
-  MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm);
-  std::int64_t total = 0;
-  for (int r = 0; r < size; ++r) {
-    recv_offsets[r] = static_cast<int>(std::min<std::int64_t>(total, INT_MAX));
-    total += recv_counts[r];
+  // Now rank g < p2 holds only owner g's and owner g + p2's tiles.
+  if (rank < p2 && rank + p2 < size) {
+    swap_with(take_records(held, own, [&](int owner) { return owner == rank + p2; }), rank + p2, -1,
+              comm);
+  } else if (rank >= p2) {
+    merge_records(swap_with({}, -1, rank - p2, comm), layout, per_tile, held);
   }
-  agree_on_error(total < INT_MAX ? ""
-                                 : "reduction: more than 2^31 values to receive in one "
-                                   "exchange; use a smaller --tile",
-                 comm);
-  std::vector<std::int64_t> received(static_cast<std::size_t>(total));
-  MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_INT64_T, received.data(),
-                recv_counts.data(), recv_offsets.data(), MPI_INT64_T, comm);
-  return received;
+  return take_records(held, own, [](int) { return true; });
 }
 
 void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,

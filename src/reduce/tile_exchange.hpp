@@ -52,10 +52,11 @@ struct LocalTiles {
 /// device copy), indexed by tile row.
 LocalTiles local_tiles(Layer& layer, std::int64_t key, const TileGrid& tiles);
 
-/// Step `step` of the exchange: every rank sends each other owner the tiles it holds of that
-/// owner's step-th tile row (MPI_Alltoallv of the tiles that exist) and receives those of its
-/// own from the others (its own tiles stay where they are). Returns records (tile id, then
-/// layout.count x cells_per_tile values, field-major).
+/// Step `step` of the exchange: the tiles every rank holds of each other owner's step-th tile
+/// row go to that owner by recursive halving (point-to-point pairs, log2 P rounds, copies of
+/// a tile combined on the way); this rank's own tiles stay where they are. Returns the other
+/// ranks' tiles of this rank's row, one record per tile (tile id, then layout.count x
+/// cells_per_tile values, field-major, the combination of every other rank's copy).
 std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const FieldLayout& layout,
                                             const Ownership& own, std::int64_t step, MPI_Comm comm);
 
