@@ -52,6 +52,8 @@ struct RunSummary {
       mpi_bytes_sent_per_rank, mpi_bytes_received_per_rank, mpi_io_collectives_per_rank,
       mpi_io_bytes_per_rank;
   std::vector<std::int64_t> peak_rss_bytes_per_rank;  ///< getrusage's ru_maxrss, each rank
+  /// Each rank's peak of tile values in flight in the combine (reduce/tile_exchange.hpp).
+  std::vector<std::int64_t> exchange_peak_bytes_per_rank;
   double seconds = 0.0;                     ///< wall time of the whole run (max over ranks)
   /// Per-phase seconds over ranks: read (HDF5 reads, scaling, masking; reading ahead, the
   /// time the loop waited for them), project (pixel

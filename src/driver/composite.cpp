@@ -302,6 +302,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   const ReduceWriteResult output =
       reduce_and_write(config, config.grid, layers, meta, outputs.staged(config.output), comm);
   summary.cells_with_data = output.cells_with_data;
+  summary.exchange_peak_bytes_per_rank = allgather(output.exchange_peak_bytes, comm);
   const double reduce_seconds = seconds_since(start) - output.write_seconds;
 
   start = Clock::now();

@@ -58,6 +58,7 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
   const std::int64_t owned = own.first[rank + 1] - own.first[rank];
   const auto steps = static_cast<std::int64_t>(allreduce_max(static_cast<double>(owned), comm));
   std::int64_t cells_with_data = 0;
+  ExchangeMemory exchange_memory;
   RowBlock block;
   block.values.resize(stat_count);
   block.counts.resize(stat_count);
@@ -74,7 +75,7 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
       for (std::size_t l = 0; l < layers.size(); ++l) {
         const Layer& layer = layers[l];
         const std::vector<std::int64_t> received =
-            exchange_tile_row(local[t][l], layer.layout, own, step, comm);
+            exchange_step(local[t][l], layer.layout, own, step, comm, &exchange_memory);
         std::string error;
         try {
           finalize_tile_row(local[t][l], tile_row, received, layer.layout, tiles, config, block,
@@ -100,6 +101,7 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
   writer->commit();
   add_write_time();
   result.cells_with_data = allreduce_sum(cells_with_data, comm);
+  result.exchange_peak_bytes = exchange_memory.peak_bytes;
   return result;
 }
 

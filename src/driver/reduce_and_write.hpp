@@ -19,6 +19,7 @@ namespace swathgrid {
 struct ReduceWriteResult {
   std::int64_t cells_with_data = 0;  ///< first variable, any period; the same on every rank
   double write_seconds = 0.0;        ///< in PnetCDF (define, write, close); the rest is reduce
+  std::int64_t exchange_peak_bytes = 0;  ///< this rank's peak in the tile exchange
 };
 
 /// Collective: reduces, finalizes and writes config.output into `staged_output` (its staged

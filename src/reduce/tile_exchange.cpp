@@ -53,26 +53,14 @@ using HeldTiles = std::map<std::int64_t, std::vector<std::int64_t>>;
 /// Elements per point-to-point message: far below 2^31, so any amount goes in pieces.
 constexpr std::int64_t kPieceElements = std::int64_t{1} << 27;
 
-/// The rank owning tile row `tile_row`.
-int owner_of(const Ownership& own, std::int64_t tile_row) {
-  const auto it = std::upper_bound(own.first.begin(), own.first.end(), tile_row);
-  return static_cast<int>(it - own.first.begin()) - 1;
-}
-
-/// Serializes the tiles of `held` for which `goes(owner)` into records (tile id, values) and
-/// removes them from `held`.
-template <class Goes>
-std::vector<std::int64_t> take_records(HeldTiles& held, const Ownership& own, Goes goes) {
+/// The tiles of `held` as records (tile id, values), leaving `held` empty.
+std::vector<std::int64_t> take_records(HeldTiles& held) {
   std::vector<std::int64_t> records;
-  for (auto it = held.begin(); it != held.end();) {
-    if (!goes(owner_of(own, it->first / own.tiles.tiles_x))) {
-      ++it;
-      continue;
-    }
-    records.push_back(it->first);
-    records.insert(records.end(), it->second.begin(), it->second.end());
-    it = held.erase(it);
+  for (const auto& [tile, values] : held) {
+    records.push_back(tile);
+    records.insert(records.end(), values.begin(), values.end());
   }
+  held.clear();
   return records;
 }
 
@@ -118,57 +106,84 @@ std::vector<std::int64_t> swap_with(const std::vector<std::int64_t>& send, int s
   return received;
 }
 
-}  // namespace
-
+/// One tile row's copies onto its owner (exchange_step says how); `kept_bytes`: what the rank
+/// already holds from this step, counted in `memory`'s peak.
 std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const FieldLayout& layout,
-                                            const Ownership& own, std::int64_t step,
-                                            MPI_Comm comm) {
+                                            const Ownership& own, std::int64_t tile_row,
+                                            MPI_Comm comm, std::int64_t kept_bytes,
+                                            ExchangeMemory* memory) {
   int rank = 0, size = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  inject_fault("exchange", "tile row " + std::to_string(step));
   const std::int64_t per_tile = own.tiles.cells_per_tile();
-  // This rank's tiles of the other owners' step-th rows (its own stay where they are).
+  const int owner = own.owner_of(tile_row);
+  const auto bytes_of = [](std::size_t values) {
+    return static_cast<std::int64_t>(values * sizeof(std::int64_t));
+  };
+  // This rank's tiles of the row, unless it owns it (its own stay where they are).
   HeldTiles held;
-  for (int r = 0; r < size; ++r) {
-    const std::int64_t tile_row = own.first[r] + step;
-    const auto it = local.by_tile_row.find(tile_row);
-    if (r == rank || tile_row >= own.first[r + 1] || it == local.by_tile_row.end()) continue;
+  std::int64_t held_values = 0;
+  const auto it = local.by_tile_row.find(tile_row);
+  if (rank != owner && it != local.by_tile_row.end()) {
     for (const auto& [tile, slot] : it->second) {
       std::vector<std::int64_t>& values = held[tile];
       values.resize(static_cast<std::size_t>(layout.count * per_tile));
       for (int f = 0; f < layout.count; ++f)
         copy_field(per_tile, local.data.tile(slot), f, layout, &values[f * per_tile]);
+      held_values += layout.count * per_tile;
     }
   }
-  // Recursive halving over the largest power of two p2 <= size ranks; rank g < p2 gathers
-  // the tiles of owner g and of owner g + p2 (an "extra" rank), which first hands it all it
-  // holds and at the end gets its own row's tiles back. Per rank: log2(p2) + 2 messages per
-  // step, each at most the tiles it holds (combined copies), whatever the number of ranks.
-  int p2 = 1;
-  while (p2 * 2 <= size) p2 *= 2;
-  const auto gatherer = [p2](int owner) { return owner < p2 ? owner : owner - p2; };
-  if (rank >= p2) {
-    swap_with(take_records(held, own, [](int) { return true; }), rank - p2, -1, comm);
-  } else if (rank + p2 < size) {
-    merge_records(swap_with({}, -1, rank + p2, comm), layout, per_tile, held);
-  }
-  if (rank < p2) {
-    for (int bit = p2 / 2; bit >= 1; bit /= 2) {
-      const int partner = rank ^ bit;
-      const std::vector<std::int64_t> outgoing = take_records(
-          held, own, [&](int owner) { return (gatherer(owner) & bit) != (rank & bit); });
-      merge_records(swap_with(outgoing, partner, partner, comm), layout, per_tile, held);
+  // A binomial tree rooted at the owner (MPI_Reduce's classic shape), over the sparse tiles:
+  // rank v (counted from the owner) takes in the combined tiles of v + 1, v + 2, v + 4, ...
+  // below its lowest set bit, then hands its own combination to v - that bit. A rank holds at
+  // most its combination and one incoming message (each at most one tile row), and takes
+  // part in at most log2 P + 1 exchanges, whatever the number of ranks.
+  const int v = (rank - owner + size) % size;
+  for (int bit = 1; bit < size; bit *= 2) {
+    if (v & bit) {
+      const std::vector<std::int64_t> outgoing = take_records(held);
+      if (memory)
+        memory->peak_bytes = std::max(
+            memory->peak_bytes, kept_bytes + bytes_of(outgoing.size()) + bytes_of(held_values));
+      swap_with(outgoing, (v - bit + owner) % size, -1, comm);
+      return {};
+    }
+    if (v + bit < size) {
+      const std::vector<std::int64_t> incoming = swap_with({}, -1, (v + bit + owner) % size, comm);
+      if (memory)
+        memory->peak_bytes = std::max(
+            memory->peak_bytes, kept_bytes + bytes_of(incoming.size()) + bytes_of(held_values));
+      merge_records(incoming, layout, per_tile, held);
+      held_values = 0;
+      for (const auto& [tile, values] : held)
+        held_values += static_cast<std::int64_t>(values.size());
     }
   }
-  // Now rank g < p2 holds only owner g's and owner g + p2's tiles.
-  if (rank < p2 && rank + p2 < size) {
-    swap_with(take_records(held, own, [&](int owner) { return owner == rank + p2; }), rank + p2, -1,
-              comm);
-  } else if (rank >= p2) {
-    merge_records(swap_with({}, -1, rank - p2, comm), layout, per_tile, held);
+  return take_records(held);
+}
+
+}  // namespace
+
+std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayout& layout,
+                                        const Ownership& own, std::int64_t step, MPI_Comm comm,
+                                        ExchangeMemory* memory) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  inject_fault("exchange", "tile row step " + std::to_string(step));
+  // One tree after the other: a rank holds its own row's result, one row on its way and one
+  // message, however many owners there are; over all steps it takes part in one tree per
+  // tile row of the grid, whatever the number of ranks.
+  std::vector<std::int64_t> mine;
+  for (int owner = 0; owner < size; ++owner) {
+    const std::int64_t tile_row = own.first[owner] + step;
+    if (tile_row >= own.first[owner + 1]) continue;
+    std::vector<std::int64_t> records =
+        exchange_tile_row(local, layout, own, tile_row, comm,
+                          static_cast<std::int64_t>(mine.size() * sizeof(std::int64_t)), memory);
+    if (owner == rank) mine = std::move(records);
   }
-  return take_records(held, own, [](int) { return true; });
+  return mine;
 }
 
 void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,

@@ -1,11 +1,13 @@
 #pragma once
 // The combine (docs/architecture.md): after the granule loop, every copy
-// of an accumulator tile goes to the rank owning its tile row (root: rank 0 owns all; owner:
+// of an accumulator tile goes to the rank owning its tile row (along a binomial tree, copies
+// combined on the way) (root: rank 0 owns all; owner:
 // contiguous blocks of tile rows), which combines the copies and finalizes their statistics,
 // one tile row at a time: no rank ever holds more than one tile row of statistics.
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <utility>
@@ -38,6 +40,12 @@ struct Ownership {
       first.push_back(mode == ReduceMode::kRoot ? (r == 0 ? 0 : tiles.tiles_y)
                                                 : tiles.tiles_y * r / ranks);
   }
+
+  /// The rank owning tile row `tile_row` (0 <= tile_row < tiles.tiles_y).
+  int owner_of(std::int64_t tile_row) const {
+    const auto it = std::upper_bound(first.begin(), first.end(), tile_row);
+    return static_cast<int>(it - first.begin()) - 1;
+  }
 };
 
 /// One layer's accumulators of one period on this rank, on the host (the device copy itself
@@ -52,13 +60,22 @@ struct LocalTiles {
 /// device copy), indexed by tile row.
 LocalTiles local_tiles(Layer& layer, std::int64_t key, const TileGrid& tiles);
 
-/// Step `step` of the exchange: the tiles every rank holds of each other owner's step-th tile
-/// row go to that owner by recursive halving (point-to-point pairs, log2 P rounds, copies of
-/// a tile combined on the way); this rank's own tiles stay where they are. Returns the other
-/// ranks' tiles of this rank's row, one record per tile (tile id, then layout.count x
-/// cells_per_tile values, field-major, the combination of every other rank's copy).
-std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const FieldLayout& layout,
-                                            const Ownership& own, std::int64_t step, MPI_Comm comm);
+/// What the exchange held at most on this rank (bytes of tile values in flight).
+struct ExchangeMemory {
+  std::int64_t peak_bytes = 0;
+};
+
+/// Step `step` of the exchange, collective: for each owner in turn, the copies of the tiles
+/// of its step-th tile row held by the other ranks go to it along a binomial tree
+/// (point-to-point pairs, log2 P rounds, copies combined on the way: MPI_Reduce's classic
+/// shape over the sparse tiles); the owner's own tiles stay where they are. Returns this
+/// rank's row's records from the others, one per tile (tile id, then layout.count x
+/// cells_per_tile values, field-major, the combination of every other rank's copy); nothing
+/// when it owns no row at this step. A rank holds at most its row's result, one tile row on
+/// its way and one incoming message: `memory` records its peak.
+std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayout& layout,
+                                        const Ownership& own, std::int64_t step, MPI_Comm comm,
+                                        ExchangeMemory* memory = nullptr);
 
 /// The statistics of one layer and period over one block of rows, ready to write:
 /// stat s of cell (row - rows.row_begin) * nx + column.
