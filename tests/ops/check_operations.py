@@ -51,7 +51,7 @@ def netcdf_variable(path, name):
         var = nc.variables[name]
         var.set_auto_maskandscale(False)
         values = np.array(var[:])
-        lat = np.array(nc.variables["lat" if "lat" in nc.variables else "y"][:])
+        lat = np.array(nc.variables["y" if "y" in nc.variables else "lat"][:])  # the y axis
         fill = var.getncattr("_FillValue") if "_FillValue" in var.ncattrs() else None
     if lat[0] < lat[-1]:
         values = values[..., ::-1, :]
@@ -135,7 +135,7 @@ def check_report(ops, granule_list):
 def expected_geotransform(path):
     """North-up transform from the file's cell-centre coordinates (lon/lat or x/y)."""
     with netCDF4.Dataset(path) as nc:
-        xname, yname = ("lon", "lat") if "lon" in nc.variables else ("x", "y")
+        xname, yname = ("x", "y") if "x" in nc.variables else ("lon", "lat")  # 1-D axes
         x = np.array(nc.variables[xname][:])
         y = np.array(nc.variables[yname][:])
     dx = (x[-1] - x[0]) / (len(x) - 1)
