@@ -91,7 +91,7 @@ TEST(Quicklook, LogScaleForChlorophyll) {
   EXPECT_FALSE(uses_log_scale("chlor_a_count", "1"));
 }
 
-TEST(Quicklook, TransparentWhereNoDataAndALegendBelow) {
+TEST(Quicklook, TitleAboveTransparentWhereNoDataAndALegendBelow) {
   const int width = 120, height = 2;
   std::vector<float> values(width * height);
   std::vector<bool> valid(values.size(), true);
@@ -100,14 +100,16 @@ TEST(Quicklook, TransparentWhereNoDataAndALegendBelow) {
   const QuicklookScale scale = quicklook_scale(values, valid, true);
   EXPECT_TRUE(scale.log10);
   EXPECT_LT(scale.low, scale.high);
-  const auto rgba = quicklook_rgba(values, valid, width, height, scale, "mg m^-3");
-  ASSERT_EQ(rgba.size(), 4u * width * (height + kLegendRows));
-  EXPECT_EQ(rgba[4 * 5 + 3], 0) << "no data is transparent";
-  EXPECT_EQ(rgba[4 * 6 + 3], 255);
-  EXPECT_NE(rgba[4 * 0 + 1], rgba[4 * (2 * width - 1) + 1]) << "low and high differ";
-  for (std::size_t p = 4 * width * height; p < rgba.size(); p += 4) ASSERT_EQ(rgba[p + 3], 255);
+  const auto rgba = quicklook_rgba(values, valid, width, height, scale, "mg m^-3", "chlor_a");
+  ASSERT_EQ(rgba.size(), 4u * width * (kTitleRows + height + kLegendRows));
+  const std::size_t map = 4u * width * kTitleRows, legend = map + 4u * width * height;
+  EXPECT_EQ(rgba[map + 4 * 5 + 3], 0) << "no data is transparent";
+  EXPECT_EQ(rgba[map + 4 * 6 + 3], 255);
+  EXPECT_NE(rgba[map + 4 * 0 + 1], rgba[map + 4 * (2 * width - 1) + 1]) << "low and high differ";
+  for (std::size_t p = 0; p < map; p += 4) ASSERT_EQ(rgba[p + 3], 255);
+  for (std::size_t p = legend; p < rgba.size(); p += 4) ASSERT_EQ(rgba[p + 3], 255);
   int dark = 0;  // label text is black on white
-  for (std::size_t p = 4 * width * height; p < rgba.size(); p += 4)
+  for (std::size_t p = legend; p < rgba.size(); p += 4)
     dark += rgba[p] == 0 && rgba[p + 1] == 0 && rgba[p + 2] == 0;
   EXPECT_GT(dark, 20);
 }

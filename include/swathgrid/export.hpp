@@ -30,10 +30,11 @@ struct ExportFile {
 /// file.path and the cause.
 void write_geotiff(const ExportSource& source, const ExportFile& file);
 
-/// Writes a PNG picture of the first band of `source`: one image pixel per grid cell plus a
-/// colour bar legend below it; log10 colour scale for chlorophyll (variable chlor_a or units
-/// mg m^-3), linear otherwise, from the 2nd to the 98th percentile of the values; cells
-/// without data fully transparent (alpha 0). Throws swathgrid::Error on failure.
+/// Writes a PNG picture of the first band of `source`: a title (variable, wavelength, period)
+/// above, one image pixel per grid cell, and a colour bar legend with units below it; log10 colour
+/// scale for chlorophyll (variable chlor_a or units mg m^-3), linear otherwise, from the 2nd to the
+/// 98th percentile of the values; cells without data fully transparent (alpha 0). Throws
+/// swathgrid::Error on failure.
 void write_quicklook(const ExportSource& source, const ExportFile& file);
 
 /// True for variables shown on a log scale: chlor_a (and its statistics), or units of

@@ -38,7 +38,8 @@ struct OutputField {
 /// --format: how the composite is encoded.
 enum class OutputFormat { kNetcdf4, kClassic };
 
-/// The encoding of the output and, for NetCDF-4, how fields are stored.
+/// The encoding of the output, for NetCDF-4 how fields are stored, and whether a projected
+/// grid gets 2-D lat/lon.
 struct OutputEncoding {
   OutputFormat format = OutputFormat::kNetcdf4;
   int deflate_level = 1;  ///< NetCDF-4: deflate level 1..9 (with shuffle)
@@ -47,6 +48,11 @@ struct OutputEncoding {
   /// written by one rank in one call.
   std::int64_t chunk_rows = 256;
   std::int64_t chunk_columns = 1024;
+  /// Projected grids: 2-D auxiliary coordinates lat(y, x) and lon(y, x) (CF-1.8 5.6; float64,
+  /// the cell centres through PROJ's inverse, written by all ranks) and `coordinates = "lat
+  /// lon"` on every field. false (--latlon off) leaves them out: they take 16 bytes a cell.
+  /// Lat/lon grids have lat/lon axes and never get them.
+  bool latlon_coordinates = true;
 };
 
 /// One period of a composite by period: [start_day, end_day) in days since 1970-01-01.

@@ -20,6 +20,35 @@ enum class SynthSuite {
 /// "BGC" or "AOP", as in titles and file names (OC_BGC, OC_AOP).
 const char* suite_name(SynthSuite suite);
 
+/// OCI's along-track tilt (docs/synthetic-data.md, "Tilt change"). OCI looks 20 degrees aft
+/// south of the subsolar latitude and 20 degrees fore north of it, so the daytime (ascending)
+/// granule that crosses that latitude holds the manoeuvre from aft to fore.
+enum class SynthTilt {
+  kNadir,      ///< no tilt: every scan looks straight down (the default)
+  kAftToFore,  ///< aft, the manoeuvre, fore: the ground jumps ahead (the daytime flip)
+  kForeToAft,  ///< fore, the manoeuvre, aft: the ground jumps back and is seen twice
+};
+
+/// "nadir", "aft-to-fore" or "fore-to-aft" (the swathgrid-synth --tilt values).
+const char* tilt_name(SynthTilt tilt);
+
+constexpr double kTiltDeg = 20.0;                    ///< OCI's tilt either side of nadir
+constexpr std::size_t kDefaultTiltChangeLines = 60;  ///< ~10.5 s without navigation (assumed)
+
+/// Features of real OCI files that the generator leaves out unless asked
+/// (docs/synthetic-data.md, "Closer to real files"). The defaults write the same bytes as
+/// before these options existed.
+struct SynthOciFeatures {
+  SynthTilt tilt = SynthTilt::kNadir;
+  double tilt_change_position = 0.5;  ///< where the manoeuvre starts (0 = first line, 1 = last)
+  std::size_t tilt_change_lines = kDefaultTiltChangeLines;  ///< lines of the manoeuvre: their
+                                                            ///< navigation is fill (-999)
+  std::size_t navigation_fill_lines = 0;  ///< whole scan lines, chosen from the seed, whose
+                                          ///< longitude/latitude are fill (-999), NAVFAIL set
+  bool l2gen_rrs_chunks = false;          ///< AOP: Rrs chunked (32, 256, 40) as l2gen writes it
+                                          ///< instead of (256, pixels_per_line, 8)
+};
+
 constexpr std::size_t kDefaultAopBands = 8;  ///< wavelength_3d bands of a synthetic AOP granule
 constexpr std::size_t kMaxAopBands = 184;    ///< as many as OCI's largest AOP products hold
 
@@ -44,6 +73,7 @@ struct SynthGranuleOptions {
   /// mins and max of maxes; a granule partly across 180 degrees then gets a one-sided range
   /// (157..180 while pixels lie at -180..-175). false: the exact extent of the navigation.
   bool gring_attributes = false;
+  SynthOciFeatures oci;  ///< tilt change, navigation fill lines, l2gen's Rrs chunks
 };
 
 /// Writes one granule to `path` (overwrites). Throws swathgrid::Error on failure.
@@ -64,6 +94,7 @@ struct SynthCampaignOptions {
   SynthSuite suite = SynthSuite::kBgc;  ///< of every granule
   std::size_t aop_bands = kDefaultAopBands;
   bool gring_attributes = false;  ///< of every granule (SynthGranuleOptions)
+  SynthOciFeatures oci;           ///< of every granule (the tilt change in each one's middle)
 };
 
 /// File name (OB.DAAC convention, e.g. PACE_OCI.20240801T174000.L2.OC_BGC.V3_0.nc, or

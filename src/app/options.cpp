@@ -175,7 +175,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   std::string stdev_text;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
       grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text,
-      read_ahead_text, accumulators_text, format_text, method_text;
+      read_ahead_text, accumulators_text, format_text, method_text, latlon_text;
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
@@ -236,6 +236,10 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "CDF-5 beyond 4 GiB per variable, through PnetCDF; uncompressed)")(
       "deflate", po::value<int>(&config.encoding.deflate_level)->default_value(1),
       "netcdf4: deflate level 1 (fastest) to 9 (smallest)")(
+      "latlon-coordinates", po::value<std::string>(&latlon_text)->default_value("on"),
+      "projected grids: 2-D lat(y,x)/lon(y,x) of the cell centres (CF auxiliary coordinates, "
+      "float64, 16 bytes a cell) so that xarray/Panoply locate cells without PROJ; off leaves "
+      "them out")(
       "read-ahead", po::value<std::string>(&read_ahead_text)->default_value("auto"),
       "read the next granule on a thread of its own while this one is regridded; auto: when "
       "the node has a core no rank's threads use")(
@@ -310,6 +314,9 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
                      std::to_string(config.encoding.deflate_level));
   if (!vm["deflate"].defaulted() && config.encoding.format != OutputFormat::kNetcdf4)
     throw UsageError("--deflate: only with --format netcdf4");
+  if (latlon_text != "on" && latlon_text != "off")
+    throw UsageError("--latlon-coordinates: must be on or off, got '" + latlon_text + "'");
+  config.encoding.latlon_coordinates = latlon_text == "on";
   if (reduce_text == "auto")
     config.reduce = ReduceMode::kAuto;
   else if (reduce_text == "root")

@@ -62,6 +62,44 @@ swathgrid::SynthSuite parse_suite(const std::string& text) {
   throw swathgrid::UsageError("--suite must be bgc or aop, got '" + text + "'");
 }
 
+swathgrid::SynthTilt parse_tilt(const std::string& text) {
+  for (auto tilt : {swathgrid::SynthTilt::kNadir, swathgrid::SynthTilt::kAftToFore,
+                    swathgrid::SynthTilt::kForeToAft})
+    if (text == swathgrid::tilt_name(tilt)) return tilt;
+  throw swathgrid::UsageError("--tilt must be nadir, aft-to-fore or fore-to-aft, got '" + text +
+                              "'");
+}
+
+bool parse_rrs_chunks(const std::string& text) {
+  if (text == "lines") return false;
+  if (text == "l2gen") return true;
+  throw swathgrid::UsageError("--rrs-chunks must be lines or l2gen, got '" + text + "'");
+}
+
+// The options of SynthOciFeatures (docs/synthetic-data.md, "Closer to real files").
+struct OciOptionText {
+  std::string tilt = "nadir", rrs_chunks = "lines";
+  long long tilt_change_lines = static_cast<long long>(swathgrid::kDefaultTiltChangeLines);
+  long long navigation_fill_lines = 0;
+};
+
+void add_oci_options(po::options_description& options, OciOptionText& text) {
+  options.add_options()("tilt", po::value(&text.tilt)->default_value(text.tilt),
+                        "OCI's tilt change in the middle of every granule: nadir (none), "
+                        "aft-to-fore (the daytime flip) or fore-to-aft")(
+      "tilt-change-lines",
+      po::value(&text.tilt_change_lines)->default_value(text.tilt_change_lines),
+      "lines of the tilt manoeuvre, without navigation")(
+      "navigation-fill-lines",
+      po::value(&text.navigation_fill_lines)->default_value(text.navigation_fill_lines),
+      "whole scan lines with longitude/latitude fill (-999) in every granule")(
+      "rrs-chunks", po::value(&text.rrs_chunks)->default_value(text.rrs_chunks),
+      "aop: Rrs chunks of 256 lines (lines) or (32, 256, 40) as l2gen writes them (l2gen)");
+}
+
+void apply_oci_options(const OciOptionText& text, const po::variables_map& values,
+                       swathgrid::SynthCampaignOptions& campaign);
+
 void parse_near(const std::string& text, swathgrid::SynthCampaignOptions& campaign) {
   std::istringstream stream(text);
   char comma = 0;
@@ -103,6 +141,8 @@ std::optional<SynthCommand> parse_command_line(int argc, char** argv) {
       "product suite: bgc (chlor_a, poc, carbon_phyto) or aop (Rrs over wavelength_3d, "
       "aot_865, angstrom)")("bands", po::value(&bands)->default_value(bands),
                             "aop: Rrs bands from 346 to 719 nm (1 to 184)");
+  OciOptionText oci;
+  add_oci_options(options, oci);
   po::variables_map values;
   try {
     po::store(po::command_line_parser(join_negative_values(argc, argv)).options(options).run(),
@@ -125,7 +165,21 @@ std::optional<SynthCommand> parse_command_line(int argc, char** argv) {
   if (!values["bands"].defaulted() && campaign.suite != swathgrid::SynthSuite::kAop)
     throw swathgrid::UsageError("--bands needs --suite aop");
   if (!near.empty()) parse_near(near, campaign);
+  apply_oci_options(oci, values, campaign);
   return command;
+}
+
+void apply_oci_options(const OciOptionText& text, const po::variables_map& values,
+                       swathgrid::SynthCampaignOptions& campaign) {
+  campaign.oci.tilt = parse_tilt(text.tilt);
+  campaign.oci.tilt_change_lines = non_negative(text.tilt_change_lines, "tilt-change-lines");
+  campaign.oci.navigation_fill_lines =
+      non_negative(text.navigation_fill_lines, "navigation-fill-lines");
+  campaign.oci.l2gen_rrs_chunks = parse_rrs_chunks(text.rrs_chunks);
+  if (!values["tilt-change-lines"].defaulted() && campaign.oci.tilt == swathgrid::SynthTilt::kNadir)
+    throw swathgrid::UsageError("--tilt-change-lines needs --tilt aft-to-fore or fore-to-aft");
+  if (!values["rrs-chunks"].defaulted() && campaign.suite != swathgrid::SynthSuite::kAop)
+    throw swathgrid::UsageError("--rrs-chunks needs --suite aop");
 }
 
 }  // namespace

@@ -52,4 +52,8 @@ void check_written(bool ok, const std::string& what, const char* call, const std
 /// failure is read from the error state (CPLGetLastErrorType, reset by QuietGdal).
 void close_checked(Dataset dataset, const std::string& what, const std::string& written);
 
+/// The quicklook's title for `source`'s first band (quicklook_title.cpp): the variable, its
+/// first wavelength, the first time step's period; as much as the file tells.
+std::string read_quicklook_title(const ExportSource& source);
+
 }  // namespace swathgrid::gdal

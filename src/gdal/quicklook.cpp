@@ -1,5 +1,5 @@
 // --quicklook: a PNG picture of the composite's first band, read back through GDAL, with a
-// colour bar (pixels drawn by quicklook_picture.cpp).
+// title and a colour bar with units (pixels drawn by quicklook_picture.cpp).
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -52,10 +52,11 @@ void write_quicklook(const ExportSource& source, const ExportFile& file) {
 
   const bool log10 = uses_log_scale(source.variable, source.units);
   const QuicklookScale scale = quicklook_scale(values, valid, log10);
+  const std::string title = read_quicklook_title(source);
   std::vector<std::uint8_t> rgba =
-      quicklook_rgba(values, valid, width, height, scale, source.units);
+      quicklook_rgba(values, valid, width, height, scale, source.units, title);
 
-  const int rows = height + kLegendRows;
+  const int rows = kTitleRows + height + kLegendRows;
   GDALDriverH mem_driver = GDALGetDriverByName("MEM");
   GDALDriverH png_driver = GDALGetDriverByName("PNG");
   check(mem_driver && png_driver, what, "GDALGetDriverByName(MEM, PNG)");
@@ -74,6 +75,8 @@ void write_quicklook(const ExportSource& source, const ExportFile& file) {
   metadata.SetNameValue("colour_map", "viridis");
   metadata.SetNameValue("value_low", CPLSPrintf("%.9g", scale.low));
   metadata.SetNameValue("value_high", CPLSPrintf("%.9g", scale.high));
+  metadata.SetNameValue("title", title.c_str());
+  metadata.SetNameValue("title_rows", CPLSPrintf("%d", kTitleRows));
   metadata.SetNameValue("legend_rows", CPLSPrintf("%d", kLegendRows));
   GDALSetMetadata(picture.get(), metadata.List(), nullptr);
 

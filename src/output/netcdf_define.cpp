@@ -1,6 +1,7 @@
 // The header of the composite file: its format, CF-1.8 coordinates (lat/lon in degrees, or
-// y/x in CRS units for a projected grid) with bounds and the grid mapping `crs`, one 2-D
-// variable per output field, and the global attributes (CF and ACDD names).
+// y/x in CRS units for a projected grid, with 2-D auxiliary lat/lon unless left out) with
+// bounds and the grid mapping `crs`, one 2-D variable per output field, and the global
+// attributes (CF and ACDD names).
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +22,7 @@ namespace {
 
 constexpr std::uint64_t kCdf2MaxVariableBytes = 4294967292ULL;  // 2^32 - 4
 constexpr std::uint64_t kFieldElementBytes = 4;                 // float32 and int32
+constexpr std::uint64_t kLatLonElementBytes = 8;                // 2-D lat/lon: float64
 constexpr std::int64_t kBoundsVertexCount = 2;                  // nv: the two edges of a 1-D cell
 constexpr int kGlobal = kGlobalVariable;
 constexpr std::size_t kGeoTransformLength = 128;  // 4 doubles of 17 digits and separators
@@ -76,8 +78,28 @@ int define_crs(NcFile& file, const GridDefinition& grid, const CfGridMapping& ma
   return varid;
 }
 
+/// The 2-D auxiliary coordinates of a projected grid (CF-1.8 5.6), stored like fields.
+void define_latlon(NcFile& file, int y_dim, int x_dim, HeaderIds& ids) {
+  struct Text {
+    const char* name;
+    const char* units;
+    const char* standard_name;
+    const char* long_name;
+    int* varid;
+  };
+  for (const Text& t :
+       {Text{"lat", "degrees_north", "latitude", "latitude of cell centre", &ids.lat},
+        Text{"lon", "degrees_east", "longitude", "longitude of cell centre", &ids.lon}}) {
+    *t.varid = file.def_var(t.name, NcType::kDouble, {y_dim, x_dim}, /*field=*/true);
+    file.put_text(*t.varid, "units", t.units);
+    file.put_text(*t.varid, "standard_name", t.standard_name);
+    file.put_text(*t.varid, "long_name", t.long_name);
+    file.put_doubles(*t.varid, "_FillValue", {kLatLonFill});
+  }
+}
+
 int define_field(NcFile& file, const OutputField& field, int time_dim, int band_dim, int y_dim,
-                 int x_dim) {
+                 int x_dim, bool latlon) {
   const NcType type = field.is_count ? NcType::kInt : NcType::kFloat;
   std::vector<int> dims;
   if (time_dim >= 0) dims.push_back(time_dim);
@@ -88,6 +110,7 @@ int define_field(NcFile& file, const OutputField& field, int time_dim, int band_
   if (!field.is_count) file.put_float(varid, "_FillValue", kOutputFillValue);
   for (const auto& [name, value] : field.attributes) file.put_text(varid, name, value);
   file.put_text(varid, "grid_mapping", kCrsVariable);
+  if (latlon) file.put_text(varid, "coordinates", "lat lon");
   return varid;
 }
 
@@ -139,10 +162,15 @@ void put_global_attributes(NcFile& file, const GridDefinition& grid, const Outpu
 
 }  // namespace
 
-bool needs_cdf5(const GridSpec& grid, std::size_t planes) {
-  const auto field_bytes = static_cast<std::uint64_t>(grid.cell_count()) * kFieldElementBytes *
-                           std::max<std::uint64_t>(planes, 1);
-  return field_bytes > kCdf2MaxVariableBytes;
+bool needs_cdf5(const GridSpec& grid, std::size_t planes, bool latlon) {
+  const auto cells = static_cast<std::uint64_t>(grid.cell_count());
+  const auto field_bytes = cells * kFieldElementBytes * std::max<std::uint64_t>(planes, 1);
+  return field_bytes > kCdf2MaxVariableBytes ||
+         (latlon && cells * kLatLonElementBytes > kCdf2MaxVariableBytes);
+}
+
+bool has_latlon(const GridDefinition& grid, const OutputEncoding& encoding) {
+  return !grid.geographic && encoding.latlon_coordinates;
 }
 
 AxisNames axis_names(bool geographic) {
@@ -150,7 +178,9 @@ AxisNames axis_names(bool geographic) {
 }
 
 HeaderIds define_header(NcFile& file, const GridDefinition& grid, const OutputMetadata& meta,
-                        const std::vector<OutputField>& fields, const std::string& date_created) {
+                        const std::vector<OutputField>& fields, const std::string& date_created,
+                        bool latlon) {
+  latlon = latlon && !grid.geographic;
   const CfGridMapping mapping = cf_grid_mapping(grid);
   const AxisNames names = axis_names(grid.geographic);
   const int y_dim = file.def_dim(names.y, static_cast<std::int64_t>(grid.spec.ny));
@@ -170,6 +200,7 @@ HeaderIds define_header(NcFile& file, const GridDefinition& grid, const OutputMe
   define_axis(file, y_text, y_dim, nv_dim, ids.y, ids.y_bnds);
   define_axis(file, x_text, x_dim, nv_dim, ids.x, ids.x_bnds);
   ids.crs = define_crs(file, grid, mapping);
+  if (latlon) define_latlon(file, y_dim, x_dim, ids);
   int time_dim = -1, band_dim = -1;
   if (!meta.times.empty()) {
     time_dim = file.def_dim("time", static_cast<std::int64_t>(meta.times.size()));
@@ -190,7 +221,7 @@ HeaderIds define_header(NcFile& file, const GridDefinition& grid, const OutputMe
       file.put_text(ids.wavelength, "standard_name", "radiation_wavelength");
       file.put_text(ids.wavelength, "units", "nm");
     }
-    ids.fields.push_back(define_field(file, field, time_dim, band_dim, y_dim, x_dim));
+    ids.fields.push_back(define_field(file, field, time_dim, band_dim, y_dim, x_dim, latlon));
   }
   put_global_attributes(file, grid, meta, date_created);
   return ids;

@@ -26,7 +26,8 @@ void agree_on(MPI_Comm comm, const std::string& path, const std::function<void()
 /// needs CDF-5: a field beyond CDF-2's limit of 2^32 - 4 bytes per variable. GDAL (3.6, and
 /// its netCDF driver as of 2024) recognises only CDF-1/2 and HDF5 signatures, so it cannot
 /// open CDF-5 files; netCDF-C (ncdump, xarray) reads both.
-bool needs_cdf5(const GridSpec& grid, std::size_t planes = 1);
+/// `latlon`: the file also holds the 2-D float64 lat/lon (8 bytes a cell).
+bool needs_cdf5(const GridSpec& grid, std::size_t planes = 1, bool latlon = false);
 
 /// Names of the coordinate variables (and dimensions) of a grid: lat/lon or y/x.
 struct AxisNames {
@@ -53,14 +54,29 @@ struct HeaderIds {
   int time = -1;            ///< time(time), days since 1970-01-01, or -1 without times
   int time_bnds = -1;       ///< time_bnds(time, nv)
   int wavelength = -1;      ///< wavelength(wavelength) in nm, or -1 without banded fields
+  int lat = -1, lon = -1;   ///< projected grids: lat(y, x), lon(y, x) (auxiliary), or -1
   std::vector<int> fields;  ///< one per OutputField, in order
 };
 
 /// Defines dimensions, variables and attributes in an open file in define mode. Local (no
 /// communication); every rank must call it with the same arguments. `date_created` must be
-/// the same string on every rank (both libraries require identical headers).
+/// the same string on every rank (both libraries require identical headers). `latlon`: a
+/// projected grid gets the 2-D auxiliary lat/lon (ignored for lat/lon grids).
 HeaderIds define_header(NcFile& file, const GridDefinition& grid, const OutputMetadata& meta,
-                        const std::vector<OutputField>& fields, const std::string& date_created);
+                        const std::vector<OutputField>& fields, const std::string& date_created,
+                        bool latlon = false);
+
+/// Whether a file of `grid` with encoding `encoding` holds the 2-D auxiliary lat/lon.
+bool has_latlon(const GridDefinition& grid, const OutputEncoding& encoding);
+
+/// Fill of the 2-D lat/lon where PROJ cannot invert a cell centre.
+inline constexpr double kLatLonFill = -999.0;
+
+/// Collective: lat(y, x)/lon(y, x) of ids.lat/ids.lon, the centres of `grid`'s cells through
+/// PROJ's inverse, computed and written by all ranks: blocks of `block_rows` rows dealt out
+/// round robin, one collective write per block (ranks without a block write nothing).
+void write_latlon(NcFile& file, const HeaderIds& ids, const GridDefinition& grid,
+                  std::int64_t block_rows, const std::string& path, MPI_Comm comm);
 
 /// Start and count of a (rows x columns) block of a 2-D variable (1-D: columns ignored). An
 /// empty block starts at 0, which PnetCDF accepts even with strict coordinate bound checks.

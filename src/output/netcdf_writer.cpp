@@ -1,9 +1,9 @@
 // CompositeWriter: the canonical sequence (create -> define -> enddef -> rank 0 writes the
-// coordinates -> every rank writes its row blocks collectively, as many calls as they come ->
-// close) into a temporary file next to `path`, renamed to `path` by rank 0 only when the close
-// succeeded; the same for both encodings (output/nc_file.hpp).
-// Every step that can fail is agreed over the communicator (netcdf::agree_on), so a failure on
-// one rank makes all ranks clean up and throw together.
+// coordinates, all ranks a projected grid's 2-D lat/lon -> every rank writes its row blocks
+// collectively, as many calls as they come -> close) into a temporary file next to `path`, renamed
+// to `path` by rank 0 only when the close succeeded; the same for both encodings
+// (output/nc_file.hpp). Every step that can fail is agreed over the communicator
+// (netcdf::agree_on), so a failure on one rank makes all ranks clean up and throw together.
 
 #include "swathgrid/netcdf_writer.hpp"
 
@@ -113,7 +113,8 @@ std::unique_ptr<netcdf::NcFile> create_file(const std::string& temporary, const 
       }
       const std::size_t bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
       const bool cdf5 =
-          netcdf::needs_cdf5(grid.spec, std::max<std::size_t>(meta.times.size(), 1) * bands);
+          netcdf::needs_cdf5(grid.spec, std::max<std::size_t>(meta.times.size(), 1) * bands,
+                             netcdf::has_latlon(grid, encoding));
       if (cdf5)
         log_root("writing " + path +
                  " as CDF-5: a variable exceeds 4 GiB (GDAL cannot open CDF-5; --format netcdf4 "
@@ -218,8 +219,10 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
     // create -> define -> enddef -> coordinates, into the temporary file.
     const std::string created = date_created(comm);
     s.file = create_file(s.temporary, path, grid, meta, encoding, comm);
-    agree_on(comm, path,
-             [&] { s.ids = netcdf::define_header(*s.file, grid, meta, fields, created); });
+    agree_on(comm, path, [&] {
+      s.ids = netcdf::define_header(*s.file, grid, meta, fields, created,
+                                    netcdf::has_latlon(grid, encoding));
+    });
     agree_on(comm, path, [&] { s.file->enddef(); });
     agree_on(comm, path, [&] {
       // SWATHGRID_TEST_NO_RESERVE: the tests' way to reach MPI-IO's own error path.
@@ -227,6 +230,7 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
         reserve_file(*s.file, s.temporary);
     });
     netcdf::write_coordinates(*s.file, s.ids, grid.spec, meta, path, comm);
+    if (s.ids.lat >= 0) netcdf::write_latlon(*s.file, s.ids, grid, encoding.chunk_rows, path, comm);
   } catch (...) {
     s.file.reset();
     remove_temporary(s.temporary, comm);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "quicklook_font.hpp"
 #include "swathgrid/export.hpp"
 
 namespace swathgrid {
@@ -55,51 +56,6 @@ double scale_value(double t, const QuicklookScale& scale) {
   return scale.low + t * (scale.high - scale.low);
 }
 
-// --- a 5 x 7 pixel font for the legend's labels ----------------------------------------------
-
-constexpr int kGlyphWidth = 5, kGlyphHeight = 7, kGlyphAdvance = 6;
-
-struct Glyph {
-  char c;
-  std::array<std::uint8_t, kGlyphHeight> rows;  ///< bit 4 is the leftmost pixel
-};
-
-constexpr Glyph kFont[] = {
-    {'0', {0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E}},
-    {'1', {0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E}},
-    {'2', {0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F}},
-    {'3', {0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E}},
-    {'4', {0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02}},
-    {'5', {0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E}},
-    {'6', {0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E}},
-    {'7', {0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08}},
-    {'8', {0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E}},
-    {'9', {0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C}},
-    {'.', {0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C}},
-    {'-', {0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00}},
-    {'+', {0x00, 0x04, 0x04, 0x1F, 0x04, 0x04, 0x00}},
-    {'e', {0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E}},
-    {'m', {0x00, 0x00, 0x1A, 0x15, 0x15, 0x11, 0x11}},
-    {'g', {0x00, 0x00, 0x0F, 0x11, 0x0F, 0x01, 0x0E}},
-    {'^', {0x04, 0x0A, 0x11, 0x00, 0x00, 0x00, 0x00}},
-    {' ', {0, 0, 0, 0, 0, 0, 0}},
-};
-
-const Glyph* glyph(char c) {
-  for (const Glyph& g : kFont)
-    if (g.c == c) return &g;
-  return nullptr;
-}
-
-/// True when every character of `text` has a glyph.
-bool drawable(const std::string& text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return glyph(c) != nullptr; });
-}
-
-int text_width(const std::string& text) {
-  return text.empty() ? 0 : static_cast<int>(text.size()) * kGlyphAdvance - 1;
-}
-
 class Canvas {
  public:
   Canvas(std::vector<std::uint8_t>& rgba, int width) : rgba_(rgba), width_(width) {}
@@ -112,11 +68,10 @@ class Canvas {
   }
   void text(int x, int y, const std::string& text) {
     for (char c : text) {
-      const Glyph* g = glyph(c);
+      const GlyphRows* g = glyph_rows(c);
       for (int row = 0; row < kGlyphHeight; ++row)
         for (int col = 0; col < kGlyphWidth; ++col)
-          if (g && (g->rows[row] >> (kGlyphWidth - 1 - col) & 1) && x + col >= 0 &&
-              x + col < width_)
+          if (g && ((*g)[row] >> (kGlyphWidth - 1 - col) & 1) && x + col >= 0 && x + col < width_)
             set(x + col, y + row, {0, 0, 0});
       x += kGlyphAdvance;
     }
@@ -133,23 +88,48 @@ std::string label(double value) {
   return text;
 }
 
+constexpr int kMargin = 2;  // pixels around text and the colour bar
+
+void fill_white(Canvas& canvas, int width, int top, int rows) {
+  for (int y = top; y < top + rows; ++y)
+    for (int x = 0; x < width; ++x) canvas.set(x, y, {255, 255, 255});
+}
+
+/// The title strip: `title` from the left, cut to the width (the font lacks a few characters:
+/// those are left blank).
+void draw_title(Canvas& canvas, int width, const std::string& title) {
+  fill_white(canvas, width, 0, kTitleRows);
+  std::string text = title;
+  while (!text.empty() && text_width(text) > width - 2 * kMargin) text.pop_back();
+  canvas.text(kMargin, (kTitleRows - kGlyphHeight) / 2, text);
+}
+
+/// The colour bar with its low, middle and high values and the units: after the high value
+/// when they fit there, else in place of the middle value, else left out.
 void draw_legend(Canvas& canvas, int width, int top, const QuicklookScale& scale,
                  const std::string& units) {
-  constexpr int kMargin = 2, kBarRows = 10, kLabelTop = kMargin + kBarRows + 3;
-  for (int y = top; y < top + kLegendRows; ++y)
-    for (int x = 0; x < width; ++x) canvas.set(x, y, {255, 255, 255});
+  constexpr int kBarRows = 10, kLabelTop = kMargin + kBarRows + 3;
+  fill_white(canvas, width, top, kLegendRows);
   const int bar_width = std::max(1, width - 2 * kMargin);
   for (int x = 0; x < bar_width; ++x) {
     const Rgb rgb = colour_at(bar_width > 1 ? static_cast<double>(x) / (bar_width - 1) : 0.5);
     for (int y = 0; y < kBarRows; ++y)
       canvas.set(std::min(kMargin + x, width - 1), top + kMargin + y, rgb);
   }
-  const std::string low = label(scale.low), middle = label(scale_value(0.5, scale));
-  std::string high = label(scale.high);
-  if (!units.empty() && drawable(units)) high += " " + units;
-  if (text_width(low) + text_width(middle) + text_width(high) + 16 > width)
-    high = label(scale.high);
-  if (text_width(low) + text_width(middle) + text_width(high) + 16 > width) return;
+  const std::string low = label(scale.low);
+  std::string middle = label(scale_value(0.5, scale)), high = label(scale.high);
+  const auto fits = [&] {
+    return text_width(low) + text_width(middle) + text_width(high) + 16 <= width;
+  };
+  if (!units.empty() && drawable(units)) {
+    high += " " + units;
+    if (!fits()) {
+      high = label(scale.high);
+      middle = units;
+    }
+  }
+  if (!fits()) middle = label(scale_value(0.5, scale));
+  if (!fits()) return;
   canvas.text(kMargin, top + kLabelTop, low);
   canvas.text((width - text_width(middle)) / 2, top + kLabelTop, middle);
   canvas.text(width - kMargin - text_width(high), top + kLabelTop, high);
@@ -181,16 +161,35 @@ QuicklookScale quicklook_scale(const std::vector<float>& values, const std::vect
 
 std::vector<std::uint8_t> quicklook_rgba(const std::vector<float>& values,
                                          const std::vector<bool>& valid, int width, int height,
-                                         const QuicklookScale& scale, const std::string& units) {
-  std::vector<std::uint8_t> rgba(4 * static_cast<std::size_t>(width) * (height + kLegendRows), 0);
+                                         const QuicklookScale& scale, const std::string& units,
+                                         const std::string& title) {
+  const int rows = kTitleRows + height + kLegendRows;
+  std::vector<std::uint8_t> rgba(4 * static_cast<std::size_t>(width) * rows, 0);
   Canvas canvas(rgba, width);
+  draw_title(canvas, width, title);
   for (int y = 0; y < height; ++y)
     for (int x = 0; x < width; ++x) {
       const std::size_t i = static_cast<std::size_t>(y) * width + x;
-      if (valid[i]) canvas.set(x, y, colour_at(scale_position(values[i], scale)));
+      if (valid[i]) canvas.set(x, kTitleRows + y, colour_at(scale_position(values[i], scale)));
     }
-  draw_legend(canvas, width, height, scale, units);
+  draw_legend(canvas, width, kTitleRows + height, scale, units);
   return rgba;
+}
+
+std::string quicklook_title(const QuicklookTitle& title) {
+  std::string text = title.variable;
+  if (title.has_wavelength) {
+    char nm[32];
+    std::snprintf(nm, sizeof nm, " %.5g nm", title.wavelength_nm);
+    text += nm;
+  }
+  if (title.first_day.empty()) return text;
+  text += ",";
+  if (title.period == "day" || title.period == "month") text += " " + title.period;
+  if (title.period == "8day") text += " 8-day";
+  text += " " + title.first_day;
+  if (!title.last_day.empty() && title.last_day != title.first_day) text += " to " + title.last_day;
+  return text;
 }
 
 bool uses_log_scale(const std::string& variable, const std::string& units) {

@@ -10,6 +10,7 @@
 #include "synth_arrays.hpp"
 #include "synth_geometry.hpp"
 #include "synth_layout.hpp"
+#include "synth_oci.hpp"
 #include "synth_time.hpp"
 
 namespace swathgrid {
@@ -44,6 +45,7 @@ void validate(const std::string& path, const SynthGranuleOptions& options) {
                                            << options.pixels << " x " << options.aop_bands
                                            << " Rrs values is too large");
   }
+  synth_detail::validate_oci_features(options.oci, options.lines, "synthetic granule " + path);
   SWATHGRID_REQUIRE(std::isfinite(options.near_lon_deg) &&
                         std::fabs(options.track_offset_km) <= kMaxTrackOffsetKm &&
                         std::isfinite(options.track_position),
@@ -68,8 +70,8 @@ void write_synthetic_granule(const std::string& path, const SynthGranuleOptions&
 
   const SwathGeometry geometry = make_swath_geometry(options);
   const double days = static_cast<double>(*start_ms) / kMillisecondsPerDay;
-  const GranuleArrays arrays =
-      make_granule_arrays(geometry, days, options.seed, options.cloud_fraction);
+  GranuleArrays arrays = make_granule_arrays(geometry, days, options.seed, options.cloud_fraction);
+  add_navigation_fill_lines(options.oci, options.seed, options.pixels, arrays);
 
   GranuleDescription description;
   description.product_name = std::filesystem::path(path).filename().string();

@@ -2,6 +2,7 @@
 // wavelength_3d), aot_865, angstrom, l2_flags (see synth_layout.hpp, synth_aop.hpp).
 
 #include <algorithm>
+#include <vector>
 
 #include "synth_aop.hpp"
 #include "synth_layout.hpp"
@@ -10,23 +11,32 @@ namespace swathgrid::synth_detail {
 namespace {
 
 constexpr hsize_t kRrsChunkBands = 8;  // Rrs chunks: kChunkLines x pixels x up to 8 bands
+// ...or as l2gen chunks 3-D products (SynthOciFeatures::l2gen_rrs_chunks): 32 lines x 256
+// pixels x 40 bands, clipped to the variable's shape.
+constexpr hsize_t kL2genChunkLines = 32, kL2genChunkPixels = 256, kL2genChunkBands = 40;
+
+std::vector<hsize_t> rrs_chunk(bool l2gen, hsize_t lines, hsize_t pixels, hsize_t bands) {
+  if (l2gen)
+    return {std::min(kL2genChunkLines, lines), std::min(kL2genChunkPixels, pixels),
+            std::min(kL2genChunkBands, bands)};
+  return {std::min<hsize_t>(kChunkLines, lines), pixels, std::min(kRrsChunkBands, bands)};
+}
 constexpr const char* kDimensionless = "dimensionless";
 
-// Rrs is generated and written kChunkLines lines at a time (chunk-aligned, and the memory
-// stays small with many bands).
+// Rrs is generated and written kChunkLines lines at a time (chunk-aligned with either chunk
+// shape, and the memory stays small with many bands).
 void write_rrs(Nc4File& file, hid_t group, const GranuleDescription& description,
                const GranuleArrays& arrays) {
   const std::size_t lines = file.dimension_length("number_of_lines");
   const std::size_t pixels = file.dimension_length("pixels_per_line");
   const std::size_t bands = file.dimension_length("wavelength_3d");
-  VariableSpec spec{
-      "Rrs",
-      H5T_STD_I16LE,
-      H5T_NATIVE_INT16,
-      {"number_of_lines", "pixels_per_line", "wavelength_3d"},
-      &kRrsFill,
-      {std::min<hsize_t>(kChunkLines, lines), pixels, std::min<hsize_t>(kRrsChunkBands, bands)},
-      kDeflateLevel};
+  VariableSpec spec{"Rrs",
+                    H5T_STD_I16LE,
+                    H5T_NATIVE_INT16,
+                    {"number_of_lines", "pixels_per_line", "wavelength_3d"},
+                    &kRrsFill,
+                    rrs_chunk(description.options.oci.l2gen_rrs_chunks, lines, pixels, bands),
+                    kDeflateLevel};
   const H5Id rrs = file.define_variable(group, spec);
   file.put_text(rrs.get(), "long_name", "Remote sensing reflectance");
   file.put_floats(rrs.get(), "scale_factor", {kRrsScaleFactor});

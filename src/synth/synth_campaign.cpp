@@ -9,6 +9,7 @@
 #include "swathgrid/error.hpp"
 #include "swathgrid/synth.hpp"
 #include "synth_geometry.hpp"
+#include "synth_oci.hpp"
 #include "synth_random.hpp"
 #include "synth_time.hpp"
 
@@ -86,6 +87,7 @@ void add_pass_granules(const SynthCampaignOptions& campaign, double near_lon, co
     options.suite = campaign.suite;
     options.aop_bands = campaign.aop_bands;
     options.gring_attributes = campaign.gring_attributes;
+    options.oci = campaign.oci;
     const double line_span_s = static_cast<double>(options.lines - 1) * kLinePeriodS;
     const double length_km = line_span_s * 2.0 * kPi * kEarthRadiusKm / kOrbitPeriodS;
     if (k == 0) {
@@ -123,6 +125,7 @@ std::vector<PlannedGranule> plan_campaign(const SynthCampaignOptions& campaign) 
       campaign.suite != SynthSuite::kAop ||
           (campaign.aop_bands >= 1 && campaign.aop_bands <= kMaxAopBands),
       "campaign: AOP bands must be 1 to " << kMaxAopBands << ", got " << campaign.aop_bands);
+  validate_oci_features(campaign.oci, campaign.lines == 0 ? kOddLines : campaign.lines, "campaign");
   SWATHGRID_REQUIRE(std::fabs(campaign.near_lat_deg) <= kMaxNearLatitudeDeg &&
                         std::isfinite(campaign.near_lon_deg),
                     "campaign: no pass near " << campaign.near_lon_deg << ","

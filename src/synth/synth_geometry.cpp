@@ -1,5 +1,7 @@
 #include "synth_geometry.hpp"
 
+#include "synth_oci.hpp"
+
 namespace swathgrid::synth_detail {
 namespace {
 
@@ -24,11 +26,38 @@ Vec3 sub_satellite_point(double u, double node_lon_rad, double rotation_rad) {
           std::sin(angle) * in_plane.x + std::cos(angle) * in_plane.y, in_plane.z};
 }
 
+// The tilt change (SynthOciFeatures::tilt): per-line tilts and frames, per-pixel scan sines.
+void add_tilt(const SynthGranuleOptions& options, SwathGeometry& geometry) {
+  const std::vector<double> tilts = line_tilts_deg(options.oci, geometry.lines);
+  if (tilts.empty()) return;
+  for (std::size_t line = 0; line < geometry.lines; ++line) {
+    geometry.forward.push_back(normalized(cross(geometry.nadir[line], geometry.right[line])));
+    geometry.cos_tilt.push_back(std::cos(tilts[line] * kDegToRad));
+    geometry.sin_tilt.push_back(std::sin(tilts[line] * kDegToRad));
+  }
+  for (double scan_deg : geometry.scan_angle_deg) {
+    geometry.cos_scan.push_back(std::cos(scan_deg * kDegToRad));
+    geometry.sin_scan.push_back(std::sin(scan_deg * kDegToRad));
+  }
+}
+
 }  // namespace
 
 double great_circle_km(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_deg) {
   const Vec3 a = unit_vector(lat1_deg, lon1_deg), b = unit_vector(lat2_deg, lon2_deg);
   return kEarthRadiusKm * std::atan2(std::sqrt(dot(cross(a, b), cross(a, b))), dot(a, b));
+}
+
+Vec3 SwathGeometry::tilted_pixel_vector(std::size_t line, std::size_t pixel) const {
+  // Line of sight: the scan direction tilted along track, from the satellite at
+  // kOrbitRadiusRatio earth radii; the nearer root of |S + t d| = 1.
+  const Vec3 satellite = kOrbitRadiusRatio * nadir[line];
+  const Vec3 down_or_ahead = (-cos_tilt[line]) * nadir[line] + sin_tilt[line] * forward[line];
+  const Vec3 look = cos_scan[pixel] * down_or_ahead + sin_scan[pixel] * right[line];
+  const double b = dot(satellite, look);
+  const double c = kOrbitRadiusRatio * kOrbitRadiusRatio - 1.0;
+  const double t = -b - std::sqrt(b * b - c);  // OCI's +-20 degrees always meet the Earth
+  return normalized(satellite + t * look);
 }
 
 double ground_distance_km(double scan_angle_deg) {
@@ -82,6 +111,7 @@ SwathGeometry make_swath_geometry(const SynthGranuleOptions& options) {
     geometry.sin_central[pixel] = std::sin(central);
     geometry.sensor_zenith_deg[pixel] = std::fabs(scan_rad + central) * kRadToDeg;
   }
+  add_tilt(options, geometry);
   return geometry;
 }
 

@@ -61,11 +61,19 @@ struct SwathGeometry {
   std::vector<double> cos_central;        ///< per pixel: cos/sin of the signed earth central
   std::vector<double> sin_central;        ///< angle between nadir and the pixel
   std::vector<double> sensor_zenith_deg;  ///< per pixel: view zenith at the ground
+  /// With a tilt change (SynthOciFeatures::tilt) only, else empty: per line the along-track
+  /// unit tangent (the motion) and cos/sin of the line's tilt (+ fore); per pixel cos/sin of
+  /// the scan angle.
+  std::vector<Vec3> forward;
+  std::vector<double> cos_tilt, sin_tilt, cos_scan, sin_scan;
 
   /// Unit vector of the centre of pixel (line, pixel).
   Vec3 pixel_vector(std::size_t line, std::size_t pixel) const {
+    if (!forward.empty()) return tilted_pixel_vector(line, pixel);
     return cos_central[pixel] * nadir[line] + sin_central[pixel] * right[line];
   }
+  /// Where the tilted line of sight of (line, pixel) meets the sphere.
+  Vec3 tilted_pixel_vector(std::size_t line, std::size_t pixel) const;
 };
 
 /// Places the orbit so that nadir crosses options.near_lat_deg at track_offset_km east of

@@ -8,6 +8,7 @@
 #include "swathgrid/version.hpp"
 #include "synth_aop.hpp"
 #include "synth_layout.hpp"
+#include "synth_oci.hpp"
 #include "synth_time.hpp"
 
 namespace swathgrid::synth_detail {
@@ -127,6 +128,10 @@ void write_scan_line_attributes(Nc4File& file, const GranuleDescription& descrip
   }
   std::vector<float> solar_zenith(geometry.lines);
   for (std::size_t line = 0; line < geometry.lines; ++line) {
+    if (arrays.latitude[line * geometry.pixels + columns[1]] == kNavigationFill) {
+      solar_zenith[line] = kNavigationFill;  // a line without navigation has no angles
+      continue;
+    }
     const Vec3 centre = geometry.pixel_vector(line, columns[1]);
     const std::int64_t line_ms =
         description.start_ms +
@@ -202,18 +207,21 @@ void write_navigation_data(Nc4File& file, const SwathGeometry& geometry,
     file.write(variable.get(), H5T_NATIVE_FLOAT, c.values->data(), c.name);
   }
   // Ring of the granule's corners, clockwise for an ascending pass (first pixel west):
-  // first line/first pixel, last line/first pixel, last line/last pixel, first line/last pixel.
-  const std::size_t last_line = geometry.lines - 1;
+  // first line/first pixel, last line/first pixel, last line/last pixel, first line/last pixel;
+  // each the nearest valid pixel of the nearest line with navigation.
   std::vector<float> ring_lon, ring_lat;
-  for (const auto& [line, from_right] :
-       {std::pair{std::size_t{0}, false}, std::pair{last_line, false}, std::pair{last_line, true},
-        std::pair{std::size_t{0}, true}}) {
-    for (std::size_t k = 0; k < geometry.pixels; ++k) {  // nearest valid pixel to the corner
-      const std::size_t i = line * geometry.pixels + (from_right ? geometry.pixels - 1 - k : k);
-      if (arrays.latitude[i] == kNavigationFill) continue;
-      ring_lon.push_back(arrays.longitude[i]);
-      ring_lat.push_back(arrays.latitude[i]);
-      break;
+  for (const auto& [from_end, from_right] : {std::pair{false, false}, std::pair{true, false},
+                                             std::pair{true, true}, std::pair{false, true}}) {
+    bool found = false;
+    for (std::size_t j = 0; j < geometry.lines && !found; ++j) {
+      const std::size_t line = from_end ? geometry.lines - 1 - j : j;
+      for (std::size_t k = 0; k < geometry.pixels && !found; ++k) {
+        const std::size_t i = line * geometry.pixels + (from_right ? geometry.pixels - 1 - k : k);
+        if (arrays.latitude[i] == kNavigationFill) continue;
+        ring_lon.push_back(arrays.longitude[i]);
+        ring_lat.push_back(arrays.latitude[i]);
+        found = true;
+      }
     }
   }
   file.put_floats(group.get(), "gringpointlongitude", ring_lon);
@@ -244,6 +252,8 @@ void write_processing_control(Nc4File& file, const GranuleDescription& descripti
       file.put_text(parameters.get(), "suite", suite_name(o.suite));
       file.put_text(parameters.get(), "aop_bands", text(o.aop_bands));
     }
+    for (const auto& [name, value] : oci_parameters(o))
+      file.put_text(parameters.get(), name, value);
   }
   const H5Id percentages = file.create_group(group.get(), "flag_percentages");
   std::vector<std::size_t> set(kFlagNames.size(), 0);

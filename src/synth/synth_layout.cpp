@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "swathgrid/version.hpp"
+#include "synth_oci.hpp"
 #include "synth_time.hpp"
 
 namespace swathgrid::synth_detail {
@@ -28,6 +29,7 @@ std::string history(const GranuleDescription& description) {
        << " track_position=" << o.track_position << " lines=" << o.lines << " pixels=" << o.pixels
        << " cloud_fraction=" << o.cloud_fraction;
   if (o.suite == SynthSuite::kAop) text << " suite=AOP bands=" << o.aop_bands;
+  for (const auto& [name, value] : oci_parameters(o)) text << " " << name << "=" << value;
   text << " (synthetic granule in the OB.DAAC L2 layout; not PACE data)";
   return text.str();
 }

@@ -99,7 +99,7 @@ def check_gdal(new, old, variable):
     if srs_a is None or srs_b is None or not srs_a.IsSame(srs_b):
         fail(f"{new}: GDAL finds no CRS or a different one")
     with netCDF4.Dataset(new) as ds:  # the geotransform agrees with the coordinates
-        xname, yname = ("lon", "lat") if "lon" in ds.variables else ("x", "y")
+        xname, yname = ("x", "y") if "x" in ds.variables else ("lon", "lat")  # 1-D axes
         x, y = ds[xname][:], ds[yname][:]
         gt = a.GetGeoTransform()
         if not (np.isclose(gt[0] + gt[1] / 2, x[0]) and np.isclose(gt[3] + gt[5] / 2, y[0])

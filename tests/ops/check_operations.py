@@ -5,6 +5,7 @@ readers: netCDF4 for the composite, GDAL for the GeoTIFF and the PNG, json for t
     check_operations.py report|accumulators|geotiff|quicklook|quiet|progress|huge_pages OPS_DIR
         GRANULE_LIST
 """
+import datetime
 import json
 import math
 import os
@@ -19,7 +20,9 @@ gdal.UseExceptions()
 
 BBOX = (-77.0, 36.0, -73.0, 41.0)  # the runs' --bbox
 RES = 0.01  # the runs' --res (chlor, poc_daily)
-LEGEND_ROWS = 24  # rows of the quicklook's legend strip (src/output/quicklook_picture.hpp)
+TITLE_ROWS = 11  # rows of the quicklook's title strip (src/output/quicklook_picture.hpp)
+LEGEND_ROWS = 24  # rows of the quicklook's legend strip
+PERIOD_WORDS = {"day": "day ", "8day": "8-day ", "month": "month "}  # in quicklook titles
 PHASES = ["read", "project", "regrid", "loop", "wait", "reduce", "write", "export", "total"]
 
 
@@ -48,7 +51,7 @@ def netcdf_variable(path, name):
         var = nc.variables[name]
         var.set_auto_maskandscale(False)
         values = np.array(var[:])
-        lat = np.array(nc.variables["lat" if "lat" in nc.variables else "y"][:])
+        lat = np.array(nc.variables["y" if "y" in nc.variables else "lat"][:])  # the y axis
         fill = var.getncattr("_FillValue") if "_FillValue" in var.ncattrs() else None
     if lat[0] < lat[-1]:
         values = values[..., ::-1, :]
@@ -132,7 +135,7 @@ def check_report(ops, granule_list):
 def expected_geotransform(path):
     """North-up transform from the file's cell-centre coordinates (lon/lat or x/y)."""
     with netCDF4.Dataset(path) as nc:
-        xname, yname = ("lon", "lat") if "lon" in nc.variables else ("x", "y")
+        xname, yname = ("x", "y") if "x" in nc.variables else ("lon", "lat")  # 1-D axes
         x = np.array(nc.variables[xname][:])
         y = np.array(nc.variables[yname][:])
     dx = (x[-1] - x[0]) / (len(x) - 1)
@@ -180,21 +183,50 @@ def check_geotiff(ops, _):
     check_geotiff_of(ops, "polar", "chlor_a", 1, epsg=3413)
 
 
+def expected_title(path, variable):
+    """The quicklook's title from the netCDF: variable, first wavelength, first period."""
+    with netCDF4.Dataset(path) as nc:
+        var = nc.variables[variable]
+        title = variable
+        if "wavelength" in var.dimensions:
+            title += " %.5g nm" % nc.variables["wavelength"][0]
+        if "time" in var.dimensions:
+            epoch = datetime.date(1970, 1, 1)
+            start, end = (int(v) for v in nc.variables["time_bnds"][0])
+            first = (epoch + datetime.timedelta(days=start)).isoformat()
+            last = (epoch + datetime.timedelta(days=end - 1)).isoformat()
+        else:
+            first, last = nc.time_coverage_start[:10], nc.time_coverage_end[:10]
+        title += ", " + PERIOD_WORDS.get(nc.period, "") + first
+        return title + ("" if last == first else " to " + last)
+
+
 def check_quicklook_of(ops, name, variable, scale):
     values, fill = netcdf_variable(ops + "/" + name + ".nc", variable)
     first = values.reshape((-1,) + values.shape[-2:])[0]
     png = gdal.Open(ops + "/" + name + ".png")
     expect(png.GetDriver().ShortName == "PNG", name + ": not a PNG")
     ny, nx = first.shape
-    expect((png.RasterXSize, png.RasterYSize) == (nx, ny + LEGEND_ROWS),
+    expect(png.GetMetadataItem("title_rows") == str(TITLE_ROWS), name + ": title_rows")
+    expect(png.GetMetadataItem("legend_rows") == str(LEGEND_ROWS), name + ": legend_rows")
+    expect((png.RasterXSize, png.RasterYSize) == (nx, TITLE_ROWS + ny + LEGEND_ROWS),
            name + ": size %dx%d, grid %dx%d" % (png.RasterXSize, png.RasterYSize, nx, ny))
     expect(png.RasterCount == 4, name + ": not RGBA")
     alpha = png.GetRasterBand(4).ReadAsArray()
+    top, bottom = TITLE_ROWS, TITLE_ROWS + ny
     has_data = first != fill if fill is not None else np.ones(first.shape, bool)
-    expect(np.array_equal(alpha[:ny] == 0, ~has_data), name + ": transparent != no data")
-    expect((alpha[:ny][has_data] == 255).all(), name + ": cells with data not opaque")
-    expect((alpha[ny:] == 255).all(), name + ": legend not opaque")
-    rgb = np.stack([png.GetRasterBand(b).ReadAsArray()[:ny] for b in (1, 2, 3)])
+    expect(np.array_equal(alpha[top:bottom] == 0, ~has_data), name + ": transparent != no data")
+    expect((alpha[top:bottom][has_data] == 255).all(), name + ": cells with data not opaque")
+    expect((alpha[:top] == 255).all() and (alpha[bottom:] == 255).all(),
+           name + ": title or legend not opaque")
+    title = expected_title(ops + "/" + name + ".nc", variable)
+    expect(png.GetMetadataItem("title") == title,
+           name + ": title '%s', expected '%s'" % (png.GetMetadataItem("title"), title))
+    strip = np.stack([png.GetRasterBand(b).ReadAsArray()[:top] for b in (1, 2, 3)])
+    ink = (strip == 0).all(axis=0).sum()  # black pixels: the title's text, cut to the width
+    shown = title[:(nx - 3) // 6]  # 6 pixels a character, 2 of margin either side
+    expect(ink >= 4 * len(shown.replace(" ", "")), name + ": title not drawn (%d pixels)" % ink)
+    rgb = np.stack([png.GetRasterBand(b).ReadAsArray()[top:bottom] for b in (1, 2, 3)])
     expect(len({tuple(c) for c in rgb[:, has_data].T}) > 20, name + ": too few colours")
     expect(png.GetMetadataItem("colour_scale") == scale,
            name + ": colour scale %s, expected %s" % (png.GetMetadataItem("colour_scale"), scale))
@@ -205,6 +237,7 @@ def check_quicklook(ops, _):
     check_quicklook_of(ops, "poc_daily", "poc", "log10")  # units mg m^-3
     check_quicklook_of(ops, "count", "chlor_a_count", "linear")
     check_quicklook_of(ops, "polar", "chlor_a", "log10")
+    check_quicklook_of(ops, "rrs_daily", "Rrs", "linear")  # the title names the wavelength
 
 
 def check_accumulators(ops, _):
