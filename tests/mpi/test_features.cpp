@@ -312,26 +312,27 @@ std::int64_t json_integer(const std::string& text, const std::string& key) {
   return at == std::string::npos ? -1 : std::stoll(text.substr(at + key.size() + 4));
 }
 
-TEST(Features, NearestSearchesOncePerGranuleForThreeVariables) {
-  std::ifstream in(e2e_dir() + "/nearest_3var.json");
+/// The run `three` (3 variables, --report three.json) built its geometry (`counter` in the
+/// report) once per granule touching the grid, not once per variable, and its chlor_a is the
+/// same bytes as that of the one-variable run `one` (same options otherwise).
+void expect_geometry_once_per_granule(const std::string& three, const std::string& counter,
+                                      const std::string& one) {
+  std::ifstream in(e2e_dir() + "/" + three + ".json");
   const std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::int64_t touching = json_integer(report, "read") - json_integer(report, "missing_grid");
   ASSERT_GT(touching, 0) << report;
+  EXPECT_EQ(json_integer(report, counter), touching);
+  expect_same_bytes(one + ".nc", three + ".nc", {"chlor_a", "chlor_a_count"});
+}
+
+TEST(Features, NearestSearchesOncePerGranuleForThreeVariables) {
   // The grid (400 x 500 cells) is one block: one search per granule touching it, not three.
-  EXPECT_EQ(json_integer(report, "nearest_searches"), touching);
-  // Sharing the search changes nothing: chlor_a is that of the one-variable run.
-  expect_same_bytes("nearest_n2.nc", "nearest_3var.nc", {"chlor_a", "chlor_a_count"});
+  expect_geometry_once_per_granule("nearest_3var", "nearest_searches", "nearest_n2");
 }
 
 TEST(Features, WarpTransformerOncePerGranuleForThreeVariables) {
-  std::ifstream in(e2e_dir() + "/warp_3var.json");
-  const std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::int64_t touching = json_integer(report, "read") - json_integer(report, "missing_grid");
-  ASSERT_GT(touching, 0) << report;
   // One GDAL geolocation transformer per granule touching the grid, not one per variable.
-  EXPECT_EQ(json_integer(report, "warp_transformers"), touching);
-  // Sharing it changes nothing: chlor_a is that of the one-variable run (same options).
-  expect_same_bytes("warp_exports.nc", "warp_3var.nc", {"chlor_a", "chlor_a_count"});
+  expect_geometry_once_per_granule("warp_3var", "warp_transformers", "warp_exports");
 }
 
 TEST(Features, GridLikeReproducesTheGrid) {
