@@ -64,18 +64,24 @@ ConstPositionView positions(const std::vector<float>& host) {
 
 /// The library's path for `granules`: bin each into tiled partials and fold them into the
 /// accumulators, or (where the library does: bins_into_accumulators, unless `use_partials`)
-/// bin straight into the accumulators.
+/// bin straight into the accumulators. `cells`: accumulators of the cells with data, each
+/// granule added into dense tiles first and merged in (as the granule loop does).
 TiledFields accumulate(const std::vector<Pixels>& granules, const GridSpec& grid,
                        const FieldLayout& layout, Weighting weighting, std::int64_t tile_size,
-                       BinTotals* first_totals = nullptr, bool use_partials = false) {
-  TiledFields acc(layout, TileGrid(tile_size, grid.nx, grid.ny));
+                       BinTotals* first_totals = nullptr, bool use_partials = false,
+                       bool cells = false) {
+  TiledFields acc(layout, TileGrid(tile_size, grid.nx, grid.ny), cells);
   const bool direct = !use_partials && bins_into_accumulators(layout, weighting);
   for (std::size_t g = 0; g < granules.size(); ++g) {
     TiledFields partials(layout.partial_layout(), acc.tiles);
-    const BinTotals totals = bin_pixels(positions(granules[g].lon), positions(granules[g].lat),
-                                        device(granules[g].values), grid, direct ? acc : partials);
+    TiledFields granule(layout, acc.tiles);
+    TiledFields& target = cells ? granule : acc;
+    const BinTotals totals =
+        bin_pixels(positions(granules[g].lon), positions(granules[g].lat),
+                   device(granules[g].values), grid, direct ? target : partials);
     if (g == 0 && first_totals) *first_totals = totals;
-    if (!direct) fold_partials(partials, weighting, acc);
+    if (!direct) fold_partials(partials, weighting, target);
+    if (cells) acc.merge_from(granule);
   }
   return acc;
 }
@@ -88,9 +94,7 @@ HostFields densify(const TiledFields& fields) {
   const std::int64_t per_tile = fields.tiles.cells_per_tile();
   std::vector<std::int64_t> tile(static_cast<std::size_t>(layout.count * per_tile));
   for (std::size_t slot = 0; slot < fields.allocated.size(); ++slot) {
-    const TileValues values = host.tile(static_cast<std::int64_t>(slot));
-    for (int f = 0; f < layout.count; ++f)
-      copy_field(per_tile, values, f, layout, tile.data() + f * per_tile);
+    host.expand(static_cast<std::int64_t>(slot), tile.data());
     combine_tile(dense, layout, fields.tiles, fields.allocated[slot], tile.data());
   }
   return dense;
@@ -421,15 +425,49 @@ TEST_P(RegridKernels, TiledAccumulatorsEqualDenseBruteForce) {
     ASSERT_GT(observed, 20000) << observed;  // about 60000 * 0.9 * 20 / 42 pixels fall in
     // Tiles of 7, 16 and 33 do not divide 40 x 50: edge tiles reach past the grid.
     for (std::int64_t tile : {1, 7, 16, 33, 64})
-      for (bool use_partials : {false, true}) {
-        const HostFields tiled = densify(
-            accumulate(granules, grid, layout, weighting, tile, nullptr, use_partials));
-        expect_same_accumulators(tiled, layout, expected, unpacked(layout),
-                                 "tile " + std::to_string(tile) + " ngranules " +
-                                     std::to_string(ngranules) + " partials " +
-                                     std::to_string(use_partials));
-      }
+      for (bool use_partials : {false, true})
+        for (bool cells : {false, true}) {
+          const TiledFields acc =
+              accumulate(granules, grid, layout, weighting, tile, nullptr, use_partials, cells);
+          const std::string what = "tile " + std::to_string(tile) + " ngranules " +
+                                   std::to_string(ngranules) + " partials " +
+                                   std::to_string(use_partials) + " cells " + std::to_string(cells);
+          expect_same_accumulators(densify(acc), layout, expected, unpacked(layout), what);
+          if (!cells) continue;
+          // Storage follows the data: 2 bytes of offset and the fields of each cell with data.
+          std::int64_t with_data = 0;
+          for (std::int64_t c = 0; c < grid.cell_count(); ++c)
+            with_data += expected(unpacked(layout).slot[kObservations], c) > 0;
+          EXPECT_EQ(acc.bytes(), static_cast<std::size_t>(with_data) *
+                                     (sizeof(std::uint16_t) + layout.count * sizeof(std::int64_t)))
+              << what;
+        }
   }
+}
+
+TEST(CellAccumulators, CombineCheckpointTilesLikeDenseOnes) {
+  // A checkpoint's tiles (dense, wide) combined into both storages twice over: the same.
+  const GridSpec grid = GridSpec::from_bbox(BBox{-77, 36, -73, 41}, 0.1);
+  const FieldLayout layout = FieldLayout::for_stats(
+      {Stat::kMean, Stat::kCount, Stat::kStdev, Stat::kMin, Stat::kMax}, Weighting::kPixel, 100.0);
+  const TiledFields source =
+      accumulate({random_pixels(20000, 41)}, grid, layout, Weighting::kPixel, 16);
+  const HostTiles host(source);
+  const std::int64_t per_tile = source.tiles.cells_per_tile();
+  const auto n = static_cast<std::int64_t>(source.allocated.size());
+  std::vector<std::int64_t> values(static_cast<std::size_t>(n * per_tile * layout.count));
+  for (std::int64_t slot = 0; slot < n; ++slot)
+    for (int f = 0; f < layout.count; ++f)
+      host.expand_field(slot, f, &values[(f * n + slot) * per_tile]);
+  TiledFields dense(layout, source.tiles), cells(layout, source.tiles, true);
+  for (int twice = 0; twice < 2; ++twice) {
+    dense.combine_host(source.allocated, values.data(), n * per_tile);
+    cells.combine_host(source.allocated, values.data(), n * per_tile);
+  }
+  const HostFields a = densify(dense), b = densify(cells);
+  for (int f = 0; f < layout.count; ++f)
+    for (std::int64_t c = 0; c < grid.cell_count(); ++c)
+      ASSERT_EQ(a(f, c), b(f, c)) << "field " << f << " cell " << c;
 }
 
 TEST_P(RegridKernels, AccumulatorsGrowingInChunksEqualDenseBruteForce) {

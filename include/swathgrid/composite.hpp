@@ -44,7 +44,7 @@ struct RunSummary {
   /// Bytes of accumulator tiles each rank held after its granules (TiledFields::bytes), in
   /// rank order: the memory --tile and --accumulators decide.
   std::vector<std::int64_t> tile_bytes_per_rank;
-  std::string accumulators;  ///< "wide", "compact" (every layer), or "wide and compact"
+  std::string accumulators;  ///< "wide", "compact" (every layer), "wide and compact", "cells"
   /// MPI traffic of each rank up to the end of the output (swathgrid/mpi_traffic.hpp), in
   /// rank order: collective calls, point-to-point exchanges, bytes sent and received,
   /// collective MPI-IO calls and bytes.

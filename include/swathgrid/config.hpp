@@ -24,9 +24,11 @@ enum class ReadAhead { kAuto, kOn, kOff };
 /// --reduce: how accumulators are combined across ranks (docs/architecture.md).
 enum class ReduceMode { kAuto, kRoot, kOwner };
 
-/// --accumulators: 16 bytes per cell for mean,count (wide), or 12 (compact: a 32-bit high sum;
-/// docs/architecture.md, "Memory per rank"); auto: compact from kCompactGridCells cells on.
-enum class Accumulators { kAuto, kWide, kCompact };
+/// --accumulators (docs/architecture.md, "Memory per rank"): every cell of a touched tile, 16
+/// bytes per cell for mean,count (wide) or 12 (compact: a 32-bit high sum); or only the cells
+/// with data (cells: wide sums + a 2-byte offset per cell with data); auto: cells from
+/// kCompactGridCells grid cells on (where --tile allows), wide below.
+enum class Accumulators { kAuto, kWide, kCompact, kCells };
 inline constexpr std::int64_t kCompactGridCells = std::int64_t{1} << 27;
 
 /// --on-error: what a granule that cannot be used does (docs/reliability.md): fail the run

@@ -3,6 +3,7 @@
 // allocates only the tiles its granules put observations in (docs/architecture.md, "Tiles").
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "swathgrid/accumulators.hpp"
@@ -87,6 +88,17 @@ struct TileSlots {
   }
 };
 
+/// The largest --tile whose cells the `cells` storage can number (uint16 offsets).
+inline constexpr std::int64_t kMaxCellStorageTile = 256;
+
+/// One tile in the `cells` storage (--storage cells, docs/architecture.md "Memory per rank"):
+/// only the cells that have data, by offset in the tile, ascending, and their values
+/// field-major (layout.count x offsets.size(), every field an int64: wide high sums).
+struct CellTile {
+  std::vector<std::uint16_t> offsets;
+  std::vector<std::int64_t> values;
+};
+
 /// Where a slot's values are: chunk `chunk`, slot `index` within it.
 struct SlotPlace {
   std::size_t chunk = 0;
@@ -96,12 +108,17 @@ struct SlotPlace {
 /// Fields of one grid in sparse tiles: a (layer, period)'s accumulators, or one granule's
 /// partials. Tiles are numbered by slot in the order they were allocated; slot_of_tile maps a
 /// tile to its slot, -1 while not allocated. The slots live in chunks, each a Fields of
-/// (field, slot_in_chunk * cells_per_tile + the cell's offset in its tile): growing adds a chunk and never
-/// copies, so memory is the tiles' own (plus the unused tail of the last chunk, which is
+/// (field, slot_in_chunk * cells_per_tile + the cell's offset in its tile): growing adds a chunk
+/// and never copies, so memory is the tiles' own (plus the unused tail of the last chunk, which is
 /// never written and so, on a host, never resident).
+/// With `cells` storage the accumulators keep only the cells with data of each tile, on the
+/// host (CellTile): kernels add a granule into dense tiles (a tile-storage TiledFields,
+/// reused), which merge_from() then combines in. Memory follows the data, not the tiles.
 struct TiledFields {
   FieldLayout layout;
   TileGrid tiles;
+  bool cells = false;  ///< `cells` storage: cell_tiles by slot; no chunks, no device lookup
+  std::shared_ptr<std::vector<CellTile>> cell_tiles;  ///< `cells` storage, one per slot
   std::vector<Fields> chunks;
   std::vector<std::int64_t> chunk_first_slot;  ///< first slot of each chunk
   Kokkos::View<std::int32_t*, MemSpace> slot_of_tile;  ///< device
@@ -109,7 +126,8 @@ struct TiledFields {
   std::vector<std::int32_t> slot_of_tile_host;
   std::vector<std::int64_t> allocated;  ///< tile ids in slot order
 
-  TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid);
+  TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid,
+              bool cell_storage = false);
 
   /// A cleared flag per tile of this grid.
   TileFlags make_flags() const;
@@ -124,13 +142,25 @@ struct TiledFields {
   /// ensure_tiles keeps them in one chunk), index slot * cells_per_tile + offset; an empty
   /// Fields before any tile.
   Fields contiguous() const;
-  /// Device-side cell -> its values (valid until the next ensure_tiles or clear).
+  /// Device-side cell -> its values (valid until the next ensure_tiles or clear; tile
+  /// storage only).
   TileSlots slots() const { return TileSlots{tiles, slot_of_tile, address_of_slot}; }
+  /// Combines every tile of `dense` (tile storage, this layout and grid) into these fields,
+  /// allocating the tiles (and, with `cells` storage, the cells) that get observations.
+  void merge_from(const TiledFields& dense);
+  /// Combines `ids.size()` tiles of wide values (tile i's field f at values + f *
+  /// field_stride + i * cells_per_tile) into these fields, allocating them: checkpoints.
+  void combine_host(const std::vector<std::int64_t>& ids, const std::int64_t* values,
+                    std::int64_t field_stride);
   /// Where slot `slot` lives.
   SlotPlace place(std::int64_t slot) const;
   /// Slots the chunks can hold.
   std::int64_t capacity_slots() const;
-  std::size_t bytes() const;  ///< of the allocated tiles
+  std::size_t bytes() const;  ///< of the allocated tiles (or cells)
+
+ private:
+  /// The slot of `tile` in `cells` storage, allocated (empty) when new.
+  std::int32_t slot_for(std::int64_t tile);
 };
 
 /// One tile's values on the host: field f's cells_per_tile values start at
@@ -160,9 +190,17 @@ struct HostTiles {
   std::int64_t cells_per_tile = 0;
   FieldLayout layout;
 
+  std::shared_ptr<const std::vector<CellTile>> cell_tiles;  ///< `cells` storage (shared)
+
   explicit HostTiles(const TiledFields& fields);
   HostTiles() = default;
+  /// Slot `slot`'s values (tile storage only).
   TileValues tile(std::int64_t slot) const;
+  /// Slot `slot`'s values, wide, field-major, every cell (the identity where a `cells` tile
+  /// has no data), into out[layout.count * cells_per_tile].
+  void expand(std::int64_t slot, std::int64_t* out) const;
+  /// Field `f` of slot `slot` alone, as expand() writes it, into out[cells_per_tile].
+  void expand_field(std::int64_t slot, int f, std::int64_t* out) const;
 };
 
 /// Accumulated fields of a whole grid on the host: dense(slot, cell).

@@ -111,7 +111,9 @@ Accumulators parse_accumulators(const std::string& text) {
   if (text == "auto") return Accumulators::kAuto;
   if (text == "wide") return Accumulators::kWide;
   if (text == "compact") return Accumulators::kCompact;
-  throw UsageError("--accumulators: unknown value '" + text + "' (available: auto, wide, compact)");
+  if (text == "cells") return Accumulators::kCells;
+  throw UsageError("--accumulators: unknown value '" + text +
+                   "' (available: auto, wide, compact, cells)");
 }
 
 /// --checkpoint-every: "N" granules, or seconds as "Ns", "Nmin", "Nh".
@@ -227,9 +229,10 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "combine ranks' tiles on rank 0 (root), or on the ranks owning each block of rows, "
       "which then all write (owner); auto: owner above 2^24 cells")(
       "accumulators", po::value<std::string>(&accumulators_text)->default_value("auto"),
-      "per-cell sums of a mean: wide (16 bytes per cell for mean,count) or compact (12: at "
-      "most 8388607 observations per cell; bin, pixel weighting, a variable with a valid range "
-      "within +-1024); auto: compact from 2^27 grid cells on where it applies")(
+      "per-cell sums: wide (every cell of a tile with data; 16 bytes per cell for mean,count), "
+      "compact (12: at most 8388607 observations per cell; bin, pixel weighting, a variable "
+      "with a valid range within +-1024) or cells (only the cells with data: 18 bytes each "
+      "for mean,count; --tile up to 256); auto: cells from 2^27 grid cells on, else wide")(
       "format", po::value<std::string>(&format_text)->default_value("netcdf4"),
       "output encoding: netcdf4 (NetCDF-4/HDF5, fields chunked and compressed with shuffle + "
       "deflate, written in parallel through netCDF-C, as NASA's L3m files) or classic (CDF-2, "
@@ -296,6 +299,10 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     throw UsageError("--max-distance: must be a positive number of metres");
   if (config.tile_size < 1 || config.tile_size > 4096)
     throw UsageError("--tile: must be 1 to 4096 cells, got " + std::to_string(config.tile_size));
+  if (config.accumulators == Accumulators::kCells && config.tile_size > kMaxCellStorageTile)
+    throw UsageError("--accumulators cells: --tile must be at most " +
+                     std::to_string(kMaxCellStorageTile) + ", got " +
+                     std::to_string(config.tile_size));
   config.on_error = parse_on_error(on_error_text);
   config.read_ahead = parse_read_ahead(read_ahead_text);
   config.accumulators = parse_accumulators(accumulators_text);

@@ -132,35 +132,9 @@ void write_period(HashedWriter& out, std::int64_t key, const TiledFields& fields
   std::vector<std::int64_t> field(static_cast<std::size_t>(per_tile));
   for (int f = 0; f < fields.layout.count; ++f)
     for (std::size_t slot = 0; slot < fields.allocated.size(); ++slot) {
-      copy_field(per_tile, host.tile(static_cast<std::int64_t>(slot)), f, fields.layout,
-                 field.data());
+      host.expand_field(static_cast<std::int64_t>(slot), f, field.data());
       out.bytes(field.data(), field.size() * sizeof(std::int64_t));
     }
-}
-
-/// Combines `count` tiles (ids, then values field-major) into `target`, allocating them.
-void combine_tiles(TiledFields& target, const std::vector<std::int64_t>& ids,
-                   const std::vector<std::int64_t>& values) {
-  if (ids.empty()) return;
-  const TileFlags flags = target.make_flags();
-  auto flags_host = Kokkos::create_mirror_view(flags);
-  Kokkos::deep_copy(flags_host, 0);
-  for (std::int64_t id : ids) flags_host(id) = 1;
-  Kokkos::deep_copy(flags, flags_host);
-  target.ensure_tiles(flags);
-  std::vector<Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>> host;
-  for (const Fields& chunk : target.chunks)
-    host.push_back(Kokkos::create_mirror_view_and_copy(HostSpace(), chunk));
-  const FieldLayout& layout = target.layout;
-  const std::int64_t per_tile = target.tiles.cells_per_tile();
-  const std::size_t row = ids.size() * static_cast<std::size_t>(per_tile);
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    const std::int64_t slot = target.slot_of_tile_host[static_cast<std::size_t>(ids[i])];
-    const SlotPlace place = target.place(slot);
-    combine_values(layout, per_tile, tile_address(layout, host[place.chunk], place.index, per_tile),
-                   TileValues{values.data() + i * per_tile, static_cast<std::int64_t>(row)});
-  }
-  for (std::size_t k = 0; k < host.size(); ++k) Kokkos::deep_copy(target.chunks[k], host[k]);
 }
 
 void read_period(HashedReader& in, const TileGrid& tiles, Layer& layer) {
@@ -171,7 +145,9 @@ void read_period(HashedReader& in, const TileGrid& tiles, Layer& layer) {
     if (id < 0 || id >= tiles.tile_count()) in.damaged("tile id out of the grid");
   std::vector<std::int64_t> values(ids.size() * tiles.cells_per_tile() * layer.layout.count);
   in.bytes(values.data(), values.size() * sizeof(std::int64_t));
-  combine_tiles(layer.period_fields(key, tiles), ids, values);
+  layer.period_fields(key, tiles)
+      .combine_host(ids, values.data(),
+                    static_cast<std::int64_t>(ids.size()) * tiles.cells_per_tile());
 }
 
 }  // namespace

@@ -53,9 +53,10 @@ std::vector<std::string> checkpoint_identity(const Config& config,
       "stats " + join(stats) + (config.stdev_form == StdevForm::kSample ? " (stdev sample)" : ""),
       "flags " + config.flags_text,
       "tile " + std::to_string(config.tile_size),
-      std::string("accumulators ") + (config.accumulators == Accumulators::kAuto   ? "auto"
-                                      : config.accumulators == Accumulators::kWide ? "wide"
-                                                                                   : "compact"),
+      std::string("accumulators ") + (config.accumulators == Accumulators::kAuto      ? "auto"
+                                      : config.accumulators == Accumulators::kWide    ? "wide"
+                                      : config.accumulators == Accumulators::kCompact ? "compact"
+                                                                                      : "cells"),
       "on_error " + std::string(config.on_error == OnError::kSkip ? "skip" : "fail")};
 }
 

@@ -272,9 +272,10 @@ RunSummary run_composite(const Config& config, const Environment& env) {
       tile_bytes += static_cast<std::int64_t>(fields.bytes());
   }
   summary.tile_bytes_per_rank = allgather(tile_bytes, comm);
-  summary.accumulators = compact_layers == 0               ? "wide"
-                         : compact_layers == layers.size() ? "compact"
-                                                           : "wide and compact";
+  summary.accumulators = !layers.empty() && layers.front().cells ? "cells"
+                         : compact_layers == 0                   ? "wide"
+                         : compact_layers == layers.size()       ? "compact"
+                                                                 : "wide and compact";
   const auto failed = gather_failed(local, comm);
   SWATHGRID_REQUIRE(failed.size() < config.granules.size(),
                     "every granule failed (--on-error skip); the first: " << failed.front().second);

@@ -120,6 +120,27 @@ struct GranuleWorkspace {
   PositionView x_capacity, y_capacity;
   std::vector<double> x_projected, y_projected;  ///< projected grids: PROJ's output
   std::optional<TiledFields> partials;           ///< one layer's partials, cleared per use
+  std::optional<TiledFields> dense;  ///< `cells` accumulators: a layer's granule, cleared per use
+
+  /// Where a layer's granule goes: its accumulators, or with `cells` storage cleared dense
+  /// tiles of their layout (reusing their storage), merged in by `done`.
+  TiledFields& target_for(TiledFields& accumulators) {
+    if (!accumulators.cells) return accumulators;
+    if (!dense || dense->layout.count != accumulators.layout.count ||
+        dense->tiles.tile_count() != accumulators.tiles.tile_count() ||
+        dense->tiles.tile_size != accumulators.tiles.tile_size ||
+        dense->tiles.nx != accumulators.tiles.nx) {
+      dense.emplace(accumulators.layout, accumulators.tiles);
+    } else {
+      dense->clear();
+      dense->layout = accumulators.layout;
+    }
+    return *dense;
+  }
+  /// `target` (from target_for) into `accumulators`: nothing to do unless `cells` storage.
+  static void done(const TiledFields& target, TiledFields& accumulators) {
+    if (&target != &accumulators) accumulators.merge_from(target);
+  }
 
   /// Cleared partials of `accumulators`' grid and partial layout, reusing their storage.
   TiledFields& partials_for(const TiledFields& accumulators) {
@@ -202,7 +223,9 @@ void nearest_granule(const Granule& granule, const DevicePositions& pos, const C
       const ConstPixelView values = device_view(var.values.data() + layer.band * plane, plane);
       local.pixels_binned +=
           cell_value_partials(gather_cell_values(nearest, values), in_grid, partials).binned;
-      fold_partials(partials, config.weighting, accumulators);
+      TiledFields& target = work.target_for(accumulators);
+      fold_partials(partials, config.weighting, target);
+      GranuleWorkspace::done(target, accumulators);
     }
   }
 }
@@ -215,9 +238,13 @@ void nearest_granule(const Granule& granule, const DevicePositions& pos, const C
 BinTotals regrid_layer(const float* band_values, const DevicePositions& pos, const Config& config,
                        const GridSpec& grid, const RowWindow& window, const GranuleWarper* warper,
                        std::size_t plane, TiledFields& accumulators, GranuleWorkspace& work) {
+  TiledFields& target = work.target_for(accumulators);
   if (config.method == Method::kBin &&
-      bins_into_accumulators(accumulators.layout, config.weighting))
-    return pos.bin(device_view(band_values, plane), grid, accumulators);
+      bins_into_accumulators(accumulators.layout, config.weighting)) {
+    const BinTotals totals = pos.bin(device_view(band_values, plane), grid, target);
+    GranuleWorkspace::done(target, accumulators);
+    return totals;
+  }
   TiledFields& partials = work.partials_for(accumulators);
   BinTotals totals;
   if (config.method == Method::kBin) {
@@ -228,7 +255,8 @@ BinTotals regrid_layer(const float* band_values, const DevicePositions& pos, con
     totals =
         cell_value_partials(cell_values, CellBlock{window.begin, window.end, 0, grid.nx}, partials);
   }
-  fold_partials(partials, config.weighting, accumulators);
+  fold_partials(partials, config.weighting, target);
+  GranuleWorkspace::done(target, accumulators);
   return totals;
 }
 

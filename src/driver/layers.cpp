@@ -21,23 +21,30 @@ std::string why_not_compact(const FieldLayout& wide, const Config& config, doubl
   return "";
 }
 
-/// Whether a layer gets compact accumulators (--accumulators).
+/// Whether a layer gets compact accumulators (--accumulators compact).
 bool use_compact(const FieldLayout& wide, const Config& config, const VariableInfo& info,
                  double max_abs) {
-  if (config.accumulators == Accumulators::kWide) return false;
+  if (config.accumulators != Accumulators::kCompact) return false;
   const std::string why = why_not_compact(wide, config, max_abs);
-  if (config.accumulators == Accumulators::kCompact && !why.empty())
-    throw UsageError("--accumulators compact: " + info.name + ": " + why);
+  if (!why.empty()) throw UsageError("--accumulators compact: " + info.name + ": " + why);
+  return true;
+}
+
+/// Whether the run keeps only the cells with data (--accumulators cells, or auto on a large
+/// grid where --tile allows).
+bool use_cells(const Config& config) {
   const GridSpec& grid = config.grid.spec;
-  return why.empty() && (config.accumulators == Accumulators::kCompact ||
-                         grid.nx * grid.ny >= kCompactGridCells);
+  return config.accumulators == Accumulators::kCells ||
+         (config.accumulators == Accumulators::kAuto && config.tile_size <= kMaxCellStorageTile &&
+          grid.nx * grid.ny >= kCompactGridCells);
 }
 
 }  // namespace
 
 TiledFields& Layer::period_fields(std::int64_t period_key, const TileGrid& tiles) {
   auto it = periods.find(period_key);
-  if (it == periods.end()) it = periods.emplace(period_key, TiledFields(layout, tiles)).first;
+  if (it == periods.end())
+    it = periods.emplace(period_key, TiledFields(layout, tiles, cells)).first;
   return it->second;
 }
 
@@ -57,6 +64,7 @@ std::vector<Layer> make_layers(const std::vector<GranuleVariable>& described,
       layer.info = var.info;
       if (var.bands > 1 && b < var.wavelengths.size()) layer.wavelength_nm = var.wavelengths[b];
       const FieldLayout wide = FieldLayout::for_stats(config.stats, config.weighting, max_abs);
+      layer.cells = use_cells(config);
       layer.layout = use_compact(wide, config, var.info, max_abs)
                          ? FieldLayout::for_stats(config.stats, config.weighting, max_abs, true)
                          : wide;

@@ -19,6 +19,7 @@ struct Layer {
   VariableInfo info;
   double wavelength_nm = 0;  ///< 0 for 2-D variables
   FieldLayout layout;
+  bool cells = false;  ///< accumulators keep only the cells with data (--accumulators cells)
   std::map<std::int64_t, TiledFields> periods;  ///< accumulators by period key (sparse tiles)
 
   /// The accumulators of `period_key`, created (with no tile yet) on first use.

@@ -28,11 +28,19 @@ void reset_cells(const FieldLayout& layout, const Fields& chunk, std::int64_t be
 
 }  // namespace
 
-TiledFields::TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid)
+TiledFields::TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid,
+                         bool cell_storage)
     : layout(field_layout),
       tiles(tile_grid),
+      cells(cell_storage),
       slot_of_tile("swathgrid::slot_of_tile", tile_grid.tile_count()),
       slot_of_tile_host(static_cast<std::size_t>(tile_grid.tile_count()), -1) {
+  if (cells) {
+    SWATHGRID_REQUIRE(
+        tiles.tile_size <= kMaxCellStorageTile && !layout.narrow_high,
+        "cells storage needs tiles of at most " << kMaxCellStorageTile << " cells and wide sums");
+    cell_tiles = std::make_shared<std::vector<CellTile>>();
+  }
   Kokkos::deep_copy(slot_of_tile, -1);
 }
 
@@ -50,6 +58,10 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
     }
   }
   if (allocated.size() == before) return;
+  if (cells) {
+    cell_tiles->resize(allocated.size());
+    return;
+  }
   const std::int64_t per_tile = tiles.cells_per_tile();
   const auto needed = static_cast<std::int64_t>(allocated.size());
   const std::int64_t capacity = capacity_slots();
@@ -94,7 +106,125 @@ void TiledFields::clear() {
   if (allocated.empty()) return;
   for (const std::int64_t t : allocated) slot_of_tile_host[t] = -1;
   allocated.clear();
+  if (cells) cell_tiles->clear();
   Kokkos::deep_copy(slot_of_tile, -1);
+}
+
+namespace {
+
+/// Combines one cell's values `from` (field f at from[f * from_stride], wide) into `to`
+/// (field f at to[f * to_stride], wide), as combine_values does a tile's.
+void combine_cell(const FieldLayout& layout, std::int64_t* to, std::int64_t to_stride,
+                  const std::int64_t* from, std::int64_t from_stride) {
+  for (int f = 0; f < layout.count; ++f) {
+    const std::int64_t v = from[f * from_stride];
+    std::int64_t& target = to[f * to_stride];
+    if (layout.packed && f == layout.slot[kObservations])
+      to[layout.slot[kSumHi] * to_stride] +=
+          PackedCount::add(target, PackedCount::observations(v), PackedCount::low_sum(v));
+    else if (f == layout.slot[kMinKey])
+      target = std::min(target, v);
+    else if (f == layout.slot[kMaxKey])
+      target = std::max(target, v);
+    else
+      target += v;
+  }
+}
+
+/// Combines the cells with observations of a wide tile `from` (field f's cells at from +
+/// f * from_stride) into the `cells` tile `tile`, which gains the cells it did not have yet.
+void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::int64_t* from,
+                 std::int64_t from_stride, CellTile& tile) {
+  const std::int64_t* observations = from + layout.slot[kObservations] * from_stride;
+  const auto has = [&](std::int64_t o) { return layout.observations(observations[o]) > 0; };
+  const std::size_t old_n = tile.offsets.size();
+  std::size_t fresh = 0;
+  for (std::int64_t o = 0, i = 0; o < per_tile; ++o) {
+    if (!has(o)) continue;
+    while (static_cast<std::size_t>(i) < old_n && tile.offsets[i] < o) ++i;
+    if (static_cast<std::size_t>(i) == old_n || tile.offsets[i] != o) ++fresh;
+  }
+  if (fresh > 0) {  // the tile grows: rebuilt at its exact new size, in offset order
+    const std::size_t n = old_n + fresh;
+    CellTile grown;
+    grown.offsets.resize(n);
+    grown.values.resize(n * static_cast<std::size_t>(layout.count));
+    for (std::int64_t o = 0, i = 0, k = 0; o < per_tile; ++o) {
+      const bool old = static_cast<std::size_t>(i) < old_n && tile.offsets[i] == o;
+      if (!old && !has(o)) continue;
+      grown.offsets[k] = static_cast<std::uint16_t>(o);
+      for (int f = 0; f < layout.count; ++f)
+        grown.values[f * n + k] = old ? tile.values[f * old_n + i] : identity_of(layout, f);
+      i += old;
+      ++k;
+    }
+    tile = std::move(grown);
+  }
+  const auto n = static_cast<std::int64_t>(tile.offsets.size());
+  for (std::int64_t o = 0, i = 0; o < per_tile; ++o) {
+    if (!has(o)) continue;
+    while (tile.offsets[i] < o) ++i;
+    combine_cell(layout, &tile.values[i], n, from + o, from_stride);
+  }
+}
+
+}  // namespace
+
+std::int32_t TiledFields::slot_for(std::int64_t tile) {
+  std::int32_t& slot = slot_of_tile_host[static_cast<std::size_t>(tile)];
+  if (slot < 0) {
+    slot = static_cast<std::int32_t>(allocated.size());
+    allocated.push_back(tile);
+    cell_tiles->emplace_back();
+  }
+  return slot;
+}
+
+void TiledFields::merge_from(const TiledFields& dense) {
+  SWATHGRID_REQUIRE(cells && !dense.cells, "merge_from: into cells storage from tiles");
+  if (dense.allocated.empty()) return;
+  const HostTiles host(dense);
+  const std::int64_t per_tile = tiles.cells_per_tile();
+  std::vector<std::int32_t> to(dense.allocated.size());
+  for (std::size_t s = 0; s < to.size(); ++s) to[s] = slot_for(dense.allocated[s]);
+  std::vector<CellTile>& cell = *cell_tiles;
+  const FieldLayout& fields = layout;
+  // Tile by tile (each slot of `dense` is a different tile), in parallel on the host.
+  Kokkos::parallel_for(
+      "swathgrid::merge_cells",
+      Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace>(0, static_cast<int>(to.size())),
+      [&](const int s) {
+        const TileValues from = host.tile(s);
+        merge_cells(fields, per_tile, from.values, from.field_stride, cell[to[s]]);
+      });
+  Kokkos::DefaultHostExecutionSpace().fence();
+}
+
+void TiledFields::combine_host(const std::vector<std::int64_t>& ids, const std::int64_t* values,
+                               std::int64_t field_stride) {
+  if (ids.empty()) return;
+  const std::int64_t per_tile = tiles.cells_per_tile();
+  if (cells) {
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      merge_cells(layout, per_tile, values + i * per_tile, field_stride,
+                  (*cell_tiles)[slot_for(ids[i])]);
+    return;
+  }
+  const TileFlags flags = make_flags();
+  auto flags_host = Kokkos::create_mirror_view(flags);
+  Kokkos::deep_copy(flags_host, 0);
+  for (std::int64_t id : ids) flags_host(id) = 1;
+  Kokkos::deep_copy(flags, flags_host);
+  ensure_tiles(flags);
+  std::vector<Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>> host;
+  for (const Fields& chunk : chunks)
+    host.push_back(Kokkos::create_mirror_view_and_copy(HostSpace(), chunk));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const SlotPlace at = place(slot_of_tile_host[static_cast<std::size_t>(ids[i])]);
+    combine_values(layout, per_tile, tile_address(layout, host[at.chunk], at.index, per_tile),
+                   TileValues{values + i * per_tile, field_stride});
+  }
+  for (std::size_t k = 0; k < host.size(); ++k) Kokkos::deep_copy(chunks[k], host[k]);
 }
 
 HostFields make_dense_identity(const FieldLayout& layout, std::int64_t cells) {
@@ -148,6 +278,12 @@ std::int64_t TiledFields::capacity_slots() const {
 }
 
 std::size_t TiledFields::bytes() const {
+  if (cells) {
+    std::size_t total = 0;
+    for (const CellTile& t : *cell_tiles)
+      total += t.offsets.size() * sizeof(std::uint16_t) + t.values.size() * sizeof(std::int64_t);
+    return total;
+  }
   const std::size_t per_cell =
       layout.count * sizeof(std::int64_t) - (layout.narrow_high ? sizeof(std::int32_t) : 0);
   return allocated.size() * static_cast<std::size_t>(tiles.cells_per_tile()) * per_cell;
@@ -157,9 +293,25 @@ HostTiles::HostTiles(const TiledFields& fields)
     : chunk_first_slot(fields.chunk_first_slot),
       allocated(fields.allocated),
       cells_per_tile(fields.tiles.cells_per_tile()),
-      layout(fields.layout) {
+      layout(fields.layout),
+      cell_tiles(fields.cell_tiles) {
   for (const Fields& chunk : fields.chunks)
     chunks.push_back(Kokkos::create_mirror_view_and_copy(HostSpace(), chunk));
+}
+
+void HostTiles::expand_field(std::int64_t slot, int f, std::int64_t* out) const {
+  if (!cell_tiles) {
+    copy_field(cells_per_tile, tile(slot), f, layout, out);
+    return;
+  }
+  const CellTile& t = (*cell_tiles)[static_cast<std::size_t>(slot)];
+  const std::size_t n = t.offsets.size();
+  std::fill_n(out, cells_per_tile, identity_of(layout, f));
+  for (std::size_t k = 0; k < n; ++k) out[t.offsets[k]] = t.values[f * n + k];
+}
+
+void HostTiles::expand(std::int64_t slot, std::int64_t* out) const {
+  for (int f = 0; f < layout.count; ++f) expand_field(slot, f, out + f * cells_per_tile);
 }
 
 TileValues HostTiles::tile(std::int64_t slot) const {

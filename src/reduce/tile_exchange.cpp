@@ -128,8 +128,7 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
     for (const auto& [tile, slot] : it->second) {
       std::vector<std::int64_t>& values = held[tile];
       values.resize(static_cast<std::size_t>(layout.count * per_tile));
-      for (int f = 0; f < layout.count; ++f)
-        copy_field(per_tile, local.data.tile(slot), f, layout, &values[f * per_tile]);
+      local.data.expand(slot, values.data());
       held_values += layout.count * per_tile;
     }
   }
@@ -199,18 +198,26 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
     block.values[s].assign(cells, std::numeric_limits<float>::quiet_NaN());
     block.counts[s].assign(cells, 0);
   }
-  // Several ranks may hold the same tile: group the copies by tile.
-  std::map<std::int64_t, std::vector<TileValues>> copies_of_tile;
+  // Several ranks may hold the same tile: group the copies by tile (this rank's own, if it
+  // has one, by slot; the others' as received).
+  struct Copies {
+    std::int64_t local_slot = -1;
+    std::vector<TileValues> received;
+  };
+  std::map<std::int64_t, Copies> copies_of_tile;
   if (const auto it = local.by_tile_row.find(tile_row); it != local.by_tile_row.end())
-    for (const auto& [id, slot] : it->second) copies_of_tile[id].push_back(local.data.tile(slot));
+    for (const auto& [id, slot] : it->second) copies_of_tile[id].local_slot = slot;
   for (std::int64_t at = 0; at < static_cast<std::int64_t>(received.size()); at += record)
-    copies_of_tile[received[at]].push_back(TileValues{&received[at + 1], per_tile});
+    copies_of_tile[received[at]].received.push_back(TileValues{&received[at + 1], per_tile});
   const HostFields identity = make_dense_identity(layout, per_tile);
   HostFields tile(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile"), layout.count,
                   per_tile);
   for (const auto& [id, copies] : copies_of_tile) {
-    Kokkos::deep_copy(tile, identity);
-    for (const TileValues& copy : copies)
+    if (copies.local_slot >= 0)
+      local.data.expand(copies.local_slot, tile.data());  // identity + the copy
+    else
+      Kokkos::deep_copy(tile, identity);
+    for (const TileValues& copy : copies.received)
       combine_values(layout, per_tile, TileAddress{tile.data(), per_tile}, copy);
     std::int64_t filled = 0;
     const std::vector<StatGrid> grids =

@@ -214,6 +214,18 @@ TEST(Features, StatisticsAreIdenticalOnOneAndTwoRanks) {
   expect_same_bytes("weight_granule_n1.nc", "weight_granule_n2.nc", vars);
 }
 
+TEST(Features, CellAccumulatorsGiveTheBytesOfDenseTiles) {
+  // --accumulators cells keeps only the cells with data; the results are the same integers.
+  expect_same_bytes("composite_n1.nc", "cells_n1.nc", {"chlor_a", "chlor_a_count"});
+  expect_same_bytes("owner_day_n4.nc", "cells_day_n4.nc", {"chlor_a", "chlor_a_count", "time"});
+  std::vector<std::string> vars;
+  for (const std::string v : {"chlor_a", "poc"})
+    for (const std::string s : {"", "_count", "_stdev", "_min", "_max", "_gmean", "_ngranules"})
+      vars.push_back(v + s);
+  expect_same_bytes("weight_granule_n1.nc", "cells_granule_n3.nc", vars);
+  expect_same_bytes("nearest_n2.nc", "nearest_cells_n2.nc", {"chlor_a", "chlor_a_count"});
+}
+
 TEST(Features, DailyPeriodsHaveTimeBoundsAndPerDayCounts) {
   const auto paths = granule_paths();
   std::map<long, std::vector<std::string>> by_day;  // days since 1970 -> granules
