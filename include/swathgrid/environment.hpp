@@ -8,6 +8,12 @@
 
 namespace swathgrid {
 
+/// Hands the heap's free pages back to the system (glibc's malloc_trim; nothing elsewhere).
+/// The thresholds Environment sets keep freed buffers in the heap for the granule loop's
+/// reuse; after it, what the loop freed would otherwise stay in the
+/// rank's resident memory, under the reduction's peak.
+void release_free_memory();
+
 class Environment {
  public:
   /// Initialises MPI (funneled threads) and Kokkos; afterwards argc/argv hold the program's

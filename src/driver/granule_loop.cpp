@@ -110,7 +110,34 @@ struct DevicePositions {
     return degrees ? bin_pixels(lon, lat, values, grid, fields)
                    : bin_pixels(x, y, values, grid, fields);
   }
+  /// Pixels [begin, end) alone.
+  DevicePositions slice(std::size_t begin, std::size_t end) const {
+    const std::pair<std::size_t, std::size_t> range(begin, end);
+    DevicePositions part = *this;
+    if (degrees) {
+      part.lon = Kokkos::subview(lon, range);
+      part.lat = Kokkos::subview(lat, range);
+    } else {
+      part.x = Kokkos::subview(x, range);
+      part.y = Kokkos::subview(y, range);
+    }
+    return part;
+  }
 };
+
+/// Pixels `bin` adds at a time into the dense tiles of `cells` accumulators: the dense tiles
+/// then cover the footprint of ~200 lines, not of a granule (a full OCI granule at 0.01
+/// degree near the poles touches tiles of ~14 M cells: 230 MB of dense tiles).
+constexpr std::size_t kCellsBinPixels = std::size_t{1} << 18;
+
+BinTotals& operator+=(BinTotals& total, const BinTotals& part) {
+  total.binned += part.binned;
+  total.outside_grid += part.outside_grid;
+  total.invalid += part.invalid;
+  total.unrepresentable += part.unrepresentable;
+  total.touches_grid = total.touches_grid || part.touches_grid;
+  return total;
+}
 
 /// What a rank reuses from granule to granule: grow-only buffers, so that once the largest
 /// granule has been seen nothing is allocated (and page-faulted, zero-filled) per granule.
@@ -238,13 +265,21 @@ void nearest_granule(const Granule& granule, const DevicePositions& pos, const C
 BinTotals regrid_layer(const float* band_values, const DevicePositions& pos, const Config& config,
                        const GridSpec& grid, const RowWindow& window, const GranuleWarper* warper,
                        std::size_t plane, TiledFields& accumulators, GranuleWorkspace& work) {
-  TiledFields& target = work.target_for(accumulators);
   if (config.method == Method::kBin &&
       bins_into_accumulators(accumulators.layout, config.weighting)) {
-    const BinTotals totals = pos.bin(device_view(band_values, plane), grid, target);
-    GranuleWorkspace::done(target, accumulators);
+    // Pixels add alone: with `cells` accumulators, a block of them at a time.
+    const std::size_t block = accumulators.cells ? kCellsBinPixels : plane;
+    BinTotals totals;
+    for (std::size_t begin = 0; begin < plane; begin += block) {
+      const std::size_t end = std::min(plane, begin + block);
+      TiledFields& target = work.target_for(accumulators);
+      totals +=
+          pos.slice(begin, end).bin(device_view(band_values + begin, end - begin), grid, target);
+      GranuleWorkspace::done(target, accumulators);
+    }
     return totals;
   }
+  TiledFields& target = work.target_for(accumulators);
   TiledFields& partials = work.partials_for(accumulators);
   BinTotals totals;
   if (config.method == Method::kBin) {

@@ -193,6 +193,12 @@ bool kokkos_warnings_chosen(const std::vector<char*>& args) {
 
 }  // namespace
 
+void release_free_memory() {
+#if defined(__GLIBC__)
+  if (kGlibcMalloc) malloc_trim(0);
+#endif
+}
+
 Environment::Environment(int& argc, char**& argv) {
   restart_with_huge_page_heap(argv);
   keep_large_buffers();
