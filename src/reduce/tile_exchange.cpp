@@ -46,37 +46,25 @@ LocalTiles local_tiles(Layer& layer, std::int64_t key, const TileGrid& tiles) {
 
 namespace {
 
-/// Tiles of other ranks' rows on their way to their owners: id -> layout.count * per_tile
-/// values (field-major, wide), each the combination of the copies met so far.
-using HeldTiles = std::map<std::int64_t, std::vector<std::int64_t>>;
-
 /// Elements per point-to-point message: far below 2^31, so any amount goes in pieces.
 constexpr std::int64_t kPieceElements = std::int64_t{1} << 27;
 
-/// The tiles of `held` as records (tile id, values), leaving `held` empty.
-std::vector<std::int64_t> take_records(HeldTiles& held) {
-  std::vector<std::int64_t> records;
-  for (const auto& [tile, values] : held) {
-    records.push_back(tile);
-    records.insert(records.end(), values.begin(), values.end());
-  }
-  held.clear();
-  return records;
-}
-
-/// Combines records (tile id, values) into `held`: a tile met before adds to its values.
+/// Combines records (tile id, then layout.count * per_tile values, field-major, wide) into
+/// the records `held`: a tile met before adds to its values, a new one is appended.
 void merge_records(const std::vector<std::int64_t>& records, const FieldLayout& layout,
-                   std::int64_t per_tile, HeldTiles& held) {
-  const std::int64_t record = 1 + layout.count * per_tile;
-  for (std::size_t at = 0; at < records.size(); at += static_cast<std::size_t>(record)) {
-    const std::int64_t* values = &records[at + 1];
-    auto [it, fresh] = held.try_emplace(records[at]);
-    if (fresh) {
-      it->second.assign(values, values + record - 1);
-    } else {
-      combine_values(layout, per_tile, TileAddress{it->second.data(), per_tile, nullptr},
-                     TileValues{values, per_tile, nullptr});
-    }
+                   std::int64_t per_tile, std::vector<std::int64_t>& held) {
+  const auto record = static_cast<std::size_t>(1 + layout.count * per_tile);
+  std::map<std::int64_t, std::size_t> at_of_tile;
+  for (std::size_t at = 0; at < held.size(); at += record) at_of_tile[held[at]] = at;
+  held.reserve(held.size() + records.size());
+  for (std::size_t at = 0; at < records.size(); at += record) {
+    const auto found = at_of_tile.find(records[at]);
+    if (found == at_of_tile.end())
+      held.insert(held.end(), records.begin() + static_cast<std::ptrdiff_t>(at),
+                  records.begin() + static_cast<std::ptrdiff_t>(at + record));
+    else
+      combine_values(layout, per_tile, TileAddress{&held[found->second + 1], per_tile, nullptr},
+                     TileValues{&records[at + 1], per_tile, nullptr});
   }
 }
 
@@ -120,16 +108,18 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
   const auto bytes_of = [](std::size_t values) {
     return static_cast<std::int64_t>(values * sizeof(std::int64_t));
   };
-  // This rank's tiles of the row, unless it owns it (its own stay where they are).
-  HeldTiles held;
-  std::int64_t held_values = 0;
+  // This rank's tiles of the row, unless it owns it (its own stay where they are), as the
+  // records it sends: expanded straight into the message, never held twice.
+  std::vector<std::int64_t> held;
   const auto it = local.by_tile_row.find(tile_row);
   if (rank != owner && it != local.by_tile_row.end()) {
+    const std::int64_t record = 1 + layout.count * per_tile;
+    held.resize(it->second.size() * static_cast<std::size_t>(record));
+    std::int64_t* at = held.data();
     for (const auto& [tile, slot] : it->second) {
-      std::vector<std::int64_t>& values = held[tile];
-      values.resize(static_cast<std::size_t>(layout.count * per_tile));
-      local.data.expand(slot, values.data());
-      held_values += layout.count * per_tile;
+      *at = tile;
+      local.data.expand(slot, at + 1);
+      at += record;
     }
   }
   // A binomial tree rooted at the owner (MPI_Reduce's classic shape), over the sparse tiles:
@@ -140,25 +130,20 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
   const int v = (rank - owner + size) % size;
   for (int bit = 1; bit < size; bit *= 2) {
     if (v & bit) {
-      const std::vector<std::int64_t> outgoing = take_records(held);
       if (memory)
-        memory->peak_bytes = std::max(
-            memory->peak_bytes, kept_bytes + bytes_of(outgoing.size()) + bytes_of(held_values));
-      swap_with(outgoing, (v - bit + owner) % size, -1, comm);
+        memory->peak_bytes = std::max(memory->peak_bytes, kept_bytes + bytes_of(held.size()));
+      swap_with(held, (v - bit + owner) % size, -1, comm);
       return {};
     }
     if (v + bit < size) {
       const std::vector<std::int64_t> incoming = swap_with({}, -1, (v + bit + owner) % size, comm);
+      merge_records(incoming, layout, per_tile, held);
       if (memory)
         memory->peak_bytes = std::max(
-            memory->peak_bytes, kept_bytes + bytes_of(incoming.size()) + bytes_of(held_values));
-      merge_records(incoming, layout, per_tile, held);
-      held_values = 0;
-      for (const auto& [tile, values] : held)
-        held_values += static_cast<std::int64_t>(values.size());
+            memory->peak_bytes, kept_bytes + bytes_of(incoming.size()) + bytes_of(held.size()));
     }
   }
-  return take_records(held);
+  return held;
 }
 
 }  // namespace
