@@ -5,6 +5,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "checkpoint.hpp"
 #include "progress.hpp"
+#include "swathgrid/data_day.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/fault.hpp"
 #include "swathgrid/gdal_warp.hpp"
@@ -82,17 +84,76 @@ GridSpec window_grid(const GridSpec& grid, const RowWindow& window) {
   return sub;
 }
 
-/// The period a granule falls in (key 0 for --period all).
-std::int64_t period_key(const Granule& granule, PeriodKind kind) {
-  if (kind == PeriodKind::kAll) return 0;
+/// The start of a granule (seconds since the epoch); throws when --period needs it and it is
+/// missing or unparsable.
+double granule_start(const Granule& granule, PeriodKind kind) {
   if (granule.time_coverage_start.empty())
     throw Error("granule " + granule.path + ": time_coverage_start missing (--period " +
                 period_name(kind) + " needs it)");
   try {
-    return period_of(parse_iso8601_utc(granule.time_coverage_start), kind).key;
+    return parse_iso8601_utc(granule.time_coverage_start);
   } catch (const Error& e) {
     throw Error("granule " + granule.path + ": time_coverage_start: " + e.what());
   }
+}
+
+/// The granule's outline for the data day: its gring attributes, else the ends of the lines
+/// held (first valid pixel of each line down, last valid pixel of each line back up).
+void granule_outline(const Granule& granule, std::vector<double>& lon, std::vector<double>& lat) {
+  lon = granule.ring_lon;
+  lat = granule.ring_lat;
+  if (!lon.empty()) return;
+  std::vector<double> end_lon, end_lat;
+  for (std::size_t line = 0; line < granule.lines; ++line) {
+    const std::size_t row = line * granule.pixels;
+    std::size_t first = granule.pixels, last = granule.pixels;
+    for (std::size_t p = 0; p < granule.pixels; ++p)
+      if (!std::isnan(granule.longitude[row + p])) {
+        if (first == granule.pixels) first = p;
+        last = p;
+      }
+    if (first == granule.pixels) continue;
+    lon.push_back(granule.longitude[row + first]);
+    lat.push_back(granule.latitude[row + first]);
+    end_lon.push_back(granule.longitude[row + last]);
+    end_lat.push_back(granule.latitude[row + last]);
+  }
+  lon.insert(lon.end(), end_lon.rbegin(), end_lon.rend());
+  lat.insert(lat.end(), end_lat.rbegin(), end_lat.rend());
+}
+
+/// The period(s) of a granule: one key, or with --day data a granule that NASA's data day
+/// splits at 0/180 degrees into two days of different periods (include/swathgrid/data_day.hpp).
+struct GranulePeriods {
+  std::int64_t first = 0, second = 0;       ///< period keys; equal: the granule is in one
+  std::vector<std::uint8_t> second_pixels;  ///< when they differ: 1 for the second's pixels
+};
+
+GranulePeriods granule_periods(const Granule& granule, const Config& config) {
+  if (config.period == PeriodKind::kAll) return {};
+  const double start = granule_start(granule, config.period);
+  if (config.day == DayKind::kUtc) {
+    const std::int64_t key = period_of(start, config.period).key;
+    return {key, key, {}};
+  }
+  std::vector<double> ring_lon, ring_lat;
+  granule_outline(granule, ring_lon, ring_lat);
+  double lon_min = granule.lon_min, lon_max = granule.lon_max;
+  if (!(std::isfinite(lon_min) && std::isfinite(lon_max)) && !ring_lon.empty()) {
+    lon_min = *std::min_element(ring_lon.begin(), ring_lon.end());
+    lon_max = *std::max_element(ring_lon.begin(), ring_lon.end());
+  }
+  const DataDays days =
+      data_days(start, equator_crossing_hour(granule.instrument, granule.platform, start),
+                dateline_crossing(ring_lon, ring_lat), lon_min, lon_max);
+  constexpr double kSecondsPerDay = 86400.0;
+  GranulePeriods periods;
+  periods.first = period_of(static_cast<double>(days.first) * kSecondsPerDay, config.period).key;
+  periods.second = period_of(static_cast<double>(days.second) * kSecondsPerDay, config.period).key;
+  if (periods.first != periods.second)
+    periods.second_pixels =
+        second_day_pixels(granule.longitude.data(), granule.lines, granule.pixels);
+  return periods;
 }
 
 /// A granule's pixel positions on the device: grid x/y (CRS units) on projected grids, and
@@ -232,10 +293,10 @@ BinTotals regrid_layer(const float* band_values, const DevicePositions& pos, con
   return totals;
 }
 
-/// Regrids one granule into every layer's accumulators of its period.
-void regrid_granule(const Granule& granule, const Config& config, const GridSpec& grid,
-                    const Projector& projector, std::vector<Layer>& layers, LocalResult& local,
-                    GranuleWorkspace& work) {
+/// Regrids one granule into every layer's accumulators of period `period`.
+void regrid_granule(const Granule& granule, std::int64_t period, const Config& config,
+                    const GridSpec& grid, const Projector& projector, std::vector<Layer>& layers,
+                    LocalResult& local, GranuleWorkspace& work) {
   const auto start = Clock::now();
   const DevicePositions pos = device_positions(granule, projector, config, work);
   Kokkos::fence();
@@ -251,7 +312,6 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
     }
     window = widen(touched, config, grid);
   }
-  const std::int64_t period = period_key(granule, config.period);
   if (config.method == Method::kNearest) {
     nearest_granule(granule, pos, config, grid, window, period, layers, local, work);
     return;
@@ -278,6 +338,32 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
   if (bin && !touches_grid) ++local.granules_missing_grid;
 }
 
+/// Regrids one granule into its period, or the two parts of a granule that the data day
+/// splits each into its own (each part: the granule with the other part's values NaN, so
+/// every method sees the whole swath's geometry; it counts as missing the grid only when
+/// both parts do).
+void regrid_granule_by_period(const Granule& granule, const Config& config, const GridSpec& grid,
+                              const Projector& projector, std::vector<Layer>& layers,
+                              LocalResult& local, GranuleWorkspace& work) {
+  const GranulePeriods periods = granule_periods(granule, config);
+  if (periods.first == periods.second) {
+    regrid_granule(granule, periods.first, config, grid, projector, layers, local, work);
+    return;
+  }
+  const std::int64_t missing_before = local.granules_missing_grid;
+  const std::size_t plane = granule.lines * granule.pixels;
+  for (std::uint8_t part = 0; part < 2; ++part) {
+    Granule half = granule;
+    for (GranuleVariable& var : half.variables)
+      for (std::size_t i = 0; i < var.values.size(); ++i)
+        if (periods.second_pixels[i % plane] != part)
+          var.values[i] = std::numeric_limits<float>::quiet_NaN();
+    regrid_granule(half, part == 0 ? periods.first : periods.second, config, grid, projector,
+                   layers, local, work);
+  }
+  local.granules_missing_grid = missing_before + (local.granules_missing_grid - missing_before) / 2;
+}
+
 /// True when any value of any variable of the granule is valid (not NaN).
 bool has_valid_value(const Granule& granule) {
   for (const auto& var : granule.variables)
@@ -301,7 +387,8 @@ ReadOutcome read_usable_granule(const Config& config, std::size_t index,
   try {
     inject_fault("read", "granule " + config.granules[index]);
     Granule granule = read_granule(config.granules[index], request);
-    if (!granule.skipped_by_bounds) period_key(granule, config.period);  // throws if unusable
+    if (!granule.skipped_by_bounds && config.period != PeriodKind::kAll)
+      granule_start(granule, config.period);  // throws if unusable
     out.granule = std::move(granule);
   } catch (const Error& e) {
     if (config.on_error != OnError::kSkip) throw;
@@ -410,6 +497,12 @@ void note_times(const Granule& granule, LocalResult& local) {
   if (parses(end) && end > local.latest_end) local.latest_end = end;
 }
 
+/// Adds the granule's instrument and platform to those of the run (output metadata).
+void note_sensor(const Granule& granule, LocalResult& local) {
+  if (!granule.instrument.empty()) local.instruments.insert(granule.instrument);
+  if (!granule.platform.empty()) local.platforms.insert(granule.platform);
+}
+
 }  // namespace
 
 LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
@@ -453,7 +546,9 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
             start = Clock::now();
             const double projected = local.project_seconds;
             inject_fault("regrid", "granule " + config.granules[index]);
-            regrid_granule(granule, config, grid.spec, projector, layers, local, workspace);
+            note_sensor(granule, local);
+            regrid_granule_by_period(granule, config, grid.spec, projector, layers, local,
+                                     workspace);
             Kokkos::fence();
             local.regrid_seconds += seconds_since(start) - (local.project_seconds - projected);
           }
