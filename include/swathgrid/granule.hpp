@@ -118,7 +118,8 @@ std::vector<GranuleVariable> describe_variables(const std::string& path,
 /// file or its l2_flags cannot be read.
 void check_flag_names(const std::string& path, const std::vector<std::string>& flag_names);
 
-/// NASA l2bin's default flag list for ocean-colour products (docs/user-guide.md).
+/// The default flag list: NASA's operational L3 ocean-colour list, what their L3m files give
+/// in l2_flag_names (docs/user-guide.md).
 const std::vector<std::string>& l2bin_default_flags();
 
 }  // namespace swathgrid

@@ -16,8 +16,8 @@
 #endif
 
 #include "checkpoint.hpp"
+#include "granule_periods.hpp"
 #include "progress.hpp"
-#include "swathgrid/data_day.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/fault.hpp"
 #include "swathgrid/gdal_warp.hpp"
@@ -82,78 +82,6 @@ GridSpec window_grid(const GridSpec& grid, const RowWindow& window) {
   sub.y_max = grid.y_max - static_cast<double>(window.begin) * grid.cell_size;
   sub.ny = window.rows();
   return sub;
-}
-
-/// The start of a granule (seconds since the epoch); throws when --period needs it and it is
-/// missing or unparsable.
-double granule_start(const Granule& granule, PeriodKind kind) {
-  if (granule.time_coverage_start.empty())
-    throw Error("granule " + granule.path + ": time_coverage_start missing (--period " +
-                period_name(kind) + " needs it)");
-  try {
-    return parse_iso8601_utc(granule.time_coverage_start);
-  } catch (const Error& e) {
-    throw Error("granule " + granule.path + ": time_coverage_start: " + e.what());
-  }
-}
-
-/// The granule's outline for the data day: its gring attributes, else the ends of the lines
-/// held (first valid pixel of each line down, last valid pixel of each line back up).
-void granule_outline(const Granule& granule, std::vector<double>& lon, std::vector<double>& lat) {
-  lon = granule.ring_lon;
-  lat = granule.ring_lat;
-  if (!lon.empty()) return;
-  std::vector<double> end_lon, end_lat;
-  for (std::size_t line = 0; line < granule.lines; ++line) {
-    const std::size_t row = line * granule.pixels;
-    std::size_t first = granule.pixels, last = granule.pixels;
-    for (std::size_t p = 0; p < granule.pixels; ++p)
-      if (!std::isnan(granule.longitude[row + p])) {
-        if (first == granule.pixels) first = p;
-        last = p;
-      }
-    if (first == granule.pixels) continue;
-    lon.push_back(granule.longitude[row + first]);
-    lat.push_back(granule.latitude[row + first]);
-    end_lon.push_back(granule.longitude[row + last]);
-    end_lat.push_back(granule.latitude[row + last]);
-  }
-  lon.insert(lon.end(), end_lon.rbegin(), end_lon.rend());
-  lat.insert(lat.end(), end_lat.rbegin(), end_lat.rend());
-}
-
-/// The period(s) of a granule: one key, or with --day data a granule that NASA's data day
-/// splits at 0/180 degrees into two days of different periods (include/swathgrid/data_day.hpp).
-struct GranulePeriods {
-  std::int64_t first = 0, second = 0;       ///< period keys; equal: the granule is in one
-  std::vector<std::uint8_t> second_pixels;  ///< when they differ: 1 for the second's pixels
-};
-
-GranulePeriods granule_periods(const Granule& granule, const Config& config) {
-  if (config.period == PeriodKind::kAll) return {};
-  const double start = granule_start(granule, config.period);
-  if (config.day == DayKind::kUtc) {
-    const std::int64_t key = period_of(start, config.period).key;
-    return {key, key, {}};
-  }
-  std::vector<double> ring_lon, ring_lat;
-  granule_outline(granule, ring_lon, ring_lat);
-  double lon_min = granule.lon_min, lon_max = granule.lon_max;
-  if (!(std::isfinite(lon_min) && std::isfinite(lon_max)) && !ring_lon.empty()) {
-    lon_min = *std::min_element(ring_lon.begin(), ring_lon.end());
-    lon_max = *std::max_element(ring_lon.begin(), ring_lon.end());
-  }
-  const DataDays days =
-      data_days(start, equator_crossing_hour(granule.instrument, granule.platform, start),
-                dateline_crossing(ring_lon, ring_lat), lon_min, lon_max);
-  constexpr double kSecondsPerDay = 86400.0;
-  GranulePeriods periods;
-  periods.first = period_of(static_cast<double>(days.first) * kSecondsPerDay, config.period).key;
-  periods.second = period_of(static_cast<double>(days.second) * kSecondsPerDay, config.period).key;
-  if (periods.first != periods.second)
-    periods.second_pixels =
-        second_day_pixels(granule.longitude.data(), granule.lines, granule.pixels);
-  return periods;
 }
 
 /// A granule's pixel positions on the device: grid x/y (CRS units) on projected grids, and
