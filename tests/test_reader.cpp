@@ -279,6 +279,17 @@ TEST(Reader, GeneratedGranulesOfBothShapes) {
     EXPECT_EQ(g.variables[0].info.units, "mg m^-3");
     EXPECT_EQ(g.variables[0].info.standard_name, "mass_concentration_of_chlorophyll_in_sea_water");
     EXPECT_EQ(g.time_coverage_start, options.time_coverage_start);
+    // What the data day and the output's metadata take from the file.
+    EXPECT_EQ(g.instrument, "OCI");
+    EXPECT_EQ(g.platform, "PACE");
+    ASSERT_EQ(g.ring_lon.size(), 4u);
+    ASSERT_EQ(g.ring_lat.size(), 4u);
+    EXPECT_LT(g.lon_min, options.near_lon_deg);
+    EXPECT_GT(g.lon_max, options.near_lon_deg);
+    for (std::size_t corner = 0; corner < 4; ++corner) {
+      EXPECT_GE(g.ring_lon[corner], g.lon_min);
+      EXPECT_LE(g.ring_lon[corner], g.lon_max);
+    }
     std::size_t valid = 0, nan = 0;
     for (float v : g.variables[0].values) {
       if (std::isnan(v)) {

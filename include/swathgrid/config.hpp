@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "swathgrid/accumulators.hpp"
+#include "swathgrid/data_day.hpp"
 #include "swathgrid/gdal_warp.hpp"
 #include "swathgrid/grid.hpp"
 #include "swathgrid/netcdf_writer.hpp"
@@ -52,6 +53,7 @@ struct Config {
   WarpConvention warp_convention = WarpConvention::kTopLeftCorner;  ///< warp: as the notebook
   Weighting weighting = Weighting::kPixel;                          ///< --weight
   PeriodKind period = PeriodKind::kAll;                             ///< --period
+  DayKind day = DayKind::kData;  ///< --day: the day a pixel counts in (day, 8day, month)
   std::vector<Stat> stats{Stat::kMean, Stat::kCount};
   StdevForm stdev_form = StdevForm::kPopulation;  ///< --stdev (pixel and granule weighting)
   std::vector<std::string> mask_flags;  ///< l2_flags names; empty: mask nothing

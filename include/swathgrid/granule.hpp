@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,13 @@ struct Granule {
   std::vector<GranuleVariable> variables;  ///< in the order requested
   std::string time_coverage_start;         ///< ISO 8601 UTC as in the file, "" when absent
   std::string time_coverage_end;           ///< the same for the granule's last line
+  std::string instrument, platform;        ///< root attributes ("OCI", "PACE"), "" when absent
+  /// Root geospatial_lon_min/max (degrees east), NaN when absent: the data day's west/east.
+  double lon_min = std::numeric_limits<double>::quiet_NaN();
+  double lon_max = std::numeric_limits<double>::quiet_NaN();
+  /// navigation_data gringpointlongitude/latitude (the granule's outline, libgring), empty
+  /// when absent.
+  std::vector<double> ring_lon, ring_lat;
   std::size_t bytes_read = 0;       ///< uncompressed bytes of the arrays read (incl. the sample
                                     ///< of the navigation a subset read takes first)
   std::size_t bytes_total = 0;      ///< uncompressed bytes a read of the whole file would take
@@ -110,7 +118,8 @@ std::vector<GranuleVariable> describe_variables(const std::string& path,
 /// file or its l2_flags cannot be read.
 void check_flag_names(const std::string& path, const std::vector<std::string>& flag_names);
 
-/// NASA l2bin's default flag list for ocean-colour products (docs/user-guide.md).
+/// The default flag list: NASA's operational L3 ocean-colour list, what their L3m files give
+/// in l2_flag_names (docs/user-guide.md).
 const std::vector<std::string>& l2bin_default_flags();
 
 }  // namespace swathgrid

@@ -177,7 +177,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   std::string stdev_text;
   std::string bbox_text, input_list, stats_text, weight_text, schedule_text, crs_text, res_text,
       grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text,
-      read_ahead_text, accumulators_text, format_text, method_text, latlon_text;
+      read_ahead_text, accumulators_text, format_text, method_text, latlon_text, day_text;
   bool bbox_in_crs_units = false;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
@@ -210,7 +210,11 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "warp: top-left-corner (GDAL's default, what the notebook gets) or pixel-center "
       "(correct registration of L2 pixel centres)")(
       "period", po::value<std::string>(&period_text)->default_value("all"),
-      "composite per period: all, day, 8day (NASA's), month (UTC, from time_coverage_start)")(
+      "composite per period: all, day, 8day (NASA's), month")(
+      "day", po::value<std::string>(&day_text)->default_value("data"),
+      "the day of a pixel for --period day/8day/month: data (NASA's data day: a granule across "
+      "180 degrees near 00 UTC split by local time, as l2bin) or utc (the UTC day of "
+      "time_coverage_start)")(
       "weight", po::value<std::string>(&weight_text)->default_value("pixel"),
       "bin weighting: pixel (each pixel counts 1), granule (per-granule cell means averaged "
       "equally, the notebook's time mean), sqrt (per-granule means weighted by sqrt of their "
@@ -334,6 +338,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
     throw UsageError("--reduce: unknown mode '" + reduce_text + "' (available: auto, root, owner)");
   config.warp_convention = parse_warp_convention(convention_text);
   config.period = parse_period(period_text);
+  config.day = parse_day_kind(day_text);
   if (!variable_texts.empty()) config.variables = split_list(variable_texts, "--var");
   config.weighting = parse_weighting(weight_text);
   config.stats = parse_stats(stats_text);

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <set>
 
 #include "swathgrid/error.hpp"
 #include "swathgrid/staged_outputs.hpp"
@@ -22,7 +23,8 @@ namespace swathgrid {
 namespace {
 
 constexpr std::array<char, 8> kMagic{'S', 'W', 'G', 'C', 'K', 'P', 'T', '\n'};
-constexpr std::uint32_t kFormatVersion = 3;  // 2: packed count words; 3: CRC-32, latest end
+constexpr std::uint32_t kFormatVersion = 4;  // 2: packed count words; 3: CRC-32, latest end;
+                                             // 4: instruments, platforms
 
 /// The LocalResult counters a checkpoint keeps, in file order (timings are not kept: they
 /// describe one attempt).
@@ -187,6 +189,10 @@ void write_checkpoint_file(const std::string& path, const CheckpointHeader& head
     for (const std::int64_t* counter : counters(copy)) out.value(*counter);
     out.text(local.earliest_start);
     out.text(local.latest_end);
+    for (const std::set<std::string>* names : {&local.instruments, &local.platforms}) {
+      out.value<std::uint64_t>(names->size());
+      for (const std::string& name : *names) out.text(name);
+    }
     out.value<std::uint64_t>(local.failed.size());
     for (const auto& [index, message] : local.failed) {
       out.value<std::uint64_t>(index);
@@ -225,6 +231,8 @@ void merge_checkpoint_file(const std::string& path, const CheckpointHeader& expe
     local.earliest_start = start;
   const std::string end = in.text();
   if (end > local.latest_end) local.latest_end = end;
+  for (std::set<std::string>* names : {&local.instruments, &local.platforms})
+    for (std::uint64_t n = in.count(8); n > 0; --n) names->insert(in.text());
   for (std::uint64_t n = in.count(16); n > 0; --n) {
     const auto index = in.value<std::uint64_t>();
     local.failed.emplace_back(index, in.text());

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -53,6 +54,21 @@ std::string latest_end(const std::string& local, MPI_Comm comm) {
   for (const auto& text : allgather_strings(local, comm))
     if (text > latest) latest = text;
   return latest;
+}
+
+/// The distinct names of all ranks' granules, sorted, comma-separated ("" when none): a
+/// composite of several sensors names them all rather than one of them.
+std::string distinct_names(const std::set<std::string>& local, MPI_Comm comm) {
+  std::string mine;
+  for (const std::string& name : local) mine += name + '\n';
+  std::set<std::string> all;
+  for (const std::string& text : allgather_strings(mine, comm)) {
+    std::size_t begin = 0;
+    for (std::size_t end = text.find('\n'); end != std::string::npos;
+         begin = end + 1, end = text.find('\n', begin))
+      all.insert(text.substr(begin, end - begin));
+  }
+  return join(std::vector<std::string>(all.begin(), all.end()));
 }
 
 /// What --geotiff and --quicklook show: the first variable's mean, or its first statistic
@@ -293,6 +309,11 @@ RunSummary run_composite(const Config& config, const Environment& env) {
                 {"time_coverage_end", latest_end(local.latest_end, comm)},
                 {"processing_level", "L3 Mapped"},
                 {"product_name", std::filesystem::path(config.output).filename().string()}};
+  if (config.period != PeriodKind::kAll) meta.extra.emplace_back("day", day_kind_name(config.day));
+  for (const auto& [name, names] :
+       {std::pair{"instrument", &local.instruments}, std::pair{"platform", &local.platforms}})
+    if (const std::string text = distinct_names(*names, comm); !text.empty())
+      meta.extra.emplace_back(name, text);
   if (!config.mask_flags.empty())  // as NASA's L3m files: the flags applied, comma-separated
     meta.extra.emplace_back("l2_flag_names", join(config.mask_flags));
   if (!failed.empty())

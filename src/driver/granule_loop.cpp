@@ -5,6 +5,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #endif
 
 #include "checkpoint.hpp"
+#include "granule_periods.hpp"
 #include "progress.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/fault.hpp"
@@ -80,19 +82,6 @@ GridSpec window_grid(const GridSpec& grid, const RowWindow& window) {
   sub.y_max = grid.y_max - static_cast<double>(window.begin) * grid.cell_size;
   sub.ny = window.rows();
   return sub;
-}
-
-/// The period a granule falls in (key 0 for --period all).
-std::int64_t period_key(const Granule& granule, PeriodKind kind) {
-  if (kind == PeriodKind::kAll) return 0;
-  if (granule.time_coverage_start.empty())
-    throw Error("granule " + granule.path + ": time_coverage_start missing (--period " +
-                period_name(kind) + " needs it)");
-  try {
-    return period_of(parse_iso8601_utc(granule.time_coverage_start), kind).key;
-  } catch (const Error& e) {
-    throw Error("granule " + granule.path + ": time_coverage_start: " + e.what());
-  }
 }
 
 /// A granule's pixel positions on the device: grid x/y (CRS units) on projected grids, and
@@ -295,10 +284,10 @@ BinTotals regrid_layer(const float* band_values, const DevicePositions& pos, con
   return totals;
 }
 
-/// Regrids one granule into every layer's accumulators of its period.
-void regrid_granule(const Granule& granule, const Config& config, const GridSpec& grid,
-                    const Projector& projector, std::vector<Layer>& layers, LocalResult& local,
-                    GranuleWorkspace& work) {
+/// Regrids one granule into every layer's accumulators of period `period`.
+void regrid_granule(const Granule& granule, std::int64_t period, const Config& config,
+                    const GridSpec& grid, const Projector& projector, std::vector<Layer>& layers,
+                    LocalResult& local, GranuleWorkspace& work) {
   const auto start = Clock::now();
   const DevicePositions pos = device_positions(granule, projector, config, work);
   Kokkos::fence();
@@ -314,7 +303,6 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
     }
     window = widen(touched, config, grid);
   }
-  const std::int64_t period = period_key(granule, config.period);
   if (config.method == Method::kNearest) {
     nearest_granule(granule, pos, config, grid, window, period, layers, local, work);
     return;
@@ -341,6 +329,32 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
   if (bin && !touches_grid) ++local.granules_missing_grid;
 }
 
+/// Regrids one granule into its period, or the two parts of a granule that the data day
+/// splits each into its own (each part: the granule with the other part's values NaN, so
+/// every method sees the whole swath's geometry; it counts as missing the grid only when
+/// both parts do).
+void regrid_granule_by_period(const Granule& granule, const Config& config, const GridSpec& grid,
+                              const Projector& projector, std::vector<Layer>& layers,
+                              LocalResult& local, GranuleWorkspace& work) {
+  const GranulePeriods periods = granule_periods(granule, config);
+  if (periods.first == periods.second) {
+    regrid_granule(granule, periods.first, config, grid, projector, layers, local, work);
+    return;
+  }
+  const std::int64_t missing_before = local.granules_missing_grid;
+  const std::size_t plane = granule.lines * granule.pixels;
+  for (std::uint8_t part = 0; part < 2; ++part) {
+    Granule half = granule;
+    for (GranuleVariable& var : half.variables)
+      for (std::size_t i = 0; i < var.values.size(); ++i)
+        if (periods.second_pixels[i % plane] != part)
+          var.values[i] = std::numeric_limits<float>::quiet_NaN();
+    regrid_granule(half, part == 0 ? periods.first : periods.second, config, grid, projector,
+                   layers, local, work);
+  }
+  local.granules_missing_grid = missing_before + (local.granules_missing_grid - missing_before) / 2;
+}
+
 /// True when any value of any variable of the granule is valid (not NaN).
 bool has_valid_value(const Granule& granule) {
   for (const auto& var : granule.variables)
@@ -364,7 +378,8 @@ ReadOutcome read_usable_granule(const Config& config, std::size_t index,
   try {
     inject_fault("read", "granule " + config.granules[index]);
     Granule granule = read_granule(config.granules[index], request);
-    if (!granule.skipped_by_bounds) period_key(granule, config.period);  // throws if unusable
+    if (!granule.skipped_by_bounds && config.period != PeriodKind::kAll)
+      granule_start(granule, config.period);  // throws if unusable
     out.granule = std::move(granule);
   } catch (const Error& e) {
     if (config.on_error != OnError::kSkip) throw;
@@ -473,6 +488,12 @@ void note_times(const Granule& granule, LocalResult& local) {
   if (parses(end) && end > local.latest_end) local.latest_end = end;
 }
 
+/// Adds the granule's instrument and platform to those of the run (output metadata).
+void note_sensor(const Granule& granule, LocalResult& local) {
+  if (!granule.instrument.empty()) local.instruments.insert(granule.instrument);
+  if (!granule.platform.empty()) local.platforms.insert(granule.platform);
+}
+
 }  // namespace
 
 LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
@@ -516,7 +537,9 @@ LocalResult regrid_my_granules(const Config& config, const GridDefinition& grid,
             start = Clock::now();
             const double projected = local.project_seconds;
             inject_fault("regrid", "granule " + config.granules[index]);
-            regrid_granule(granule, config, grid.spec, projector, layers, local, workspace);
+            note_sensor(granule, local);
+            regrid_granule_by_period(granule, config, grid.spec, projector, layers, local,
+                                     workspace);
             Kokkos::fence();
             local.regrid_seconds += seconds_since(start) - (local.project_seconds - projected);
           }

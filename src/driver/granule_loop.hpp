@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,7 @@ struct LocalResult {
   double read_seconds = 0.0, project_seconds = 0.0, regrid_seconds = 0.0;
   std::string earliest_start;  ///< smallest time_coverage_start (ISO strings sort by time)
   std::string latest_end;      ///< largest time_coverage_end
+  std::set<std::string> instruments, platforms;  ///< of the granules regridded (attributes)
   std::string error;           ///< first failure, "" when none
   /// --on-error skip: the granules this rank left out, (input index, message naming the file
   /// and the cause). Nothing of them reached an accumulator.

@@ -240,6 +240,29 @@ void check_flag_names(const OpenGranule& g, const std::vector<std::string>& flag
   }
 }
 
+/// What the data day needs besides the times (include/swathgrid/data_day.hpp): the sensor,
+/// the longitude range and the outline. Each is optional; a malformed one reads as absent.
+void read_data_day_attributes(const OpenGranule& g, const std::string& context, Granule& granule) {
+  granule.instrument = h5::read_text_attribute(g.file.get(), "instrument");
+  granule.platform = h5::read_text_attribute(g.file.get(), "platform");
+  const auto number = [&](hid_t object, const char* name) {
+    if (!h5::has_attribute(object, name) || h5::attribute_class(object, name) != H5T_FLOAT)
+      return std::numeric_limits<double>::quiet_NaN();
+    return h5::read_double_attribute(object, name, context);
+  };
+  granule.lon_min = number(g.file.get(), "geospatial_lon_min");
+  granule.lon_max = number(g.file.get(), "geospatial_lon_max");
+  const auto ring = [&](const char* name) {
+    const hid_t nav = g.nav.get();
+    const H5T_class_t kind = h5::attribute_class(nav, name);
+    if (kind != H5T_FLOAT && kind != H5T_INTEGER) return std::vector<double>();
+    return h5::read_double_array_attribute(nav, name, context);
+  };
+  granule.ring_lon = ring("gringpointlongitude");
+  granule.ring_lat = ring("gringpointlatitude");
+  if (granule.ring_lon.size() != granule.ring_lat.size()) granule.ring_lon.clear();
+}
+
 }  // namespace
 
 std::vector<GranuleVariable> describe_variables(const std::string& path,
@@ -275,6 +298,7 @@ Granule read_granule(const std::string& path, const ReadRequest& request) {
   granule.path = path;
   granule.time_coverage_start = h5::read_text_attribute(g.file.get(), "time_coverage_start");
   granule.time_coverage_end = h5::read_text_attribute(g.file.get(), "time_coverage_end");
+  read_data_day_attributes(g, context, granule);
   granule.file_lines = shape[0];
   granule.pixels = shape[1];
   // Everything requested is opened and checked before deciding what to read, so a bad file

@@ -148,6 +148,19 @@ std::vector<long long> read_integer_array_attribute(hid_t object, const std::str
   return values;
 }
 
+std::vector<double> read_double_array_attribute(hid_t object, const std::string& name,
+                                                const std::string& context) {
+  Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+  if (!attr.valid()) throw Error(context + ": no attribute " + name);
+  Handle space(H5Aget_space(attr.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  std::vector<double> values(static_cast<std::size_t>(n > 0 ? n : 0));
+  if (n > 0)
+    check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, values.data()), context,
+          "attribute " + name + " is not a numeric array");
+  return values;
+}
+
 H5T_class_t attribute_class(hid_t object, const std::string& name) {
   Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
   if (!attr.valid()) return H5T_NO_CLASS;

@@ -62,6 +62,9 @@ double read_double_attribute(hid_t object, const std::string& name, const std::s
 /// Numeric attribute, all elements, converted to int64.
 std::vector<long long> read_integer_array_attribute(hid_t object, const std::string& name,
                                                     const std::string& context);
+/// Numeric attribute, all elements, converted to double.
+std::vector<double> read_double_array_attribute(hid_t object, const std::string& name,
+                                                const std::string& context);
 /// Text attribute (fixed- or variable-length string); "" when absent.
 std::string read_text_attribute(hid_t object, const std::string& name);
 /// H5T class (H5T_INTEGER, H5T_FLOAT, ...) of an attribute.

@@ -147,6 +147,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
       {"method", method_name(config.method)},
       {"weight", weighting_name(config.weighting)},
       {"period", period_name(config.period)},
+      {"day", day_kind_name(config.day)},
       {"flags", config.flags_text},
       {"schedule", to_string(config.schedule)},
       {"reduce", reduce_name(config.reduce)},
