@@ -180,7 +180,8 @@ DevicePositions device_positions(const Granule& granule, const Projector& projec
 /// Nearest, every layer of a granule: the window's rows block by block (each cell is in one
 /// block, so the search never holds window x width cells); each block's search (the geometry:
 /// which pixel each cell takes) is done once and serves every variable and band, whose cell
-/// values go into partials folded at once.
+/// values go straight into the accumulators where folding would only add them, else into
+/// partials folded at once.
 void nearest_granule(const Granule& granule, const DevicePositions& pos, const Config& config,
                      const GridSpec& grid, const RowWindow& window, std::int64_t period,
                      std::vector<Layer>& layers, LocalResult& local, GranuleWorkspace& work) {
@@ -198,10 +199,14 @@ void nearest_granule(const Granule& granule, const DevicePositions& pos, const C
       const GranuleVariable& var = granule.variables[layer.variable];
       TiledFields& accumulators =
           layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny));
-      TiledFields& partials = work.partials_for(accumulators);
       const ConstPixelView values = device_view(var.values.data() + layer.band * plane, plane);
-      local.pixels_binned +=
-          cell_value_partials(gather_cell_values(nearest, values), in_grid, partials).binned;
+      if (bins_into_accumulators(accumulators.layout, config.weighting) &&
+          !accumulators.layout.narrow_high) {
+        local.pixels_binned += chosen_pixel_values(nearest, values, in_grid, accumulators).binned;
+        continue;
+      }
+      TiledFields& partials = work.partials_for(accumulators);
+      local.pixels_binned += chosen_pixel_values(nearest, values, in_grid, partials).binned;
       fold_partials(partials, config.weighting, accumulators);
     }
   }
