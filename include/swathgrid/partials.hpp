@@ -13,14 +13,6 @@
 
 namespace swathgrid {
 
-/// Rows [begin, end) of a grid; the rows a granule can touch.
-struct RowWindow {
-  std::int64_t begin = 0;
-  std::int64_t end = 0;
-  std::int64_t rows() const { return end - begin; }
-  bool empty() const { return end <= begin; }
-};
-
 /// The rows holding at least one pixel with valid navigation (empty when none falls in).
 /// x, y: pixel positions in grid CRS units.
 RowWindow granule_rows(const ConstPositionView& x, const ConstPositionView& y,

@@ -120,6 +120,7 @@ struct GranuleWorkspace {
   PositionView x_capacity, y_capacity;
   std::vector<double> x_projected, y_projected;  ///< projected grids: PROJ's output
   std::optional<TiledFields> partials;           ///< one layer's partials, cleared per use
+  NearestSearch nearest;                         ///< its buffers, reused
 
   /// Cleared partials of `accumulators`' grid and partial layout, reusing their storage.
   TiledFields& partials_for(const TiledFields& accumulators) {
@@ -177,21 +178,21 @@ DevicePositions device_positions(const Granule& granule, const Projector& projec
   return d;
 }
 
-/// Nearest, every layer of a granule: the window's rows block by block (each cell is in one
+/// Nearest, every layer of a granule surveyed by work.nearest (on `grid`): the window's rows
+/// block by block (each cell is in one
 /// block, so the search never holds window x width cells); each block's search (the geometry:
 /// which pixel each cell takes) is done once and serves every variable and band, whose cell
 /// values go straight into the accumulators where folding would only add them, else into
 /// partials folded at once.
-void nearest_granule(const Granule& granule, const DevicePositions& pos, const Config& config,
-                     const GridSpec& grid, const RowWindow& window, std::int64_t period,
-                     std::vector<Layer>& layers, LocalResult& local, GranuleWorkspace& work) {
+void nearest_granule(const Granule& granule, const Config& config, const GridSpec& grid,
+                     const RowWindow& window, std::int64_t period, std::vector<Layer>& layers,
+                     LocalResult& local, GranuleWorkspace& work) {
   const GridSpec sub = window_grid(grid, window);
   const std::int64_t block_rows = std::max<std::int64_t>(1, kNearestBlockCells / grid.nx);
   const std::size_t plane = granule.lines * granule.pixels;
   for (std::int64_t row = 0; row < sub.ny; row += block_rows) {
     const CellBlock block{row, std::min(sub.ny, row + block_rows), 0, grid.nx};
-    const CellPixelView nearest = nearest_pixel_per_cell(
-        pos.lon, pos.lat, granule.lines, granule.pixels, sub, config.max_distance_m, block);
+    const CellPixelView nearest = work.nearest.search(sub, block);
     ++local.nearest_searches;
     const CellBlock in_grid{window.begin + block.row_begin, window.begin + block.row_end, 0,
                             grid.nx};
@@ -248,8 +249,12 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
   // bin needs no window: its first pass finds whether the granule touches the grid.
   const bool bin = config.method == Method::kBin;
   RowWindow window;
+  if (config.method == Method::kNearest)  // one pass: its rows and its candidates
+    work.nearest.survey(pos.lon, pos.lat, granule.lines, granule.pixels, grid,
+                        config.max_distance_m);
   if (!bin) {
-    const RowWindow touched = pos.rows(grid);
+    const RowWindow touched =
+        config.method == Method::kNearest ? work.nearest.rows() : pos.rows(grid);
     if (touched.empty()) {
       ++local.granules_missing_grid;
       return;
@@ -258,7 +263,7 @@ void regrid_granule(const Granule& granule, const Config& config, const GridSpec
   }
   const std::int64_t period = period_key(granule, config.period);
   if (config.method == Method::kNearest) {
-    nearest_granule(granule, pos, config, grid, window, period, layers, local, work);
+    nearest_granule(granule, config, grid, window, period, layers, local, work);
     return;
   }
   const std::size_t plane = granule.lines * granule.pixels;
