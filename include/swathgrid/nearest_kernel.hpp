@@ -109,8 +109,6 @@ class NearestSearch {
   using CandidateView = Kokkos::View<std::int32_t*, MemSpace>;
   using BandView = Kokkos::View<float* [2], MemSpace>;  ///< latitudes a candidate may reach
 
-  void compute_unit_vectors();
-
   ConstPixelView lon_, lat_;
   std::int64_t lines_ = 0, pixels_ = 0;
   double max_distance_m_ = 0.0;

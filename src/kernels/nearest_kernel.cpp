@@ -468,6 +468,37 @@ void grow(View& view, std::int64_t n, const char* label) {
               static_cast<std::size_t>(n));
 }
 
+/// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
+/// between the candidates of it and of the lines before and after, one pixel wider (the
+/// candidates and their four neighbours); the others are left unwritten, never read. (A free
+/// function: CUDA allows no extended lambda in a private member function.)
+void unit_vectors_near_candidates(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                                  std::int64_t lines, std::int64_t pixels,
+                                  const Kokkos::View<std::int32_t* [3], MemSpace>& line_info,
+                                  const Kokkos::View<double* [3], MemSpace>& positions) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Kokkos::parallel_for(
+      "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
+      KOKKOS_LAMBDA(std::int64_t line) {
+        std::int64_t first = pixels, last = 0;
+        for (std::int64_t l = line > 0 ? line - 1 : 0; l <= line + 1 && l < lines; ++l) {
+          if (line_info(l, 1) >= line_info(l, 2)) continue;
+          if (line_info(l, 1) < first) first = line_info(l, 1);
+          if (line_info(l, 2) > last) last = line_info(l, 2);
+        }
+        if (first > 0) --first;
+        if (last < pixels) ++last;
+        for (std::int64_t i = line * pixels + first; i < line * pixels + last; ++i) {
+          const double lon = lon_deg(i), lat = lat_deg(i);
+          const bool valid = navigated(lon_deg(i), lat_deg(i));
+          const double c = device::cos(lat * kRadPerDeg);
+          positions(i, 0) = valid ? c * device::cos(lon * kRadPerDeg) : nan;
+          positions(i, 1) = valid ? c * device::sin(lon * kRadPerDeg) : nan;
+          positions(i, 2) = valid ? device::sin(lat * kRadPerDeg) : nan;
+        }
+      });
+}
+
 }  // namespace
 
 void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
@@ -539,43 +570,14 @@ void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& 
       });
 }
 
-/// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
-/// between the candidates of it and of the lines before and after, one pixel wider (the
-/// candidates and their four neighbours); the others are left unwritten, never read.
-void NearestSearch::compute_unit_vectors() {
-  grow(positions_, lines_ * pixels_, "swathgrid::nearest_positions");
-  const UnitVectorView positions = positions_;
-  const LineView line_info = line_info_;
-  const ConstPixelView lon_deg = lon_, lat_deg = lat_;
-  const std::int64_t lines = lines_, pixels = pixels_;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  Kokkos::parallel_for(
-      "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
-      KOKKOS_LAMBDA(std::int64_t line) {
-        std::int64_t first = pixels, last = 0;
-        for (std::int64_t l = line > 0 ? line - 1 : 0; l <= line + 1 && l < lines; ++l) {
-          if (line_info(l, 1) >= line_info(l, 2)) continue;
-          if (line_info(l, 1) < first) first = line_info(l, 1);
-          if (line_info(l, 2) > last) last = line_info(l, 2);
-        }
-        if (first > 0) --first;
-        if (last < pixels) ++last;
-        for (std::int64_t i = line * pixels + first; i < line * pixels + last; ++i) {
-          const double lon = lon_deg(i), lat = lat_deg(i);
-          const bool valid = navigated(lon_deg(i), lat_deg(i));
-          const double c = device::cos(lat * kRadPerDeg);
-          positions(i, 0) = valid ? c * device::cos(lon * kRadPerDeg) : nan;
-          positions(i, 1) = valid ? c * device::sin(lon * kRadPerDeg) : nan;
-          positions(i, 2) = valid ? device::sin(lat * kRadPerDeg) : nan;
-        }
-      });
-  have_unit_vectors_ = true;
-}
-
 CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& block) {
   assert(block.row_begin >= 0 && block.row_end <= window.ny && block.col_begin >= 0 &&
          block.col_end <= window.nx && block.rows() >= 0 && block.cols() >= 0);
-  if (!have_unit_vectors_) compute_unit_vectors();
+  if (!have_unit_vectors_) {
+    grow(positions_, lines_ * pixels_, "swathgrid::nearest_positions");
+    unit_vectors_near_candidates(lon_, lat_, lines_, pixels_, line_info_, positions_);
+    have_unit_vectors_ = true;
+  }
   const std::int64_t cells = block.cells();
   grow(keys_, cells, "swathgrid::nearest_pixel");
   const CellPixelView keys = Kokkos::subview(keys_, std::make_pair(std::int64_t{0}, cells));
