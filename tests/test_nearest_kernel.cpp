@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "swathgrid/nearest_kernel.hpp"
+#include "swathgrid/partials.hpp"
 
 namespace swathgrid {
 namespace {
@@ -326,6 +327,52 @@ TEST(NearestKernel, BlocksGetWhatTheWholeGridGets) {
       }
     EXPECT_GT(filled, 3000);
   }
+}
+
+// One survey serves searches of windows of its grid (rows, as the driver's window_grid) and
+// blocks of them, each getting what the whole grid's search gets; its rows are granule_rows'
+// (the grids' edges cross the swath, so pixels within the survey's slack of an edge are
+// decided by GridSpec::locate), also with longitudes a turn east or west.
+TEST(NearestKernel, OneSurveyServesWindowsAndItsRowsAreGranuleRows) {
+  const Swath s = gappy_swath();
+  for (const GridSpec& grid : {GridSpec::from_bbox(BBox{-75.6, 34.5, -74.4, 35.5}, 0.01),
+                               GridSpec::from_bbox(BBox{-75.0, 34.9, -74.7, 35.2}, 0.003),
+                               window(-75.3001, 35.31, 0.0013, 300, 200)})
+    for (const double turn : {0.0, 360.0, -360.0})
+      for (const double max_distance_m : {0.0, 2500.0}) {
+        Swath shifted = s;
+        for (float& lon : shifted.lon) lon += static_cast<float>(turn);
+        PixelView lon, lat;
+        copy_to_device(shifted.lon, lon, "lon");
+        copy_to_device(s.lat, lat, "lat");
+        NearestSearch search;
+        search.survey(lon, lat, s.shape.lines, s.shape.pixels, grid, max_distance_m);
+        const RowWindow rows = search.rows();
+        const RowWindow want = granule_rows(lon, lat, grid);
+        ASSERT_FALSE(want.empty());
+        EXPECT_EQ(rows.begin, want.begin) << "turn " << turn;
+        EXPECT_EQ(rows.end, want.end) << "turn " << turn;
+        EXPECT_GT(search.candidates(), 0);
+        EXPECT_LT(search.candidates(), static_cast<std::int64_t>(s.lon.size()));
+        const std::vector<std::int64_t> whole = run_kernel(shifted, grid, max_distance_m);
+        // The rows [begin, end) as a grid of their own, searched in blocks of 7 rows.
+        const std::int64_t begin = std::max<std::int64_t>(0, rows.begin - 3);
+        GridSpec sub = grid;
+        sub.y_max = grid.y_max - static_cast<double>(begin) * grid.cell_size;
+        sub.ny = std::min(grid.ny, rows.end + 3) - begin;
+        std::int64_t filled = 0;
+        for (std::int64_t r = 0; r < sub.ny; r += 7) {
+          const CellBlock block{r, std::min(sub.ny, r + 7), 0, sub.nx};
+          const auto got =
+              Kokkos::create_mirror_view_and_copy(HostSpace(), search.search(sub, block));
+          for (std::int64_t k = 0; k < block.cells(); ++k) {
+            ASSERT_EQ(got(k), whole[(begin + r) * grid.nx + k])
+                << "turn " << turn << ", block at row " << r << ", cell " << k;
+            filled += got(k) >= 0;
+          }
+        }
+        EXPECT_GT(filled, 100);
+      }
 }
 
 TEST(NearestKernel, AntimeridianSwathLandsOnBothEdgesOfAGlobalGrid) {

@@ -12,14 +12,22 @@
 namespace swathgrid::device {
 
 #if KOKKOS_VERSION >= 40000
+using Kokkos::ceil;
+using Kokkos::cos;
 using Kokkos::exp;
 using Kokkos::fabs;
+using Kokkos::floor;
 using Kokkos::log;
+using Kokkos::sin;
 using Kokkos::sqrt;
 #else
+using Kokkos::Experimental::ceil;
+using Kokkos::Experimental::cos;
 using Kokkos::Experimental::exp;
 using Kokkos::Experimental::fabs;
+using Kokkos::Experimental::floor;
 using Kokkos::Experimental::log;
+using Kokkos::Experimental::sin;
 using Kokkos::Experimental::sqrt;
 #endif
 

@@ -54,6 +54,14 @@ struct GridSpec {
   }
 };
 
+/// Rows [begin, end) of a grid; the rows a granule can touch.
+struct RowWindow {
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  std::int64_t rows() const { return end - begin; }
+  bool empty() const { return end <= begin; }
+};
+
 /// Parses four comma-separated numbers into a BBox (west, south, east, north); throws
 /// UsageError("--bbox: ...") naming `expected` (e.g. "W,S,E,N in degrees") on bad syntax.
 BBox parse_four_numbers(const std::string& text, const std::string& expected);

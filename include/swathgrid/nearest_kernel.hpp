@@ -73,23 +73,66 @@ struct CellBlock {
   }
 };
 
-/// For every cell of `grid`, the pixel chosen by the rule above, or -1. `grid` is a lat/lon
-/// grid (x = longitude, y = latitude, degrees), possibly a window of a larger one; its x is
-/// taken modulo 360 whatever grid.periodic_x says (the sphere is periodic).
-/// lon_deg/lat_deg hold lines * pixels positions, row-major (index = line * pixels + pixel),
-/// fewer than 2^31 of them. max_distance_m <= 0 selects the footprint reach. Scatter: each
-/// pixel visits the cells inside a lat/lon box around its reach's bounding circle and keeps
-/// the smallest key per cell with an atomic min, so the result does not depend on thread
-/// count or order. A prefilter first drops, from degrees alone, the pixels that cannot reach
-/// the cells searched (with an upper bound of their reach), so a grid small beside the granule
-/// costs little more than the pixels near it. Allocates 25 bytes per pixel and 8 per cell (the
-/// result) per call.
+/// The nearest searches of one granule's pixels on one lat/lon grid (x = longitude, y =
+/// latitude, degrees; its x taken modulo 360 whatever grid.periodic_x says: the sphere is
+/// periodic). survey() passes once over every pixel: the rows the pixel centres fall in, and
+/// the candidates, a superset (from degrees alone, with an upper bound of each pixel's reach)
+/// of the pixels that can reach a cell of the grid, so a grid small beside the granule costs
+/// little more than the pixels near it. search() then scatters the candidates: each visits the
+/// cells inside a lat/lon box around its reach's bounding circle and keeps the smallest key per
+/// cell (atomic min), so the result does not depend on thread count or order. Buffers are kept
+/// from call to call and only grow: once the largest granule has been seen nothing is
+/// allocated.
+class NearestSearch {
+ public:
+  /// lon_deg/lat_deg hold lines * pixels positions, row-major (index = line * pixels + pixel),
+  /// fewer than 2^31 of them; they must outlive the searches. max_distance_m <= 0 selects the
+  /// footprint reach.
+  void survey(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg, std::size_t lines,
+              std::size_t pixels, const GridSpec& grid, double max_distance_m);
+
+  /// The rows of the surveyed grid holding a pixel centre: granule_rows(lon, lat, grid).
+  RowWindow rows() const { return rows_; }
+  /// Pixels the survey kept as candidates.
+  std::int64_t candidates() const { return candidate_count_; }
+
+  /// For every cell of `block` of `window` (the surveyed grid, or a window of its rows: the
+  /// same cells, y_max moved to a row's north edge), numbered as in CellBlock, the pixel chosen
+  /// by the rule above, or -1. The view is valid until the next call.
+  CellPixelView search(const GridSpec& window, const CellBlock& block);
+
+ private:
+  using UnitVectorView = Kokkos::View<double* [3], MemSpace>;
+  using FlagView = Kokkos::View<std::uint8_t*, MemSpace>;
+  using LineView = Kokkos::View<std::int32_t* [3], MemSpace>;  ///< count, first, last
+  using OffsetView = Kokkos::View<std::int64_t*, MemSpace>;
+  using CandidateView = Kokkos::View<std::int32_t*, MemSpace>;
+  using BandView = Kokkos::View<float* [2], MemSpace>;  ///< latitudes a candidate may reach
+
+  ConstPixelView lon_, lat_;
+  std::int64_t lines_ = 0, pixels_ = 0;
+  double max_distance_m_ = 0.0;
+  RowWindow rows_;
+  std::int64_t candidate_count_ = 0;
+  bool have_unit_vectors_ = false;
+  FlagView flags_;                            ///< per pixel: candidate, in the grid (unsure)
+  Kokkos::View<float*, MemSpace> reach_deg_;  ///< per pixel: bound of its window half-height
+  LineView line_info_;  ///< per line: candidates, first and last + 1 pixel holding them
+  OffsetView offsets_;  ///< per line: its first candidate's place in candidates_
+  CandidateView candidates_;
+  BandView bands_;
+  UnitVectorView positions_;  ///< NaN: no navigation; only near candidates written
+  CellPixelView keys_;
+};
+
+/// For every cell of `grid`, the pixel chosen by the rule above, or -1 (a NearestSearch of
+/// its own: allocates ~30 bytes per pixel and 8 per cell).
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
                                      double max_distance_m);
 
 /// The same for the cells of `block` only (numbered as in CellBlock): each of them gets
-/// exactly what the whole grid's search gives it, and the memory is that of the block.
+/// exactly what the whole grid's search gives it.
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
                                      double max_distance_m, const CellBlock& block);

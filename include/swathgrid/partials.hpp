@@ -13,14 +13,6 @@
 
 namespace swathgrid {
 
-/// Rows [begin, end) of a grid; the rows a granule can touch.
-struct RowWindow {
-  std::int64_t begin = 0;
-  std::int64_t end = 0;
-  std::int64_t rows() const { return end - begin; }
-  bool empty() const { return end <= begin; }
-};
-
 /// The rows holding at least one pixel with valid navigation (empty when none falls in).
 /// x, y: pixel positions in grid CRS units.
 RowWindow granule_rows(const ConstPositionView& x, const ConstPositionView& y,
@@ -55,14 +47,18 @@ inline bool bins_into_accumulators(const FieldLayout& layout, Weighting weightin
   return weighting == Weighting::kPixel && !layout.has(kGranules);
 }
 
-/// values[index[c]] for every cell c (NaN where index is -1): the nearest method's values.
-PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,
-                             const ConstPixelView& values);
-
 /// One value per cell of `block`, a block of the partials' grid (nearest, warp; NaN = none),
 /// into `partials` (a partial layout), which gets the tiles of the cells with a value.
 BinTotals cell_value_partials(const ConstPixelView& cell_values, const CellBlock& block,
                               TiledFields& partials);
+
+/// The nearest method's cell values, values[pixel[c]] for every cell c of `block` whose pixel
+/// is not -1 (a fill or masked value there gives the cell nothing), into `fields`: a granule's
+/// partials (a partial layout), or, where folding would only add them (bins_into_accumulators,
+/// and not compact), the run's accumulators themselves: one value per cell, so the same sums.
+BinTotals chosen_pixel_values(const Kokkos::View<const std::int64_t*, MemSpace>& pixel,
+                              const ConstPixelView& values, const CellBlock& block,
+                              TiledFields& fields);
 
 /// Adds one granule's partials, tile by tile, into `accumulators` (sparse tiles of the same
 /// grid, allocating the tiles holding observations), weighting as asked: pixel (partials added

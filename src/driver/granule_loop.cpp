@@ -136,6 +136,7 @@ struct GranuleWorkspace {
   PositionView x_capacity, y_capacity;
   std::vector<double> x_projected, y_projected;  ///< projected grids: PROJ's output
   std::optional<TiledFields> partials;           ///< one layer's partials, cleared per use
+  NearestSearch nearest;                         ///< its buffers, reused
   std::optional<TiledFields> dense;  ///< `cells` accumulators: a layer's granule, cleared per use
 
   /// Where a layer's granule goes: its accumulators, or with `cells` storage cleared dense
@@ -214,20 +215,21 @@ DevicePositions device_positions(const Granule& granule, const Projector& projec
   return d;
 }
 
-/// Nearest, every layer of a granule: the window's rows block by block (each cell is in one
+/// Nearest, every layer of a granule surveyed by work.nearest (on `grid`): the window's rows
+/// block by block (each cell is in one
 /// block, so the search never holds window x width cells); each block's search (the geometry:
 /// which pixel each cell takes) is done once and serves every variable and band, whose cell
-/// values go into partials folded at once.
-void nearest_granule(const Granule& granule, const DevicePositions& pos, const Config& config,
-                     const GridSpec& grid, const RowWindow& window, std::int64_t period,
-                     std::vector<Layer>& layers, LocalResult& local, GranuleWorkspace& work) {
+/// values go straight into the accumulators where folding would only add them, else into
+/// partials folded at once.
+void nearest_granule(const Granule& granule, const Config& config, const GridSpec& grid,
+                     const RowWindow& window, std::int64_t period, std::vector<Layer>& layers,
+                     LocalResult& local, GranuleWorkspace& work) {
   const GridSpec sub = window_grid(grid, window);
   const std::int64_t block_rows = std::max<std::int64_t>(1, kNearestBlockCells / grid.nx);
   const std::size_t plane = granule.lines * granule.pixels;
   for (std::int64_t row = 0; row < sub.ny; row += block_rows) {
     const CellBlock block{row, std::min(sub.ny, row + block_rows), 0, grid.nx};
-    const CellPixelView nearest = nearest_pixel_per_cell(
-        pos.lon, pos.lat, granule.lines, granule.pixels, sub, config.max_distance_m, block);
+    const CellPixelView nearest = work.nearest.search(sub, block);
     ++local.nearest_searches;
     const CellBlock in_grid{window.begin + block.row_begin, window.begin + block.row_end, 0,
                             grid.nx};
@@ -235,12 +237,16 @@ void nearest_granule(const Granule& granule, const DevicePositions& pos, const C
       const GranuleVariable& var = granule.variables[layer.variable];
       TiledFields& accumulators =
           layer.period_fields(period, TileGrid(config.tile_size, grid.nx, grid.ny));
-      TiledFields& partials = work.partials_for(accumulators);
       const ConstPixelView values = device_view(var.values.data() + layer.band * plane, plane);
-      local.pixels_binned +=
-          cell_value_partials(gather_cell_values(nearest, values), in_grid, partials).binned;
       TiledFields& target = work.target_for(accumulators);
-      fold_partials(partials, config.weighting, target);
+      if (bins_into_accumulators(accumulators.layout, config.weighting) &&
+          !accumulators.layout.narrow_high) {
+        local.pixels_binned += chosen_pixel_values(nearest, values, in_grid, target).binned;
+      } else {
+        TiledFields& partials = work.partials_for(accumulators);
+        local.pixels_binned += chosen_pixel_values(nearest, values, in_grid, partials).binned;
+        fold_partials(partials, config.weighting, target);
+      }
       GranuleWorkspace::done(target, accumulators);
     }
   }
@@ -295,8 +301,12 @@ void regrid_granule(const Granule& granule, std::int64_t period, const Config& c
   // bin needs no window: its first pass finds whether the granule touches the grid.
   const bool bin = config.method == Method::kBin;
   RowWindow window;
+  if (config.method == Method::kNearest)  // one pass: its rows and its candidates
+    work.nearest.survey(pos.lon, pos.lat, granule.lines, granule.pixels, grid,
+                        config.max_distance_m);
   if (!bin) {
-    const RowWindow touched = pos.rows(grid);
+    const RowWindow touched =
+        config.method == Method::kNearest ? work.nearest.rows() : pos.rows(grid);
     if (touched.empty()) {
       ++local.granules_missing_grid;
       return;
@@ -304,7 +314,7 @@ void regrid_granule(const Granule& granule, std::int64_t period, const Config& c
     window = widen(touched, config, grid);
   }
   if (config.method == Method::kNearest) {
-    nearest_granule(granule, pos, config, grid, window, period, layers, local, work);
+    nearest_granule(granule, config, grid, window, period, layers, local, work);
     return;
   }
   const std::size_t plane = granule.lines * granule.pixels;

@@ -1,14 +1,19 @@
 // The `nearest` search: for every cell, the pixel nearest to its centre among those whose
-// reach contains it (the rule is in nearest_kernel.hpp). Scatter: each pixel visits the cells
-// of a lat/lon window around it and keeps, per cell, the smallest packed (distance, index)
-// key with an atomic min; a second pass unpacks the keys into pixel indices.
+// reach contains it (the rule is in nearest_kernel.hpp). One pass over every pixel (survey: the
+// rows the granule touches, the candidates that may reach the grid, in float degrees), then
+// a scatter of the candidates only: each visits the cells of a lat/lon window around it and
+// keeps, per cell, the smallest packed (distance, index) key with an atomic min; a last pass
+// unpacks the keys into pixel indices.
 
 #include "swathgrid/nearest_kernel.hpp"
 
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 
+#include "swathgrid/device_math.hpp"
 #include "swathgrid/text.hpp"
 
 namespace swathgrid {
@@ -34,27 +39,29 @@ constexpr double kWindowSlackDeg = 1.0e-9;
 /// a pole, or nearly (where asin would amplify rounding).
 constexpr double kMaxLonRatio = 1.0 - 1.0e-6;
 
-/// The prefilter's bound on a pixel's reach: its chord radius, as an angle, is at most
-/// kPrefilterReachFactor times the largest degree distance |dlat| + |dlon| to a navigated
+/// The survey's bound on a pixel's reach: its chord radius, as an angle, is at most
+/// kSurveyReachFactor times the largest degree distance |dlat| + |dlon| to a navigated
 /// neighbour (which bounds the great-circle angle between them): 2 asin(1.1 sin(a / 2)) <=
-/// 1.12 a below kPrefilterMaxDeg, so 1.25 leaves room for any rounding.
-constexpr double kPrefilterReachFactor = 1.25;
-/// Above this bound (degrees) the prefilter keeps the pixel: its reach is no longer small.
-constexpr double kPrefilterMaxDeg = 30.0;
-/// Added to the prefilter's bounds (degrees): far above rounding, far below a cell.
-constexpr double kPrefilterSlackDeg = 1.0e-6;
-/// asin(y) <= kAsinSlope * y for 0 <= y <= kPrefilterMaxLonRatio (asin(1/2) = 0.5236).
-constexpr double kAsinSlope = 1.05;
-constexpr double kPrefilterMaxLonRatio = 0.5;
+/// 1.12 a below kSurveyMaxDeg, so 1.25 leaves room for any rounding.
+constexpr float kSurveyReachFactor = 1.25f;
+/// Above this bound (degrees) the survey keeps the pixel: its reach is no longer small.
+constexpr float kSurveyMaxDeg = 30.0f;
+/// Added to the survey's bounds (degrees): above the rounding of its float arithmetic on
+/// degrees up to 360 (< 1e-4), far below a cell (a 100 m band of extra candidates).
+constexpr float kSurveySlackDeg = 1.0e-3f;
+/// A degree distance standing for "unknown, keep the pixel" (garbage longitudes).
+constexpr float kHugeDeg = 1.0e30f;
+/// asin(y) <= kAsinSlope * y for 0 <= y <= kSurveyMaxLonRatio (asin(1/2) = 0.5236).
+constexpr float kAsinSlope = 1.05f;
+constexpr float kSurveyMaxLonRatio = 0.5f;
 
-using UnitVectorView = Kokkos::View<double* [3], MemSpace>;  ///< unit vectors; NaN: none
-using FlagView = Kokkos::View<std::uint8_t*, MemSpace>;      ///< per pixel: 1 = candidate
-using TrigView = Kokkos::View<double* [2], MemSpace>;        ///< (sin, cos) per row or column
-/// Per line: the pixels [first, last) holding its candidates (first == last: none).
-using LineSpanView = Kokkos::View<std::int32_t* [2], MemSpace>;
+using TrigView = Kokkos::View<double* [2], MemSpace>;  ///< (sin, cos) per row or column
 using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
 using DynamicPolicy = Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
                                           Kokkos::IndexType<std::int64_t>>;
+/// Flags of a pixel in the survey.
+constexpr std::uint8_t kCandidate = 1;
+constexpr std::uint8_t kGridUnsure = 2;  ///< whether its centre is in the grid: ask locate()
 
 struct Vec3 {
   double x, y, z;
@@ -78,6 +85,180 @@ double chord_of_distance(double distance_m) {
   return 2.0 * std::sin(capped / (2.0 * kEarthRadiusM));
 }
 
+KOKKOS_INLINE_FUNCTION bool navigated(float lon, float lat) {
+  return lon - lon == 0.0f && lat >= -90.0f && lat <= 90.0f;
+}
+
+/// |a - b| in degrees of longitude, wrapped to [0, 180]; negative when a or b is beyond any
+/// sane longitude (|a - b| > 360).
+KOKKOS_INLINE_FUNCTION float lon_gap_deg(float a, float b) {
+  const float d = device::fabs(a - b);
+  return d > 180.0f ? 360.0f - d : d;
+}
+
+/// Which pixels' centres lie in the grid, from float degrees: surely in, surely out, or
+/// unsure (within kSurveySlackDeg of an edge, or odd values: then GridSpec::locate decides).
+struct GridEdges {
+  float lat_in_low, lat_in_high;    ///< surely in between
+  float lat_out_low, lat_out_high;  ///< surely out beyond
+  float x_min;
+  float lon_in_high;                ///< surely in: x - x_min, wrapped, in [slack, this]
+  float lon_out_low, lon_out_high;  ///< surely out: x - x_min, wrapped, in between
+
+  static GridEdges of(const GridSpec& grid) {
+    const double width = static_cast<double>(grid.nx) * grid.cell_size;
+    const double y_min = grid.y_max - static_cast<double>(grid.ny) * grid.cell_size;
+    GridEdges e;
+    e.lat_in_low = static_cast<float>(y_min) + kSurveySlackDeg;
+    e.lat_in_high = static_cast<float>(grid.y_max) - kSurveySlackDeg;
+    e.lat_out_low = static_cast<float>(y_min) - kSurveySlackDeg;
+    e.lat_out_high = static_cast<float>(grid.y_max) + kSurveySlackDeg;
+    e.x_min = static_cast<float>(grid.x_min);
+    e.lon_in_high =
+        static_cast<float>(width < kFullTurnDeg ? width : kFullTurnDeg) - kSurveySlackDeg;
+    e.lon_out_low = static_cast<float>(width) + kSurveySlackDeg;
+    e.lon_out_high = static_cast<float>(kFullTurnDeg) - kSurveySlackDeg;  // may be < low
+    return e;
+  }
+
+  /// 1: in, 0: out, kGridUnsure: ask.
+  KOKKOS_INLINE_FUNCTION std::uint8_t classify(float lon, float lat) const {
+    float dx = lon - x_min;
+    const bool sane = dx > -359.0f && dx < 719.0f;  // one turn of wrapping is enough
+    dx = dx < 0.0f ? dx + 360.0f : dx;
+    dx = dx >= 360.0f ? dx - 360.0f : dx;
+    const bool out = lat < lat_out_low || lat > lat_out_high ||
+                     (sane && dx >= lon_out_low && dx <= lon_out_high);
+    const bool in = lat >= lat_in_low && lat <= lat_in_high && sane && dx >= kSurveySlackDeg &&
+                    dx <= lon_in_high;
+    return out ? 0 : (in ? 1 : kGridUnsure);
+  }
+};
+
+/// The grid's cell centres as a lat/lon box (degrees).
+struct CentreBox {
+  float north = 0.0f, south = 0.0f;       ///< latitudes of its first and last row's centres
+  float lon_mid = 0.0f, lon_half = 0.0f;  ///< its column centres lie within lon_mid +- lon_half
+  bool all_lons = false;                  ///< half or more of the globe: no longitude test
+
+  static CentreBox of(const GridSpec& grid) {
+    CentreBox box;
+    box.north = static_cast<float>(grid.y_max - 0.5 * grid.cell_size);
+    box.south =
+        static_cast<float>(grid.y_max - (static_cast<double>(grid.ny) - 0.5) * grid.cell_size);
+    const double west = grid.x_min + 0.5 * grid.cell_size;
+    const double east = grid.x_min + (static_cast<double>(grid.nx) - 0.5) * grid.cell_size;
+    box.lon_mid = static_cast<float>(0.5 * (west + east));
+    box.lon_half = static_cast<float>(0.5 * (east - west));
+    // A window as wide as 2 cells spans every column (column_spans): no test then either.
+    box.all_lons = box.lon_half >= 0.25f * static_cast<float>(kFullTurnDeg) ||
+                   grid.cell_size >= static_cast<double>(kSurveyMaxDeg);
+    return box;
+  }
+
+  /// Whether a pixel at (lon, lat) whose search window's half-height is at most reach_deg
+  /// may hold a cell centre of the box (the window's half-width is asin(sin theta / cos lat):
+  /// cos(lat) >= 1 - lat^2 / 2 and asin(y) <= kAsinSlope * y while y is small).
+  KOKKOS_INLINE_FUNCTION bool may_reach(float lon, float lat, float reach_deg) const {
+    if (!(reach_deg < kSurveyMaxDeg)) return true;
+    const float lat_out = lat - north > south - lat ? lat - north : south - lat;
+    if (lat_out > reach_deg + kSurveySlackDeg) return false;
+    if (all_lons) return true;
+    const float gap = lon_gap_deg(lon, lon_mid);
+    const float lon_out = gap - lon_half;
+    if (!(gap >= 0.0f) || lon_out <= kSurveySlackDeg) return true;
+    const float lat_rad = lat * static_cast<float>(kRadPerDeg);
+    const float cos_lat_low = 1.0f - 0.5f * lat_rad * lat_rad;
+    const float reach_rad = reach_deg * static_cast<float>(kRadPerDeg);
+    if (!(cos_lat_low > 0.0f && reach_rad < kSurveyMaxLonRatio * cos_lat_low)) return true;
+    return (lon_out - kSurveySlackDeg) * cos_lat_low <= kAsinSlope * reach_deg;
+  }
+};
+
+/// One pass over every pixel, a line per work item (neighbours by offset): flags the
+/// candidates (pixels whose window, as the scatter computes it but with an upper bound of
+/// their reach, may hold a cell centre of the grid), keeps that bound, counts each line's
+/// candidates and where they are, and reduces the latitudes of the pixel centres in the grid
+/// (their extremes give its rows: row = floor((y_max - lat) / size) falls as lat rises).
+struct SurveyFunctor {
+  ConstPixelView lon_deg, lat_deg;
+  std::int64_t lines, pixels;
+  GridSpec grid;
+  GridEdges edges;
+  CentreBox box;
+  float uniform_deg;  ///< > 0: every pixel's window half-height (max_distance_m); else footprint
+  Kokkos::View<std::uint8_t*, MemSpace> flags;
+  Kokkos::View<float*, MemSpace> reach_deg;
+  Kokkos::View<std::int32_t* [3], MemSpace> line_info;
+
+  /// |dlat| + |dlon| to pixel j if navigated (>= the great-circle angle, degrees), else 0.
+  KOKKOS_INLINE_FUNCTION float degree_distance(float lon, float lat, std::int64_t j) const {
+    const float lon_j = lon_deg(j), lat_j = lat_deg(j);
+    const float gap = lon_gap_deg(lon_j, lon);
+    const float d = gap >= 0.0f ? device::fabs(lat_j - lat) + gap : kHugeDeg;
+    return navigated(lon_j, lat_j) ? d : 0.0f;
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line,
+                                         Kokkos::MinMaxScalar<float>& in_grid_lat) const {
+    const std::int64_t first = line * pixels;
+    const std::int64_t up = line > 0 ? pixels : 0, down = line + 1 < lines ? pixels : 0;
+    float lat_low = in_grid_lat.min_val, lat_high = in_grid_lat.max_val;
+    bool unsure = false;
+    for (std::int64_t p = 0; p < pixels; ++p) {
+      const std::int64_t i = first + p;
+      const float lon = lon_deg(i), lat = lat_deg(i);
+      const std::uint8_t in_grid = edges.classify(lon, lat);
+      if (in_grid == 1) {
+        lat_low = lat < lat_low ? lat : lat_low;
+        lat_high = lat > lat_high ? lat : lat_high;
+      }
+      unsure = unsure || in_grid == kGridUnsure;
+      float reach = uniform_deg;
+      if (!(uniform_deg > 0.0f)) {  // the neighbours' distances; a missing one counts 0
+        float largest = degree_distance(lon, lat, p > 0 ? i - 1 : i);
+        const float right = degree_distance(lon, lat, p + 1 < pixels ? i + 1 : i);
+        const float above = degree_distance(lon, lat, i - up);
+        const float below = degree_distance(lon, lat, i + down);
+        largest = right > largest ? right : largest;
+        largest = above > largest ? above : largest;
+        largest = below > largest ? below : largest;
+        reach = kSurveyReachFactor * largest + kSurveySlackDeg;
+      }
+      reach_deg(i) = reach;
+      const bool kept = navigated(lon, lat) && box.may_reach(lon, lat, reach);
+      flags(i) = static_cast<std::uint8_t>((kept ? kCandidate : 0) |
+                                           (in_grid == kGridUnsure ? kGridUnsure : 0));
+    }
+    std::int32_t count = 0, begin = static_cast<std::int32_t>(pixels), end = 0;
+    for (std::int64_t p = 0; p < pixels; ++p) {
+      const std::uint8_t flag = flags(first + p);
+      if (unsure && (flag & kGridUnsure)) {
+        const float lon = lon_deg(first + p), lat = lat_deg(first + p);
+        if (grid.locate(lon, lat) >= 0) {
+          lat_low = lat < lat_low ? lat : lat_low;
+          lat_high = lat > lat_high ? lat : lat_high;
+        }
+      }
+      if (flag & kCandidate) {
+        ++count;
+        if (begin > p) begin = static_cast<std::int32_t>(p);
+        end = static_cast<std::int32_t>(p + 1);
+      }
+    }
+    line_info(line, 0) = count;
+    line_info(line, 1) = count > 0 ? begin : 0;
+    line_info(line, 2) = end;
+    in_grid_lat.min_val = lat_low;
+    in_grid_lat.max_val = lat_high;
+  }
+};
+
+/// Row of the cell holding latitude `lat`, as GridSpec::locate computes it.
+std::int64_t row_of(const GridSpec& grid, float lat) {
+  return static_cast<std::int64_t>(std::floor((grid.y_max - lat) / grid.cell_size));
+}
+
 /// The cells a pixel reaches: chord to the centre <= radius (unit sphere) and, for a footprint
 /// reach, lattice coordinates s = w_a . d, t = w_c . d inside the ellipse.
 struct Reach {
@@ -85,11 +266,10 @@ struct Reach {
   bool footprint = false;
   Vec3 w_a{0.0, 0.0, 0.0}, w_c{0.0, 0.0, 0.0};
 
+  /// Both tests evaluated, one branch for the caller (most visits fail one, unpredictably).
   KOKKOS_INLINE_FUNCTION bool contains(const Vec3& d, double chord2) const {
-    if (!(chord2 <= radius * radius)) return false;
-    if (!footprint) return true;
     const double s = dot(w_a, d), t = dot(w_c, d);
-    return s * s + t * t <= kFootprintRadius2;
+    return (chord2 <= radius * radius) & (!footprint | (s * s + t * t <= kFootprintRadius2));
   }
 };
 
@@ -99,7 +279,7 @@ struct Span {
   std::int64_t begin = 0, end = 0;
 };
 KOKKOS_INLINE_FUNCTION Span clipped_span(double first, double last, std::int64_t n) {
-  const double lo = std::ceil(first), hi = std::floor(last) + 1.0;
+  const double lo = device::ceil(first), hi = device::floor(last) + 1.0;
   Span span;
   if (!(lo < static_cast<double>(n)) || !(hi > 0.0)) return span;
   span.begin = lo > 0.0 ? static_cast<std::int64_t>(lo) : 0;
@@ -114,35 +294,40 @@ KOKKOS_INLINE_FUNCTION Span intersect(const Span& span, std::int64_t begin, std:
 /// The columns whose centre longitude is within half_width_deg of lon: the window, and its
 /// images 360 degrees west and east (longitude is periodic, and a grid may be a little wider
 /// than 360 degrees when its cell size does not divide it); all columns when it spans the globe.
+/// Fractional indices by a multiplication with 1 / cell size: off by ~1e-16 of the index, far
+/// inside the window's slack.
 struct ColumnSpans {
   Span span[3];
   int count = 0;
 };
-KOKKOS_INLINE_FUNCTION ColumnSpans column_spans(const GridSpec& grid, double lon,
-                                                double half_width_deg) {
+KOKKOS_INLINE_FUNCTION ColumnSpans column_spans(const GridSpec& grid, double cells_per_deg,
+                                                double lon, double half_width_deg) {
   ColumnSpans cols;
   if (2.0 * half_width_deg + 2.0 * grid.cell_size >= kFullTurnDeg) {
     cols.span[cols.count++] = Span{0, grid.nx};
     return cols;
   }
   double west = lon - half_width_deg - grid.x_min;  // west edge of the window, from x_min
-  west -= kFullTurnDeg * std::floor(west / kFullTurnDeg);
+  if (west < 0.0 || west >= kFullTurnDeg)
+    west -= kFullTurnDeg * device::floor(west * (1.0 / kFullTurnDeg));
+  const double width = 2.0 * half_width_deg * cells_per_deg;
   for (int turn = -1; turn <= 1; ++turn) {
-    const double first = west + turn * kFullTurnDeg;
-    cols.span[cols.count++] =
-        clipped_span(first / grid.cell_size - 0.5,
-                     (first + 2.0 * half_width_deg) / grid.cell_size - 0.5, grid.nx);
+    const double first = (west + turn * kFullTurnDeg) * cells_per_deg - 0.5;
+    if (first + width < 0.0 || first >= static_cast<double>(grid.nx)) continue;
+    cols.span[cols.count++] = clipped_span(first, first + width, grid.nx);
   }
   return cols;
 }
 
 struct ScatterFunctor {
-  FlagView candidate;  ///< pixels the prefilter kept: no other can reach the block
-  LineSpanView line_spans;  ///< where each line's candidates are
-  UnitVectorView positions;
+  Kokkos::View<const std::int32_t*, MemSpace> candidates;
+  Kokkos::View<const float* [2], MemSpace> bands;  ///< latitudes each candidate may reach
+  float band_north, band_south;  ///< the block's centre latitudes, widened by the slack
+  Kokkos::View<const double* [3], MemSpace> positions;
   ConstPixelView lon_deg, lat_deg;
   std::int64_t lines, pixels;
   GridSpec grid;
+  double cells_per_deg;         ///< 1 / grid.cell_size
   CellBlock block;              ///< the cells searched, of grid
   TrigView row_trig, col_trig;  ///< of the block's rows and columns
   CellPixelView keys;           ///< per block cell
@@ -174,8 +359,9 @@ struct ScatterFunctor {
 
   KOKKOS_INLINE_FUNCTION bool footprint_reach(std::int64_t i, const Vec3& p, Reach& reach) const {
     Vec3 v_a{0.0, 0.0, 0.0}, v_c{0.0, 0.0, 0.0};
-    if (!spacing(i, i / pixels, lines, pixels, p, v_a) ||
-        !spacing(i, i % pixels, pixels, 1, p, v_c))
+    const std::int64_t line = i / pixels;
+    if (!spacing(i, line, lines, pixels, p, v_a) ||
+        !spacing(i, i - line * pixels, pixels, 1, p, v_c))
       return false;
     const double aa = dot(v_a, v_a), cc = dot(v_c, v_c), ac = dot(v_a, v_c);
     const double det = aa * cc - ac * ac;
@@ -183,40 +369,34 @@ struct ScatterFunctor {
     reach.footprint = true;
     reach.w_a = combine(cc, v_a, ac, v_c, det);
     reach.w_c = combine(aa, v_c, ac, v_a, det);
-    const double radius = kFootprintReachScale * std::sqrt((aa + cc) * 0.5);
+    const double radius = kFootprintReachScale * device::sqrt((aa + cc) * 0.5);
     reach.radius = radius < max_radius ? radius : max_radius;
     return true;
   }
 
   KOKKOS_INLINE_FUNCTION void visit(std::int64_t i, const Vec3& p, const Reach& reach,
-                                    std::int64_t row, double sin_lat, double cos_lat,
-                                    std::int64_t col) const {
-    const std::int64_t c = col - block.col_begin;
+                                    std::int64_t* row_keys, double sin_lat, double cos_lat,
+                                    std::int64_t c) const {
     const Vec3 q{cos_lat * col_trig(c, 1), cos_lat * col_trig(c, 0), sin_lat};
     const Vec3 d = minus(q, p);
     const double chord2 = dot(d, d);
     if (!reach.contains(d, chord2)) return;
-    const double chord_m = kEarthRadiusM * std::sqrt(chord2);
+    const double chord_m = kEarthRadiusM * device::sqrt(chord2);
     const std::int64_t key =
         (static_cast<std::int64_t>(chord_m / kNearestKeyQuantumM) << kIndexBits) | i;
     // Keys only decrease: one that is not below the cell's key as read (the current one, or
     // a larger earlier one) cannot lower it, and skips the atomic (most visits do).
-    std::int64_t& cell_key = keys((row - block.row_begin) * block.cols() + c);
-    if (!(key < cell_key)) return;
-    if (one_thread)
-      cell_key = key;  // a locked compare-and-swap costs ~10 % of the scatter on one thread
-    else
+    std::int64_t& cell_key = row_keys[c];
+    if (one_thread)  // a locked compare-and-swap costs ~10 % of the scatter on one thread
+      cell_key = key < cell_key ? key : cell_key;
+    else if (key < cell_key)
       Kokkos::atomic_fetch_min(&cell_key, key);
   }
 
-  /// The candidates of one line.
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
-    const std::int64_t first = line * pixels;
-    for (std::int64_t i = first + line_spans(line, 0); i < first + line_spans(line, 1); ++i)
-      if (candidate(i)) scatter(i);
-  }
-
-  KOKKOS_INLINE_FUNCTION void scatter(std::int64_t i) const {
+  /// Candidate k of the list.
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t k) const {
+    if (bands(k, 1) < band_south || bands(k, 0) > band_north) return;  // not near the block
+    const std::int64_t i = candidates(k);
     if (!has_navigation(i)) return;
     const Vec3 p = position(i);
     Reach reach;
@@ -228,167 +408,38 @@ struct ScatterFunctor {
     // Window: |dlat| <= theta; |dlon| <= asin(sin theta / cos lat) unless the cap holds a pole.
     // theta = 2 asin(r / 2) and sin theta = r sqrt(1 - r^2 / 4) exactly; cos lat = |P_xy|;
     // asin(y) <= y / sqrt(1 - y^2) bounds both arcsines from above without trigonometry.
-    const double lon = lon_deg(i), lat = lat_deg(i), size = grid.cell_size;
+    const double lon = lon_deg(i), lat = lat_deg(i);
     const double r = reach.radius, half_r2 = 1.0 - 0.25 * r * r;
-    const double theta = (half_r2 > 0.0 ? r / std::sqrt(half_r2) : kPi) * (1.0 + kWindowSlack);
+    const double root = half_r2 > 0.0 ? device::sqrt(half_r2) : 0.0;
+    const double theta = (half_r2 > 0.0 ? r / root : kPi) * (1.0 + kWindowSlack);
     const double theta_deg = (theta < kPi ? theta : kPi) * kDegPerRad + kWindowSlackDeg;
     const Span rows =
-        intersect(clipped_span((grid.y_max - (lat + theta_deg)) / size - 0.5,
-                               (grid.y_max - (lat - theta_deg)) / size - 0.5, grid.ny),
+        intersect(clipped_span((grid.y_max - (lat + theta_deg)) * cells_per_deg - 0.5,
+                               (grid.y_max - (lat - theta_deg)) * cells_per_deg - 0.5, grid.ny),
                   block.row_begin, block.row_end);
     if (rows.begin >= rows.end) return;
-    const double sin_theta = half_r2 > 0.0 ? r * std::sqrt(half_r2) : 0.0;
-    const double cos_lat_p = std::sqrt(p.x * p.x + p.y * p.y);
+    const double sin_theta = r * root;
+    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
     const double lon_ratio = sin_theta / cos_lat_p * (1.0 + kWindowSlack);
     double half_width_deg = kFullTurnDeg;
     if (half_r2 > 0.5 && lon_ratio < kMaxLonRatio)  // theta < 90 degrees: the cap's widest
       half_width_deg =                              // latitude is the pixel's side
-          lon_ratio / std::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
-    const ColumnSpans cols = column_spans(grid, lon, half_width_deg);
-    for (std::int64_t row = rows.begin; row < rows.end; ++row) {
-      const double sin_lat = row_trig(row - block.row_begin, 0);
-      const double cos_lat = row_trig(row - block.row_begin, 1);
-      if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
-      for (int k = 0; k < cols.count; ++k) {
-        const Span span = intersect(cols.span[k], block.col_begin, block.col_end);
+          lon_ratio / device::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
+    const ColumnSpans cols = column_spans(grid, cells_per_deg, lon, half_width_deg);
+    for (int s = 0; s < cols.count; ++s) {
+      const Span span = intersect(cols.span[s], block.col_begin, block.col_end);
+      if (span.begin >= span.end) continue;
+      for (std::int64_t row = rows.begin; row < rows.end; ++row) {
+        const double sin_lat = row_trig(row - block.row_begin, 0);
+        const double cos_lat = row_trig(row - block.row_begin, 1);
+        if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
+        std::int64_t* row_keys = &keys((row - block.row_begin) * block.cols());
         for (std::int64_t col = span.begin; col < span.end; ++col)
-          visit(i, p, reach, row, sin_lat, cos_lat, col);
+          visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
       }
     }
   }
 };
-
-KOKKOS_INLINE_FUNCTION bool navigated(double lon, double lat) {
-  return lon - lon == 0.0 && lat >= -kPoleLatDeg && lat <= kPoleLatDeg;
-}
-
-/// Longitude difference in degrees, wrapped to [0, 180].
-KOKKOS_INLINE_FUNCTION double lon_distance_deg(double a, double b) {
-  double d = std::fabs(a - b);
-  if (d > kFullTurnDeg) d = std::fmod(d, kFullTurnDeg);
-  return d > 0.5 * kFullTurnDeg ? kFullTurnDeg - d : d;
-}
-
-/// The block's cell centres as a lat/lon box (degrees).
-struct CentreBox {
-  double north = 0.0, south = 0.0;       ///< latitudes of its first and last row's centres
-  double lon_mid = 0.0, lon_half = 0.0;  ///< its column centres lie within lon_mid +- lon_half
-  bool all_lons = false;                 ///< half or more of the globe: no longitude test
-
-  static CentreBox of(const GridSpec& grid, const CellBlock& block) {
-    CentreBox box;
-    box.north = grid.y_max - (static_cast<double>(block.row_begin) + 0.5) * grid.cell_size;
-    box.south = grid.y_max - (static_cast<double>(block.row_end) - 0.5) * grid.cell_size;
-    const double west = grid.x_min + (static_cast<double>(block.col_begin) + 0.5) * grid.cell_size;
-    const double east = grid.x_min + (static_cast<double>(block.col_end) - 0.5) * grid.cell_size;
-    box.lon_mid = 0.5 * (west + east);
-    box.lon_half = 0.5 * (east - west);
-    // A window as wide as 2 cells spans every column (column_spans): no test then either.
-    box.all_lons = box.lon_half >= 0.25 * kFullTurnDeg || grid.cell_size >= kPrefilterMaxDeg;
-    return box;
-  }
-};
-
-/// Marks the pixels that may reach a cell of the block, from degrees alone (no trigonometry,
-/// no unit vectors): a pixel whose search window, as the scatter computes it but with an upper
-/// bound of its reach, cannot hold a cell centre of the block is dropped. A superset of the
-/// pixels that reach the block is kept, so the result is the scatter's over every pixel; this
-/// is what makes a grid small beside the granule cost only the pixels near it.
-struct PrefilterFunctor {
-  ConstPixelView lon_deg, lat_deg;
-  std::int64_t lines, pixels;
-  CentreBox box;
-  double uniform_deg;  ///< > 0: every pixel's window half-height (max_distance_m); else footprint
-  FlagView candidate;
-  LineSpanView line_spans;
-
-  /// |dlat| + |dlon| to pixel j if navigated (>= the great-circle angle, degrees), else 0.
-  KOKKOS_INLINE_FUNCTION double degree_distance(double lon, double lat, std::int64_t j) const {
-    const double lon_j = lon_deg(j), lat_j = lat_deg(j);
-    if (!navigated(lon_j, lat_j)) return 0.0;
-    return std::fabs(lat_j - lat) + lon_distance_deg(lon_j, lon);
-  }
-
-  /// Upper bound of the window half-height of pixel i = line * pixels + pixel, degrees.
-  KOKKOS_INLINE_FUNCTION double reach_bound_deg(std::int64_t line, std::int64_t pixel,
-                                                std::int64_t i, double lon, double lat) const {
-    if (uniform_deg > 0.0) return uniform_deg;
-    double largest = 0.0, d = 0.0;
-    if (line > 0 && (d = degree_distance(lon, lat, i - pixels)) > largest) largest = d;
-    if (line + 1 < lines && (d = degree_distance(lon, lat, i + pixels)) > largest) largest = d;
-    if (pixel > 0 && (d = degree_distance(lon, lat, i - 1)) > largest) largest = d;
-    if (pixel + 1 < pixels && (d = degree_distance(lon, lat, i + 1)) > largest) largest = d;
-    return kPrefilterReachFactor * largest + kPrefilterSlackDeg;
-  }
-
-  KOKKOS_INLINE_FUNCTION bool may_reach(std::int64_t line, std::int64_t pixel) const {
-    const std::int64_t i = line * pixels + pixel;
-    const double lon = lon_deg(i), lat = lat_deg(i);
-    if (!navigated(lon, lat)) return false;
-    double lat_out = lat - box.north;  // degrees beyond the box's centres, north or south
-    if (box.south - lat > lat_out) lat_out = box.south - lat;
-    const double lon_out = box.all_lons ? 0.0 : lon_distance_deg(lon, box.lon_mid) - box.lon_half;
-    if (lat_out <= 0.0 && lon_out <= 0.0) return true;
-    const double reach_deg = reach_bound_deg(line, pixel, i, lon, lat);
-    if (!(reach_deg < kPrefilterMaxDeg)) return true;
-    if (lat_out > reach_deg + kPrefilterSlackDeg) return false;
-    if (lon_out <= 0.0) return true;
-    // The window's half-width asin(sin theta / cos lat): cos(lat) >= 1 - lat^2 / 2 and
-    // asin(y) <= kAsinSlope * y while y is small.
-    const double lat_rad = lat * kRadPerDeg;
-    const double cos_lat_low = 1.0 - 0.5 * lat_rad * lat_rad;
-    const double ratio = reach_deg * kRadPerDeg / cos_lat_low;
-    if (!(cos_lat_low > 0.0 && ratio < kPrefilterMaxLonRatio)) return true;
-    return !(lon_out > kAsinSlope * ratio * kDegPerRad + 2.0 * kPrefilterSlackDeg);
-  }
-
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
-    std::int32_t first = static_cast<std::int32_t>(pixels), last = 0;
-    for (std::int64_t pixel = 0; pixel < pixels; ++pixel) {
-      const bool kept = may_reach(line, pixel);
-      candidate(line * pixels + pixel) = kept;
-      if (kept) {
-        if (first > pixel) first = static_cast<std::int32_t>(pixel);
-        last = static_cast<std::int32_t>(pixel + 1);
-      }
-    }
-    line_spans(line, 0) = first < last ? first : 0;
-    line_spans(line, 1) = last;
-  }
-};
-
-/// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
-/// between the candidates of it and of the lines before and after, one pixel wider (the
-/// candidates and their four neighbours); the others are left unwritten, never read.
-UnitVectorView unit_vectors(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
-                            std::int64_t lines, std::int64_t pixels,
-                            const LineSpanView& line_spans) {
-  const std::int64_t n = static_cast<std::int64_t>(lon_deg.extent(0));
-  UnitVectorView positions(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::positions"),
-                           n);
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  Kokkos::parallel_for(
-      "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
-      KOKKOS_LAMBDA(std::int64_t line) {
-        std::int64_t first = pixels, last = 0;
-        for (std::int64_t l = line > 0 ? line - 1 : 0; l <= line + 1 && l < lines; ++l) {
-          if (line_spans(l, 0) >= line_spans(l, 1)) continue;
-          if (line_spans(l, 0) < first) first = line_spans(l, 0);
-          if (line_spans(l, 1) > last) last = line_spans(l, 1);
-        }
-        if (first > 0) --first;
-        if (last < pixels) ++last;
-        for (std::int64_t i = line * pixels + first; i < line * pixels + last; ++i) {
-          const double lon = lon_deg(i), lat = lat_deg(i);
-          const bool valid = navigated(lon, lat);
-          const double c = std::cos(lat * kRadPerDeg);
-          positions(i, 0) = valid ? c * std::cos(lon * kRadPerDeg) : nan;
-          positions(i, 1) = valid ? c * std::sin(lon * kRadPerDeg) : nan;
-          positions(i, 2) = valid ? std::sin(lat * kRadPerDeg) : nan;
-        }
-      });
-  return positions;
-}
 
 /// (sin, cos) of the centre latitude of the rows [begin, end) (NaN beyond the poles), or of the
 /// centre longitude of the columns [begin, end); entry k is row or column begin + k.
@@ -402,65 +453,164 @@ TrigView centre_trig(const GridSpec& grid, bool rows, std::int64_t begin, std::i
       "swathgrid::nearest::centre_trig", Policy(ExecSpace(), 0, n), KOKKOS_LAMBDA(std::int64_t k) {
         const double deg = origin + step * (static_cast<double>(begin + k) + 0.5);
         const bool valid = !rows || (deg >= -kPoleLatDeg && deg <= kPoleLatDeg);
-        trig(k, 0) = valid ? std::sin(deg * kRadPerDeg) : nan;
-        trig(k, 1) = valid ? std::cos(deg * kRadPerDeg) : nan;
+        trig(k, 0) = valid ? device::sin(deg * kRadPerDeg) : nan;
+        trig(k, 1) = valid ? device::cos(deg * kRadPerDeg) : nan;
       });
   return trig;
 }
 
-/// The search itself, inside this file's unnamed namespace so that its helpers (Policy, Vec3,
-/// Span, ...) cannot clash with names a swathgrid header may add.
-CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
-                     std::size_t lines, std::size_t pixels, const GridSpec& grid,
-                     double max_distance_m, const CellBlock& block) {
+/// `view` if it holds n elements, else a new one that does (its contents undefined).
+template <class View>
+void grow(View& view, std::int64_t n, const char* label) {
+  if (static_cast<std::int64_t>(view.extent(0)) >= n) return;
+  view = View();  // free before allocating: the peak is one buffer, not two
+  view = View(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)),
+              static_cast<std::size_t>(n));
+}
+
+/// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
+/// between the candidates of it and of the lines before and after, one pixel wider (the
+/// candidates and their four neighbours); the others are left unwritten, never read. (A free
+/// function: CUDA allows no extended lambda in a private member function.)
+void unit_vectors_near_candidates(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                                  std::int64_t lines, std::int64_t pixels,
+                                  const Kokkos::View<std::int32_t* [3], MemSpace>& line_info,
+                                  const Kokkos::View<double* [3], MemSpace>& positions) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Kokkos::parallel_for(
+      "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
+      KOKKOS_LAMBDA(std::int64_t line) {
+        std::int64_t first = pixels, last = 0;
+        for (std::int64_t l = line > 0 ? line - 1 : 0; l <= line + 1 && l < lines; ++l) {
+          if (line_info(l, 1) >= line_info(l, 2)) continue;
+          if (line_info(l, 1) < first) first = line_info(l, 1);
+          if (line_info(l, 2) > last) last = line_info(l, 2);
+        }
+        if (first > 0) --first;
+        if (last < pixels) ++last;
+        for (std::int64_t i = line * pixels + first; i < line * pixels + last; ++i) {
+          const double lon = lon_deg(i), lat = lat_deg(i);
+          const bool valid = navigated(lon_deg(i), lat_deg(i));
+          const double c = device::cos(lat * kRadPerDeg);
+          positions(i, 0) = valid ? c * device::cos(lon * kRadPerDeg) : nan;
+          positions(i, 1) = valid ? c * device::sin(lon * kRadPerDeg) : nan;
+          positions(i, 2) = valid ? device::sin(lat * kRadPerDeg) : nan;
+        }
+      });
+}
+
+}  // namespace
+
+void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                           std::size_t lines, std::size_t pixels, const GridSpec& grid,
+                           double max_distance_m) {
   const std::int64_t n = static_cast<std::int64_t>(lines * pixels);
   assert(lon_deg.extent(0) == lines * pixels && lat_deg.extent(0) == lines * pixels);
   assert(n <= kIndexMask && grid.cell_size > 0.0);
-  assert(block.row_begin >= 0 && block.row_end <= grid.ny && block.col_begin >= 0 &&
-         block.col_end <= grid.nx && block.rows() >= 0 && block.cols() >= 0);
+  lon_ = lon_deg;
+  lat_ = lat_deg;
+  lines_ = static_cast<std::int64_t>(lines);
+  pixels_ = static_cast<std::int64_t>(pixels);
+  max_distance_m_ = max_distance_m;
+  have_unit_vectors_ = false;
+  grow(flags_, n, "swathgrid::nearest_flags");
+  grow(reach_deg_, n, "swathgrid::nearest_reach");
+  grow(line_info_, lines_, "swathgrid::nearest_lines");
+  grow(offsets_, lines_ + 1, "swathgrid::nearest_offsets");
+
+  const double uniform_radius = max_distance_m > 0.0 ? chord_of_distance(max_distance_m) : 0.0;
+  // The scatter's window half-height for a uniform reach, enlarged as the survey's bound.
+  const float uniform_deg = uniform_radius > 0.0
+                                ? static_cast<float>(2.0 * std::asin(uniform_radius * 0.5) *
+                                                     kDegPerRad * (1.0 + 1.0e-6)) +
+                                      kSurveySlackDeg
+                                : 0.0f;
+  Kokkos::MinMaxScalar<float> in_grid_lat;
+  Kokkos::parallel_reduce(
+      "swathgrid::nearest::survey", Policy(ExecSpace(), 0, lines_),
+      SurveyFunctor{lon_deg, lat_deg, lines_, pixels_, grid, GridEdges::of(grid),
+                    CentreBox::of(grid), uniform_deg, flags_, reach_deg_, line_info_},
+      Kokkos::MinMax<float>(in_grid_lat));
+  rows_ = in_grid_lat.max_val < in_grid_lat.min_val
+              ? RowWindow{}
+              : RowWindow{row_of(grid, in_grid_lat.max_val), row_of(grid, in_grid_lat.min_val) + 1};
+
+  // Each line's first candidate's place in the list, then the list.
+  const LineView line_info = line_info_;
+  const OffsetView offsets = offsets_;
+  const std::int64_t line_count = lines_;
+  Kokkos::parallel_scan(
+      "swathgrid::nearest::offsets", Policy(ExecSpace(), 0, line_count),
+      KOKKOS_LAMBDA(std::int64_t line, std::int64_t & sum, bool final) {
+        if (final) offsets(line) = sum;
+        sum += line_info(line, 0);
+        if (final && line + 1 == line_count) offsets(line_count) = sum;
+      });
+  candidate_count_ = 0;
+  if (line_count > 0) Kokkos::deep_copy(candidate_count_, Kokkos::subview(offsets_, line_count));
+  grow(candidates_, candidate_count_, "swathgrid::nearest_candidates");
+  grow(bands_, candidate_count_, "swathgrid::nearest_bands");
+  const FlagView flags = flags_;
+  const CandidateView candidates = candidates_;
+  const BandView bands = bands_;
+  const Kokkos::View<float*, MemSpace> reach_deg = reach_deg_;
+  const std::int64_t width = pixels_;
+  Kokkos::parallel_for(
+      "swathgrid::nearest::candidates", Policy(ExecSpace(), 0, line_count),
+      KOKKOS_LAMBDA(std::int64_t line) {
+        std::int64_t k = offsets(line);
+        const std::int64_t first = line * width;
+        for (std::int64_t i = first + line_info(line, 1); i < first + line_info(line, 2); ++i) {
+          if (!(flags(i) & kCandidate)) continue;
+          candidates(k) = static_cast<std::int32_t>(i);
+          bands(k, 0) = lat_deg(i) - reach_deg(i) - kSurveySlackDeg;
+          bands(k, 1) = lat_deg(i) + reach_deg(i) + kSurveySlackDeg;
+          ++k;
+        }
+      });
+}
+
+CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& block) {
+  assert(block.row_begin >= 0 && block.row_end <= window.ny && block.col_begin >= 0 &&
+         block.col_end <= window.nx && block.rows() >= 0 && block.cols() >= 0);
+  if (!have_unit_vectors_) {
+    grow(positions_, lines_ * pixels_, "swathgrid::nearest_positions");
+    unit_vectors_near_candidates(lon_, lat_, lines_, pixels_, line_info_, positions_);
+    have_unit_vectors_ = true;
+  }
   const std::int64_t cells = block.cells();
-  CellPixelView keys(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::nearest_pixel"),
-                     cells);
+  grow(keys_, cells, "swathgrid::nearest_pixel");
+  const CellPixelView keys = Kokkos::subview(keys_, std::make_pair(std::int64_t{0}, cells));
   Kokkos::parallel_for(
       "swathgrid::nearest::clear", Policy(ExecSpace(), 0, cells),
       KOKKOS_LAMBDA(std::int64_t c) { keys(c) = kNoKey; });
 
-  const double uniform_radius = max_distance_m > 0.0 ? chord_of_distance(max_distance_m) : 0.0;
-  // The scatter's window half-height for a uniform reach, enlarged as the prefilter's bound.
-  const double uniform_deg =
-      uniform_radius > 0.0
-          ? 2.0 * std::asin(uniform_radius * 0.5) * kDegPerRad * (1.0 + kPrefilterSlackDeg) +
-                kPrefilterSlackDeg
-          : 0.0;
-  FlagView candidate(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::candidate"), n);
-  const auto line_count = static_cast<std::int64_t>(lines);
-  LineSpanView line_spans(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::line_spans"),
-                          line_count);
-  // One line per work item: neighbours by offset, no division per pixel.
-  Kokkos::parallel_for(
-      "swathgrid::nearest::prefilter", Policy(ExecSpace(), 0, line_count),
-      PrefilterFunctor{lon_deg, lat_deg, static_cast<std::int64_t>(lines),
-                       static_cast<std::int64_t>(pixels), CentreBox::of(grid, block), uniform_deg,
-                       candidate, line_spans});
-
+  // The candidates whose latitude band (the survey's bound of their window) meets the block's
+  // centre latitudes.
+  const double north =
+      window.y_max - (static_cast<double>(block.row_begin) + 0.5) * window.cell_size;
+  const double south = window.y_max - (static_cast<double>(block.row_end) - 0.5) * window.cell_size;
   ScatterFunctor scatter{
-      candidate,
-      line_spans,
-      unit_vectors(lon_deg, lat_deg, line_count, static_cast<std::int64_t>(pixels), line_spans),
-      lon_deg,
-      lat_deg,
-      static_cast<std::int64_t>(lines),
-      static_cast<std::int64_t>(pixels),
-      grid,
+      Kokkos::subview(candidates_, std::make_pair(std::int64_t{0}, candidate_count_)),
+      Kokkos::subview(bands_, std::make_pair(std::int64_t{0}, candidate_count_), Kokkos::ALL),
+      static_cast<float>(north) + kSurveySlackDeg,
+      static_cast<float>(south) - kSurveySlackDeg,
+      positions_,
+      lon_,
+      lat_,
+      lines_,
+      pixels_,
+      window,
+      1.0 / window.cell_size,
       block,
-      centre_trig(grid, true, block.row_begin, block.row_end),
-      centre_trig(grid, false, block.col_begin, block.col_end),
+      centre_trig(window, true, block.row_begin, block.row_end),
+      centre_trig(window, false, block.col_begin, block.col_end),
       keys,
-      uniform_radius,
+      max_distance_m_ > 0.0 ? chord_of_distance(max_distance_m_) : 0.0,
       chord_of_distance(kMaxReachM),
       ExecSpace().concurrency() == 1};
-  Kokkos::parallel_for("swathgrid::nearest::scatter", DynamicPolicy(ExecSpace(), 0, line_count),
-                       scatter);
+  Kokkos::parallel_for("swathgrid::nearest::scatter",
+                       DynamicPolicy(ExecSpace(), 0, candidate_count_), scatter);
 
   Kokkos::parallel_for(
       "swathgrid::nearest::unpack", Policy(ExecSpace(), 0, cells), KOKKOS_LAMBDA(std::int64_t c) {
@@ -470,18 +620,19 @@ CellPixelView search(const ConstPixelView& lon_deg, const ConstPixelView& lat_de
   return keys;
 }
 
-}  // namespace
-
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
                                      double max_distance_m) {
-  return search(lon_deg, lat_deg, lines, pixels, grid, max_distance_m, CellBlock::whole(grid));
+  return nearest_pixel_per_cell(lon_deg, lat_deg, lines, pixels, grid, max_distance_m,
+                                CellBlock::whole(grid));
 }
 
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
                                      double max_distance_m, const CellBlock& block) {
-  return search(lon_deg, lat_deg, lines, pixels, grid, max_distance_m, block);
+  NearestSearch search;
+  search.survey(lon_deg, lat_deg, lines, pixels, grid, max_distance_m);
+  return search.search(grid, block);
 }
 
 }  // namespace swathgrid

@@ -5,6 +5,7 @@
 
 #include "swathgrid/partials.hpp"
 
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -281,36 +282,32 @@ BinTotals bin_pixels(const ConstPixelView& lon, const ConstPixelView& lat,
   return position_kernels::bin(lon, lat, values, grid, fields);
 }
 
-PixelView gather_cell_values(const Kokkos::View<std::int64_t*, MemSpace>& index,
-                             const ConstPixelView& values) {
-  const std::int64_t cells = static_cast<std::int64_t>(index.extent(0));
-  PixelView out(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::cell_values"), cells);
-  const float nan = std::numeric_limits<float>::quiet_NaN();
-  Kokkos::parallel_for(
-      "swathgrid::gather_cell_values", Policy(0, cells),
-      KOKKOS_LAMBDA(const std::int64_t c) { out(c) = index(c) >= 0 ? values(index(c)) : nan; });
-  return out;
-}
+namespace position_kernels {
 
-BinTotals cell_value_partials(const ConstPixelView& cell_values, const CellBlock& block,
-                              TiledFields& partials) {
+/// One value per cell of `block` (value_of(c): NaN = none) into `fields`, which gets the tiles
+/// of the cells with a value. Two passes, as bin's: the tiles, then the values.
+template <class CellValue>
+BinTotals cell_values_into(const CellValue& value_of, const CellBlock& block, TiledFields& fields) {
   const std::int64_t n = block.cells();
-  const FieldLayout layout = partials.layout;
-  const TileGrid tiles = partials.tiles;
-  const TileFlags touched = partials.make_flags();
+  const FieldLayout layout = fields.layout;
+  const TileGrid tiles = fields.tiles;
+  const TileFlags touched = fields.make_flags();
   Kokkos::parallel_for(
       "swathgrid::cell_values_touched_tiles", Policy(0, n), KOKKOS_LAMBDA(const std::int64_t c) {
-        const float v = cell_values(c);
-        if (v == v && representable(layout, v))
-          Kokkos::atomic_exchange(&touched(tiles.tile_of(block.grid_cell(c, tiles.nx))), 1);
+        const float v = value_of(c);
+        if (v == v && representable(layout, v)) {
+          // Most cells fall in a tile already flagged: a plain read spares the atomic.
+          std::int32_t& flag = touched(tiles.tile_of(block.grid_cell(c, tiles.nx)));
+          if (*static_cast<volatile std::int32_t*>(&flag) == 0) Kokkos::atomic_exchange(&flag, 1);
+        }
       });
-  partials.ensure_tiles(touched);
-  const CellAdder add(partials);
+  fields.ensure_tiles(touched);
+  const CellAdder add(fields);
   std::int64_t binned = 0;
   Kokkos::parallel_reduce(
       "swathgrid::cell_values", Policy(0, n),
       KOKKOS_LAMBDA(const std::int64_t c, std::int64_t& count) {
-        const float v = cell_values(c);
+        const float v = value_of(c);
         if (v == v && representable(layout, v)) {
           add(v, block.grid_cell(c, tiles.nx));
           ++count;
@@ -320,6 +317,39 @@ BinTotals cell_value_partials(const ConstPixelView& cell_values, const CellBlock
   BinTotals totals;
   totals.binned = binned;
   return totals;
+}
+
+/// The value of a block cell: given per cell.
+struct GivenValue {
+  ConstPixelView cell_values;
+  KOKKOS_INLINE_FUNCTION float operator()(std::int64_t c) const { return cell_values(c); }
+};
+
+/// The value of a block cell: its chosen pixel's (NaN when none).
+struct ChosenPixelValue {
+  Kokkos::View<const std::int64_t*, MemSpace> pixel;
+  ConstPixelView values;
+  float none = std::numeric_limits<float>::quiet_NaN();
+  KOKKOS_INLINE_FUNCTION float operator()(std::int64_t c) const {
+    const std::int64_t i = pixel(c);
+    return i >= 0 ? values(i) : none;
+  }
+};
+
+}  // namespace position_kernels
+
+BinTotals cell_value_partials(const ConstPixelView& cell_values, const CellBlock& block,
+                              TiledFields& partials) {
+  return position_kernels::cell_values_into(position_kernels::GivenValue{cell_values}, block,
+                                            partials);
+}
+
+BinTotals chosen_pixel_values(const Kokkos::View<const std::int64_t*, MemSpace>& pixel,
+                              const ConstPixelView& values, const CellBlock& block,
+                              TiledFields& fields) {
+  assert(!fields.layout.narrow_high);
+  return position_kernels::cell_values_into(position_kernels::ChosenPixelValue{pixel, values},
+                                            block, fields);
 }
 
 }  // namespace swathgrid
