@@ -136,7 +136,13 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
       return {};
     }
     if (v + bit < size) {
-      const std::vector<std::int64_t> incoming = swap_with({}, -1, (v + bit + owner) % size, comm);
+      std::vector<std::int64_t> incoming = swap_with({}, -1, (v + bit + owner) % size, comm);
+      if (held.empty()) {  // nothing to combine with: the message is the combination
+        held = std::move(incoming);
+        if (memory)
+          memory->peak_bytes = std::max(memory->peak_bytes, kept_bytes + bytes_of(held.size()));
+        continue;
+      }
       merge_records(incoming, layout, per_tile, held);
       if (memory)
         memory->peak_bytes = std::max(
