@@ -85,6 +85,7 @@ struct Granule {
   std::string time_coverage_start;         ///< ISO 8601 UTC as in the file, "" when absent
   std::string time_coverage_end;           ///< the same for the granule's last line
   std::string instrument, platform;        ///< root attributes ("OCI", "PACE"), "" when absent
+  std::string day_night;  ///< root attribute day_night_flag ("Day", "Night", "Mixed"), or ""
   /// Root geospatial_lon_min/max (degrees east), NaN when absent: the data day's west/east.
   double lon_min = std::numeric_limits<double>::quiet_NaN();
   double lon_max = std::numeric_limits<double>::quiet_NaN();

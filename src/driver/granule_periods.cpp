@@ -56,6 +56,12 @@ GranulePeriods granule_periods(const Granule& granule, const Config& config) {
     const std::int64_t key = period_of(start, config.period).key;
     return {key, key, {}};
   }
+  // libdataday moves a night granule's equator crossing by 12 hours and splits it otherwise;
+  // only the daytime rule is built: a night granule is refused, never given a wrong day.
+  if (granule.day_night == "Night")
+    throw Error("granule " + granule.path +
+                ": day_night_flag is Night: --day data follows NASA's daytime rule only "
+                "(composite night granules with --day utc)");
   std::vector<double> ring_lon, ring_lat;
   granule_outline(granule, ring_lon, ring_lat);
   double lon_min = granule.lon_min, lon_max = granule.lon_max;

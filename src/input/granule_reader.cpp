@@ -244,6 +244,7 @@ void check_flag_names(const OpenGranule& g, const std::vector<std::string>& flag
 /// the longitude range and the outline. Each is optional; a malformed one reads as absent.
 void read_data_day_attributes(const OpenGranule& g, const std::string& context, Granule& granule) {
   granule.instrument = h5::read_text_attribute(g.file.get(), "instrument");
+  granule.day_night = h5::read_text_attribute(g.file.get(), "day_night_flag");
   granule.platform = h5::read_text_attribute(g.file.get(), "platform");
   const auto number = [&](hid_t object, const char* name) {
     if (!h5::has_attribute(object, name) || h5::attribute_class(object, name) != H5T_FLOAT)
