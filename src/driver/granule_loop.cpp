@@ -143,16 +143,7 @@ struct GranuleWorkspace {
   /// tiles of their layout (reusing their storage), merged in by `done`.
   TiledFields& target_for(TiledFields& accumulators) {
     if (!accumulators.cells) return accumulators;
-    if (!dense || dense->layout.count != accumulators.layout.count ||
-        dense->tiles.tile_count() != accumulators.tiles.tile_count() ||
-        dense->tiles.tile_size != accumulators.tiles.tile_size ||
-        dense->tiles.nx != accumulators.tiles.nx) {
-      dense.emplace(accumulators.layout, accumulators.tiles);
-    } else {
-      dense->clear();
-      dense->layout = accumulators.layout;
-    }
-    return *dense;
+    return cleared(dense, accumulators.layout, accumulators.tiles);
   }
   /// `target` (from target_for) into `accumulators`: nothing to do unless `cells` storage.
   static void done(const TiledFields& target, TiledFields& accumulators) {
@@ -161,17 +152,22 @@ struct GranuleWorkspace {
 
   /// Cleared partials of `accumulators`' grid and partial layout, reusing their storage.
   TiledFields& partials_for(const TiledFields& accumulators) {
-    const FieldLayout layout = accumulators.layout.partial_layout();
-    const TileGrid& tiles = accumulators.tiles;
-    if (!partials || partials->layout.count != layout.count ||
-        partials->tiles.tile_count() != tiles.tile_count() ||
-        partials->tiles.tile_size != tiles.tile_size || partials->tiles.nx != tiles.nx) {
-      partials.emplace(layout, tiles);
+    return cleared(partials, accumulators.layout.partial_layout(), accumulators.tiles);
+  }
+
+  /// `fields` cleared for `layout` on `tiles`: the same storage when its shape fits (same
+  /// fields and grid; the scales are the layer's), else new.
+  static TiledFields& cleared(std::optional<TiledFields>& fields, const FieldLayout& layout,
+                              const TileGrid& tiles) {
+    if (!fields || fields->layout.count != layout.count ||
+        fields->tiles.tile_count() != tiles.tile_count() ||
+        fields->tiles.tile_size != tiles.tile_size || fields->tiles.nx != tiles.nx) {
+      fields.emplace(layout, tiles);
     } else {
-      partials->clear();
-      partials->layout = layout;  // same fields; the scales are the layer's
+      fields->clear();
+      fields->layout = layout;
     }
-    return *partials;
+    return *fields;
   }
 };
 
