@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "output/fast_deflate.hpp"
 #include "output/nc_file.hpp"
 #include "swathgrid/error.hpp"
 
@@ -60,6 +61,9 @@ class Netcdf4File final : public NcFile {
     // fails (ENOSPC), returns without unlocking: the other ranks then wait for the lock
     // forever (seen with Open MPI 4.1's romio321 on a full file system). HDF5 writes whole
     // chunks and metadata blocks, which need no sieving.
+    // HDF5's deflate filter compresses through fast_deflate.cpp's compress2(); this call
+    // links that definition into every program that writes NetCDF-4.
+    static_cast<void>(fast_deflate_in_use());
     MPI_Info info = MPI_INFO_NULL;
     MPI_Info_create(&info);
     MPI_Info_set(info, "romio_ds_write", "disable");

@@ -1,0 +1,132 @@
+// zlib's compress2() served by libdeflate (src/output/fast_deflate.cpp): HDF5's deflate filter
+// in this process stores exactly libdeflate's stream of each shuffled chunk, a repeated chunk
+// gets the same bytes, zlib inflates every chunk back to its values, and compress2 keeps
+// zlib's contract (Z_BUF_ERROR when the result does not fit, Z_STREAM_ERROR for a bad level).
+
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <libdeflate.h>
+#include <zlib.h>
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "../src/input/hdf5_util.hpp"
+#include "../src/output/fast_deflate.hpp"
+#include "test_support.hpp"
+
+namespace swathgrid {
+namespace {
+
+constexpr hsize_t kChunkRows = 16;
+constexpr hsize_t kChunkColumns = 64;
+constexpr hsize_t kChunkValues = kChunkRows * kChunkColumns;
+constexpr int kLevel = 1;
+constexpr float kFill = -32767.0f;
+
+/// HDF5's shuffle of one chunk of floats: byte k of every value, then byte k + 1, ...
+std::vector<unsigned char> shuffled(const float* values, std::size_t count) {
+  std::vector<unsigned char> out(count * sizeof(float));
+  const auto* bytes = reinterpret_cast<const unsigned char*>(values);
+  for (std::size_t i = 0; i < count; ++i)
+    for (std::size_t k = 0; k < sizeof(float); ++k)
+      out[k * count + i] = bytes[i * sizeof(float) + k];
+  return out;
+}
+
+std::vector<unsigned char> libdeflate_stream(const std::vector<unsigned char>& input) {
+  libdeflate_compressor* compressor = libdeflate_alloc_compressor(kLevel);
+  std::vector<unsigned char> out(libdeflate_zlib_compress_bound(compressor, input.size()));
+  out.resize(
+      libdeflate_zlib_compress(compressor, input.data(), input.size(), out.data(), out.size()));
+  libdeflate_free_compressor(compressor);
+  return out;
+}
+
+std::vector<unsigned char> raw_chunk(hid_t set, hsize_t row, hsize_t column) {
+  const hsize_t offset[2] = {row, column};
+  hsize_t bytes = 0;
+  EXPECT_GE(H5Dget_chunk_storage_size(set, offset, &bytes), 0);
+  std::vector<unsigned char> raw(bytes);
+  std::uint32_t filters = 0;
+  EXPECT_GE(H5Dread_chunk(set, H5P_DEFAULT, offset, &filters, raw.data()), 0);
+  return raw;
+}
+
+TEST(FastDeflate, Hdf5DeflateStoresLibdeflatesStreamAndZlibInflatesIt) {
+  ASSERT_TRUE(fast_deflate_in_use());
+  h5::silence_errors();
+  test::ScratchDir dir("fast-deflate");
+  const hid_t file = H5Fcreate(dir.file("d.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  // Three chunks side by side: fill, data, fill again.
+  const hsize_t dims[2] = {kChunkRows, 3 * kChunkColumns};
+  const hsize_t chunk[2] = {kChunkRows, kChunkColumns};
+  const hid_t space = H5Screate_simple(2, dims, nullptr);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, 2, chunk);
+  H5Pset_shuffle(dcpl);
+  H5Pset_deflate(dcpl, kLevel);
+  const hid_t set = H5Dcreate2(file, "v", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  ASSERT_GE(set, 0);
+  std::vector<float> values(kChunkRows * 3 * kChunkColumns, kFill);
+  std::mt19937 random(7);
+  std::uniform_real_distribution<float> chlorophyll(0.01f, 20.0f);
+  std::vector<float> data_chunk(kChunkValues);
+  for (hsize_t r = 0; r < kChunkRows; ++r)
+    for (hsize_t c = 0; c < kChunkColumns; ++c) {
+      const float v = chlorophyll(random);
+      values[r * 3 * kChunkColumns + kChunkColumns + c] = v;
+      data_chunk[r * kChunkColumns + c] = v;
+    }
+  ASSERT_GE(H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
+  ASSERT_GE(H5Fflush(file, H5F_SCOPE_LOCAL), 0);
+
+  const std::vector<float> fill_chunk(kChunkValues, kFill);
+  const std::vector<unsigned char> fill_input = shuffled(fill_chunk.data(), kChunkValues);
+  const std::vector<unsigned char> data_input = shuffled(data_chunk.data(), kChunkValues);
+  const std::vector<unsigned char> first = raw_chunk(set, 0, 0);
+  const std::vector<unsigned char> middle = raw_chunk(set, 0, kChunkColumns);
+  const std::vector<unsigned char> last = raw_chunk(set, 0, 2 * kChunkColumns);
+  EXPECT_EQ(first, libdeflate_stream(fill_input));
+  EXPECT_EQ(last, first);  // the remembered result
+  EXPECT_EQ(middle, libdeflate_stream(data_input));
+  for (const auto& [raw, input] : {std::pair{first, fill_input}, std::pair{middle, data_input}}) {
+    std::vector<unsigned char> inflated(input.size());
+    uLongf size = inflated.size();
+    ASSERT_EQ(uncompress(inflated.data(), &size, raw.data(), raw.size()), Z_OK);
+    EXPECT_EQ(size, input.size());
+    EXPECT_EQ(inflated, input);
+  }
+  std::vector<float> back(values.size());
+  ASSERT_GE(H5Dread(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()), 0);
+  EXPECT_EQ(std::memcmp(back.data(), values.data(), values.size() * sizeof(float)), 0);
+  H5Dclose(set);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Fclose(file);
+}
+
+TEST(FastDeflate, KeepsZlibsContract) {
+  std::vector<unsigned char> input(100000);
+  std::mt19937 random(3);
+  for (auto& b : input) b = static_cast<unsigned char>(random());  // incompressible
+  std::vector<unsigned char> out(compressBound(input.size()));
+  uLongf size = 100;
+  EXPECT_EQ(compress2(out.data(), &size, input.data(), input.size(), 1), Z_BUF_ERROR);
+  size = out.size();
+  EXPECT_EQ(compress2(out.data(), &size, input.data(), input.size(), 10), Z_STREAM_ERROR);
+  for (int level : {Z_DEFAULT_COMPRESSION, 0, 1, 9}) {
+    size = out.size();  // compressBound() always fits, as with zlib
+    ASSERT_EQ(compress2(out.data(), &size, input.data(), input.size(), level), Z_OK) << level;
+    std::vector<unsigned char> back(input.size());
+    uLongf back_size = back.size();
+    ASSERT_EQ(uncompress(back.data(), &back_size, out.data(), size), Z_OK) << level;
+    EXPECT_EQ(back, input) << level;
+  }
+}
+
+}  // namespace
+}  // namespace swathgrid
