@@ -99,9 +99,16 @@ resume)
   total=$(echo "$line" | sed 's/.*: \([0-9]*\) of \([0-9]*\) granules done/\2/')
   [ "$done_count" -ge 1 ] && [ "$done_count" -lt "$total" ] ||
     fail "expected an interruption mid-way, $done_count of $total were done"
-  cmp "$out" "$work/reference.nc" || fail "resumed output differs from the uninterrupted one"
+  # The same content: every value (printed so that every float and double round-trips),
+  # attribute and storage property (chunks, filters: ncdump -s). Not the same bytes: run on
+  # another number of ranks, parallel HDF5 leaves other bytes in file space it freed (the fill
+  # chunks it writes when a dataset is made, compressed by libdeflate: 258 bytes), which no
+  # reader sees.
+  content() { ncdump -s -p 9,17 "$1" | sed 1d; }
+  diff <(content "$out") <(content "$work/reference.nc") > "$work/resume.diff" ||
+    fail "resumed output differs from the uninterrupted one ($work/resume.diff)"
   [ "$(rank_files)" = 0 ] && [ ! -e "$ckpt/swathgrid.checkpoint" ] || fail "checkpoint left"
-  echo "resumed after $done_count of $total granules: identical bytes"
+  echo "resumed after $done_count of $total granules: identical content"
   ;;
 *)
   fail "unknown step"
