@@ -182,6 +182,16 @@ void combine_values(const FieldLayout& layout, std::int64_t cells_per_tile, cons
 void copy_field(std::int64_t cells_per_tile, const TileValues& from, int slot,
                 const FieldLayout& layout, std::int64_t* out);
 
+/// Combines the cells with observations of a wide tile `from` (field f's cells at from +
+/// f * from_stride) into the `cells` tile `tile`, which gains the cells it did not have yet.
+void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::int64_t* from,
+                 std::int64_t from_stride, CellTile& tile);
+
+/// Combines the `cells` tile `from` into the wide tile at `to` (field f's cells at to + f *
+/// to_stride), as combine_values does a whole tile.
+void combine_cells(const FieldLayout& layout, const CellTile& from, std::int64_t* to,
+                   std::int64_t to_stride);
+
 /// TiledFields' chunks on the host (the device's own memory when the device is the host).
 struct HostTiles {
   std::vector<Kokkos::View<std::int64_t**, Kokkos::LayoutRight, HostSpace>> chunks;

@@ -131,8 +131,8 @@ void combine_cell(const FieldLayout& layout, std::int64_t* to, std::int64_t to_s
   }
 }
 
-/// Combines the cells with observations of a wide tile `from` (field f's cells at from +
-/// f * from_stride) into the `cells` tile `tile`, which gains the cells it did not have yet.
+}  // namespace
+
 void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::int64_t* from,
                  std::int64_t from_stride, CellTile& tile) {
   const std::int64_t* observations = from + layout.slot[kObservations] * from_stride;
@@ -168,7 +168,13 @@ void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::in
   }
 }
 
-}  // namespace
+void combine_cells(const FieldLayout& layout, const CellTile& from, std::int64_t* to,
+                   std::int64_t to_stride) {
+  const auto n = static_cast<std::int64_t>(from.offsets.size());
+  for (std::int64_t k = 0; k < n; ++k)
+    combine_cell(layout, to + from.offsets[static_cast<std::size_t>(k)], to_stride,
+                 &from.values[static_cast<std::size_t>(k)], n);
+}
 
 std::int32_t TiledFields::slot_for(std::int64_t tile) {
   std::int32_t& slot = slot_of_tile_host[static_cast<std::size_t>(tile)];

@@ -1,6 +1,7 @@
 #include "reduce/tile_exchange.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -48,24 +49,64 @@ namespace {
 
 /// Elements per point-to-point message: far below 2^31, so any amount goes in pieces.
 constexpr std::int64_t kPieceElements = std::int64_t{1} << 27;
+constexpr std::size_t kOffsetsPerWord = sizeof(std::int64_t) / sizeof(std::uint16_t);
 
-/// Combines records (tile id, then layout.count * per_tile values, field-major, wide) into
-/// the records `held`: a tile met before adds to its values, a new one is appended.
-void merge_records(const std::vector<std::int64_t>& records, const FieldLayout& layout,
+/// A tile in the exchange's records: its id, its number n of cells with data, their offsets
+/// (uint16, four to a word), then their values field-major (layout.count x n, wide). Only the
+/// cells with data travel: a third of a dense tile's bytes on the global 0.01 degree case.
+void append_record(std::vector<std::int64_t>& records, std::int64_t tile, const CellTile& cells,
+                   int field_count) {
+  const std::size_t n = cells.offsets.size();
+  const std::size_t words = (n + kOffsetsPerWord - 1) / kOffsetsPerWord;
+  const std::size_t at = records.size();
+  records.resize(at + 2 + words + n * static_cast<std::size_t>(field_count));  // zeroed
+  records[at] = tile;
+  records[at + 1] = static_cast<std::int64_t>(n);
+  std::memcpy(&records[at + 2], cells.offsets.data(), n * sizeof(std::uint16_t));
+  std::copy(cells.values.begin(), cells.values.end(),
+            records.begin() + static_cast<std::ptrdiff_t>(at + 2 + words));
+}
+
+/// The record at `at` into `tile` and `cells`; returns where the next record starts.
+std::size_t read_record(const std::vector<std::int64_t>& records, std::size_t at, int field_count,
+                        std::int64_t& tile, CellTile& cells) {
+  tile = records[at];
+  const auto n = static_cast<std::size_t>(records[at + 1]);
+  const std::size_t words = (n + kOffsetsPerWord - 1) / kOffsetsPerWord;
+  cells.offsets.resize(n);
+  std::memcpy(cells.offsets.data(), &records[at + 2], n * sizeof(std::uint16_t));
+  const auto values = records.begin() + static_cast<std::ptrdiff_t>(at + 2 + words);
+  cells.values.assign(values, values + static_cast<std::ptrdiff_t>(n * field_count));
+  return at + 2 + words + n * static_cast<std::size_t>(field_count);
+}
+
+/// Combines the records `incoming` into the records `held`: a tile met before gets its cells
+/// added (and gains those it lacked), a new one is added; the result is in tile order.
+void merge_records(const std::vector<std::int64_t>& incoming, const FieldLayout& layout,
                    std::int64_t per_tile, std::vector<std::int64_t>& held) {
-  const auto record = static_cast<std::size_t>(1 + layout.count * per_tile);
-  std::map<std::int64_t, std::size_t> at_of_tile;
-  for (std::size_t at = 0; at < held.size(); at += record) at_of_tile[held[at]] = at;
-  held.reserve(held.size() + records.size());
-  for (std::size_t at = 0; at < records.size(); at += record) {
-    const auto found = at_of_tile.find(records[at]);
-    if (found == at_of_tile.end())
-      held.insert(held.end(), records.begin() + static_cast<std::ptrdiff_t>(at),
-                  records.begin() + static_cast<std::ptrdiff_t>(at + record));
-    else
-      combine_values(layout, per_tile, TileAddress{&held[found->second + 1], per_tile, nullptr},
-                     TileValues{&records[at + 1], per_tile, nullptr});
+  std::map<std::int64_t, CellTile> tiles;
+  std::int64_t tile = 0;
+  for (std::size_t at = 0; at < held.size();) {
+    CellTile cells;
+    at = read_record(held, at, layout.count, tile, cells);
+    tiles.emplace(tile, std::move(cells));
   }
+  HostFields identity, wide;  // a tile met on both sides, wide, to merge in
+  for (std::size_t at = 0; at < incoming.size();) {
+    CellTile cells;
+    at = read_record(incoming, at, layout.count, tile, cells);
+    const auto [it, fresh] = tiles.try_emplace(tile, std::move(cells));
+    if (fresh) continue;
+    if (wide.size() == 0) {
+      identity = make_dense_identity(layout, per_tile);
+      wide = HostFields("swathgrid::merged_tile", layout.count, per_tile);
+    }
+    Kokkos::deep_copy(wide, identity);
+    combine_cells(layout, cells, wide.data(), per_tile);  // try_emplace left `cells` as it was
+    merge_cells(layout, per_tile, wide.data(), per_tile, it->second);
+  }
+  held.clear();
+  for (const auto& [id, cells] : tiles) append_record(held, id, cells, layout.count);
 }
 
 /// Sends `send` to `partner` and returns what `partner` sent (any size: in pieces); a
@@ -109,17 +150,22 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
     return static_cast<std::int64_t>(values * sizeof(std::int64_t));
   };
   // This rank's tiles of the row, unless it owns it (its own stay where they are), as the
-  // records it sends: expanded straight into the message, never held twice.
+  // records it sends: only their cells with data.
   std::vector<std::int64_t> held;
   const auto it = local.by_tile_row.find(tile_row);
   if (rank != owner && it != local.by_tile_row.end()) {
-    const std::int64_t record = 1 + layout.count * per_tile;
-    held.resize(it->second.size() * static_cast<std::size_t>(record));
-    std::int64_t* at = held.data();
+    std::vector<std::int64_t> wide;
     for (const auto& [tile, slot] : it->second) {
-      *at = tile;
-      local.data.expand(slot, at + 1);
-      at += record;
+      if (local.data.cell_tiles) {
+        append_record(held, tile, (*local.data.cell_tiles)[static_cast<std::size_t>(slot)],
+                      layout.count);
+        continue;
+      }
+      wide.resize(static_cast<std::size_t>(layout.count * per_tile));
+      local.data.expand(slot, wide.data());
+      CellTile cells;
+      merge_cells(layout, per_tile, wide.data(), per_tile, cells);
+      append_record(held, tile, cells, layout.count);
     }
   }
   // A binomial tree rooted at the owner (MPI_Reduce's classic shape), over the sparse tiles:
@@ -182,7 +228,6 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
                        std::vector<char>* has_data) {
   inject_fault("reduce", "tile row " + std::to_string(tile_row));
   const std::int64_t per_tile = tiles.cells_per_tile();
-  const std::int64_t record = 1 + layout.count * per_tile;
   const std::int64_t first_cell = block.rows.row_begin * tiles.nx;
   const std::size_t cells = static_cast<std::size_t>(block.rows.row_count * tiles.nx);
   for (std::size_t s = 0; s < config.stats.size(); ++s) {
@@ -193,13 +238,17 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
   // has one, by slot; the others' as received).
   struct Copies {
     std::int64_t local_slot = -1;
-    std::vector<TileValues> received;
+    std::vector<CellTile> received;
   };
   std::map<std::int64_t, Copies> copies_of_tile;
   if (const auto it = local.by_tile_row.find(tile_row); it != local.by_tile_row.end())
     for (const auto& [id, slot] : it->second) copies_of_tile[id].local_slot = slot;
-  for (std::int64_t at = 0; at < static_cast<std::int64_t>(received.size()); at += record)
-    copies_of_tile[received[at]].received.push_back(TileValues{&received[at + 1], per_tile});
+  for (std::size_t at = 0; at < received.size();) {
+    std::int64_t id = 0;
+    CellTile from;
+    at = read_record(received, at, layout.count, id, from);
+    copies_of_tile[id].received.push_back(std::move(from));
+  }
   const HostFields identity = make_dense_identity(layout, per_tile);
   HostFields tile(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile"), layout.count,
                   per_tile);
@@ -208,8 +257,7 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
       local.data.expand(copies.local_slot, tile.data());  // identity + the copy
     else
       Kokkos::deep_copy(tile, identity);
-    for (const TileValues& copy : copies.received)
-      combine_values(layout, per_tile, TileAddress{tile.data(), per_tile}, copy);
+    for (const CellTile& copy : copies.received) combine_cells(layout, copy, tile.data(), per_tile);
     std::int64_t filled = 0;
     const std::vector<StatGrid> grids =
         finalize_stats(tile, layout, config.weighting, config.stats, &filled, config.stdev_form);

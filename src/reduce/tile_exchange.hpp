@@ -69,8 +69,9 @@ struct ExchangeMemory {
 /// of its step-th tile row held by the other ranks go to it along a binomial tree
 /// (point-to-point pairs, log2 P rounds, copies combined on the way: MPI_Reduce's classic
 /// shape over the sparse tiles); the owner's own tiles stay where they are. Returns this
-/// rank's row's records from the others, one per tile (tile id, then layout.count x
-/// cells_per_tile values, field-major, the combination of every other rank's copy); nothing
+/// rank's row's records from the others, one per tile, the combination of every other rank's
+/// copy, only its cells with data (tile id, n, n uint16 offsets four to an int64, then
+/// layout.count x n values, field-major: a third of a dense tile at 0.01 degree); nothing
 /// when it owns no row at this step. A rank holds at most its row's result, one tile row on
 /// its way and one incoming message: `memory` records its peak.
 std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayout& layout,
