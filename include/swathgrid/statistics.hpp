@@ -9,6 +9,9 @@
 
 namespace swathgrid {
 
+/// Statistics written as int32 counts (count, ngranules); the others are floats.
+inline bool is_count_stat(Stat stat) { return stat == Stat::kCount || stat == Stat::kNgranules; }
+
 /// One output grid: float statistics (NaN where no data) or int32 counts (count, ngranules).
 struct StatGrid {
   Stat stat;

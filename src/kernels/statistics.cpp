@@ -97,7 +97,7 @@ std::vector<StatGrid> finalize_stats(const HostFields& fields, const FieldLayout
   for (Stat stat : stats) {
     StatGrid grid;
     grid.stat = stat;
-    grid.is_count = stat == Stat::kCount || stat == Stat::kNgranules;
+    grid.is_count = is_count_stat(stat);
     if (grid.is_count) {
       const bool observations = stat == Stat::kCount;
       const int slot = layout.slot[observations ? kObservations : kGranules];

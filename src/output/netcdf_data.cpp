@@ -1,6 +1,7 @@
 // The data section of the composite: every rank writes its row band of each field; rank 0
 // writes the coordinates while the others take part in the collective calls with nothing.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <iterator>
@@ -102,13 +103,14 @@ void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, 
                 const std::string& path, MPI_Comm comm) {
   const Hyperslab slab = hyperslab(plane, rows);
   const auto size = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
-  std::vector<float> filled;
+  std::vector<float> filled;  // a copy only where there is a NaN to replace
+  const bool has_nan =
+      size > 0 && std::any_of(values, values + size, [](float v) { return std::isnan(v); });
   agree_on(comm, path, [&] {
-    if (size > 0) filled = with_fill(values, size);
+    if (has_nan) filled = with_fill(values, size);
   });
-  agree_on(comm, path, [&] {
-    file.write(varid, slab.start, slab.count, filled.empty() ? nullptr : filled.data());
-  });
+  const float* data = has_nan ? filled.data() : (size > 0 ? values : nullptr);
+  agree_on(comm, path, [&] { file.write(varid, slab.start, slab.count, data); });
 }
 
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,

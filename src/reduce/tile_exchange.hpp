@@ -82,7 +82,8 @@ std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayo
 /// stat s of cell (row - rows.row_begin) * nx + column.
 struct RowBlock {
   RowBand rows;
-  std::vector<std::vector<float>> values;         ///< per float statistic (NaN: no data)
+  /// Per float statistic (kOutputFillValue: no data); empty for a count statistic.
+  std::vector<std::vector<float>> values;
   std::vector<std::vector<std::int32_t>> counts;  ///< per count statistic (0: no data)
 };
 
