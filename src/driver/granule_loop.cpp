@@ -115,9 +115,11 @@ struct DevicePositions {
 };
 
 /// Pixels `bin` adds at a time into the dense tiles of `cells` accumulators: the dense tiles
-/// then cover the footprint of ~200 lines, not of a granule (a full OCI granule at 0.01
-/// degree near the poles touches tiles of ~14 M cells: 230 MB of dense tiles).
-constexpr std::size_t kCellsBinPixels = std::size_t{1} << 18;
+/// then cover the footprint of ~50 lines, not of a granule (a full OCI granule at 0.01
+/// degree near the poles touches tiles of ~14 M cells: 230 MB of dense tiles). Global 0.01
+/// degree, one rank: peak RSS 830 MB with 2^18 pixels, 810 with 2^17, 775 with 2^16, the
+/// regrid's time unchanged within the noise (docs/performance.md).
+constexpr std::size_t kCellsBinPixels = std::size_t{1} << 16;
 
 BinTotals& operator+=(BinTotals& total, const BinTotals& part) {
   total.binned += part.binned;
