@@ -9,6 +9,7 @@
 
 #include <cassert>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -54,6 +55,36 @@ constexpr float kHugeDeg = 1.0e30f;
 /// asin(y) <= kAsinSlope * y for 0 <= y <= kSurveyMaxLonRatio (asin(1/2) = 0.5236).
 constexpr float kAsinSlope = 1.05f;
 constexpr float kSurveyMaxLonRatio = 0.5f;
+/// Pixels of a line the survey first tests together (chunk_rejected): a span small beside a
+/// grid (16 OCI pixels: 16-80 km), so that few pixels near the grid are tested twice.
+constexpr std::int64_t kSurveyChunk = 16;
+/// What the chunk's tests demand beyond the per-pixel ones (degrees): far above the rounding
+/// of float degrees up to 720 (~1e-4), so the proof that a rejected chunk holds no candidate
+/// does not rest on both being rounded alike (a contracted multiply-add, say).
+constexpr float kChunkMarginDeg = 1.0e-3f;
+
+/// The interval [low, high] of x - offset over x in [x_low, x_high], with one turn added
+/// where it is negative or subtracted where it is a turn or more, as each value's own
+/// wrapping (x - offset, then + 360 if < 0, then - 360 if >= 360) would do; false where the
+/// values would not all wrap alike.
+KOKKOS_INLINE_FUNCTION bool wrapped_interval(float x_low, float x_high, float offset, float& low,
+                                             float& high) {
+  low = x_low - offset;
+  high = x_high - offset;
+  if (high < 0.0f) {
+    low += 360.0f;
+    high += 360.0f;
+  } else if (low < 0.0f) {
+    return false;
+  }
+  if (low >= 360.0f) {
+    low -= 360.0f;
+    high -= 360.0f;
+  } else if (high >= 360.0f) {
+    return false;
+  }
+  return true;
+}
 
 using TrigView = Kokkos::View<double* [2], MemSpace>;  ///< (sin, cos) per row or column
 using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
@@ -87,6 +118,38 @@ double chord_of_distance(double distance_m) {
 
 KOKKOS_INLINE_FUNCTION bool navigated(float lon, float lat) {
   return lon - lon == 0.0f && lat >= -90.0f && lat <= 90.0f;
+}
+
+/// A float's bits as an integer: for floats >= 0 (not NaN) integer order is float order.
+KOKKOS_INLINE_FUNCTION std::int32_t float_bits(float x) {
+  std::int32_t bits = 0;
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits;
+}
+KOKKOS_INLINE_FUNCTION float bits_float(std::int32_t bits) {
+  float x = 0.0f;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+/// An integer whose order is the float order of any floats but NaN (-0 below +0): negative
+/// floats' bits with the magnitude bits flipped. Its own inverse.
+KOKKOS_INLINE_FUNCTION std::int32_t ordered_bits(float x) {
+  const std::int32_t bits = float_bits(x);
+  return bits ^ ((bits >> 31) & 0x7fffffff);
+}
+KOKKOS_INLINE_FUNCTION std::int32_t ordered_bits_inverse(std::int32_t key) {
+  return key ^ ((key >> 31) & 0x7fffffff);
+}
+KOKKOS_INLINE_FUNCTION std::int32_t min_bits(std::int32_t a, std::int32_t b) {
+  return a < b ? a : b;
+}
+KOKKOS_INLINE_FUNCTION std::int32_t max_bits(std::int32_t a, std::int32_t b) {
+  return a > b ? a : b;
+}
+
+/// navigated(), evaluated without a branch.
+KOKKOS_INLINE_FUNCTION bool navigated_bits(float lon, float lat) {
+  return (lon - lon == 0.0f) & (lat >= -90.0f) & (lat <= 90.0f);
 }
 
 /// |a - b| in degrees of longitude, wrapped to [0, 180]; negative when a or b is beyond any
@@ -133,6 +196,18 @@ struct GridEdges {
                     dx <= lon_in_high;
     return out ? 0 : (in ? 1 : kGridUnsure);
   }
+
+  /// Whether classify() gives 0 (out) to every point of the lat/lon box (bounds of a set of
+  /// points with navigation: classify's operations are monotone in lon and lat).
+  KOKKOS_INLINE_FUNCTION bool all_out(float lon_low, float lon_high, float lat_low,
+                                      float lat_high) const {
+    if (lat_high < lat_out_low - kChunkMarginDeg || lat_low > lat_out_high + kChunkMarginDeg)
+      return true;
+    float dx_low = 0.0f, dx_high = 0.0f;
+    return lon_low - x_min > -358.0f && lon_high - x_min < 718.0f &&
+           wrapped_interval(lon_low, lon_high, x_min, dx_low, dx_high) &&
+           dx_low >= lon_out_low + kChunkMarginDeg && dx_high <= lon_out_high - kChunkMarginDeg;
+  }
 };
 
 /// The grid's cell centres as a lat/lon box (degrees).
@@ -173,6 +248,43 @@ struct CentreBox {
     if (!(cos_lat_low > 0.0f && reach_rad < kSurveyMaxLonRatio * cos_lat_low)) return true;
     return (lon_out - kSurveySlackDeg) * cos_lat_low <= kAsinSlope * reach_deg;
   }
+
+  /// Whether may_reach() is false for every point of the lat/lon box (bounds of a set of
+  /// points with navigation) with a reach of at most reach_deg: the same tests on the box's
+  /// bounds of each value (latitude distance, longitude gap, cosine), monotone in them.
+  KOKKOS_INLINE_FUNCTION bool none_reach(float lon_low, float lon_high, float lat_low,
+                                         float lat_high, float reach_deg) const {
+    if (!(reach_deg < kSurveyMaxDeg)) return false;
+    const float lat_out = lat_low - north > south - lat_high ? lat_low - north : south - lat_high;
+    if (lat_out > reach_deg + kSurveySlackDeg + kChunkMarginDeg) return true;
+    if (all_lons) return false;
+    // |lon - lon_mid| over the box, then wrapped to [0, 180] as lon_gap_deg does.
+    float d_low = 0.0f, d_high = 0.0f;
+    if (lon_low >= lon_mid) {
+      d_low = lon_low - lon_mid;
+      d_high = lon_high - lon_mid;
+    } else if (lon_high <= lon_mid) {
+      d_low = lon_mid - lon_high;
+      d_high = lon_mid - lon_low;
+    } else {
+      return false;
+    }
+    float gap = d_low;  // the smallest gap
+    if (d_low > 180.0f) {
+      if (!(d_high <= 360.0f)) return false;  // a gap would be negative ("keep the pixel")
+      gap = 360.0f - d_high;
+    } else if (d_high > 180.0f) {
+      return false;
+    }
+    const float lon_out = gap - lon_half - kChunkMarginDeg;
+    if (!(lon_out > kSurveySlackDeg)) return false;
+    const float lat_abs = lat_high > -lat_low ? lat_high : -lat_low;  // the largest |lat|
+    const float lat_rad = lat_abs * static_cast<float>(kRadPerDeg);
+    const float cos_lat_low = 1.0f - 0.5f * lat_rad * lat_rad - kChunkMarginDeg;
+    const float reach_rad = (reach_deg + kChunkMarginDeg) * static_cast<float>(kRadPerDeg);
+    if (!(cos_lat_low > 0.0f && reach_rad < kSurveyMaxLonRatio * cos_lat_low)) return false;
+    return (lon_out - kSurveySlackDeg) * cos_lat_low > kAsinSlope * (reach_deg + kChunkMarginDeg);
+  }
 };
 
 /// One pass over every pixel, a line per work item (neighbours by offset): flags the
@@ -199,36 +311,142 @@ struct SurveyFunctor {
     return navigated(lon_j, lat_j) ? d : 0.0f;
   }
 
+  /// Whether no pixel of pixels [begin, end) of `line` is a candidate or may have its centre in
+  /// the grid, from bounds over them (their latitudes, longitudes and largest neighbour degree
+  /// distance) instead of each pixel's own values. Every test compares one of the values the
+  /// per-pixel tests compute (in float, by monotone operations: a rounded subtraction,
+  /// multiplication or sum of larger operands is not smaller) with the same operations on the
+  /// bounds, so a rejected pixel fails each per-pixel test too. False (the pixels are then
+  /// tested one by one) where a bound would not be one: a pixel or neighbour without
+  /// navigation, a longitude gap that is not a plain difference, bounds across a wrap.
+  KOKKOS_INLINE_FUNCTION bool chunk_rejected(std::int64_t line, std::int64_t begin,
+                                             std::int64_t end) const {
+    const std::int64_t first = line * pixels;
+    float lat_low = lat_deg(first + begin), lat_high = lat_low;
+    float lon_low = lon_deg(first + begin), lon_high = lon_low;
+    float largest = 0.0f;  // largest neighbour degree distance of the chunk's pixels
+    const bool footprint = !(uniform_deg > 0.0f);
+    bool sane = true;
+    if (footprint && begin > 0 && end < pixels && line > 0 && line + 1 < lines) {
+      // Inside the granule every pixel has its four neighbours: branch-free, so it vectorises.
+      largest = pair_distance(lon_low, lat_low, first + begin - 1, largest, sane);
+      // Integers stand for the floats: an int max of non-negative floats' bits, or of
+      // ordered_bits, is their max (a float select would not vectorise under IEEE rules).
+      int fine = 1;
+      std::int32_t largest_bits = float_bits(largest);
+      std::int32_t lat_min = ordered_bits(lat_low), lat_max = lat_min;
+      std::int32_t lon_min = ordered_bits(lon_low), lon_max = lon_min;
+      for (std::int64_t i = first + begin; i < first + end; ++i) {
+        const float lon = lon_deg(i), lat = lat_deg(i);
+        const float lon_r = lon_deg(i + 1), lat_r = lat_deg(i + 1);
+        const float lon_u = lon_deg(i - pixels), lat_u = lat_deg(i - pixels);
+        const float lon_d = lon_deg(i + pixels), lat_d = lat_deg(i + pixels);
+        // lon_gap_deg: min(d, 360 - d) is d up to 180, 360 - d beyond (negative beyond 360).
+        const float dr = device::fabs(lon_r - lon), du = device::fabs(lon_u - lon),
+                    dd = device::fabs(lon_d - lon);
+        const std::int32_t gap_r = min_bits(float_bits(dr), float_bits(360.0f - dr));
+        const std::int32_t gap_u = min_bits(float_bits(du), float_bits(360.0f - du));
+        const std::int32_t gap_d = min_bits(float_bits(dd), float_bits(360.0f - dd));
+        fine &= static_cast<int>(navigated_bits(lon, lat) & navigated_bits(lon_r, lat_r) &
+                                 navigated_bits(lon_u, lat_u) & navigated_bits(lon_d, lat_d)) &
+                static_cast<int>(gap_r >= 0 && gap_u >= 0 && gap_d >= 0);
+        largest_bits =
+            max_bits(largest_bits, float_bits(device::fabs(lat_r - lat) + bits_float(gap_r)));
+        largest_bits =
+            max_bits(largest_bits, float_bits(device::fabs(lat_u - lat) + bits_float(gap_u)));
+        largest_bits =
+            max_bits(largest_bits, float_bits(device::fabs(lat_d - lat) + bits_float(gap_d)));
+        lat_min = min_bits(lat_min, ordered_bits(lat));
+        lat_max = max_bits(lat_max, ordered_bits(lat));
+        lon_min = min_bits(lon_min, ordered_bits(lon));
+        lon_max = max_bits(lon_max, ordered_bits(lon));
+      }
+      largest = bits_float(largest_bits);
+      lat_low = bits_float(ordered_bits_inverse(lat_min));
+      lat_high = bits_float(ordered_bits_inverse(lat_max));
+      lon_low = bits_float(ordered_bits_inverse(lon_min));
+      lon_high = bits_float(ordered_bits_inverse(lon_max));
+      sane = sane && fine != 0;
+    } else {
+      for (std::int64_t p = begin; p < end; ++p) {
+        const std::int64_t i = first + p;
+        const float lon = lon_deg(i), lat = lat_deg(i);
+        sane = sane && navigated(lon, lat);
+        lat_low = lat < lat_low ? lat : lat_low;
+        lat_high = lat > lat_high ? lat : lat_high;
+        lon_low = lon < lon_low ? lon : lon_low;
+        lon_high = lon > lon_high ? lon : lon_high;
+        if (!footprint) continue;
+        // The pairs (p, p + 1), (p - 1, p) at the chunk's start, and the lines above and
+        // below: degree_distance is symmetric (|a - b| = |b - a|), so each pair once.
+        if (p + 1 < pixels) largest = pair_distance(lon, lat, i + 1, largest, sane);
+        if (p == begin && p > 0) largest = pair_distance(lon, lat, i - 1, largest, sane);
+        if (line > 0) largest = pair_distance(lon, lat, i - pixels, largest, sane);
+        if (line + 1 < lines) largest = pair_distance(lon, lat, i + pixels, largest, sane);
+      }
+    }
+    if (!sane) return false;
+    const float reach = footprint ? kSurveyReachFactor * largest + kSurveySlackDeg : uniform_deg;
+    return edges.all_out(lon_low, lon_high, lat_low, lat_high) &&
+           box.none_reach(lon_low, lon_high, lat_low, lat_high, reach);
+  }
+
+  /// max(largest, degree distance of (lon, lat) to pixel j); clears `sane` where that distance
+  /// is not the plain |dlat| + |dlon| wrapped (j without navigation, or a gap beyond a turn).
+  KOKKOS_INLINE_FUNCTION float pair_distance(float lon, float lat, std::int64_t j, float largest,
+                                             bool& sane) const {
+    const float lon_j = lon_deg(j), lat_j = lat_deg(j);
+    const float gap = lon_gap_deg(lon_j, lon);
+    sane = sane && navigated(lon_j, lat_j) && gap >= 0.0f;
+    const float d = device::fabs(lat_j - lat) + gap;
+    return d > largest ? d : largest;
+  }
+
+  /// The per-pixel survey of pixel p of `line`: its flags and reach bound; the in-grid
+  /// latitudes' extremes, and whether a centre's place in the grid is unsure.
+  KOKKOS_INLINE_FUNCTION void survey_pixel(std::int64_t line, std::int64_t p, float& lat_low,
+                                           float& lat_high, bool& unsure) const {
+    const std::int64_t first = line * pixels;
+    const std::int64_t up = line > 0 ? pixels : 0, down = line + 1 < lines ? pixels : 0;
+    const std::int64_t i = first + p;
+    const float lon = lon_deg(i), lat = lat_deg(i);
+    const std::uint8_t in_grid = edges.classify(lon, lat);
+    if (in_grid == 1) {
+      lat_low = lat < lat_low ? lat : lat_low;
+      lat_high = lat > lat_high ? lat : lat_high;
+    }
+    unsure = unsure || in_grid == kGridUnsure;
+    float reach = uniform_deg;
+    if (!(uniform_deg > 0.0f)) {  // the neighbours' distances; a missing one counts 0
+      float largest = degree_distance(lon, lat, p > 0 ? i - 1 : i);
+      const float right = degree_distance(lon, lat, p + 1 < pixels ? i + 1 : i);
+      const float above = degree_distance(lon, lat, i - up);
+      const float below = degree_distance(lon, lat, i + down);
+      largest = right > largest ? right : largest;
+      largest = above > largest ? above : largest;
+      largest = below > largest ? below : largest;
+      reach = kSurveyReachFactor * largest + kSurveySlackDeg;
+    }
+    reach_deg(i) = reach;
+    const bool kept = navigated(lon, lat) && box.may_reach(lon, lat, reach);
+    flags(i) = static_cast<std::uint8_t>((kept ? kCandidate : 0) |
+                                         (in_grid == kGridUnsure ? kGridUnsure : 0));
+  }
+
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line,
                                          Kokkos::MinMaxScalar<float>& in_grid_lat) const {
     const std::int64_t first = line * pixels;
-    const std::int64_t up = line > 0 ? pixels : 0, down = line + 1 < lines ? pixels : 0;
     float lat_low = in_grid_lat.min_val, lat_high = in_grid_lat.max_val;
     bool unsure = false;
-    for (std::int64_t p = 0; p < pixels; ++p) {
-      const std::int64_t i = first + p;
-      const float lon = lon_deg(i), lat = lat_deg(i);
-      const std::uint8_t in_grid = edges.classify(lon, lat);
-      if (in_grid == 1) {
-        lat_low = lat < lat_low ? lat : lat_low;
-        lat_high = lat > lat_high ? lat : lat_high;
+    // Chunks far from the grid at once (most pixels of a granule larger than the grid), the
+    // others pixel by pixel.
+    for (std::int64_t begin = 0; begin < pixels; begin += kSurveyChunk) {
+      const std::int64_t end = begin + kSurveyChunk < pixels ? begin + kSurveyChunk : pixels;
+      if (chunk_rejected(line, begin, end)) {
+        for (std::int64_t p = begin; p < end; ++p) flags(first + p) = 0;
+        continue;
       }
-      unsure = unsure || in_grid == kGridUnsure;
-      float reach = uniform_deg;
-      if (!(uniform_deg > 0.0f)) {  // the neighbours' distances; a missing one counts 0
-        float largest = degree_distance(lon, lat, p > 0 ? i - 1 : i);
-        const float right = degree_distance(lon, lat, p + 1 < pixels ? i + 1 : i);
-        const float above = degree_distance(lon, lat, i - up);
-        const float below = degree_distance(lon, lat, i + down);
-        largest = right > largest ? right : largest;
-        largest = above > largest ? above : largest;
-        largest = below > largest ? below : largest;
-        reach = kSurveyReachFactor * largest + kSurveySlackDeg;
-      }
-      reach_deg(i) = reach;
-      const bool kept = navigated(lon, lat) && box.may_reach(lon, lat, reach);
-      flags(i) = static_cast<std::uint8_t>((kept ? kCandidate : 0) |
-                                           (in_grid == kGridUnsure ? kGridUnsure : 0));
+      for (std::int64_t p = begin; p < end; ++p) survey_pixel(line, p, lat_low, lat_high, unsure);
     }
     std::int32_t count = 0, begin = static_cast<std::int32_t>(pixels), end = 0;
     for (std::int64_t p = 0; p < pixels; ++p) {
