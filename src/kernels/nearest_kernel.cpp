@@ -39,6 +39,12 @@ constexpr double kWindowSlackDeg = 1.0e-9;
 /// A window whose sin(radius) / cos(latitude) exceeds this spans all columns: the cap touches
 /// a pole, or nearly (where asin would amplify rounding).
 constexpr double kMaxLonRatio = 1.0 - 1.0e-6;
+/// The footprint ellipse's own window (ScatterFunctor::ellipse_window) for reaches below this
+/// chord (unit sphere: 6.4 km; its bounds' second-order terms stay ~1e-3 of the reach) and
+/// pixels where cos(lat) exceeds kEllipseWindowMinCosLat (|lat| < 78 degrees).
+constexpr double kEllipseWindowMaxChord = 1.0e-3;
+constexpr double kEllipseWindowMinCosLat = 0.2;
+constexpr double kEllipseSlack = 1.0e-6;  ///< relative enlargement of its bounds
 
 /// The survey's bound on a pixel's reach: its chord radius, as an angle, is at most
 /// kSurveyReachFactor times the largest degree distance |dlat| + |dlon| to a navigated
@@ -99,6 +105,9 @@ struct Vec3 {
 };
 KOKKOS_INLINE_FUNCTION Vec3 minus(const Vec3& a, const Vec3& b) {
   return {a.x - b.x, a.y - b.y, a.z - b.z};
+}
+KOKKOS_INLINE_FUNCTION Vec3 cross(const Vec3& a, const Vec3& b) {
+  return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
 }
 KOKKOS_INLINE_FUNCTION double dot(const Vec3& a, const Vec3& b) {
   return a.x * b.x + a.y * b.y + a.z * b.z;
@@ -440,6 +449,7 @@ struct SurveyFunctor {
     bool unsure = false;
     // Chunks far from the grid at once (most pixels of a granule larger than the grid), the
     // others pixel by pixel.
+    std::int64_t surveyed_begin = pixels, surveyed_end = 0;  // the pixels tested one by one
     for (std::int64_t begin = 0; begin < pixels; begin += kSurveyChunk) {
       const std::int64_t end = begin + kSurveyChunk < pixels ? begin + kSurveyChunk : pixels;
       if (chunk_rejected(line, begin, end)) {
@@ -447,9 +457,12 @@ struct SurveyFunctor {
         continue;
       }
       for (std::int64_t p = begin; p < end; ++p) survey_pixel(line, p, lat_low, lat_high, unsure);
+      if (surveyed_begin > begin) surveyed_begin = begin;
+      surveyed_end = end;
     }
+    // Only those can be candidates or unsure.
     std::int32_t count = 0, begin = static_cast<std::int32_t>(pixels), end = 0;
-    for (std::int64_t p = 0; p < pixels; ++p) {
+    for (std::int64_t p = surveyed_begin; p < surveyed_end; ++p) {
       const std::uint8_t flag = flags(first + p);
       if (unsure && (flag & kGridUnsure)) {
         const float lon = lon_deg(first + p), lat = lat_deg(first + p);
@@ -483,6 +496,7 @@ struct Reach {
   double radius = 0.0;
   bool footprint = false;
   Vec3 w_a{0.0, 0.0, 0.0}, w_c{0.0, 0.0, 0.0};
+  Vec3 v_a{0.0, 0.0, 0.0}, v_c{0.0, 0.0, 0.0};  ///< the spacing vectors (w: their dual basis)
 
   /// Both tests evaluated, one branch for the caller (most visits fail one, unpredictably).
   KOKKOS_INLINE_FUNCTION bool contains(const Vec3& d, double chord2) const {
@@ -585,6 +599,8 @@ struct ScatterFunctor {
     const double det = aa * cc - ac * ac;
     if (!(det > kMinSinAngle2 * aa * cc)) return false;
     reach.footprint = true;
+    reach.v_a = v_a;
+    reach.v_c = v_c;
     reach.w_a = combine(cc, v_a, ac, v_c, det);
     reach.w_c = combine(aa, v_c, ac, v_a, det);
     const double radius = kFootprintReachScale * device::sqrt((aa + cc) * 0.5);
@@ -611,6 +627,71 @@ struct ScatterFunctor {
       Kokkos::atomic_fetch_min(&cell_key, key);
   }
 
+  /// The window around a footprint's ellipse (its bounding circle has twice its area, more for
+  /// an elongated one), where the pixel's lattice is small (chord below
+  /// kEllipseWindowMaxChord, so every cell in reach is within 1e-3 radians) and far from the
+  /// poles: `lat_half` (radians) bounds |lat - lat_p| and `half_width_deg` |lon - lon_p| over
+  /// the cells in reach; false (nothing set) elsewhere. A cell in reach has d = Q - P =
+  /// s v_a + t v_c + u n (n the unit normal of the spacing vectors: w_a, w_c are their dual
+  /// basis, so s = w_a . d) with s^2 + t^2 <= R^2 and |u| <= |d| <= r; so for a unit e
+  /// orthogonal to P, e . d <= R |(e . v_a, e . v_c)| + r sigma (sigma = |n x P|, the sine of
+  /// the lattice plane's tilt, ~1e-4). With e east: e . d = cos(lat_q) sin(dlon), and
+  /// cos(lat_q) >= cos(lat_p) - |dlat|. With e north: e . d = sin(dlat) + sin(lat_p)
+  /// cos(lat_q) (1 - cos dlon), whose second term is at most |sin lat_p| r^2 / (2 cos lat_p)
+  /// (|d|^2 = 2 (1 - cos dlat) + 2 cos(lat_p) cos(lat_q) (1 - cos dlon) <= r^2). Arcsines
+  /// bounded as in operator(); every bound enlarged by kEllipseSlack (relative), far above the
+  /// rounding of these few operations and of the kernel's own (w: ~1e-12 relative).
+  KOKKOS_INLINE_FUNCTION bool ellipse_window(const Vec3& p, const Reach& reach, double& lat_half,
+                                             double& half_width_deg) const {
+    const double r = reach.radius;
+    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
+    if (!(r < kEllipseWindowMaxChord && cos_lat_p > kEllipseWindowMinCosLat)) return false;
+    const double inverse = 1.0 / cos_lat_p;
+    const Vec3 east{-p.y * inverse, p.x * inverse, 0.0};
+    const Vec3 north{-p.z * p.x * inverse, -p.z * p.y * inverse, cos_lat_p};
+    const Vec3 n = cross(reach.v_a, reach.v_c);
+    const double n2 = dot(n, n), np = dot(n, p);
+    const double sigma2 = 1.0 - np * np / n2;
+    const double tilt = r * (sigma2 > 0.0 ? device::sqrt(sigma2) : 0.0);
+    const double ellipse = device::sqrt(kFootprintRadius2);
+    const double na = dot(north, reach.v_a), nc = dot(north, reach.v_c);
+    const double ea = dot(east, reach.v_a), ec = dot(east, reach.v_c);
+    const double sin_dlat = (ellipse * device::sqrt(na * na + nc * nc) + tilt +
+                             0.5 * r * r * device::fabs(p.z) * inverse) *
+                            (1.0 + kEllipseSlack);
+    if (!(sin_dlat < 0.5)) return false;
+    const double dlat = sin_dlat / device::sqrt(1.0 - sin_dlat * sin_dlat) * (1.0 + kEllipseSlack);
+    const double cos_lat_q = cos_lat_p - dlat;  // the smallest over the window's rows
+    if (!(cos_lat_q > 0.0)) return false;
+    const double ratio =
+        (ellipse * device::sqrt(ea * ea + ec * ec) + tilt) / cos_lat_q * (1.0 + kEllipseSlack);
+    if (!(ratio < 0.5)) return false;
+    lat_half = dlat;
+    half_width_deg =
+        ratio / device::sqrt(1.0 - ratio * ratio) * (1.0 + kEllipseSlack) * kDegPerRad +
+        kWindowSlackDeg;
+    return true;
+  }
+
+  /// The window around the bounding circle of a reach of chord r: |dlat| <= theta = 2 asin(r /
+  /// 2); |dlon| <= asin(sin theta / cos lat) unless the cap holds a pole (then all columns).
+  /// sin theta = r sqrt(1 - r^2 / 4) exactly; cos lat = |P_xy|; asin(y) <= y / sqrt(1 - y^2)
+  /// bounds both arcsines from above without trigonometry.
+  KOKKOS_INLINE_FUNCTION void circle_window(const Vec3& p, double r, double& lat_half,
+                                            double& half_width_deg) const {
+    const double half_r2 = 1.0 - 0.25 * r * r;
+    const double root = half_r2 > 0.0 ? device::sqrt(half_r2) : 0.0;
+    const double theta = (half_r2 > 0.0 ? r / root : kPi) * (1.0 + kWindowSlack);
+    lat_half = theta < kPi ? theta : kPi;
+    const double sin_theta = r * root;
+    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
+    const double lon_ratio = sin_theta / cos_lat_p * (1.0 + kWindowSlack);
+    half_width_deg = kFullTurnDeg;
+    if (half_r2 > 0.5 && lon_ratio < kMaxLonRatio)  // theta < 90 degrees: the cap's widest
+      half_width_deg =                              // latitude is the pixel's side
+          lon_ratio / device::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
+  }
+
   /// Candidate k of the list.
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t k) const {
     if (bands(k, 1) < band_south || bands(k, 0) > band_north) return;  // not near the block
@@ -623,26 +704,18 @@ struct ScatterFunctor {
     } else if (!footprint_reach(i, p, reach)) {
       return;
     }
-    // Window: |dlat| <= theta; |dlon| <= asin(sin theta / cos lat) unless the cap holds a pole.
-    // theta = 2 asin(r / 2) and sin theta = r sqrt(1 - r^2 / 4) exactly; cos lat = |P_xy|;
-    // asin(y) <= y / sqrt(1 - y^2) bounds both arcsines from above without trigonometry.
+    // The window: rows within lat_half (radians) of the pixel's latitude, columns within
+    // half_width_deg of its longitude.
     const double lon = lon_deg(i), lat = lat_deg(i);
-    const double r = reach.radius, half_r2 = 1.0 - 0.25 * r * r;
-    const double root = half_r2 > 0.0 ? device::sqrt(half_r2) : 0.0;
-    const double theta = (half_r2 > 0.0 ? r / root : kPi) * (1.0 + kWindowSlack);
-    const double theta_deg = (theta < kPi ? theta : kPi) * kDegPerRad + kWindowSlackDeg;
+    double lat_half = kPi, half_width_deg = kFullTurnDeg;
+    if (!(reach.footprint && ellipse_window(p, reach, lat_half, half_width_deg)))
+      circle_window(p, reach.radius, lat_half, half_width_deg);
+    const double theta_deg = lat_half * kDegPerRad + kWindowSlackDeg;
     const Span rows =
         intersect(clipped_span((grid.y_max - (lat + theta_deg)) * cells_per_deg - 0.5,
                                (grid.y_max - (lat - theta_deg)) * cells_per_deg - 0.5, grid.ny),
                   block.row_begin, block.row_end);
     if (rows.begin >= rows.end) return;
-    const double sin_theta = r * root;
-    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
-    const double lon_ratio = sin_theta / cos_lat_p * (1.0 + kWindowSlack);
-    double half_width_deg = kFullTurnDeg;
-    if (half_r2 > 0.5 && lon_ratio < kMaxLonRatio)  // theta < 90 degrees: the cap's widest
-      half_width_deg =                              // latitude is the pixel's side
-          lon_ratio / device::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
     const ColumnSpans cols = column_spans(grid, cells_per_deg, lon, half_width_deg);
     for (int s = 0; s < cols.count; ++s) {
       const Span span = intersect(cols.span[s], block.col_begin, block.col_end);
