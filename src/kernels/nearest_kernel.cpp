@@ -68,6 +68,10 @@ constexpr std::int64_t kSurveyChunk = 16;
 /// of float degrees up to 720 (~1e-4), so the proof that a rejected chunk holds no candidate
 /// does not rest on both being rounded alike (a contracted multiply-add, say).
 constexpr float kChunkMarginDeg = 1.0e-3f;
+/// What the survey finds of a run of pixels (SurveyFunctor::classify_chunk).
+constexpr int kChunkMixed = 0;  ///< test each pixel
+constexpr int kChunkOut = 1;    ///< none a candidate, none in the grid
+constexpr int kChunkIn = 2;     ///< every one a candidate with its centre surely in the grid
 
 /// The interval [low, high] of x - offset over x in [x_low, x_high], with one turn added
 /// where it is negative or subtracted where it is a turn or more, as each value's own
@@ -206,6 +210,15 @@ struct GridEdges {
     return out ? 0 : (in ? 1 : kGridUnsure);
   }
 
+  /// Whether classify() gives 1 (surely in) to every point of the lat/lon box (bounds of a set
+  /// of points with navigation), each without wrapping.
+  KOKKOS_INLINE_FUNCTION bool all_in(float lon_low, float lon_high, float lat_low,
+                                     float lat_high) const {
+    return lat_low >= lat_in_low + kChunkMarginDeg && lat_high <= lat_in_high - kChunkMarginDeg &&
+           lon_low - x_min >= kSurveySlackDeg + kChunkMarginDeg &&
+           lon_high - x_min <= lon_in_high - kChunkMarginDeg && lon_in_high < 360.0f;
+  }
+
   /// Whether classify() gives 0 (out) to every point of the lat/lon box (bounds of a set of
   /// points with navigation: classify's operations are monotone in lon and lat).
   KOKKOS_INLINE_FUNCTION bool all_out(float lon_low, float lon_high, float lat_low,
@@ -256,6 +269,15 @@ struct CentreBox {
     const float reach_rad = reach_deg * static_cast<float>(kRadPerDeg);
     if (!(cos_lat_low > 0.0f && reach_rad < kSurveyMaxLonRatio * cos_lat_low)) return true;
     return (lon_out - kSurveySlackDeg) * cos_lat_low <= kAsinSlope * reach_deg;
+  }
+
+  /// Whether every point of the lat/lon box lies among the centres (so may_reach() is true
+  /// for it, whatever its reach: its latitude and longitude distances are at most 0).
+  KOKKOS_INLINE_FUNCTION bool all_inside(float lon_low, float lon_high, float lat_low,
+                                         float lat_high) const {
+    if (!(lat_low >= south + kChunkMarginDeg && lat_high <= north - kChunkMarginDeg)) return false;
+    return all_lons || (lon_low >= lon_mid - lon_half + kChunkMarginDeg &&
+                        lon_high <= lon_mid + lon_half - kChunkMarginDeg);
   }
 
   /// Whether may_reach() is false for every point of the lat/lon box (bounds of a set of
@@ -321,17 +343,20 @@ struct SurveyFunctor {
   }
 
   /// Whether no pixel of pixels [begin, end) of `line` is a candidate or may have its centre in
-  /// the grid, from bounds over them (their latitudes, longitudes and largest neighbour degree
+  /// the grid (kChunkOut), or every one is a candidate with its centre surely in the grid
+  /// (kChunkIn: `reach` then bounds each one's reach, `lat_low` and `lat_high` their
+  /// latitudes), from bounds over them (their latitudes, longitudes and largest neighbour degree
   /// distance) instead of each pixel's own values. Every test compares one of the values the
   /// per-pixel tests compute (in float, by monotone operations: a rounded subtraction,
   /// multiplication or sum of larger operands is not smaller) with the same operations on the
   /// bounds, so a rejected pixel fails each per-pixel test too. False (the pixels are then
   /// tested one by one) where a bound would not be one: a pixel or neighbour without
   /// navigation, a longitude gap that is not a plain difference, bounds across a wrap.
-  KOKKOS_INLINE_FUNCTION bool chunk_rejected(std::int64_t line, std::int64_t begin,
-                                             std::int64_t end) const {
+  KOKKOS_INLINE_FUNCTION int classify_chunk(std::int64_t line, std::int64_t begin, std::int64_t end,
+                                            float& reach, float& lat_low, float& lat_high) const {
     const std::int64_t first = line * pixels;
-    float lat_low = lat_deg(first + begin), lat_high = lat_low;
+    lat_low = lat_deg(first + begin);
+    lat_high = lat_low;
     float lon_low = lon_deg(first + begin), lon_high = lon_low;
     float largest = 0.0f;  // largest neighbour degree distance of the chunk's pixels
     const bool footprint = !(uniform_deg > 0.0f);
@@ -394,10 +419,15 @@ struct SurveyFunctor {
         if (line + 1 < lines) largest = pair_distance(lon, lat, i + pixels, largest, sane);
       }
     }
-    if (!sane) return false;
-    const float reach = footprint ? kSurveyReachFactor * largest + kSurveySlackDeg : uniform_deg;
-    return edges.all_out(lon_low, lon_high, lat_low, lat_high) &&
-           box.none_reach(lon_low, lon_high, lat_low, lat_high, reach);
+    if (!sane) return kChunkMixed;
+    reach = footprint ? kSurveyReachFactor * largest + kSurveySlackDeg : uniform_deg;
+    if (edges.all_out(lon_low, lon_high, lat_low, lat_high) &&
+        box.none_reach(lon_low, lon_high, lat_low, lat_high, reach))
+      return kChunkOut;
+    if (edges.all_in(lon_low, lon_high, lat_low, lat_high) &&
+        box.all_inside(lon_low, lon_high, lat_low, lat_high))
+      return kChunkIn;
+    return kChunkMixed;
   }
 
   /// max(largest, degree distance of (lon, lat) to pixel j); clears `sane` where that distance
@@ -452,11 +482,22 @@ struct SurveyFunctor {
     std::int64_t surveyed_begin = pixels, surveyed_end = 0;  // the pixels tested one by one
     for (std::int64_t begin = 0; begin < pixels; begin += kSurveyChunk) {
       const std::int64_t end = begin + kSurveyChunk < pixels ? begin + kSurveyChunk : pixels;
-      if (chunk_rejected(line, begin, end)) {
+      float reach = 0.0f, chunk_lat_low = 0.0f, chunk_lat_high = 0.0f;
+      const int kind = classify_chunk(line, begin, end, reach, chunk_lat_low, chunk_lat_high);
+      if (kind == kChunkOut) {
         for (std::int64_t p = begin; p < end; ++p) flags(first + p) = 0;
         continue;
       }
-      for (std::int64_t p = begin; p < end; ++p) survey_pixel(line, p, lat_low, lat_high, unsure);
+      if (kind == kChunkIn) {
+        for (std::int64_t p = begin; p < end; ++p) {
+          flags(first + p) = kCandidate;
+          reach_deg(first + p) = reach;  // a bound of its own: only widens its band
+        }
+        lat_low = chunk_lat_low < lat_low ? chunk_lat_low : lat_low;
+        lat_high = chunk_lat_high > lat_high ? chunk_lat_high : lat_high;
+      } else {
+        for (std::int64_t p = begin; p < end; ++p) survey_pixel(line, p, lat_low, lat_high, unsure);
+      }
       if (surveyed_begin > begin) surveyed_begin = begin;
       surveyed_end = end;
     }
