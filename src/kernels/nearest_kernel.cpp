@@ -61,7 +61,7 @@ constexpr float kHugeDeg = 1.0e30f;
 /// asin(y) <= kAsinSlope * y for 0 <= y <= kSurveyMaxLonRatio (asin(1/2) = 0.5236).
 constexpr float kAsinSlope = 1.05f;
 constexpr float kSurveyMaxLonRatio = 0.5f;
-/// Pixels of a line the survey first tests together (chunk_rejected): a span small beside a
+/// Pixels of a line the survey first tests together (classify_chunk): a span small beside a
 /// grid (16 OCI pixels: 16-80 km), so that few pixels near the grid are tested twice.
 constexpr std::int64_t kSurveyChunk = 16;
 /// What the chunk's tests demand beyond the per-pixel ones (degrees): far above the rounding
