@@ -375,6 +375,52 @@ TEST(NearestKernel, OneSurveyServesWindowsAndItsRowsAreGranuleRows) {
       }
 }
 
+// The survey rejects runs of pixels of a line far from the grid together, from bounds over
+// them (their latitudes, longitudes, largest neighbour distance) instead of each pixel's own
+// values: small grids anywhere around a swath many runs wide (inside it, just beyond its
+// edges, its first and last lines, beside a gap of missing navigation), a turn east or west,
+// with either reach, get what brute force gives; in all, many cells with a pixel and many
+// without.
+TEST(NearestKernel, SmallGridsAroundAWideSwathMatchBruteForce) {
+  Swath s = make_swath({-75.0, 35.0, 200.0, 40, 150, 1200.0, 1200.0, 1.5});
+  for (std::size_t l = 18; l <= 20; ++l)
+    for (std::size_t p = 60; p <= 70; ++p) s.drop(l, p);
+  // (line, pixel) of its centre, cell size (degrees), cells on a side; the first holds whole
+  // runs in its interior.
+  const double places[][4] = {{20.0, 75.0, 0.004, 110}, {10.0, -1.5, 0.002, 30},
+                              {25.0, 150.5, 0.002, 30}, {-1.5, 40.0, 0.002, 30},
+                              {40.5, 100.0, 0.002, 30}, {19.0, 65.0, 0.002, 30},
+                              {5.0, 16.0, 0.002, 30},   {30.0, 31.5, 0.002, 30}};
+  std::int64_t filled = 0, empty = 0;
+  for (const double turn : {0.0, 360.0, -360.0}) {
+    Swath shifted = s;
+    for (float& lon : shifted.lon) lon += static_cast<float>(turn);
+    PixelView lon, lat;
+    copy_to_device(shifted.lon, lon, "lon");
+    copy_to_device(shifted.lat, lat, "lat");
+    for (const auto& place : places)
+      for (const double max_distance_m : {0.0, 2500.0}) {
+        GridSpec grid = window_around(s.point(place[0], place[1]), place[2],
+                                      static_cast<std::int64_t>(place[3]));
+        grid.x_min += turn;
+        const std::vector<std::int64_t> got = run_kernel(shifted, grid, max_distance_m);
+        const Comparison c = compare(got, brute_force(shifted, grid, max_distance_m));
+        NearestSearch search;  // its rows: from runs surely in the grid, and pixel by pixel
+        search.survey(lon, lat, s.shape.lines, s.shape.pixels, grid, max_distance_m);
+        const RowWindow want = granule_rows(lon, lat, grid);
+        EXPECT_EQ(search.rows().begin, want.begin) << "turn " << turn << ", line " << place[0];
+        EXPECT_EQ(search.rows().end, want.end) << "turn " << turn << ", line " << place[0];
+        EXPECT_EQ(c.mismatches, 0)
+            << "turn " << turn << ", around line " << place[0] << ", pixel " << place[1]
+            << ", reach " << max_distance_m << ": first at cell " << c.first_mismatch;
+        filled += c.filled;
+        empty += grid.cell_count() - c.filled;
+      }
+  }
+  EXPECT_GT(filled, 10000);
+  EXPECT_GT(empty, 3000);
+}
+
 TEST(NearestKernel, AntimeridianSwathLandsOnBothEdgesOfAGlobalGrid) {
   // 15 km pixels on a whole-globe 0.1-degree grid (finer than the pixels).
   const Swath s = make_swath({179.95, -20.0, 10.0, 24, 16, 15000.0, 15000.0, 1.0});

@@ -78,9 +78,11 @@ struct CellBlock {
 /// periodic). survey() passes once over every pixel: the rows the pixel centres fall in, and
 /// the candidates, a superset (from degrees alone, with an upper bound of each pixel's reach)
 /// of the pixels that can reach a cell of the grid, so a grid small beside the granule costs
-/// little more than the pixels near it. search() then scatters the candidates: each visits the
-/// cells inside a lat/lon box around its reach's bounding circle and keeps the smallest key per
-/// cell (atomic min), so the result does not depend on thread count or order. Buffers are kept
+/// little more than the pixels near it (runs of 16 pixels of a line far from the grid are
+/// rejected together, from bounds over the run). search() then scatters the candidates: each
+/// visits the cells inside a lat/lon box around its reach (its footprint ellipse where the
+/// reach is small, else its bounding circle) and keeps the smallest key per cell (atomic min),
+/// so the result does not depend on thread count or order. Buffers are kept
 /// from call to call and only grow: once the largest granule has been seen nothing is
 /// allocated.
 class NearestSearch {

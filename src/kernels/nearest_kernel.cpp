@@ -9,6 +9,7 @@
 
 #include <cassert>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -38,6 +39,12 @@ constexpr double kWindowSlackDeg = 1.0e-9;
 /// A window whose sin(radius) / cos(latitude) exceeds this spans all columns: the cap touches
 /// a pole, or nearly (where asin would amplify rounding).
 constexpr double kMaxLonRatio = 1.0 - 1.0e-6;
+/// The footprint ellipse's own window (ScatterFunctor::ellipse_window) for reaches below this
+/// chord (unit sphere: 6.4 km; its bounds' second-order terms stay ~1e-3 of the reach) and
+/// pixels where cos(lat) exceeds kEllipseWindowMinCosLat (|lat| < 78 degrees).
+constexpr double kEllipseWindowMaxChord = 1.0e-3;
+constexpr double kEllipseWindowMinCosLat = 0.2;
+constexpr double kEllipseSlack = 1.0e-6;  ///< relative enlargement of its bounds
 
 /// The survey's bound on a pixel's reach: its chord radius, as an angle, is at most
 /// kSurveyReachFactor times the largest degree distance |dlat| + |dlon| to a navigated
@@ -54,6 +61,40 @@ constexpr float kHugeDeg = 1.0e30f;
 /// asin(y) <= kAsinSlope * y for 0 <= y <= kSurveyMaxLonRatio (asin(1/2) = 0.5236).
 constexpr float kAsinSlope = 1.05f;
 constexpr float kSurveyMaxLonRatio = 0.5f;
+/// Pixels of a line the survey first tests together (classify_chunk): a span small beside a
+/// grid (16 OCI pixels: 16-80 km), so that few pixels near the grid are tested twice.
+constexpr std::int64_t kSurveyChunk = 16;
+/// What the chunk's tests demand beyond the per-pixel ones (degrees): far above the rounding
+/// of float degrees up to 720 (~1e-4), so the proof that a rejected chunk holds no candidate
+/// does not rest on both being rounded alike (a contracted multiply-add, say).
+constexpr float kChunkMarginDeg = 1.0e-3f;
+/// What the survey finds of a run of pixels (SurveyFunctor::classify_chunk).
+constexpr int kChunkMixed = 0;  ///< test each pixel
+constexpr int kChunkOut = 1;    ///< none a candidate, none in the grid
+constexpr int kChunkIn = 2;     ///< every one a candidate with its centre surely in the grid
+
+/// The interval [low, high] of x - offset over x in [x_low, x_high], with one turn added
+/// where it is negative or subtracted where it is a turn or more, as each value's own
+/// wrapping (x - offset, then + 360 if < 0, then - 360 if >= 360) would do; false where the
+/// values would not all wrap alike.
+KOKKOS_INLINE_FUNCTION bool wrapped_interval(float x_low, float x_high, float offset, float& low,
+                                             float& high) {
+  low = x_low - offset;
+  high = x_high - offset;
+  if (high < 0.0f) {
+    low += 360.0f;
+    high += 360.0f;
+  } else if (low < 0.0f) {
+    return false;
+  }
+  if (low >= 360.0f) {
+    low -= 360.0f;
+    high -= 360.0f;
+  } else if (high >= 360.0f) {
+    return false;
+  }
+  return true;
+}
 
 using TrigView = Kokkos::View<double* [2], MemSpace>;  ///< (sin, cos) per row or column
 using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
@@ -68,6 +109,9 @@ struct Vec3 {
 };
 KOKKOS_INLINE_FUNCTION Vec3 minus(const Vec3& a, const Vec3& b) {
   return {a.x - b.x, a.y - b.y, a.z - b.z};
+}
+KOKKOS_INLINE_FUNCTION Vec3 cross(const Vec3& a, const Vec3& b) {
+  return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
 }
 KOKKOS_INLINE_FUNCTION double dot(const Vec3& a, const Vec3& b) {
   return a.x * b.x + a.y * b.y + a.z * b.z;
@@ -87,6 +131,38 @@ double chord_of_distance(double distance_m) {
 
 KOKKOS_INLINE_FUNCTION bool navigated(float lon, float lat) {
   return lon - lon == 0.0f && lat >= -90.0f && lat <= 90.0f;
+}
+
+/// A float's bits as an integer: for floats >= 0 (not NaN) integer order is float order.
+KOKKOS_INLINE_FUNCTION std::int32_t float_bits(float x) {
+  std::int32_t bits = 0;
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits;
+}
+KOKKOS_INLINE_FUNCTION float bits_float(std::int32_t bits) {
+  float x = 0.0f;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+/// An integer whose order is the float order of any floats but NaN (-0 below +0): negative
+/// floats' bits with the magnitude bits flipped. Its own inverse.
+KOKKOS_INLINE_FUNCTION std::int32_t ordered_bits(float x) {
+  const std::int32_t bits = float_bits(x);
+  return bits ^ ((bits >> 31) & 0x7fffffff);
+}
+KOKKOS_INLINE_FUNCTION std::int32_t ordered_bits_inverse(std::int32_t key) {
+  return key ^ ((key >> 31) & 0x7fffffff);
+}
+KOKKOS_INLINE_FUNCTION std::int32_t min_bits(std::int32_t a, std::int32_t b) {
+  return a < b ? a : b;
+}
+KOKKOS_INLINE_FUNCTION std::int32_t max_bits(std::int32_t a, std::int32_t b) {
+  return a > b ? a : b;
+}
+
+/// navigated(), evaluated without a branch.
+KOKKOS_INLINE_FUNCTION bool navigated_bits(float lon, float lat) {
+  return (lon - lon == 0.0f) & (lat >= -90.0f) & (lat <= 90.0f);
 }
 
 /// |a - b| in degrees of longitude, wrapped to [0, 180]; negative when a or b is beyond any
@@ -133,6 +209,27 @@ struct GridEdges {
                     dx <= lon_in_high;
     return out ? 0 : (in ? 1 : kGridUnsure);
   }
+
+  /// Whether classify() gives 1 (surely in) to every point of the lat/lon box (bounds of a set
+  /// of points with navigation), each without wrapping.
+  KOKKOS_INLINE_FUNCTION bool all_in(float lon_low, float lon_high, float lat_low,
+                                     float lat_high) const {
+    return lat_low >= lat_in_low + kChunkMarginDeg && lat_high <= lat_in_high - kChunkMarginDeg &&
+           lon_low - x_min >= kSurveySlackDeg + kChunkMarginDeg &&
+           lon_high - x_min <= lon_in_high - kChunkMarginDeg && lon_in_high < 360.0f;
+  }
+
+  /// Whether classify() gives 0 (out) to every point of the lat/lon box (bounds of a set of
+  /// points with navigation: classify's operations are monotone in lon and lat).
+  KOKKOS_INLINE_FUNCTION bool all_out(float lon_low, float lon_high, float lat_low,
+                                      float lat_high) const {
+    if (lat_high < lat_out_low - kChunkMarginDeg || lat_low > lat_out_high + kChunkMarginDeg)
+      return true;
+    float dx_low = 0.0f, dx_high = 0.0f;
+    return lon_low - x_min > -358.0f && lon_high - x_min < 718.0f &&
+           wrapped_interval(lon_low, lon_high, x_min, dx_low, dx_high) &&
+           dx_low >= lon_out_low + kChunkMarginDeg && dx_high <= lon_out_high - kChunkMarginDeg;
+  }
 };
 
 /// The grid's cell centres as a lat/lon box (degrees).
@@ -173,6 +270,52 @@ struct CentreBox {
     if (!(cos_lat_low > 0.0f && reach_rad < kSurveyMaxLonRatio * cos_lat_low)) return true;
     return (lon_out - kSurveySlackDeg) * cos_lat_low <= kAsinSlope * reach_deg;
   }
+
+  /// Whether every point of the lat/lon box lies among the centres (so may_reach() is true
+  /// for it, whatever its reach: its latitude and longitude distances are at most 0).
+  KOKKOS_INLINE_FUNCTION bool all_inside(float lon_low, float lon_high, float lat_low,
+                                         float lat_high) const {
+    if (!(lat_low >= south + kChunkMarginDeg && lat_high <= north - kChunkMarginDeg)) return false;
+    return all_lons || (lon_low >= lon_mid - lon_half + kChunkMarginDeg &&
+                        lon_high <= lon_mid + lon_half - kChunkMarginDeg);
+  }
+
+  /// Whether may_reach() is false for every point of the lat/lon box (bounds of a set of
+  /// points with navigation) with a reach of at most reach_deg: the same tests on the box's
+  /// bounds of each value (latitude distance, longitude gap, cosine), monotone in them.
+  KOKKOS_INLINE_FUNCTION bool none_reach(float lon_low, float lon_high, float lat_low,
+                                         float lat_high, float reach_deg) const {
+    if (!(reach_deg < kSurveyMaxDeg)) return false;
+    const float lat_out = lat_low - north > south - lat_high ? lat_low - north : south - lat_high;
+    if (lat_out > reach_deg + kSurveySlackDeg + kChunkMarginDeg) return true;
+    if (all_lons) return false;
+    // |lon - lon_mid| over the box, then wrapped to [0, 180] as lon_gap_deg does.
+    float d_low = 0.0f, d_high = 0.0f;
+    if (lon_low >= lon_mid) {
+      d_low = lon_low - lon_mid;
+      d_high = lon_high - lon_mid;
+    } else if (lon_high <= lon_mid) {
+      d_low = lon_mid - lon_high;
+      d_high = lon_mid - lon_low;
+    } else {
+      return false;
+    }
+    float gap = d_low;  // the smallest gap
+    if (d_low > 180.0f) {
+      if (!(d_high <= 360.0f)) return false;  // a gap would be negative ("keep the pixel")
+      gap = 360.0f - d_high;
+    } else if (d_high > 180.0f) {
+      return false;
+    }
+    const float lon_out = gap - lon_half - kChunkMarginDeg;
+    if (!(lon_out > kSurveySlackDeg)) return false;
+    const float lat_abs = lat_high > -lat_low ? lat_high : -lat_low;  // the largest |lat|
+    const float lat_rad = lat_abs * static_cast<float>(kRadPerDeg);
+    const float cos_lat_low = 1.0f - 0.5f * lat_rad * lat_rad - kChunkMarginDeg;
+    const float reach_rad = (reach_deg + kChunkMarginDeg) * static_cast<float>(kRadPerDeg);
+    if (!(cos_lat_low > 0.0f && reach_rad < kSurveyMaxLonRatio * cos_lat_low)) return false;
+    return (lon_out - kSurveySlackDeg) * cos_lat_low > kAsinSlope * (reach_deg + kChunkMarginDeg);
+  }
 };
 
 /// One pass over every pixel, a line per work item (neighbours by offset): flags the
@@ -199,39 +342,168 @@ struct SurveyFunctor {
     return navigated(lon_j, lat_j) ? d : 0.0f;
   }
 
+  /// Whether no pixel of pixels [begin, end) of `line` is a candidate or may have its centre in
+  /// the grid (kChunkOut), or every one is a candidate with its centre surely in the grid
+  /// (kChunkIn: `reach` then bounds each one's reach, `lat_low` and `lat_high` their
+  /// latitudes), from bounds over them (their latitudes, longitudes and largest neighbour degree
+  /// distance) instead of each pixel's own values. Every test compares one of the values the
+  /// per-pixel tests compute (in float, by monotone operations: a rounded subtraction,
+  /// multiplication or sum of larger operands is not smaller) with the same operations on the
+  /// bounds, so a rejected pixel fails each per-pixel test too. False (the pixels are then
+  /// tested one by one) where a bound would not be one: a pixel or neighbour without
+  /// navigation, a longitude gap that is not a plain difference, bounds across a wrap.
+  KOKKOS_INLINE_FUNCTION int classify_chunk(std::int64_t line, std::int64_t begin, std::int64_t end,
+                                            float& reach, float& lat_low, float& lat_high) const {
+    const std::int64_t first = line * pixels;
+    lat_low = lat_deg(first + begin);
+    lat_high = lat_low;
+    float lon_low = lon_deg(first + begin), lon_high = lon_low;
+    float largest = 0.0f;  // largest neighbour degree distance of the chunk's pixels
+    const bool footprint = !(uniform_deg > 0.0f);
+    bool sane = true;
+    if (footprint && begin > 0 && end < pixels && line > 0 && line + 1 < lines) {
+      // Inside the granule every pixel has its four neighbours: branch-free, so it vectorises.
+      largest = pair_distance(lon_low, lat_low, first + begin - 1, largest, sane);
+      // Integers stand for the floats: an int max of non-negative floats' bits, or of
+      // ordered_bits, is their max (a float select would not vectorise under IEEE rules).
+      int fine = 1;
+      std::int32_t largest_bits = float_bits(largest);
+      std::int32_t lat_min = ordered_bits(lat_low), lat_max = lat_min;
+      std::int32_t lon_min = ordered_bits(lon_low), lon_max = lon_min;
+      for (std::int64_t i = first + begin; i < first + end; ++i) {
+        const float lon = lon_deg(i), lat = lat_deg(i);
+        const float lon_r = lon_deg(i + 1), lat_r = lat_deg(i + 1);
+        const float lon_u = lon_deg(i - pixels), lat_u = lat_deg(i - pixels);
+        const float lon_d = lon_deg(i + pixels), lat_d = lat_deg(i + pixels);
+        // lon_gap_deg: min(d, 360 - d) is d up to 180, 360 - d beyond (negative beyond 360).
+        const float dr = device::fabs(lon_r - lon), du = device::fabs(lon_u - lon),
+                    dd = device::fabs(lon_d - lon);
+        const std::int32_t gap_r = min_bits(float_bits(dr), float_bits(360.0f - dr));
+        const std::int32_t gap_u = min_bits(float_bits(du), float_bits(360.0f - du));
+        const std::int32_t gap_d = min_bits(float_bits(dd), float_bits(360.0f - dd));
+        fine &= static_cast<int>(navigated_bits(lon, lat) & navigated_bits(lon_r, lat_r) &
+                                 navigated_bits(lon_u, lat_u) & navigated_bits(lon_d, lat_d)) &
+                static_cast<int>(gap_r >= 0 && gap_u >= 0 && gap_d >= 0);
+        largest_bits =
+            max_bits(largest_bits, float_bits(device::fabs(lat_r - lat) + bits_float(gap_r)));
+        largest_bits =
+            max_bits(largest_bits, float_bits(device::fabs(lat_u - lat) + bits_float(gap_u)));
+        largest_bits =
+            max_bits(largest_bits, float_bits(device::fabs(lat_d - lat) + bits_float(gap_d)));
+        lat_min = min_bits(lat_min, ordered_bits(lat));
+        lat_max = max_bits(lat_max, ordered_bits(lat));
+        lon_min = min_bits(lon_min, ordered_bits(lon));
+        lon_max = max_bits(lon_max, ordered_bits(lon));
+      }
+      largest = bits_float(largest_bits);
+      lat_low = bits_float(ordered_bits_inverse(lat_min));
+      lat_high = bits_float(ordered_bits_inverse(lat_max));
+      lon_low = bits_float(ordered_bits_inverse(lon_min));
+      lon_high = bits_float(ordered_bits_inverse(lon_max));
+      sane = sane && fine != 0;
+    } else {
+      for (std::int64_t p = begin; p < end; ++p) {
+        const std::int64_t i = first + p;
+        const float lon = lon_deg(i), lat = lat_deg(i);
+        sane = sane && navigated(lon, lat);
+        lat_low = lat < lat_low ? lat : lat_low;
+        lat_high = lat > lat_high ? lat : lat_high;
+        lon_low = lon < lon_low ? lon : lon_low;
+        lon_high = lon > lon_high ? lon : lon_high;
+        if (!footprint) continue;
+        // The pairs (p, p + 1), (p - 1, p) at the chunk's start, and the lines above and
+        // below: degree_distance is symmetric (|a - b| = |b - a|), so each pair once.
+        if (p + 1 < pixels) largest = pair_distance(lon, lat, i + 1, largest, sane);
+        if (p == begin && p > 0) largest = pair_distance(lon, lat, i - 1, largest, sane);
+        if (line > 0) largest = pair_distance(lon, lat, i - pixels, largest, sane);
+        if (line + 1 < lines) largest = pair_distance(lon, lat, i + pixels, largest, sane);
+      }
+    }
+    if (!sane) return kChunkMixed;
+    reach = footprint ? kSurveyReachFactor * largest + kSurveySlackDeg : uniform_deg;
+    if (edges.all_out(lon_low, lon_high, lat_low, lat_high) &&
+        box.none_reach(lon_low, lon_high, lat_low, lat_high, reach))
+      return kChunkOut;
+    if (edges.all_in(lon_low, lon_high, lat_low, lat_high) &&
+        box.all_inside(lon_low, lon_high, lat_low, lat_high))
+      return kChunkIn;
+    return kChunkMixed;
+  }
+
+  /// max(largest, degree distance of (lon, lat) to pixel j); clears `sane` where that distance
+  /// is not the plain |dlat| + |dlon| wrapped (j without navigation, or a gap beyond a turn).
+  KOKKOS_INLINE_FUNCTION float pair_distance(float lon, float lat, std::int64_t j, float largest,
+                                             bool& sane) const {
+    const float lon_j = lon_deg(j), lat_j = lat_deg(j);
+    const float gap = lon_gap_deg(lon_j, lon);
+    sane = sane && navigated(lon_j, lat_j) && gap >= 0.0f;
+    const float d = device::fabs(lat_j - lat) + gap;
+    return d > largest ? d : largest;
+  }
+
+  /// The per-pixel survey of pixel p of `line`: its flags and reach bound; the in-grid
+  /// latitudes' extremes, and whether a centre's place in the grid is unsure.
+  KOKKOS_INLINE_FUNCTION void survey_pixel(std::int64_t line, std::int64_t p, float& lat_low,
+                                           float& lat_high, bool& unsure) const {
+    const std::int64_t first = line * pixels;
+    const std::int64_t up = line > 0 ? pixels : 0, down = line + 1 < lines ? pixels : 0;
+    const std::int64_t i = first + p;
+    const float lon = lon_deg(i), lat = lat_deg(i);
+    const std::uint8_t in_grid = edges.classify(lon, lat);
+    if (in_grid == 1) {
+      lat_low = lat < lat_low ? lat : lat_low;
+      lat_high = lat > lat_high ? lat : lat_high;
+    }
+    unsure = unsure || in_grid == kGridUnsure;
+    float reach = uniform_deg;
+    if (!(uniform_deg > 0.0f)) {  // the neighbours' distances; a missing one counts 0
+      float largest = degree_distance(lon, lat, p > 0 ? i - 1 : i);
+      const float right = degree_distance(lon, lat, p + 1 < pixels ? i + 1 : i);
+      const float above = degree_distance(lon, lat, i - up);
+      const float below = degree_distance(lon, lat, i + down);
+      largest = right > largest ? right : largest;
+      largest = above > largest ? above : largest;
+      largest = below > largest ? below : largest;
+      reach = kSurveyReachFactor * largest + kSurveySlackDeg;
+    }
+    reach_deg(i) = reach;
+    const bool kept = navigated(lon, lat) && box.may_reach(lon, lat, reach);
+    flags(i) = static_cast<std::uint8_t>((kept ? kCandidate : 0) |
+                                         (in_grid == kGridUnsure ? kGridUnsure : 0));
+  }
+
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line,
                                          Kokkos::MinMaxScalar<float>& in_grid_lat) const {
     const std::int64_t first = line * pixels;
-    const std::int64_t up = line > 0 ? pixels : 0, down = line + 1 < lines ? pixels : 0;
     float lat_low = in_grid_lat.min_val, lat_high = in_grid_lat.max_val;
     bool unsure = false;
-    for (std::int64_t p = 0; p < pixels; ++p) {
-      const std::int64_t i = first + p;
-      const float lon = lon_deg(i), lat = lat_deg(i);
-      const std::uint8_t in_grid = edges.classify(lon, lat);
-      if (in_grid == 1) {
-        lat_low = lat < lat_low ? lat : lat_low;
-        lat_high = lat > lat_high ? lat : lat_high;
+    // Chunks far from the grid at once (most pixels of a granule larger than the grid), the
+    // others pixel by pixel.
+    std::int64_t surveyed_begin = pixels, surveyed_end = 0;  // the pixels tested one by one
+    for (std::int64_t begin = 0; begin < pixels; begin += kSurveyChunk) {
+      const std::int64_t end = begin + kSurveyChunk < pixels ? begin + kSurveyChunk : pixels;
+      float reach = 0.0f, chunk_lat_low = 0.0f, chunk_lat_high = 0.0f;
+      const int kind = classify_chunk(line, begin, end, reach, chunk_lat_low, chunk_lat_high);
+      if (kind == kChunkOut) {
+        for (std::int64_t p = begin; p < end; ++p) flags(first + p) = 0;
+        continue;
       }
-      unsure = unsure || in_grid == kGridUnsure;
-      float reach = uniform_deg;
-      if (!(uniform_deg > 0.0f)) {  // the neighbours' distances; a missing one counts 0
-        float largest = degree_distance(lon, lat, p > 0 ? i - 1 : i);
-        const float right = degree_distance(lon, lat, p + 1 < pixels ? i + 1 : i);
-        const float above = degree_distance(lon, lat, i - up);
-        const float below = degree_distance(lon, lat, i + down);
-        largest = right > largest ? right : largest;
-        largest = above > largest ? above : largest;
-        largest = below > largest ? below : largest;
-        reach = kSurveyReachFactor * largest + kSurveySlackDeg;
+      if (kind == kChunkIn) {
+        for (std::int64_t p = begin; p < end; ++p) {
+          flags(first + p) = kCandidate;
+          reach_deg(first + p) = reach;  // a bound of its own: only widens its band
+        }
+        lat_low = chunk_lat_low < lat_low ? chunk_lat_low : lat_low;
+        lat_high = chunk_lat_high > lat_high ? chunk_lat_high : lat_high;
+      } else {
+        for (std::int64_t p = begin; p < end; ++p) survey_pixel(line, p, lat_low, lat_high, unsure);
       }
-      reach_deg(i) = reach;
-      const bool kept = navigated(lon, lat) && box.may_reach(lon, lat, reach);
-      flags(i) = static_cast<std::uint8_t>((kept ? kCandidate : 0) |
-                                           (in_grid == kGridUnsure ? kGridUnsure : 0));
+      if (surveyed_begin > begin) surveyed_begin = begin;
+      surveyed_end = end;
     }
+    // Only those can be candidates or unsure.
     std::int32_t count = 0, begin = static_cast<std::int32_t>(pixels), end = 0;
-    for (std::int64_t p = 0; p < pixels; ++p) {
+    for (std::int64_t p = surveyed_begin; p < surveyed_end; ++p) {
       const std::uint8_t flag = flags(first + p);
       if (unsure && (flag & kGridUnsure)) {
         const float lon = lon_deg(first + p), lat = lat_deg(first + p);
@@ -265,6 +537,7 @@ struct Reach {
   double radius = 0.0;
   bool footprint = false;
   Vec3 w_a{0.0, 0.0, 0.0}, w_c{0.0, 0.0, 0.0};
+  Vec3 v_a{0.0, 0.0, 0.0}, v_c{0.0, 0.0, 0.0};  ///< the spacing vectors (w: their dual basis)
 
   /// Both tests evaluated, one branch for the caller (most visits fail one, unpredictably).
   KOKKOS_INLINE_FUNCTION bool contains(const Vec3& d, double chord2) const {
@@ -319,6 +592,10 @@ KOKKOS_INLINE_FUNCTION ColumnSpans column_spans(const GridSpec& grid, double cel
   return cols;
 }
 
+/// An upper bound of asin(y) for 0 <= y < 1/2 without a division: y (1 + y^2 / 5) (the
+/// series y + y^3 / 6 + 3 y^5 / 40 + ... is below y + 0.19 y^3 there).
+KOKKOS_INLINE_FUNCTION double asin_bound(double y) { return y * (1.0 + 0.2 * y * y); }
+
 struct ScatterFunctor {
   Kokkos::View<const std::int32_t*, MemSpace> candidates;
   Kokkos::View<const float* [2], MemSpace> bands;  ///< latitudes each candidate may reach
@@ -367,6 +644,8 @@ struct ScatterFunctor {
     const double det = aa * cc - ac * ac;
     if (!(det > kMinSinAngle2 * aa * cc)) return false;
     reach.footprint = true;
+    reach.v_a = v_a;
+    reach.v_c = v_c;
     reach.w_a = combine(cc, v_a, ac, v_c, det);
     reach.w_c = combine(aa, v_c, ac, v_a, det);
     const double radius = kFootprintReachScale * device::sqrt((aa + cc) * 0.5);
@@ -393,6 +672,69 @@ struct ScatterFunctor {
       Kokkos::atomic_fetch_min(&cell_key, key);
   }
 
+  /// The window around a footprint's ellipse (its bounding circle has twice its area, more for
+  /// an elongated one), where the pixel's lattice is small (chord below
+  /// kEllipseWindowMaxChord, so every cell in reach is within 1e-3 radians) and far from the
+  /// poles: `lat_half` (radians) bounds |lat - lat_p| and `half_width_deg` |lon - lon_p| over
+  /// the cells in reach; false (nothing set) elsewhere. A cell in reach has d = Q - P =
+  /// s v_a + t v_c + u n (n the unit normal of the spacing vectors: w_a, w_c are their dual
+  /// basis, so s = w_a . d) with s^2 + t^2 <= R^2 and |u| <= |d| <= r; so for a unit e
+  /// orthogonal to P, e . d <= R |(e . v_a, e . v_c)| + r sigma (sigma = |n x P|, the sine of
+  /// the lattice plane's tilt, ~1e-4). With e east: e . d = cos(lat_q) sin(dlon), and
+  /// cos(lat_q) >= cos(lat_p) - |dlat|. With e north: e . d = sin(dlat) + sin(lat_p)
+  /// cos(lat_q) (1 - cos dlon), whose second term is at most |sin lat_p| r^2 / (2 cos lat_p)
+  /// (|d|^2 = 2 (1 - cos dlat) + 2 cos(lat_p) cos(lat_q) (1 - cos dlon) <= r^2). Arcsines
+  /// bounded as in operator(); every bound enlarged by kEllipseSlack (relative), far above the
+  /// rounding of these few operations and of the kernel's own (w: ~1e-12 relative).
+  KOKKOS_INLINE_FUNCTION bool ellipse_window(const Vec3& p, const Reach& reach, double& lat_half,
+                                             double& half_width_deg) const {
+    const double r = reach.radius;
+    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
+    if (!(r < kEllipseWindowMaxChord && cos_lat_p > kEllipseWindowMinCosLat)) return false;
+    const double inverse = 1.0 / cos_lat_p;
+    const Vec3 east{-p.y * inverse, p.x * inverse, 0.0};
+    const Vec3 north{-p.z * p.x * inverse, -p.z * p.y * inverse, cos_lat_p};
+    const Vec3 n = cross(reach.v_a, reach.v_c);
+    const double n2 = dot(n, n), np = dot(n, p);
+    const double sigma2 = 1.0 - np * np / n2;
+    const double tilt = r * (sigma2 > 0.0 ? device::sqrt(sigma2) : 0.0);
+    const double ellipse = device::sqrt(kFootprintRadius2);
+    const double na = dot(north, reach.v_a), nc = dot(north, reach.v_c);
+    const double ea = dot(east, reach.v_a), ec = dot(east, reach.v_c);
+    const double sin_dlat = (ellipse * device::sqrt(na * na + nc * nc) + tilt +
+                             0.5 * r * r * device::fabs(p.z) * inverse) *
+                            (1.0 + kEllipseSlack);
+    if (!(sin_dlat < 0.5)) return false;
+    const double dlat = asin_bound(sin_dlat) * (1.0 + kEllipseSlack);
+    const double cos_lat_q = cos_lat_p - dlat;  // the smallest over the window's rows
+    if (!(cos_lat_q > 0.0)) return false;
+    const double ratio =
+        (ellipse * device::sqrt(ea * ea + ec * ec) + tilt) / cos_lat_q * (1.0 + kEllipseSlack);
+    if (!(ratio < 0.5)) return false;
+    lat_half = dlat;
+    half_width_deg = asin_bound(ratio) * (1.0 + kEllipseSlack) * kDegPerRad + kWindowSlackDeg;
+    return true;
+  }
+
+  /// The window around the bounding circle of a reach of chord r: |dlat| <= theta = 2 asin(r /
+  /// 2); |dlon| <= asin(sin theta / cos lat) unless the cap holds a pole (then all columns).
+  /// sin theta = r sqrt(1 - r^2 / 4) exactly; cos lat = |P_xy|; asin(y) <= y / sqrt(1 - y^2)
+  /// bounds both arcsines from above without trigonometry.
+  KOKKOS_INLINE_FUNCTION void circle_window(const Vec3& p, double r, double& lat_half,
+                                            double& half_width_deg) const {
+    const double half_r2 = 1.0 - 0.25 * r * r;
+    const double root = half_r2 > 0.0 ? device::sqrt(half_r2) : 0.0;
+    const double theta = (half_r2 > 0.0 ? r / root : kPi) * (1.0 + kWindowSlack);
+    lat_half = theta < kPi ? theta : kPi;
+    const double sin_theta = r * root;
+    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
+    const double lon_ratio = sin_theta / cos_lat_p * (1.0 + kWindowSlack);
+    half_width_deg = kFullTurnDeg;
+    if (half_r2 > 0.5 && lon_ratio < kMaxLonRatio)  // theta < 90 degrees: the cap's widest
+      half_width_deg =                              // latitude is the pixel's side
+          lon_ratio / device::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
+  }
+
   /// Candidate k of the list.
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t k) const {
     if (bands(k, 1) < band_south || bands(k, 0) > band_north) return;  // not near the block
@@ -405,26 +747,18 @@ struct ScatterFunctor {
     } else if (!footprint_reach(i, p, reach)) {
       return;
     }
-    // Window: |dlat| <= theta; |dlon| <= asin(sin theta / cos lat) unless the cap holds a pole.
-    // theta = 2 asin(r / 2) and sin theta = r sqrt(1 - r^2 / 4) exactly; cos lat = |P_xy|;
-    // asin(y) <= y / sqrt(1 - y^2) bounds both arcsines from above without trigonometry.
+    // The window: rows within lat_half (radians) of the pixel's latitude, columns within
+    // half_width_deg of its longitude.
     const double lon = lon_deg(i), lat = lat_deg(i);
-    const double r = reach.radius, half_r2 = 1.0 - 0.25 * r * r;
-    const double root = half_r2 > 0.0 ? device::sqrt(half_r2) : 0.0;
-    const double theta = (half_r2 > 0.0 ? r / root : kPi) * (1.0 + kWindowSlack);
-    const double theta_deg = (theta < kPi ? theta : kPi) * kDegPerRad + kWindowSlackDeg;
+    double lat_half = kPi, half_width_deg = kFullTurnDeg;
+    if (!(reach.footprint && ellipse_window(p, reach, lat_half, half_width_deg)))
+      circle_window(p, reach.radius, lat_half, half_width_deg);
+    const double theta_deg = lat_half * kDegPerRad + kWindowSlackDeg;
     const Span rows =
         intersect(clipped_span((grid.y_max - (lat + theta_deg)) * cells_per_deg - 0.5,
                                (grid.y_max - (lat - theta_deg)) * cells_per_deg - 0.5, grid.ny),
                   block.row_begin, block.row_end);
     if (rows.begin >= rows.end) return;
-    const double sin_theta = r * root;
-    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
-    const double lon_ratio = sin_theta / cos_lat_p * (1.0 + kWindowSlack);
-    double half_width_deg = kFullTurnDeg;
-    if (half_r2 > 0.5 && lon_ratio < kMaxLonRatio)  // theta < 90 degrees: the cap's widest
-      half_width_deg =                              // latitude is the pixel's side
-          lon_ratio / device::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
     const ColumnSpans cols = column_spans(grid, cells_per_deg, lon, half_width_deg);
     for (int s = 0; s < cols.count; ++s) {
       const Span span = intersect(cols.span[s], block.col_begin, block.col_end);
