@@ -57,6 +57,38 @@ std::vector<std::string> read_input_list(const std::string& list_path, MPI_Comm 
   return paths;
 }
 
+/// --grid-like FILE read on rank 0 alone and sent to the others: one open of the file, not
+/// one per rank (a metadata storm at thousands of ranks). A failure is every rank's error.
+GridDefinition grid_like_from_root(const std::string& path, MPI_Comm comm) {
+  GridDefinition grid;
+  std::string failure;
+  if (rank_of(comm) == 0) {
+    try {
+      grid = swathgrid::grid_like(path);
+    } catch (const Error& error) {
+      failure = error.what();
+    }
+  }
+  broadcast_string(failure, 0, comm);
+  if (!failure.empty()) throw Error(failure);
+  broadcast_string(grid.crs, 0, comm);
+  broadcast_string(grid.crs_wkt, 0, comm);
+  std::int64_t sizes[2] = {grid.spec.nx, grid.spec.ny};
+  double place[3] = {grid.spec.x_min, grid.spec.y_max, grid.spec.cell_size};
+  int flags[2] = {grid.geographic ? 1 : 0, grid.spec.periodic_x ? 1 : 0};
+  MPI_Bcast(sizes, 2, MPI_INT64_T, 0, comm);
+  MPI_Bcast(place, 3, MPI_DOUBLE, 0, comm);
+  MPI_Bcast(flags, 2, MPI_INT, 0, comm);
+  grid.spec.nx = sizes[0];
+  grid.spec.ny = sizes[1];
+  grid.spec.x_min = place[0];
+  grid.spec.y_max = place[1];
+  grid.spec.cell_size = place[2];
+  grid.geographic = flags[0] != 0;
+  grid.spec.periodic_x = flags[1] != 0;
+  return grid;
+}
+
 /// Splits "a,b,c" (and repeated options) into names; empty items are an error of `option`.
 std::vector<std::string> split_list(const std::vector<std::string>& texts,
                                     const std::string& option) {
@@ -353,7 +385,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   if (!grid_like.empty()) {
     if (vm.count("bbox") || !vm["res"].defaulted() || !vm["crs"].defaulted())
       throw UsageError("--grid-like: cannot be combined with --crs, --bbox or --res");
-    config.grid = swathgrid::grid_like(grid_like);
+    config.grid = grid_like_from_root(grid_like, comm);
   } else {
     std::optional<BBox> bbox;
     if (vm.count("bbox"))

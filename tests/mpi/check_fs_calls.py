@@ -9,6 +9,11 @@ opened once by the rank that reads them, and by rank 0 once more (it describes t
 granule for all); each rank stats at most its share of the granules (schedule sizes) plus
 what its own reads need. Fails with the counts when a rank does more, e.g. every rank opening
 the first granule (as before the change) makes it fail.
+
+    check_fs_calls.py MPIEXEC SWATHGRID LIST WORKDIR --make-grid-like [grid options...]
+
+first writes a composite with the grid options, then runs the traced ranks with
+`--grid-like` that file instead, and checks also that rank 0 alone opens it.
 """
 import json
 import os
@@ -29,6 +34,12 @@ def main():
         return 1
     os.makedirs(work, exist_ok=True)
     granules = [line.strip() for line in open(listing) if line.strip()]
+    grid_file = None
+    if options[:1] == ["--make-grid-like"]:
+        grid_file = os.path.join(work, "grid.nc")
+        subprocess.run([mpiexec, "-n", "1", swathgrid, "--input-list", listing, "-o", grid_file,
+                        "--quiet"] + options[1:], check=True)
+        options = ["--grid-like", grid_file]
     report = os.path.join(work, "fs_calls.json")
     output = os.path.join(work, "fs_calls.nc")
     for stale in (report, output):
@@ -50,6 +61,7 @@ def main():
         opens = {}
         stats = 0
         list_opens = 0
+        grid_opens = 0
         with open("%s.%d" % (trace, rank)) as lines:
             for line in lines:
                 match = CALL.match(line)
@@ -58,6 +70,8 @@ def main():
                 call, path = match.groups()
                 if path == listing and call.startswith("open"):
                     list_opens += 1
+                if path == grid_file and call.startswith("open"):
+                    grid_opens += 1
                 if path not in granules:
                     continue
                 if call.startswith("open"):
@@ -77,6 +91,10 @@ def main():
                             % (rank, stats, share, read))
         if list_opens != (1 if rank == 0 else 0):
             failures.append("rank %d opened the input list %d times" % (rank, list_opens))
+        if grid_file:
+            print("rank %d: opened the --grid-like file %d times" % (rank, grid_opens))
+            if (grid_opens > 0) != (rank == 0):
+                failures.append("rank %d opened the --grid-like file %d times" % (rank, grid_opens))
     for failure in failures:
         print("FAIL: " + failure)
     return 1 if failures else 0
