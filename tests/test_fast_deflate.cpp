@@ -1,7 +1,8 @@
 // zlib's compress2() served by libdeflate (src/output/fast_deflate.cpp): HDF5's deflate filter
 // in this process stores exactly libdeflate's stream of each shuffled chunk, a repeated chunk
-// gets the same bytes, zlib inflates every chunk back to its values, and compress2 keeps
-// zlib's contract (Z_BUF_ERROR when the result does not fit, Z_STREAM_ERROR for a bad level).
+// gets the same bytes, zlib inflates every chunk back to its values, a chunk compressed ahead
+// is taken only by the byte-equal input, and compress2 keeps zlib's contract (Z_BUF_ERROR
+// when the result does not fit, Z_STREAM_ERROR for a bad level).
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
@@ -103,6 +104,42 @@ TEST(FastDeflate, Hdf5DeflateStoresLibdeflatesStreamAndZlibInflatesIt) {
   std::vector<float> back(values.size());
   ASSERT_GE(H5Dread(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()), 0);
   EXPECT_EQ(std::memcmp(back.data(), values.data(), values.size() * sizeof(float)), 0);
+  H5Dclose(set);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Fclose(file);
+}
+
+TEST(FastDeflate, ChunksCompressedAheadAreTakenByHdf5sFilter) {
+  ASSERT_TRUE(fast_deflate_in_use());
+  h5::silence_errors();
+  test::ScratchDir dir("fast-deflate-ahead");
+  const hid_t file = H5Fcreate(dir.file("a.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hsize_t dims[2] = {kChunkRows, kChunkColumns};
+  const hid_t space = H5Screate_simple(2, dims, nullptr);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, 2, dims);
+  H5Pset_shuffle(dcpl);
+  H5Pset_deflate(dcpl, kLevel);
+  const hid_t set = H5Dcreate2(file, "v", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  ASSERT_GE(set, 0);
+  std::vector<float> chunk(kChunkValues);
+  std::mt19937 random(11);
+  std::uniform_real_distribution<float> chlorophyll(0.01f, 20.0f);
+  for (float& v : chunk) v = chlorophyll(random);
+  std::vector<float> other = chunk;
+  other.back() += 1.0f;  // one value differs: not taken
+  const std::size_t before = precompressed_taken();
+  precompress({shuffled(other.data(), kChunkValues), shuffled(chunk.data(), kChunkValues)}, kLevel);
+  ASSERT_GE(H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, chunk.data()), 0);
+  ASSERT_GE(H5Fflush(file, H5F_SCOPE_LOCAL), 0);
+  forget_precompressed();
+  EXPECT_EQ(precompressed_taken(), before + 1);
+  EXPECT_EQ(raw_chunk(set, 0, 0), libdeflate_stream(shuffled(chunk.data(), kChunkValues)));
+  std::vector<float> back(kChunkValues);
+  ASSERT_GE(H5Dread(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()), 0);
+  EXPECT_EQ(back, chunk);
   H5Dclose(set);
   H5Pclose(dcpl);
   H5Sclose(space);

@@ -25,6 +25,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace swathgrid {
@@ -97,25 +98,63 @@ bool zlib_wanted() {
   return wanted;
 }
 
-int libdeflate_compress2(Bytef* dest, uLongf* dest_len, const Bytef* source, uLong source_len,
-                         int level) {
-  if (level == Z_DEFAULT_COMPRESSION) level = kDefaultLevel;
-  if (level < 0 || level > kMaxLevel) return Z_STREAM_ERROR;
-  std::size_t out_bytes = *dest_len;
-  if (memory().recall(level, source, source_len, dest, &out_bytes)) {
-    *dest_len = static_cast<uLongf>(out_bytes);
-    return Z_OK;
-  }
+/// This thread's libdeflate compressor at `level` (nullptr when out of memory).
+libdeflate_compressor* compressor_for(int level) {
   thread_local std::unique_ptr<libdeflate_compressor, void (*)(libdeflate_compressor*)> deflater(
       nullptr, libdeflate_free_compressor);
   thread_local int deflater_level = -1;
   if (!deflater || deflater_level != level) {
     deflater.reset(libdeflate_alloc_compressor(level));
     deflater_level = level;
-    if (!deflater) return Z_MEM_ERROR;
   }
+  return deflater.get();
+}
+
+/// Chunks compressed ahead by precompress(), by the Adler-32 of their input, until asked for.
+struct Prepared {
+  std::mutex mutex;
+  std::unordered_multimap<std::uint32_t, Remembered> entries;
+  std::size_t taken = 0;  ///< results handed to compress2() so far
+
+  bool take(int level, const unsigned char* input, std::size_t bytes, unsigned char* dest,
+            std::size_t* dest_bytes) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (entries.empty()) return false;
+    const auto [first, last] = entries.equal_range(libdeflate_adler32(1, input, bytes));
+    for (auto it = first; it != last; ++it) {
+      const Remembered& r = it->second;
+      if (r.level != level || r.input.size() != bytes || r.output.size() > *dest_bytes ||
+          std::memcmp(r.input.data(), input, bytes) != 0)
+        continue;
+      std::memcpy(dest, r.output.data(), r.output.size());
+      *dest_bytes = r.output.size();
+      entries.erase(it);
+      ++taken;
+      return true;
+    }
+    return false;
+  }
+};
+
+Prepared& prepared() {
+  static Prepared p;
+  return p;
+}
+
+int libdeflate_compress2(Bytef* dest, uLongf* dest_len, const Bytef* source, uLong source_len,
+                         int level) {
+  if (level == Z_DEFAULT_COMPRESSION) level = kDefaultLevel;
+  if (level < 0 || level > kMaxLevel) return Z_STREAM_ERROR;
+  std::size_t out_bytes = *dest_len;
+  if (memory().recall(level, source, source_len, dest, &out_bytes) ||
+      prepared().take(level, source, source_len, dest, &out_bytes)) {
+    *dest_len = static_cast<uLongf>(out_bytes);
+    return Z_OK;
+  }
+  libdeflate_compressor* deflater = compressor_for(level);
+  if (!deflater) return Z_MEM_ERROR;
   const std::size_t written =
-      libdeflate_zlib_compress(deflater.get(), source, source_len, dest, *dest_len);
+      libdeflate_zlib_compress(deflater, source, source_len, dest, *dest_len);
   // libdeflate wants a little slack beyond the result: near a full buffer, zlib decides.
   if (written == 0) return zlib_compress2()(dest, dest_len, source, source_len, level);
   if (written * kRememberedRatio <= source_len)
@@ -127,6 +166,42 @@ int libdeflate_compress2(Bytef* dest, uLongf* dest_len, const Bytef* source, uLo
 }  // namespace
 
 bool fast_deflate_in_use() { return !zlib_wanted(); }
+
+void precompress(std::vector<std::vector<unsigned char>> inputs, int level) {
+  if (zlib_wanted() || level < 0 || level > kMaxLevel) return;
+  std::vector<Remembered> done(inputs.size());
+  const auto count = static_cast<std::int64_t>(inputs.size());
+#pragma omp parallel for schedule(dynamic)
+  for (std::int64_t i = 0; i < count; ++i) {
+    Remembered& r = done[static_cast<std::size_t>(i)];
+    r.level = level;
+    r.input = std::move(inputs[static_cast<std::size_t>(i)]);
+    libdeflate_compressor* deflater = compressor_for(level);
+    if (!deflater) continue;
+    r.output.resize(libdeflate_zlib_compress_bound(deflater, r.input.size()));
+    r.output.resize(libdeflate_zlib_compress(deflater, r.input.data(), r.input.size(),
+                                             r.output.data(), r.output.size()));
+  }
+  Prepared& p = prepared();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  for (Remembered& r : done) {
+    if (r.output.empty()) continue;
+    const std::uint32_t key = libdeflate_adler32(1, r.input.data(), r.input.size());
+    p.entries.emplace(key, std::move(r));
+  }
+}
+
+std::size_t precompressed_taken() {
+  Prepared& p = prepared();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  return p.taken;
+}
+
+void forget_precompressed() {
+  Prepared& p = prepared();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  p.entries.clear();
+}
 
 }  // namespace swathgrid
 
@@ -143,6 +218,15 @@ extern "C" __attribute__((visibility("default"))) int compress2(Bytef* dest, uLo
 
 namespace swathgrid {
 bool fast_deflate_in_use() { return false; }
+void precompress(std::vector<std::vector<unsigned char>>, int) {}
+std::size_t precompressed_taken() {
+  Prepared& p = prepared();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  return p.taken;
+}
+
+void forget_precompressed() {}
+std::size_t precompressed_taken() { return 0; }
 }  // namespace swathgrid
 
 #endif

@@ -1,10 +1,24 @@
 #pragma once
 // zlib's compress2() served by libdeflate in this process (fast_deflate.cpp says why and how).
 
+#include <cstddef>
+#include <vector>
+
 namespace swathgrid {
 
 /// True when HDF5's deflate filter compresses through libdeflate in this process: built with
 /// libdeflate and SWATHGRID_ZLIB_COMPRESS is not 1. Calling it also links the definition in.
 bool fast_deflate_in_use();
+
+/// Compresses `inputs` at `level` on every OpenMP thread, ahead of HDF5's deflate filter,
+/// which compresses one chunk after the other: each must be exactly what the filter will be
+/// given (the chunk's bytes, shuffled when the pipeline shuffles). A call of compress2() with
+/// one of them takes its result (equal input bytes, checked); forget_precompressed() drops
+/// what was not asked for. Nothing is ever taken that differs from the input in one byte, so
+/// a wrong guess costs time, never a wrong file.
+void precompress(std::vector<std::vector<unsigned char>> inputs, int level);
+void forget_precompressed();
+/// How many compress2() calls took a precompressed result so far (tests).
+std::size_t precompressed_taken();
 
 }  // namespace swathgrid

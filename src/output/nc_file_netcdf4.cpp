@@ -8,6 +8,7 @@
 #include <netcdf_par.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "output/fast_deflate.hpp"
 #include "output/nc_file.hpp"
@@ -99,6 +100,11 @@ class Netcdf4File final : public NcFile {
       chunks[y] = static_cast<std::size_t>(std::min(storage_.chunk_rows, lengths_.at(dims[y])));
       chunks[x] = static_cast<std::size_t>(std::min(storage_.chunk_columns, lengths_.at(dims[x])));
       check(nc_def_var_chunking(ncid_, varid, NC_CHUNKED, chunks.data()), what + " (chunks)");
+      FieldChunks& field_chunks = field_chunks_[varid];
+      field_chunks.rows = static_cast<std::int64_t>(chunks[y]);
+      field_chunks.columns = static_cast<std::int64_t>(chunks[x]);
+      field_chunks.ny = lengths_.at(dims[y]);
+      field_chunks.nx = lengths_.at(dims[x]);
       check(nc_def_var_deflate(ncid_, varid, kShuffle, kDeflate, storage_.deflate_level),
             what + " (compression)");
       // Every cell is written: no fill pass over the chunks first.
@@ -131,12 +137,14 @@ class Netcdf4File final : public NcFile {
 
   void write(int varid, const std::vector<std::int64_t>& start,
              const std::vector<std::int64_t>& count, const float* values) override {
+    const Precompressed ahead(*this, varid, start, count, values);
     check(nc_put_vara_float(ncid_, varid, sizes(start).data(), sizes(count).data(),
                             values ? values : &kNoFloats),
           "writing " + variable_name(varid));
   }
   void write(int varid, const std::vector<std::int64_t>& start,
              const std::vector<std::int64_t>& count, const std::int32_t* values) override {
+    const Precompressed ahead(*this, varid, start, count, values);
     check(nc_put_vara_int(ncid_, varid, sizes(start).data(), sizes(count).data(),
                           values ? values : &kNoInts),
           "writing " + variable_name(varid));
@@ -161,10 +169,77 @@ class Netcdf4File final : public NcFile {
   }
 
  private:
+  /// A field's chunk shape (rows x columns of its last two dimensions) and those dimensions.
+  struct FieldChunks {
+    std::int64_t rows = 0, columns = 0, ny = 0, nx = 0;
+  };
+
+  /// For the life of one write: the whole chunks of a field's block compressed ahead on every
+  /// thread (fast_deflate.hpp), shuffled as HDF5's filter will get them; chunks holding one
+  /// value throughout (fill, zero counts) are left to fast_deflate's memory, edge chunks
+  /// (whose padding HDF5 fills) to the filter itself.
+  class Precompressed {
+   public:
+    template <typename T>
+    Precompressed(const Netcdf4File& file, int varid, const std::vector<std::int64_t>& start,
+                  const std::vector<std::int64_t>& count, const T* values) {
+      const auto it = file.field_chunks_.find(varid);
+      if (values == nullptr || it == file.field_chunks_.end() || !fast_deflate_in_use()) return;
+      const FieldChunks& c = it->second;
+      const std::size_t y = start.size() - 2, x = start.size() - 1;
+      std::vector<std::vector<unsigned char>> inputs;
+      for (std::int64_t row = round_up(start[y], c.rows);
+           row + c.rows <= std::min(start[y] + count[y], c.ny); row += c.rows)
+        for (std::int64_t column = round_up(start[x], c.columns);
+             column + c.columns <= std::min(start[x] + count[x], c.nx); column += c.columns) {
+          const T* first = values + (row - start[y]) * count[x] + (column - start[x]);
+          if (one_value(first, c, count[x])) continue;
+          inputs.push_back(shuffled(first, c, count[x]));
+        }
+      if (inputs.empty()) return;
+      precompress(std::move(inputs), file.storage_.deflate_level);
+      used_ = true;
+    }
+    ~Precompressed() {
+      if (used_) forget_precompressed();
+    }
+    Precompressed(const Precompressed&) = delete;
+    Precompressed& operator=(const Precompressed&) = delete;
+
+   private:
+    static std::int64_t round_up(std::int64_t value, std::int64_t step) {
+      return (value + step - 1) / step * step;
+    }
+    template <typename T>
+    static bool one_value(const T* first, const FieldChunks& c, std::int64_t stride) {
+      for (std::int64_t r = 0; r < c.rows; ++r)
+        for (std::int64_t k = 0; k < c.columns; ++k)
+          if (std::memcmp(first + r * stride + k, first, sizeof(T)) != 0) return false;
+      return true;
+    }
+    /// HDF5's shuffle of the chunk: byte b of every value, for b = 0, 1, ...
+    template <typename T>
+    static std::vector<unsigned char> shuffled(const T* first, const FieldChunks& c,
+                                               std::int64_t stride) {
+      const auto n = static_cast<std::size_t>(c.rows * c.columns);
+      std::vector<unsigned char> out(n * sizeof(T));
+      std::size_t i = 0;
+      for (std::int64_t r = 0; r < c.rows; ++r)
+        for (std::int64_t k = 0; k < c.columns; ++k, ++i) {
+          unsigned char bytes[sizeof(T)];
+          std::memcpy(bytes, first + r * stride + k, sizeof(T));
+          for (std::size_t b = 0; b < sizeof(T); ++b) out[b * n + i] = bytes[b];
+        }
+      return out;
+    }
+    bool used_ = false;
+  };
+
   OutputEncoding storage_;
   int ncid_ = -1;
   bool open_ = true;
   std::map<int, std::int64_t> lengths_;  ///< dimension lengths by id
+  std::map<int, FieldChunks> field_chunks_;  ///< chunked fields by variable id
   long long bound_ = kMetadataPerFile;   ///< size_bound()
 };
 
