@@ -56,14 +56,10 @@ std::vector<unsigned char> raw_chunk(hid_t set, hsize_t row, hsize_t column) {
   return raw;
 }
 
-TEST(FastDeflate, Hdf5DeflateStoresLibdeflatesStreamAndZlibInflatesIt) {
-  ASSERT_TRUE(fast_deflate_in_use());
-  h5::silence_errors();
-  test::ScratchDir dir("fast-deflate");
-  const hid_t file = H5Fcreate(dir.file("d.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  ASSERT_GE(file, 0);
-  // Three chunks side by side: fill, data, fill again.
-  const hsize_t dims[2] = {kChunkRows, 3 * kChunkColumns};
+/// A float dataset of kChunkRows x `columns` in `file`, chunks of kChunkRows x kChunkColumns,
+/// shuffled and deflated at kLevel, as the NetCDF-4 output's fields are.
+hid_t deflated_dataset(hid_t file, hsize_t columns) {
+  const hsize_t dims[2] = {kChunkRows, columns};
   const hsize_t chunk[2] = {kChunkRows, kChunkColumns};
   const hid_t space = H5Screate_simple(2, dims, nullptr);
   const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
@@ -71,6 +67,18 @@ TEST(FastDeflate, Hdf5DeflateStoresLibdeflatesStreamAndZlibInflatesIt) {
   H5Pset_shuffle(dcpl);
   H5Pset_deflate(dcpl, kLevel);
   const hid_t set = H5Dcreate2(file, "v", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  return set;
+}
+
+TEST(FastDeflate, Hdf5DeflateStoresLibdeflatesStreamAndZlibInflatesIt) {
+  ASSERT_TRUE(fast_deflate_in_use());
+  h5::silence_errors();
+  test::ScratchDir dir("fast-deflate");
+  const hid_t file = H5Fcreate(dir.file("d.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hid_t set = deflated_dataset(file, 3 * kChunkColumns);  // fill, data, fill again
   ASSERT_GE(set, 0);
   std::vector<float> values(kChunkRows * 3 * kChunkColumns, kFill);
   std::mt19937 random(7);
@@ -105,8 +113,6 @@ TEST(FastDeflate, Hdf5DeflateStoresLibdeflatesStreamAndZlibInflatesIt) {
   ASSERT_GE(H5Dread(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()), 0);
   EXPECT_EQ(std::memcmp(back.data(), values.data(), values.size() * sizeof(float)), 0);
   H5Dclose(set);
-  H5Pclose(dcpl);
-  H5Sclose(space);
   H5Fclose(file);
 }
 
@@ -116,13 +122,7 @@ TEST(FastDeflate, ChunksCompressedAheadAreTakenByHdf5sFilter) {
   test::ScratchDir dir("fast-deflate-ahead");
   const hid_t file = H5Fcreate(dir.file("a.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   ASSERT_GE(file, 0);
-  const hsize_t dims[2] = {kChunkRows, kChunkColumns};
-  const hid_t space = H5Screate_simple(2, dims, nullptr);
-  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-  H5Pset_chunk(dcpl, 2, dims);
-  H5Pset_shuffle(dcpl);
-  H5Pset_deflate(dcpl, kLevel);
-  const hid_t set = H5Dcreate2(file, "v", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  const hid_t set = deflated_dataset(file, kChunkColumns);
   ASSERT_GE(set, 0);
   std::vector<float> chunk(kChunkValues);
   std::mt19937 random(11);
@@ -141,8 +141,6 @@ TEST(FastDeflate, ChunksCompressedAheadAreTakenByHdf5sFilter) {
   ASSERT_GE(H5Dread(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()), 0);
   EXPECT_EQ(back, chunk);
   H5Dclose(set);
-  H5Pclose(dcpl);
-  H5Sclose(space);
   H5Fclose(file);
 }
 
