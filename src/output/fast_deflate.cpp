@@ -1,5 +1,5 @@
-// zlib's compress2() served by libdeflate in this process (docs/performance.md, "Writing the
-// NetCDF-4 file: libdeflate behind HDF5's deflate filter").
+// zlib's compress2() served by libdeflate in this process (docs/performance.md, "Session 12:
+// libdeflate behind HDF5's deflate filter").
 //
 // Why: writing the global 0.01 degree composite spent 10 of its 13 s in zlib level 1, 4.5 s
 // of it compressing chunks that hold only the fill value or a zero count (77 % of the chunks
@@ -10,8 +10,10 @@
 // libdeflate writes the same zlib format 2-3x faster, and an input equal to one compressed a
 // moment ago (the fill chunk) takes the stored result instead of being compressed again.
 // Every reader inflates the result as before (filter id, parameters and format unchanged);
-// only the compressed bytes differ from zlib's. SWATHGRID_ZLIB_COMPRESS=1 hands every call to
-// zlib's own compress2 (A/B measurements). Inflating is left to zlib.
+// only the compressed bytes differ from zlib's. The writer may also compress a block's chunks
+// ahead on every thread (precompress): compress2() then takes a result for its byte-equal
+// input. SWATHGRID_ZLIB_COMPRESS=1 hands every call to zlib's own compress2 (A/B
+// measurements). Inflating is left to zlib.
 
 #include "output/fast_deflate.hpp"
 
