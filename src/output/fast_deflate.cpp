@@ -23,6 +23,7 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -44,6 +45,17 @@ constexpr std::size_t kRememberedInputs = 4;  // float fill, zero count, edge ch
 struct Remembered {
   int level = 0;
   std::vector<unsigned char> input, output;
+
+  /// Copies `output` into `dest` when `input` at `level` is this one's and it fits.
+  bool give(int at_level, const unsigned char* bytes, std::size_t size, unsigned char* dest,
+            std::size_t* dest_bytes) const {
+    if (level != at_level || input.size() != size || output.size() > *dest_bytes ||
+        std::memcmp(input.data(), bytes, size) != 0)
+      return false;
+    std::memcpy(dest, output.data(), output.size());
+    *dest_bytes = output.size();
+    return true;
+  }
 };
 
 struct Memory {
@@ -55,15 +67,9 @@ struct Memory {
   bool recall(int level, const unsigned char* input, std::size_t bytes, unsigned char* dest,
               std::size_t* dest_bytes) {
     std::lock_guard<std::mutex> lock(mutex);
-    for (const Remembered& r : entries) {
-      if (r.level != level || r.input.size() != bytes || r.output.size() > *dest_bytes ||
-          std::memcmp(r.input.data(), input, bytes) != 0)
-        continue;
-      std::memcpy(dest, r.output.data(), r.output.size());
-      *dest_bytes = r.output.size();
-      return true;
-    }
-    return false;
+    return std::any_of(entries.begin(), entries.end(), [&](const Remembered& r) {
+      return r.give(level, input, bytes, dest, dest_bytes);
+    });
   }
 
   void keep(int level, const unsigned char* input, std::size_t bytes, const unsigned char* output,
@@ -124,12 +130,7 @@ struct Prepared {
     if (entries.empty()) return false;
     const auto [first, last] = entries.equal_range(libdeflate_adler32(1, input, bytes));
     for (auto it = first; it != last; ++it) {
-      const Remembered& r = it->second;
-      if (r.level != level || r.input.size() != bytes || r.output.size() > *dest_bytes ||
-          std::memcmp(r.input.data(), input, bytes) != 0)
-        continue;
-      std::memcpy(dest, r.output.data(), r.output.size());
-      *dest_bytes = r.output.size();
+      if (!it->second.give(level, input, bytes, dest, dest_bytes)) continue;
       entries.erase(it);
       ++taken;
       return true;
