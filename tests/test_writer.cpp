@@ -22,6 +22,7 @@
 #include "../src/output/netcdf_internal.hpp"  // netcdf::needs_cdf5
 #include "swathgrid/error.hpp"
 #include "swathgrid/grid.hpp"
+#include "swathgrid/mpi_traffic.hpp"
 #include "swathgrid/netcdf_writer.hpp"
 #include "swathgrid/projection.hpp"
 #include "test_support.hpp"
@@ -456,6 +457,18 @@ void write_round_robin(CompositeWriter& writer, const SmallComposite& composite,
   }
 }
 
+/// The encodings the streamed writes are tested with: NetCDF-4 (each call one collective
+/// write), classic written per call (no max_block_rows), and classic batched: blocks of up to
+/// `rows_per_call` rows queued two calls at a time, so that the calls of a test end at a flush
+/// and between flushes.
+std::vector<OutputEncoding> streamed_encodings(std::int64_t rows_per_call) {
+  OutputEncoding netcdf4, classic, batched;
+  classic.format = batched.format = OutputFormat::kClassic;
+  batched.max_block_rows = rows_per_call;
+  batched.write_buffer_bytes = 2 * rows_per_call * kColumns * 4;
+  return {netcdf4, classic, batched};
+}
+
 TEST(CompositeWriter, RowBlocksInAnyOrderReadBackExactly) {
   SharedScratch scratch("writer-streaming");
   const SmallComposite composite;
@@ -463,22 +476,36 @@ TEST(CompositeWriter, RowBlocksInAnyOrderReadBackExactly) {
   write_composite(one_go, composite.grid, composite.meta, composite.fields(), composite.band,
                   MPI_COMM_WORLD);
   for (std::int64_t rows_per_call : {1, 2, 3}) {
-    const std::string path = scratch.file("streamed-" + std::to_string(rows_per_call) + ".nc");
-    CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
-                           MPI_COMM_WORLD);
-    EXPECT_FALSE(std::filesystem::exists(path));  // only the temporary until commit
-    write_round_robin(writer, composite, rows_per_call);
-    writer.commit();
-    const Reader file(path);
-    const auto chlor_a = file.values<float>("chlor_a", kRows * kColumns);
-    for (std::size_t c = 0; c < chlor_a.size(); ++c)
-      EXPECT_EQ(chlor_a[c], std::isnan(composite.chlor_a[c]) ? kOutputFillValue
-                                                              : composite.chlor_a[c]);
-    EXPECT_EQ(file.values<int>("chlor_a_count", kRows * kColumns), composite.count);
-    // Same bytes as the one-go write, apart from the creation time in the header.
-    if (world_rank() == 0) {
-      const Reader reference(one_go);
-      EXPECT_EQ(reference.values<float>("chlor_a", kRows * kColumns), chlor_a);
+    int e = 0;
+    for (const OutputEncoding& encoding : streamed_encodings(rows_per_call)) {
+      const std::string path = scratch.file("streamed-" + std::to_string(rows_per_call) + "-" +
+                                            std::to_string(e++) + ".nc");
+      CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
+                             MPI_COMM_WORLD, {}, encoding);
+      EXPECT_FALSE(std::filesystem::exists(path));  // only the temporary until commit
+      const std::int64_t io_before = mpi_traffic().io_collectives;
+      write_round_robin(writer, composite, rows_per_call);
+      writer.commit();
+      // Two calls per round (a float and a count field): batched, one collective MPI-IO write
+      // per two calls (PnetCDF's wait); written per call, at least one per call.
+      const std::int64_t rounds =
+          (kRows + rows_per_call * world_size() - 1) / (rows_per_call * world_size());
+      const std::int64_t io = mpi_traffic().io_collectives - io_before;
+      if (encoding.max_block_rows > 0)
+        EXPECT_EQ(io, rounds) << "rows per call " << rows_per_call;
+      else if (encoding.format == OutputFormat::kClassic)
+        EXPECT_GE(io, 2 * rounds) << "rows per call " << rows_per_call;
+      const Reader file(path);
+      const auto chlor_a = file.values<float>("chlor_a", kRows * kColumns);
+      for (std::size_t c = 0; c < chlor_a.size(); ++c)
+        EXPECT_EQ(chlor_a[c],
+                  std::isnan(composite.chlor_a[c]) ? kOutputFillValue : composite.chlor_a[c]);
+      EXPECT_EQ(file.values<int>("chlor_a_count", kRows * kColumns), composite.count);
+      // Same values as the one-go write.
+      if (world_rank() == 0) {
+        const Reader reference(one_go);
+        EXPECT_EQ(reference.values<float>("chlor_a", kRows * kColumns), chlor_a);
+      }
     }
   }
 }
@@ -490,24 +517,29 @@ TEST(CompositeWriter, FailureInjectedDuringTheWriteLeavesNoFile) {
   if (world_rank() == 0) std::ofstream(path) << previous;
   MPI_Barrier(MPI_COMM_WORLD);
   const SmallComposite composite;
-  try {
-    CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
-                           MPI_COMM_WORLD);
-    write_round_robin(writer, composite, 1);
-    // The last rank writes past the grid's last row: the writer's check fails there alone,
-    // and every rank must throw and clean up together.
-    const bool faulty = world_rank() == world_size() - 1;
-    writer.write_rows(0, 0, 0, RowBand{faulty ? kRows : 0, faulty ? 1 : 0},
-                      composite.chlor_a.data());
-    writer.commit();
-    ADD_FAILURE() << "no error writing past the grid";
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+  for (const OutputEncoding& encoding : streamed_encodings(1)) {
+    try {
+      CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
+                             MPI_COMM_WORLD, {}, encoding);
+      write_round_robin(writer, composite, 1);
+      // The last rank writes past the grid's last row: the writer's check fails there alone
+      // (batched: in a queued call, agreed at the next flush), and every rank must throw and
+      // clean up together.
+      const bool faulty = world_rank() == world_size() - 1;
+      writer.write_rows(0, 0, 0, RowBand{faulty ? kRows : 0, faulty ? 1 : 0},
+                        composite.chlor_a.data());
+      writer.commit();
+      ADD_FAILURE() << "no error writing past the grid";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find("outside the grid"), std::string::npos)
+          << error.what();
+    }
+    EXPECT_EQ(scratch.entries(), std::vector<std::string>{"out.nc"});  // no temporary left
+    std::ifstream kept(path);
+    const std::string content((std::istreambuf_iterator<char>(kept)), {});
+    EXPECT_EQ(content, previous);
   }
-  EXPECT_EQ(scratch.entries(), std::vector<std::string>{"out.nc"});  // no temporary left
-  std::ifstream kept(path);
-  const std::string content((std::istreambuf_iterator<char>(kept)), {});
-  EXPECT_EQ(content, previous);
 }
 
 /// The 3413 grid of the tests: 1000 km cells, 8 x 8 around the North Pole.

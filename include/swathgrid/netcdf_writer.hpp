@@ -53,6 +53,14 @@ struct OutputEncoding {
   /// lon"` on every field. false (--latlon off) leaves them out: they take 16 bytes a cell.
   /// Lat/lon grids have lat/lon axes and never get them.
   bool latlon_coordinates = true;
+  /// Classic: the most rows one write_rows call of any rank passes (the same on every rank),
+  /// which lets the writer queue the row blocks of many calls in a buffer of at most
+  /// write_buffer_bytes per rank and write them in one collective call when it may be full
+  /// (PnetCDF's buffered puts and one wait): the collective writes per output then follow the
+  /// bytes written, not the periods x bands x row blocks. 0 (unknown): every call is its own
+  /// collective write. NetCDF-4 always writes each call collectively.
+  std::int64_t max_block_rows = 0;
+  std::int64_t write_buffer_bytes = std::int64_t{128} << 20;
 };
 
 /// One period of a composite by period: [start_day, end_day) in days since 1970-01-01.

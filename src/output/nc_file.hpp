@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "swathgrid/error.hpp"
 #include "swathgrid/netcdf_writer.hpp"
 
 namespace swathgrid::netcdf {
@@ -60,6 +61,23 @@ class NcFile {
                      const std::vector<std::int64_t>& count, const double* values) = 0;
   /// Collective: every rank writes the same value to a scalar variable.
   virtual void write_scalar(int varid, int value) = 0;
+
+  /// Batched writes (classic: PnetCDF's buffered puts). attach_write_buffer(bytes) (collective,
+  /// after enddef) makes queue() available: it copies a hyperslab into that buffer on this rank
+  /// alone, with no communication; flush() (collective) writes every queued hyperslab of all
+  /// ranks in one collective call and empties the buffer. A file that cannot batch (NetCDF-4:
+  /// netCDF-C has no nonblocking put) says so with can_batch() and is written with write().
+  virtual bool can_batch() const { return false; }
+  virtual void attach_write_buffer(long long /*bytes*/) {}
+  virtual void queue(int varid, const std::vector<std::int64_t>& /*start*/,
+                     const std::vector<std::int64_t>& /*count*/, const float* /*values*/) {
+    throw Error("writing " + variable_name(varid) + ": this encoding cannot batch writes");
+  }
+  virtual void queue(int varid, const std::vector<std::int64_t>& /*start*/,
+                     const std::vector<std::int64_t>& /*count*/, const std::int32_t* /*values*/) {
+    throw Error("writing " + variable_name(varid) + ": this encoding cannot batch writes");
+  }
+  virtual void flush() {}
 
   /// Collective: closes the file (the handle is released even when this throws).
   virtual void close() = 0;

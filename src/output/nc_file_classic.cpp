@@ -155,7 +155,34 @@ class ClassicFile final : public NcFile {
     check(ncmpi_put_var_int_all(ncid_, varid, &value), "writing " + variable_name(varid));
   }
 
+  bool can_batch() const override { return true; }
+  void attach_write_buffer(long long bytes) override {
+    check(ncmpi_buffer_attach(ncid_, static_cast<MPI_Offset>(bytes)), "reserving a write buffer");
+    attached_ = true;
+  }
+  void queue(int varid, const std::vector<std::int64_t>& start,
+             const std::vector<std::int64_t>& count, const float* values) override {
+    int request = NC_REQ_NULL;
+    check(ncmpi_bput_vara_float(ncid_, varid, offsets(start).data(), offsets(count).data(), values,
+                                &request),
+          "writing " + variable_name(varid));
+  }
+  void queue(int varid, const std::vector<std::int64_t>& start,
+             const std::vector<std::int64_t>& count, const std::int32_t* values) override {
+    int request = NC_REQ_NULL;
+    check(ncmpi_bput_vara_int(ncid_, varid, offsets(start).data(), offsets(count).data(), values,
+                              &request),
+          "writing " + variable_name(varid));
+  }
+  void flush() override {
+    check(ncmpi_wait_all(ncid_, NC_REQ_ALL, nullptr, nullptr), "writing the fields");
+  }
+
   void close() override {
+    if (attached_) {  // every queued write was flushed: nothing holds the buffer
+      attached_ = false;
+      check(ncmpi_buffer_detach(ncid_), "releasing the write buffer");
+    }
     open_ = false;  // ncmpi_close releases the handle even when it fails
     check(ncmpi_close(ncid_), "closing the file");
   }
@@ -167,6 +194,7 @@ class ClassicFile final : public NcFile {
  private:
   int ncid_ = -1;
   bool open_ = true;
+  bool attached_ = false;  ///< a write buffer is attached (batched writes)
 };
 
 }  // namespace

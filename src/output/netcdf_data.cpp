@@ -120,6 +120,26 @@ void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
   agree_on(comm, path, [&] { file.write(varid, slab.start, slab.count, data); });
 }
 
+void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
+                const float* values) {
+  const auto size = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
+  if (size == 0) return;
+  const Hyperslab slab = hyperslab(plane, rows);
+  if (std::none_of(values, values + size, [](float v) { return std::isnan(v); })) {
+    file.queue(varid, slab.start, slab.count, values);
+    return;
+  }
+  const std::vector<float> filled = with_fill(values, size);  // the queue keeps its own copy
+  file.queue(varid, slab.start, slab.count, filled.data());
+}
+
+void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
+                const std::int32_t* counts) {
+  if (rows.count[0] * rows.count[1] == 0) return;
+  const Hyperslab slab = hyperslab(plane, rows);
+  file.queue(varid, slab.start, slab.count, counts);
+}
+
 void write_coordinates(NcFile& file, const HeaderIds& ids, const GridSpec& grid,
                        const OutputMetadata& meta, const std::string& path, MPI_Comm comm) {
   Coordinates values;

@@ -102,6 +102,13 @@ void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, 
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
                 const std::int32_t* counts, const std::string& path, MPI_Comm comm);
 
+/// Local: queues `rows` of `plane` as write_rows would write them, into the file's write
+/// buffer (NcFile::queue); an empty block queues nothing.
+void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
+                const float* values);
+void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
+                const std::int32_t* counts);
+
 /// Collective: rank 0 writes the coordinates and their bounds, the time and wavelength
 /// coordinates (the others nothing), every rank crs.
 void write_coordinates(NcFile& file, const HeaderIds& ids, const GridSpec& grid,

@@ -176,22 +176,63 @@ struct CompositeWriter::State {
   bool has_time = false;
   std::vector<OutputField> fields;  ///< definitions only
 
-  /// Agreed before a collective write: netCDF-C rejects a bad block on the failing rank alone,
-  /// before the collective HDF5 call the others are in.
-  void check_block(std::size_t field, std::size_t time, std::size_t band, RowBand rows) {
-    agree_on(comm, path, [&] {
-      SWATHGRID_REQUIRE(
-          rows.row_begin >= 0 && rows.row_count >= 0 && rows.row_begin + rows.row_count <= ny,
-          "rows [" << rows.row_begin << ", " << rows.row_begin + rows.row_count
-                   << ") outside the grid's " << ny << " rows");
-      SWATHGRID_REQUIRE(
-          time < times && band < (fields[field].banded ? bands : 1),
-          "no plane (time " << time << ", band " << band << ") in " << fields[field].name);
-    });
+  void check_block(std::size_t field, std::size_t time, std::size_t band, RowBand rows) const {
+    SWATHGRID_REQUIRE(
+        rows.row_begin >= 0 && rows.row_count >= 0 && rows.row_begin + rows.row_count <= ny,
+        "rows [" << rows.row_begin << ", " << rows.row_begin + rows.row_count
+                 << ") outside the grid's " << ny << " rows");
+    SWATHGRID_REQUIRE(
+        time < times && band < (fields[field].banded ? bands : 1),
+        "no plane (time " << time << ", band " << band << ") in " << fields[field].name);
+    SWATHGRID_REQUIRE(calls_per_flush == 0 || rows.row_count <= max_block_rows,
+                      rows.row_count << " rows in one write, more than the " << max_block_rows
+                                     << " the writer was made for");
   }
+
+  /// One write_rows call: `values` (float or int32) written collectively, or queued.
+  template <typename Value>
+  void write_block(std::size_t field, std::size_t time, std::size_t band, RowBand rows,
+                   const Value* values) {
+    const netcdf::Plane plane{has_time, fields[field].banded, time, band};
+    const netcdf::Block block = netcdf::block(rows.row_begin, rows.row_count, nx);
+    if (calls_per_flush == 0) {
+      // Agreed before the collective write: netCDF-C rejects a bad block on the failing rank
+      // alone, before the collective HDF5 call the others are in.
+      agree_on(comm, path, [&] { check_block(field, time, band, rows); });
+      netcdf::write_rows(*file, ids.fields[field], plane, block, values, path, comm);
+      return;
+    }
+    try {  // queued on this rank alone; a failure is agreed at the flush
+      if (queue_failure.empty()) {
+        check_block(field, time, band, rows);
+        netcdf::queue_rows(*file, ids.fields[field], plane, block, values);
+      }
+    } catch (const std::exception& e) {
+      queue_failure = e.what();
+    }
+    if (++calls_queued == calls_per_flush) flush();
+  }
+
+  /// Collective: the queued blocks of every rank written, or every rank throwing the failure
+  /// of the lowest failing rank. Every rank queues the same number of calls, so all flush
+  /// together.
+  void flush() {
+    calls_queued = 0;
+    agree_on(comm, path, [&] {
+      if (!queue_failure.empty()) throw Error(queue_failure);
+    });
+    agree_on(comm, path, [&] { file->flush(); });
+  }
+
   std::unique_ptr<netcdf::NcFile> file;
   netcdf::HeaderIds ids;
   bool committed = false;
+  /// Batched writes (classic with max_block_rows): calls queued between flushes (0: every
+  /// call writes collectively), calls queued since the last, the first failure among them.
+  std::int64_t calls_per_flush = 0;
+  std::int64_t calls_queued = 0;
+  std::int64_t max_block_rows = 0;
+  std::string queue_failure;
 };
 
 CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& grid,
@@ -231,6 +272,15 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
     });
     netcdf::write_coordinates(*s.file, s.ids, grid.spec, meta, path, comm);
     if (s.ids.lat >= 0) netcdf::write_latlon(*s.file, s.ids, grid, encoding.chunk_rows, path, comm);
+    if (encoding.max_block_rows > 0 && s.file->can_batch()) {
+      // Fields hold 4-byte values (float, int32): a block takes at most max_block_rows x nx x 4.
+      const std::int64_t block_bytes = encoding.max_block_rows * s.nx * 4;
+      const std::int64_t calls =
+          std::max<std::int64_t>(1, encoding.write_buffer_bytes / block_bytes);
+      agree_on(comm, path, [&] { s.file->attach_write_buffer(calls * block_bytes); });
+      s.calls_per_flush = calls;
+      s.max_block_rows = encoding.max_block_rows;
+    }
   } catch (...) {
     s.file.reset();
     remove_temporary(s.temporary, comm);
@@ -249,10 +299,7 @@ void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_
   State& s = *state_;
   SWATHGRID_REQUIRE(field < s.fields.size() && !s.fields[field].is_count,
                     "writer: field " << field << " is not a float field");
-  s.check_block(field, time, band, rows);
-  netcdf::write_rows(*s.file, s.ids.fields[field],
-                     netcdf::Plane{s.has_time, s.fields[field].banded, time, band},
-                     netcdf::block(rows.row_begin, rows.row_count, s.nx), values, s.path, s.comm);
+  s.write_block(field, time, band, rows, values);
 }
 
 void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_t band,
@@ -260,14 +307,12 @@ void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_
   State& s = *state_;
   SWATHGRID_REQUIRE(field < s.fields.size() && s.fields[field].is_count,
                     "writer: field " << field << " is not a count field");
-  s.check_block(field, time, band, rows);
-  netcdf::write_rows(*s.file, s.ids.fields[field],
-                     netcdf::Plane{s.has_time, s.fields[field].banded, time, band},
-                     netcdf::block(rows.row_begin, rows.row_count, s.nx), counts, s.path, s.comm);
+  s.write_block(field, time, band, rows, counts);
 }
 
 void CompositeWriter::commit() {
   State& s = *state_;
+  if (s.calls_queued > 0) s.flush();
   agree_on(s.comm, s.path, [&] { s.file->close(); });
   // The data on disk, or the file system's late error (NFS, quotas) now.
   agree_on(s.comm, s.path, [&] {
@@ -295,7 +340,10 @@ void write_composite(const std::string& path, const GridDefinition& grid,
                      RowBand band, MPI_Comm comm, const OutputEncoding& encoding) {
   agree_on(comm, path, [&] { validate_band(grid.spec, fields, band); });
   agree_on(comm, path, [&] { check_band_coverage(grid.spec, band, comm); });
-  CompositeWriter writer(path, grid, meta, fields, comm, {}, encoding);
+  OutputEncoding batched = encoding;  // every rank's band in one call per plane
+  batched.max_block_rows =
+      static_cast<std::int64_t>(allreduce_max(static_cast<double>(band.row_count), comm));
+  CompositeWriter writer(path, grid, meta, fields, comm, {}, batched);
   const std::size_t times = std::max<std::size_t>(meta.times.size(), 1);
   const std::size_t bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
   const auto plane = static_cast<std::size_t>(band.row_count * grid.spec.nx);

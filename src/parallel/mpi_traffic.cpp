@@ -100,6 +100,13 @@ int MPI_Allreduce(const void* send, void* receive, int count, MPI_Datatype type,
   return PMPI_Allreduce(send, receive, count, type, op, comm);
 }
 
+int MPI_Iallreduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
+                   MPI_Comm comm, MPI_Request* request) {
+  const std::int64_t bytes = bytes_of(count, type);
+  collective(bytes, bytes);
+  return PMPI_Iallreduce(send, receive, count, type, op, comm, request);
+}
+
 int MPI_Reduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, int root,
                MPI_Comm comm) {
   int rank = 0;

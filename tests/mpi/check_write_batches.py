@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Classic writes are batched: the collective MPI-IO calls per output do not grow with the
+periods x variables x row blocks written (issue 18).
+
+    check_write_batches.py MPIEXEC SWATHGRID GRANULE_LIST WORKDIR
+
+Two ranks write --format classic twice: one period, one variable, one tile row per rank
+(few field writes), and --period day, two variables, 20-row tiles (each rank writes ~30x as
+many row blocks). The second may add only the two time coordinates' writes. Its fields are
+then compared cell by cell with the same run written as NetCDF-4 (each block its own
+collective write).
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import netCDF4
+import numpy as np
+
+BOX = ["--bbox", "-77,36,-73,41", "--res", "0.01", "--quiet"]
+FEW = ["--period", "all", "--tile", "256"]
+MANY = ["--period", "day", "--tile", "20", "--var", "chlor_a,poc"]
+TIME_COORDINATES = 2  # time and time_bnds, written by --period day only
+
+
+def run(mpiexec, swathgrid, listing, work, name, options):
+    output = os.path.join(work, name + ".nc")
+    report = os.path.join(work, name + ".json")
+    subprocess.run([mpiexec, "-n", "2", "--oversubscribe", swathgrid, "--input-list", listing,
+                    "-o", output, "--report", report] + BOX + options, check=True)
+    io = json.load(open(report))["mpi_per_rank"]["io_collectives"]
+    print("%s: MPI-IO collective calls per rank %s" % (name, io))
+    return output, max(io)
+
+
+def main():
+    mpiexec, swathgrid, listing, work = sys.argv[1:5]
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    failures = []
+    _, few = run(mpiexec, swathgrid, listing, work, "few", FEW + ["--format", "classic"])
+    classic, many = run(mpiexec, swathgrid, listing, work, "many", MANY + ["--format", "classic"])
+    netcdf4, _ = run(mpiexec, swathgrid, listing, work, "many4", MANY + ["--format", "netcdf4"])
+    if many > few + TIME_COORDINATES:
+        failures.append("%d MPI-IO collective calls for many row blocks against %d for few"
+                        % (many, few))
+    with netCDF4.Dataset(classic) as a, netCDF4.Dataset(netcdf4) as b:
+        for name in ("chlor_a", "chlor_a_count", "poc", "poc_count"):
+            x, y = np.ma.filled(a[name][:], np.nan), np.ma.filled(b[name][:], np.nan)
+            if x.shape != y.shape or not np.array_equal(x, y, equal_nan=True):
+                failures.append("%s differs between classic and NetCDF-4" % name)
+    for failure in failures:
+        print("FAIL: " + failure)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
