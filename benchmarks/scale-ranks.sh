@@ -7,7 +7,8 @@
 # calls). Memory, bytes and
 # messages, not speed: on a 2-core machine 16 ranks only say what each rank holds and sends.
 #   benchmarks/scale-ranks.sh [build-dir]       RES=1km RANKS="1 4 16 64" benchmarks/scale-ranks.sh
-# Writes $WORK/scale-ranks.csv and prints it as a table.
+# Writes $WORK/scale-ranks.csv, prints it as a table, and plots each per-rank figure against
+# the rank count in $WORK/scale-ranks-$RES.png (flat or falling lines: nothing grows).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-$root/build}
@@ -23,7 +24,7 @@ for ranks in ${RANKS:-1 2 4 8 16}; do
     --input-list "$work/global.txt" --res "$res" --reduce owner -o "$work/ranks.nc" \
     --report "$work/ranks-$res-n$ranks.json"
 done
-python3 - "$work" "$res" ${RANKS:-1 2 4 8 16} <<'PY'
+/usr/bin/python3 - "$work" "$res" ${RANKS:-1 2 4 8 16} <<'PY'
 import json, statistics, sys
 work, res, ranks = sys.argv[1], sys.argv[2], [int(n) for n in sys.argv[3:]]
 rows = ["ranks,peak_rss_mb_max,peak_rss_mb_median,tile_mb_max,collectives_max,messages_max,"
@@ -39,4 +40,24 @@ for n in ranks:
         max(m["io_bytes"]) / 1e6))
 open("%s/scale-ranks.csv" % work, "w").write("\n".join(rows) + "\n")
 print("\n".join(r.replace(",", "\t") for r in rows))
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+header = rows[0].split(",")
+table = [[float(v) for v in r.split(",")] for r in rows[1:]]
+panels = [("peak_rss_mb_max", "peak RSS, MB"), ("mb_sent_max", "MB sent"),
+          ("messages_max", "point-to-point messages"), ("collectives_max", "collective calls"),
+          ("io_collectives_max", "collective MPI-IO calls")]
+figure, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.2))
+for axis, (column, title) in zip(axes, panels):
+    k = header.index(column)
+    axis.plot([t[0] for t in table], [t[k] for t in table], "o-")
+    axis.set_xscale("log", base=2)
+    axis.set_xlabel("ranks")
+    axis.set_title(title + " (max over ranks)", fontsize=9)
+    axis.set_ylim(bottom=0)
+figure.suptitle("global %s, --reduce owner: cost per rank against the rank count" % res)
+figure.tight_layout()
+figure.savefig("%s/scale-ranks-%s.png" % (work, res), dpi=100)
+print("plot: %s/scale-ranks-%s.png" % (work, res))
 PY

@@ -18,7 +18,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libtrilinos-kokkos-dev
   netcdf-bin python3-xarray python3-netcdf4 python3-h5netcdf python3-numpy
-  python3-dask python3-distributed
+  python3-dask python3-distributed python3-matplotlib
   slurm-wlm munge strace
   dpkg-dev
 )
