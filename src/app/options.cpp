@@ -211,6 +211,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       grid_like, convention_text, period_text, reduce_text, on_error_text, checkpoint_every_text,
       read_ahead_text, accumulators_text, format_text, method_text, latlon_text, day_text;
   bool bbox_in_crs_units = false;
+  double write_buffer_mib = 0;
   std::vector<std::string> positional, variable_texts;
   po::options_description visible("options");
   visible.add_options()("help,h", "print this help and exit")(
@@ -275,6 +276,10 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "CDF-5 beyond 4 GiB per variable, through PnetCDF; uncompressed)")(
       "deflate", po::value<int>(&config.encoding.deflate_level)->default_value(1),
       "netcdf4: deflate level 1 (fastest) to 9 (smallest)")(
+      "write-buffer", po::value<double>(&write_buffer_mib)->default_value(128),
+      "MiB per rank in which row blocks wait to be written together in one collective call "
+      "(classic: any blocks; netcdf4: a field's consecutive periods or bands); 0: each block "
+      "its own call")(
       "latlon-coordinates", po::value<std::string>(&latlon_text)->default_value("on"),
       "projected grids: 2-D lat(y,x)/lon(y,x) of the cell centres (CF auxiliary coordinates, "
       "float64, 16 bytes a cell) so that xarray/Panoply locate cells without PROJ; off leaves "
@@ -352,6 +357,13 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   else
     throw UsageError("--format: unknown encoding '" + format_text +
                      "' (available: netcdf4, classic)");
+  constexpr double kMaxWriteBufferMib = 65536;  // 64 GiB: beyond any node's memory per rank
+  if (!(write_buffer_mib >= 0 && write_buffer_mib <= kMaxWriteBufferMib)) {
+    std::ostringstream got;
+    got << write_buffer_mib;
+    throw UsageError("--write-buffer: must be 0 to 65536 MiB, got " + got.str());
+  }
+  config.encoding.write_buffer_bytes = static_cast<std::int64_t>(write_buffer_mib * 1048576.0);
   if (config.encoding.deflate_level < 1 || config.encoding.deflate_level > 9)
     throw UsageError("--deflate: must be 1 to 9, got " +
                      std::to_string(config.encoding.deflate_level));

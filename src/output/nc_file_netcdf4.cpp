@@ -187,15 +187,19 @@ class Netcdf4File final : public NcFile {
       if (values == nullptr || it == file.field_chunks_.end() || !fast_deflate_in_use()) return;
       const FieldChunks& c = it->second;
       const std::size_t y = start.size() - 2, x = start.size() - 1;
+      std::int64_t planes = 1;  // periods x bands written at once; chunks hold one plane each
+      for (std::size_t d = 0; d < y; ++d) planes *= count[d];
       std::vector<std::vector<unsigned char>> inputs;
-      for (std::int64_t row = round_up(start[y], c.rows);
-           row + c.rows <= std::min(start[y] + count[y], c.ny); row += c.rows)
-        for (std::int64_t column = round_up(start[x], c.columns);
-             column + c.columns <= std::min(start[x] + count[x], c.nx); column += c.columns) {
-          const T* first = values + (row - start[y]) * count[x] + (column - start[x]);
-          if (one_value(first, c, count[x])) continue;
-          inputs.push_back(shuffled(first, c, count[x]));
-        }
+      for (std::int64_t p = 0; p < planes; ++p)
+        for (std::int64_t row = round_up(start[y], c.rows);
+             row + c.rows <= std::min(start[y] + count[y], c.ny); row += c.rows)
+          for (std::int64_t column = round_up(start[x], c.columns);
+               column + c.columns <= std::min(start[x] + count[x], c.nx); column += c.columns) {
+            const T* first =
+                values + (p * count[y] + row - start[y]) * count[x] + (column - start[x]);
+            if (one_value(first, c, count[x])) continue;
+            inputs.push_back(shuffled(first, c, count[x]));
+          }
       if (inputs.empty()) return;
       precompress(std::move(inputs), file.storage_.deflate_level);
       used_ = true;

@@ -79,16 +79,17 @@ struct Hyperslab {
   std::vector<std::int64_t> start, count;
 };
 
-Hyperslab hyperslab(const Plane& plane, const Block& rows) {
+/// `planes` consecutive planes from `plane` on: bands of a banded field, else periods.
+Hyperslab hyperslab(const Plane& plane, const Block& rows, std::int64_t planes = 1) {
   Hyperslab slab;
   const std::int64_t outer = rows.count[0] > 0 ? 1 : 0;  // an empty block is empty in every dim
   if (plane.has_time) {
     slab.start.push_back(static_cast<std::int64_t>(plane.time));
-    slab.count.push_back(outer);
+    slab.count.push_back(plane.banded ? outer : outer * planes);
   }
   if (plane.banded) {
     slab.start.push_back(static_cast<std::int64_t>(plane.band));
-    slab.count.push_back(outer);
+    slab.count.push_back(outer * planes);
   }
   for (int d = 0; d < 2; ++d) {
     slab.start.push_back(rows.start[d]);
@@ -100,9 +101,9 @@ Hyperslab hyperslab(const Plane& plane, const Block& rows) {
 }  // namespace
 
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
-                const std::string& path, MPI_Comm comm) {
-  const Hyperslab slab = hyperslab(plane, rows);
-  const auto size = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
+                const std::string& path, MPI_Comm comm, std::int64_t planes) {
+  const Hyperslab slab = hyperslab(plane, rows, planes);
+  const auto size = static_cast<std::size_t>(planes * rows.count[0] * rows.count[1]);
   std::vector<float> filled;  // a copy only where there is a NaN to replace
   const bool has_nan =
       size > 0 && std::any_of(values, values + size, [](float v) { return std::isnan(v); });
@@ -114,8 +115,9 @@ void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, 
 }
 
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
-                const std::int32_t* counts, const std::string& path, MPI_Comm comm) {
-  const Hyperslab slab = hyperslab(plane, rows);
+                const std::int32_t* counts, const std::string& path, MPI_Comm comm,
+                std::int64_t planes) {
+  const Hyperslab slab = hyperslab(plane, rows, planes);
   const std::int32_t* data = rows.count[0] * rows.count[1] > 0 ? counts : nullptr;
   agree_on(comm, path, [&] { file.write(varid, slab.start, slab.count, data); });
 }

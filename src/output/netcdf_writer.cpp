@@ -13,12 +13,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <type_traits>
 
 #include "output/nc_file.hpp"
 #include "output/netcdf_internal.hpp"
@@ -195,6 +197,10 @@ struct CompositeWriter::State {
                    const Value* values) {
     const netcdf::Plane plane{has_time, fields[field].banded, time, band};
     const netcdf::Block block = netcdf::block(rows.row_begin, rows.row_count, nx);
+    if (planes_per_write > 1) {
+      stage(field, time, band, rows, values);
+      return;
+    }
     if (calls_per_flush == 0) {
       // Agreed before the collective write: netCDF-C rejects a bad block on the failing rank
       // alone, before the collective HDF5 call the others are in.
@@ -218,10 +224,79 @@ struct CompositeWriter::State {
   /// together.
   void flush() {
     calls_queued = 0;
+    agree_on_queue_failure();
+    agree_on(comm, path, [&] { file->flush(); });
+  }
+
+  void agree_on_queue_failure() {
     agree_on(comm, path, [&] {
       if (!queue_failure.empty()) throw Error(queue_failure);
     });
-    agree_on(comm, path, [&] { file->flush(); });
+  }
+
+  /// NetCDF-4: the planes of one field that follow each other -- the periods of a field
+  /// without wavelength, the bands of one period of a banded one -- gathered (NaN already
+  /// replaced by the fill value) for one collective write of up to planes_per_write planes.
+  /// Whether a call extends the stage or writes it first depends only on the field, period
+  /// and band, which every rank passes alike, so all ranks write together.
+  struct Stage {
+    std::vector<unsigned char> bytes;  ///< the planes, 4-byte values (float or int32)
+    std::size_t time = 0, band = 0;    ///< the first plane
+    std::int64_t planes = 0;
+    RowBand rows;
+    bool counts = false;
+  };
+
+  template <typename Value>
+  void stage(std::size_t field, std::size_t time, std::size_t band, RowBand rows,
+             const Value* values) {
+    static_assert(sizeof(Value) == 4, "fields hold 4-byte values");
+    Stage& st = stages[field];
+    const bool follows = fields[field].banded ? time == st.time && band == st.band + st.planes
+                                              : band == 0 && time == st.time + st.planes;
+    if (st.planes > 0 && !follows) write_stage(field);
+    try {  // a failure is agreed at the stage's write
+      if (queue_failure.empty()) {
+        check_block(field, time, band, rows);
+        if (st.planes == 0) {
+          st.time = time;
+          st.band = band;
+          st.rows = rows;
+          st.counts = std::is_same_v<Value, std::int32_t>;
+        }
+        SWATHGRID_REQUIRE(
+            rows.row_begin == st.rows.row_begin && rows.row_count == st.rows.row_count,
+            "rows of consecutive planes of " << fields[field].name << " differ");
+        const auto size = static_cast<std::size_t>(rows.row_count * nx);
+        const std::size_t at = st.bytes.size();
+        st.bytes.resize(at + size * sizeof(Value));
+        auto* out = reinterpret_cast<Value*>(st.bytes.data() + at);
+        for (std::size_t i = 0; i < size; ++i) out[i] = values[i];
+        if constexpr (std::is_same_v<Value, float>)
+          for (std::size_t i = 0; i < size; ++i)
+            if (std::isnan(out[i])) out[i] = kOutputFillValue;
+      }
+    } catch (const std::exception& e) {
+      queue_failure = e.what();
+    }
+    if (++st.planes == planes_per_write) write_stage(field);
+  }
+
+  /// Collective: the stage of `field` written in one call, or the first failure thrown.
+  void write_stage(std::size_t field) {
+    Stage& st = stages[field];
+    agree_on_queue_failure();
+    const netcdf::Plane first{has_time, fields[field].banded, st.time, st.band};
+    const netcdf::Block block = netcdf::block(st.rows.row_begin, st.rows.row_count, nx);
+    if (st.counts)
+      netcdf::write_rows(*file, ids.fields[field], first, block,
+                         reinterpret_cast<const std::int32_t*>(st.bytes.data()), path, comm,
+                         st.planes);
+    else
+      netcdf::write_rows(*file, ids.fields[field], first, block,
+                         reinterpret_cast<const float*>(st.bytes.data()), path, comm, st.planes);
+    st.planes = 0;
+    st.bytes.clear();
   }
 
   std::unique_ptr<netcdf::NcFile> file;
@@ -233,6 +308,9 @@ struct CompositeWriter::State {
   std::int64_t calls_queued = 0;
   std::int64_t max_block_rows = 0;
   std::string queue_failure;
+  /// Staged writes (NetCDF-4 with max_block_rows): planes per collective write (1: none).
+  std::int64_t planes_per_write = 1;
+  std::vector<Stage> stages;  ///< one per field
 };
 
 CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& grid,
@@ -272,14 +350,19 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
     });
     netcdf::write_coordinates(*s.file, s.ids, grid.spec, meta, path, comm);
     if (s.ids.lat >= 0) netcdf::write_latlon(*s.file, s.ids, grid, encoding.chunk_rows, path, comm);
+    // Fields hold 4-byte values (float, int32): a block takes at most max_block_rows x nx x 4.
+    const std::int64_t block_bytes = encoding.max_block_rows * s.nx * 4;
     if (encoding.max_block_rows > 0 && s.file->can_batch()) {
-      // Fields hold 4-byte values (float, int32): a block takes at most max_block_rows x nx x 4.
-      const std::int64_t block_bytes = encoding.max_block_rows * s.nx * 4;
       const std::int64_t calls =
           std::max<std::int64_t>(1, encoding.write_buffer_bytes / block_bytes);
       agree_on(comm, path, [&] { s.file->attach_write_buffer(calls * block_bytes); });
       s.calls_per_flush = calls;
       s.max_block_rows = encoding.max_block_rows;
+    } else if (encoding.max_block_rows > 0 && (s.has_time || s.bands > 1)) {
+      const auto staged_fields = static_cast<std::int64_t>(fields.size());
+      s.planes_per_write =
+          std::max<std::int64_t>(1, encoding.write_buffer_bytes / (staged_fields * block_bytes));
+      s.stages.resize(fields.size());
     }
   } catch (...) {
     s.file.reset();
@@ -313,6 +396,8 @@ void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_
 void CompositeWriter::commit() {
   State& s = *state_;
   if (s.calls_queued > 0) s.flush();
+  for (std::size_t field = 0; field < s.stages.size(); ++field)
+    if (s.stages[field].planes > 0) s.write_stage(field);
   agree_on(s.comm, s.path, [&] { s.file->close(); });
   // The data on disk, or the file system's late error (NFS, quotas) now.
   agree_on(s.comm, s.path, [&] {

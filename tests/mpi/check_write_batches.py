@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Classic writes are batched: the collective MPI-IO calls per output do not grow with the
-periods x variables x row blocks written (issue 18).
+"""Writes are batched: classic's collective MPI-IO calls per output do not grow with the
+periods x variables x row blocks written (issue 18); NetCDF-4 writes a field's periods
+together (fewer calls than one a period).
 
     check_write_batches.py MPIEXEC SWATHGRID GRANULE_LIST WORKDIR
 
 Two ranks write --format classic twice: one period, one variable, one tile row per rank
 (few field writes), and --period day, two variables, 20-row tiles (each rank writes ~30x as
-many row blocks). The second may add only the two time coordinates' writes. Its fields are
-then compared cell by cell with the same run written as NetCDF-4 (each block its own
-collective write).
+many row blocks). The second may add only the two time coordinates' writes. The second run
+as NetCDF-4 must make fewer MPI-IO calls than with --write-buffer 0 (each block its own
+call), as must classic; the classic and NetCDF-4 fields are compared cell by cell.
 """
 import json
 import os
@@ -42,10 +43,20 @@ def main():
     failures = []
     _, few = run(mpiexec, swathgrid, listing, work, "few", FEW + ["--format", "classic"])
     classic, many = run(mpiexec, swathgrid, listing, work, "many", MANY + ["--format", "classic"])
-    netcdf4, _ = run(mpiexec, swathgrid, listing, work, "many4", MANY + ["--format", "netcdf4"])
+    netcdf4, many4 = run(mpiexec, swathgrid, listing, work, "many4", MANY + ["--format", "netcdf4"])
+    _, unbuffered4 = run(mpiexec, swathgrid, listing, work, "unbuffered4",
+                         MANY + ["--format", "netcdf4", "--write-buffer", "0"])
+    _, unbuffered = run(mpiexec, swathgrid, listing, work, "unbuffered",
+                        MANY + ["--format", "classic", "--write-buffer", "0"])
     if many > few + TIME_COORDINATES:
         failures.append("%d MPI-IO collective calls for many row blocks against %d for few"
                         % (many, few))
+    if not many4 < unbuffered4:
+        failures.append("NetCDF-4: %d MPI-IO collective calls with the write buffer, %d without"
+                        % (many4, unbuffered4))
+    if not many < unbuffered:
+        failures.append("classic: %d MPI-IO collective calls with the write buffer, %d without"
+                        % (many, unbuffered))
     with netCDF4.Dataset(classic) as a, netCDF4.Dataset(netcdf4) as b:
         for name in ("chlor_a", "chlor_a_count", "poc", "poc_count"):
             x, y = np.ma.filled(a[name][:], np.nan), np.ma.filled(b[name][:], np.nan)
