@@ -222,12 +222,6 @@ extern "C" __attribute__((visibility("default"))) int compress2(Bytef* dest, uLo
 namespace swathgrid {
 bool fast_deflate_in_use() { return false; }
 void precompress(std::vector<std::vector<unsigned char>>, int) {}
-std::size_t precompressed_taken() {
-  Prepared& p = prepared();
-  std::lock_guard<std::mutex> lock(p.mutex);
-  return p.taken;
-}
-
 void forget_precompressed() {}
 std::size_t precompressed_taken() { return 0; }
 }  // namespace swathgrid
