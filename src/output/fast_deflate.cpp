@@ -171,14 +171,21 @@ int libdeflate_compress2(Bytef* dest, uLongf* dest_len, const Bytef* source, uLo
 bool fast_deflate_in_use() { return !zlib_wanted(); }
 
 void precompress(std::vector<std::vector<unsigned char>> inputs, int level) {
+  precompress(
+      inputs.size(), [&inputs](std::size_t i) { return std::move(inputs[i]); }, level);
+}
+
+void precompress(std::size_t inputs,
+                 const std::function<std::vector<unsigned char>(std::size_t)>& make, int level) {
   if (zlib_wanted() || level < 0 || level > kMaxLevel) return;
-  std::vector<Remembered> done(inputs.size());
-  const auto count = static_cast<std::int64_t>(inputs.size());
+  std::vector<Remembered> done(inputs);
+  const auto count = static_cast<std::int64_t>(inputs);
 #pragma omp parallel for schedule(dynamic)
   for (std::int64_t i = 0; i < count; ++i) {
     Remembered& r = done[static_cast<std::size_t>(i)];
     r.level = level;
-    r.input = std::move(inputs[static_cast<std::size_t>(i)]);
+    r.input = make(static_cast<std::size_t>(i));
+    if (r.input.empty()) continue;
     libdeflate_compressor* deflater = compressor_for(level);
     if (!deflater) continue;
     r.output.resize(libdeflate_zlib_compress_bound(deflater, r.input.size()));
@@ -222,6 +229,7 @@ extern "C" __attribute__((visibility("default"))) int compress2(Bytef* dest, uLo
 namespace swathgrid {
 bool fast_deflate_in_use() { return false; }
 void precompress(std::vector<std::vector<unsigned char>>, int) {}
+void precompress(std::size_t, const std::function<std::vector<unsigned char>(std::size_t)>&, int) {}
 void forget_precompressed() {}
 std::size_t precompressed_taken() { return 0; }
 }  // namespace swathgrid

@@ -2,6 +2,7 @@
 // zlib's compress2() served by libdeflate in this process (fast_deflate.cpp says why and how).
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 namespace swathgrid {
@@ -17,6 +18,10 @@ bool fast_deflate_in_use();
 /// what was not asked for. Nothing is ever taken that differs from the input in one byte, so
 /// a wrong guess costs time, never a wrong file.
 void precompress(std::vector<std::vector<unsigned char>> inputs, int level);
+/// The same with the inputs made on the threads too: make(i) for i < count gives input i (the
+/// shuffle of a chunk), or nothing when there is nothing to compress ahead for i.
+void precompress(std::size_t count,
+                 const std::function<std::vector<unsigned char>(std::size_t)>& make, int level);
 void forget_precompressed();
 /// How many compress2() calls took a precompressed result so far (tests).
 std::size_t precompressed_taken();

@@ -189,19 +189,23 @@ class Netcdf4File final : public NcFile {
       const std::size_t y = start.size() - 2, x = start.size() - 1;
       std::int64_t planes = 1;  // periods x bands written at once; chunks hold one plane each
       for (std::size_t d = 0; d < y; ++d) planes *= count[d];
-      std::vector<std::vector<unsigned char>> inputs;
+      std::vector<const T*> chunks;  // the first value of each whole chunk
       for (std::int64_t p = 0; p < planes; ++p)
         for (std::int64_t row = round_up(start[y], c.rows);
              row + c.rows <= std::min(start[y] + count[y], c.ny); row += c.rows)
           for (std::int64_t column = round_up(start[x], c.columns);
-               column + c.columns <= std::min(start[x] + count[x], c.nx); column += c.columns) {
-            const T* first =
-                values + (p * count[y] + row - start[y]) * count[x] + (column - start[x]);
-            if (one_value(first, c, count[x])) continue;
-            inputs.push_back(shuffled(first, c, count[x]));
-          }
-      if (inputs.empty()) return;
-      precompress(std::move(inputs), file.storage_.deflate_level);
+               column + c.columns <= std::min(start[x] + count[x], c.nx); column += c.columns)
+            chunks.push_back(values + (p * count[y] + row - start[y]) * count[x] +
+                             (column - start[x]));
+      if (chunks.empty()) return;
+      // Tested and shuffled on the threads that compress them.
+      precompress(
+          chunks.size(),
+          [&](std::size_t i) {
+            return one_value(chunks[i], c, count[x]) ? std::vector<unsigned char>()
+                                                     : shuffled(chunks[i], c, count[x]);
+          },
+          file.storage_.deflate_level);
       used_ = true;
     }
     ~Precompressed() {
