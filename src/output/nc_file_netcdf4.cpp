@@ -8,7 +8,9 @@
 #include <netcdf_par.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "output/fast_deflate.hpp"
 #include "output/nc_file.hpp"
@@ -218,26 +220,52 @@ class Netcdf4File final : public NcFile {
     static std::int64_t round_up(std::int64_t value, std::int64_t step) {
       return (value + step - 1) / step * step;
     }
+    /// The bits of a field's value (float, int32).
+    template <typename T>
+    using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    template <typename T>
+    static Bits<T> bits_of(const T* value) {
+      static_assert(sizeof(T) == sizeof(Bits<T>), "4- or 8-byte values");
+      Bits<T> bits;
+      std::memcpy(&bits, value, sizeof(T));
+      return bits;
+    }
+    /// Whether every value of the chunk has the first's bits (branch-free rows: vectorised).
     template <typename T>
     static bool one_value(const T* first, const FieldChunks& c, std::int64_t stride) {
-      for (std::int64_t r = 0; r < c.rows; ++r)
-        for (std::int64_t k = 0; k < c.columns; ++k)
-          if (std::memcmp(first + r * stride + k, first, sizeof(T)) != 0) return false;
+      const Bits<T> value = bits_of(first);
+      for (std::int64_t r = 0; r < c.rows; ++r) {
+        const T* __restrict row = first + r * stride;
+        const std::int64_t columns = c.columns;
+        int differ = 0;
+#pragma omp simd reduction(| : differ)
+        for (std::int64_t k = 0; k < columns; ++k) differ |= bits_of(row + k) != value;
+        if (differ) return false;
+      }
       return true;
     }
-    /// HDF5's shuffle of the chunk: byte b of every value, for b = 0, 1, ...
+    /// HDF5's shuffle of the chunk: byte b (in memory order) of every value, for b = 0, 1, ...
     template <typename T>
     static std::vector<unsigned char> shuffled(const T* first, const FieldChunks& c,
                                                std::int64_t stride) {
       const auto n = static_cast<std::size_t>(c.rows * c.columns);
       std::vector<unsigned char> out(n * sizeof(T));
-      std::size_t i = 0;
-      for (std::int64_t r = 0; r < c.rows; ++r)
-        for (std::int64_t k = 0; k < c.columns; ++k, ++i) {
-          unsigned char bytes[sizeof(T)];
-          std::memcpy(bytes, first + r * stride + k, sizeof(T));
-          for (std::size_t b = 0; b < sizeof(T); ++b) out[b * n + i] = bytes[b];
+      for (std::int64_t r = 0; r < c.rows; ++r) {
+        const T* __restrict row = first + r * stride;
+        const std::int64_t columns = c.columns;
+        for (std::size_t b = 0; b < sizeof(T); ++b) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+          const unsigned shift = 8 * static_cast<unsigned>(sizeof(T) - 1 - b);
+#else
+          const unsigned shift = 8 * static_cast<unsigned>(b);
+#endif
+          unsigned char* __restrict plane =
+              out.data() + b * n + static_cast<std::size_t>(r * columns);
+#pragma omp simd
+          for (std::int64_t k = 0; k < columns; ++k)
+            plane[k] = static_cast<unsigned char>(bits_of(row + k) >> shift);
         }
+      }
       return out;
     }
     bool used_ = false;
