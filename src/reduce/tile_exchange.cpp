@@ -266,18 +266,29 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
     std::int64_t filled = 0;
     const std::vector<StatGrid> grids =
         finalize_stats(tile, layout, config.weighting, config.stats, &filled, config.stdev_form);
-    for (std::int64_t offset = 0; offset < per_tile; ++offset) {
-      const std::int64_t cell = tiles.cell_of(id, offset);
-      if (cell < 0) continue;  // past the grid's edge
-      const auto at = static_cast<std::size_t>(cell - first_cell);
+    // Row by row of the tile, the cells inside the grid (as TileGrid::cell_of, without its
+    // divisions per cell).
+    const std::int64_t row0 = id / tiles.tiles_x * tiles.tile_size;
+    const std::int64_t col0 = id % tiles.tiles_x * tiles.tile_size;
+    const std::int64_t rows = std::min(tiles.tile_size, tiles.ny - row0);
+    const std::int64_t columns = std::min(tiles.tile_size, tiles.nx - col0);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const std::int64_t from = r * tiles.tile_size;
+      const auto at = static_cast<std::size_t>((row0 + r) * tiles.nx + col0 - first_cell);
       for (std::size_t s = 0; s < grids.size(); ++s) {
-        if (grids[s].is_count)
-          block.counts[s][at] = grids[s].counts[offset];
-        else if (const float value = grids[s].values[offset]; !std::isnan(value))
-          block.values[s][at] = value;
+        if (grids[s].is_count) {
+          std::copy_n(grids[s].counts.data() + from, columns, block.counts[s].data() + at);
+          continue;
+        }
+        const float* values = grids[s].values.data() + from;
+        float* out = block.values[s].data() + at;
+        for (std::int64_t c = 0; c < columns; ++c)
+          if (!std::isnan(values[c])) out[c] = values[c];
       }
-      if (has_data && layout.observations(tile(layout.slot[kObservations], offset)) > 0)
-        (*has_data)[at] = 1;
+      if (has_data)
+        for (std::int64_t c = 0; c < columns; ++c)
+          if (layout.observations(tile(layout.slot[kObservations], from + c)) > 0)
+            (*has_data)[at + static_cast<std::size_t>(c)] = 1;
     }
   }
 }
