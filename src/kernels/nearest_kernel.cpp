@@ -552,11 +552,16 @@ struct Span {
   std::int64_t begin = 0, end = 0;
 };
 KOKKOS_INLINE_FUNCTION Span clipped_span(double first, double last, std::int64_t n) {
-  const double lo = device::ceil(first), hi = device::floor(last) + 1.0;
+  // [ceil(first), floor(last) + 1) clipped, from integer conversions: a truncation is the
+  // floor of a value >= 0 (a shorter chain of operations than ceil and floor, and as exact).
   Span span;
-  if (!(lo < static_cast<double>(n)) || !(hi > 0.0)) return span;
-  span.begin = lo > 0.0 ? static_cast<std::int64_t>(lo) : 0;
-  span.end = hi < static_cast<double>(n) ? static_cast<std::int64_t>(hi) : n;
+  const double last_index = static_cast<double>(n - 1);
+  if (!(first <= last_index) || !(last >= 0.0)) return span;  // NaN: empty
+  if (first > 0.0) {
+    const std::int64_t whole = static_cast<std::int64_t>(first);
+    span.begin = whole + (static_cast<double>(whole) < first);
+  }
+  span.end = last < last_index ? static_cast<std::int64_t>(last) + 1 : n;
   return span;
 }
 /// The part of `span` inside [begin, end).
@@ -686,30 +691,41 @@ struct ScatterFunctor {
   /// (|d|^2 = 2 (1 - cos dlat) + 2 cos(lat_p) cos(lat_q) (1 - cos dlon) <= r^2). Arcsines
   /// bounded as in operator(); every bound enlarged by kEllipseSlack (relative), far above the
   /// rounding of these few operations and of the kernel's own (w: ~1e-12 relative).
+  /// Short chains of dependent operations (the windows and their spans took ~60 % of the
+  /// scatter's time, docs/performance.md, issue 17 session 13): east and north are taken times
+  /// cos(lat_p), so their extents' square roots need not wait for its inverse; r sigma <=
+  /// (sigma^2 + r^2) / 2 (no square root: sigma and r are ~1e-4, so the bound stays ~1e-4 of
+  /// the window; a strongly tilted lattice only gets a wider window, or the circle's);
+  /// 1 / cos(lat_q) <= (1 + 2 x) / cos(lat_p) with x = |dlat| / cos(lat_p) <= 1/2.
   KOKKOS_INLINE_FUNCTION bool ellipse_window(const Vec3& p, const Reach& reach, double& lat_half,
                                              double& half_width_deg) const {
     const double r = reach.radius;
-    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
+    const Vec3& v_a = reach.v_a;
+    const Vec3& v_c = reach.v_c;
+    const double cos2_lat_p = p.x * p.x + p.y * p.y;
+    const double cos_lat_p = device::sqrt(cos2_lat_p);
     if (!(r < kEllipseWindowMaxChord && cos_lat_p > kEllipseWindowMinCosLat)) return false;
     const double inverse = 1.0 / cos_lat_p;
-    const Vec3 east{-p.y * inverse, p.x * inverse, 0.0};
-    const Vec3 north{-p.z * p.x * inverse, -p.z * p.y * inverse, cos_lat_p};
-    const Vec3 n = cross(reach.v_a, reach.v_c);
+    // East and north, times cos(lat_p).
+    const double ea = p.x * v_a.y - p.y * v_a.x, ec = p.x * v_c.y - p.y * v_c.x;
+    const double na = cos2_lat_p * v_a.z - p.z * (p.x * v_a.x + p.y * v_a.y);
+    const double nc = cos2_lat_p * v_c.z - p.z * (p.x * v_c.x + p.y * v_c.y);
+    const double north_extent = device::sqrt(na * na + nc * nc);
+    const double east_extent = device::sqrt(ea * ea + ec * ec);
+    const Vec3 n = cross(v_a, v_c);
     const double n2 = dot(n, n), np = dot(n, p);
     const double sigma2 = 1.0 - np * np / n2;
-    const double tilt = r * (sigma2 > 0.0 ? device::sqrt(sigma2) : 0.0);
+    const double tilt = 0.5 * ((sigma2 > 0.0 ? sigma2 : 0.0) + r * r);
     const double ellipse = device::sqrt(kFootprintRadius2);
-    const double na = dot(north, reach.v_a), nc = dot(north, reach.v_c);
-    const double ea = dot(east, reach.v_a), ec = dot(east, reach.v_c);
-    const double sin_dlat = (ellipse * device::sqrt(na * na + nc * nc) + tilt +
-                             0.5 * r * r * device::fabs(p.z) * inverse) *
-                            (1.0 + kEllipseSlack);
+    const double sin_dlat =
+        ((ellipse * north_extent + 0.5 * r * r * device::fabs(p.z)) * inverse + tilt) *
+        (1.0 + kEllipseSlack);
     if (!(sin_dlat < 0.5)) return false;
     const double dlat = asin_bound(sin_dlat) * (1.0 + kEllipseSlack);
-    const double cos_lat_q = cos_lat_p - dlat;  // the smallest over the window's rows
-    if (!(cos_lat_q > 0.0)) return false;
-    const double ratio =
-        (ellipse * device::sqrt(ea * ea + ec * ec) + tilt) / cos_lat_q * (1.0 + kEllipseSlack);
+    const double shrink = dlat * inverse;  // 1 - cos(lat_q) / cos(lat_p), at most
+    if (!(shrink <= 0.5)) return false;
+    const double ratio = (ellipse * east_extent * inverse + tilt) * inverse * (1.0 + 2.0 * shrink) *
+                         (1.0 + kEllipseSlack);
     if (!(ratio < 0.5)) return false;
     lat_half = dlat;
     half_width_deg = asin_bound(ratio) * (1.0 + kEllipseSlack) * kDegPerRad + kWindowSlackDeg;
