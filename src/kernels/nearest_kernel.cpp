@@ -616,6 +616,9 @@ struct ScatterFunctor {
   double uniform_radius;        ///< > 0: every pixel reaches this chord; else footprint reach
   double max_radius;            ///< cap of a footprint reach's radius
   bool one_thread;              ///< the only thread: plain stores, no atomic read-modify-write
+  /// Windows west + width below this (degrees east of x_min) have one image in the grid's
+  /// columns: 360 - 3 cells where the grid is a cell or more narrower than a turn, else -1.
+  double single_image_deg;
 
   KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
     return positions(i, 0) == positions(i, 0);
@@ -751,6 +754,21 @@ struct ScatterFunctor {
           lon_ratio / device::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
   }
 
+  /// The cells of rows x columns (of the grid), inside the block.
+  KOKKOS_INLINE_FUNCTION void visit_span(std::int64_t i, const Vec3& p, const Reach& reach,
+                                         const Span& rows, const Span& columns) const {
+    const Span span = intersect(columns, block.col_begin, block.col_end);
+    if (span.begin >= span.end) return;
+    for (std::int64_t row = rows.begin; row < rows.end; ++row) {
+      const double sin_lat = row_trig(row - block.row_begin, 0);
+      const double cos_lat = row_trig(row - block.row_begin, 1);
+      if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
+      std::int64_t* row_keys = &keys((row - block.row_begin) * block.cols());
+      for (std::int64_t col = span.begin; col < span.end; ++col)
+        visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
+    }
+  }
+
   /// Candidate k of the list.
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t k) const {
     if (bands(k, 1) < band_south || bands(k, 0) > band_north) return;  // not near the block
@@ -775,19 +793,18 @@ struct ScatterFunctor {
                                (grid.y_max - (lat - theta_deg)) * cells_per_deg - 0.5, grid.ny),
                   block.row_begin, block.row_end);
     if (rows.begin >= rows.end) return;
-    const ColumnSpans cols = column_spans(grid, cells_per_deg, lon, half_width_deg);
-    for (int s = 0; s < cols.count; ++s) {
-      const Span span = intersect(cols.span[s], block.col_begin, block.col_end);
-      if (span.begin >= span.end) continue;
-      for (std::int64_t row = rows.begin; row < rows.end; ++row) {
-        const double sin_lat = row_trig(row - block.row_begin, 0);
-        const double cos_lat = row_trig(row - block.row_begin, 1);
-        if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
-        std::int64_t* row_keys = &keys((row - block.row_begin) * block.cols());
-        for (std::int64_t col = span.begin; col < span.end; ++col)
-          visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
-      }
+    // Columns: on a grid narrower than a turn, a window starting east of its west edge and
+    // ending a cell short of a turn has no image a turn east or west with a column in the grid
+    // (column_spans would find theirs empty): the one span, at once (most candidates).
+    const double west = lon - half_width_deg - grid.x_min;
+    if (west >= 0.0 && west + 2.0 * half_width_deg <= single_image_deg) {
+      const double first = west * cells_per_deg - 0.5;
+      visit_span(i, p, reach, rows,
+                 clipped_span(first, first + 2.0 * half_width_deg * cells_per_deg, grid.nx));
+      return;
     }
+    const ColumnSpans cols = column_spans(grid, cells_per_deg, lon, half_width_deg);
+    for (int s = 0; s < cols.count; ++s) visit_span(i, p, reach, rows, cols.span[s]);
   }
 };
 
@@ -958,7 +975,10 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
       keys,
       max_distance_m_ > 0.0 ? chord_of_distance(max_distance_m_) : 0.0,
       chord_of_distance(kMaxReachM),
-      ExecSpace().concurrency() == 1};
+      ExecSpace().concurrency() == 1,
+      static_cast<double>(window.nx + 1) * window.cell_size <= kFullTurnDeg
+          ? kFullTurnDeg - 3.0 * window.cell_size
+          : -1.0};
   Kokkos::parallel_for("swathgrid::nearest::scatter",
                        DynamicPolicy(ExecSpace(), 0, candidate_count_), scatter);
 
