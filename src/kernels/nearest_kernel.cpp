@@ -552,11 +552,16 @@ struct Span {
   std::int64_t begin = 0, end = 0;
 };
 KOKKOS_INLINE_FUNCTION Span clipped_span(double first, double last, std::int64_t n) {
-  const double lo = device::ceil(first), hi = device::floor(last) + 1.0;
+  // [ceil(first), floor(last) + 1) clipped, from integer conversions: a truncation is the
+  // floor of a value >= 0 (a shorter chain of operations than ceil and floor, and as exact).
   Span span;
-  if (!(lo < static_cast<double>(n)) || !(hi > 0.0)) return span;
-  span.begin = lo > 0.0 ? static_cast<std::int64_t>(lo) : 0;
-  span.end = hi < static_cast<double>(n) ? static_cast<std::int64_t>(hi) : n;
+  const double last_index = static_cast<double>(n - 1);
+  if (!(first <= last_index) || !(last >= 0.0)) return span;  // NaN: empty
+  if (first > 0.0) {
+    const std::int64_t whole = static_cast<std::int64_t>(first);
+    span.begin = whole + (static_cast<double>(whole) < first);
+  }
+  span.end = last < last_index ? static_cast<std::int64_t>(last) + 1 : n;
   return span;
 }
 /// The part of `span` inside [begin, end).
@@ -611,6 +616,9 @@ struct ScatterFunctor {
   double uniform_radius;        ///< > 0: every pixel reaches this chord; else footprint reach
   double max_radius;            ///< cap of a footprint reach's radius
   bool one_thread;              ///< the only thread: plain stores, no atomic read-modify-write
+  /// Windows west + width below this (degrees east of x_min) have one image in the grid's
+  /// columns: 360 - 3 cells where the grid is a cell or more narrower than a turn, else -1.
+  double single_image_deg;
 
   KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
     return positions(i, 0) == positions(i, 0);
@@ -686,30 +694,41 @@ struct ScatterFunctor {
   /// (|d|^2 = 2 (1 - cos dlat) + 2 cos(lat_p) cos(lat_q) (1 - cos dlon) <= r^2). Arcsines
   /// bounded as in operator(); every bound enlarged by kEllipseSlack (relative), far above the
   /// rounding of these few operations and of the kernel's own (w: ~1e-12 relative).
+  /// Short chains of dependent operations (the windows and their spans took ~60 % of the
+  /// scatter's time, docs/performance.md, issue 17 session 13): east and north are taken times
+  /// cos(lat_p), so their extents' square roots need not wait for its inverse; r sigma <=
+  /// (sigma^2 + r^2) / 2 (no square root: sigma and r are ~1e-4, so the bound stays ~1e-4 of
+  /// the window; a strongly tilted lattice only gets a wider window, or the circle's);
+  /// 1 / cos(lat_q) <= (1 + 2 x) / cos(lat_p) with x = |dlat| / cos(lat_p) <= 1/2.
   KOKKOS_INLINE_FUNCTION bool ellipse_window(const Vec3& p, const Reach& reach, double& lat_half,
                                              double& half_width_deg) const {
     const double r = reach.radius;
-    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
+    const Vec3& v_a = reach.v_a;
+    const Vec3& v_c = reach.v_c;
+    const double cos2_lat_p = p.x * p.x + p.y * p.y;
+    const double cos_lat_p = device::sqrt(cos2_lat_p);
     if (!(r < kEllipseWindowMaxChord && cos_lat_p > kEllipseWindowMinCosLat)) return false;
     const double inverse = 1.0 / cos_lat_p;
-    const Vec3 east{-p.y * inverse, p.x * inverse, 0.0};
-    const Vec3 north{-p.z * p.x * inverse, -p.z * p.y * inverse, cos_lat_p};
-    const Vec3 n = cross(reach.v_a, reach.v_c);
+    // East and north, times cos(lat_p).
+    const double ea = p.x * v_a.y - p.y * v_a.x, ec = p.x * v_c.y - p.y * v_c.x;
+    const double na = cos2_lat_p * v_a.z - p.z * (p.x * v_a.x + p.y * v_a.y);
+    const double nc = cos2_lat_p * v_c.z - p.z * (p.x * v_c.x + p.y * v_c.y);
+    const double north_extent = device::sqrt(na * na + nc * nc);
+    const double east_extent = device::sqrt(ea * ea + ec * ec);
+    const Vec3 n = cross(v_a, v_c);
     const double n2 = dot(n, n), np = dot(n, p);
     const double sigma2 = 1.0 - np * np / n2;
-    const double tilt = r * (sigma2 > 0.0 ? device::sqrt(sigma2) : 0.0);
+    const double tilt = 0.5 * ((sigma2 > 0.0 ? sigma2 : 0.0) + r * r);
     const double ellipse = device::sqrt(kFootprintRadius2);
-    const double na = dot(north, reach.v_a), nc = dot(north, reach.v_c);
-    const double ea = dot(east, reach.v_a), ec = dot(east, reach.v_c);
-    const double sin_dlat = (ellipse * device::sqrt(na * na + nc * nc) + tilt +
-                             0.5 * r * r * device::fabs(p.z) * inverse) *
-                            (1.0 + kEllipseSlack);
+    const double sin_dlat =
+        ((ellipse * north_extent + 0.5 * r * r * device::fabs(p.z)) * inverse + tilt) *
+        (1.0 + kEllipseSlack);
     if (!(sin_dlat < 0.5)) return false;
     const double dlat = asin_bound(sin_dlat) * (1.0 + kEllipseSlack);
-    const double cos_lat_q = cos_lat_p - dlat;  // the smallest over the window's rows
-    if (!(cos_lat_q > 0.0)) return false;
-    const double ratio =
-        (ellipse * device::sqrt(ea * ea + ec * ec) + tilt) / cos_lat_q * (1.0 + kEllipseSlack);
+    const double shrink = dlat * inverse;  // 1 - cos(lat_q) / cos(lat_p), at most
+    if (!(shrink <= 0.5)) return false;
+    const double ratio = (ellipse * east_extent * inverse + tilt) * inverse * (1.0 + 2.0 * shrink) *
+                         (1.0 + kEllipseSlack);
     if (!(ratio < 0.5)) return false;
     lat_half = dlat;
     half_width_deg = asin_bound(ratio) * (1.0 + kEllipseSlack) * kDegPerRad + kWindowSlackDeg;
@@ -733,6 +752,21 @@ struct ScatterFunctor {
     if (half_r2 > 0.5 && lon_ratio < kMaxLonRatio)  // theta < 90 degrees: the cap's widest
       half_width_deg =                              // latitude is the pixel's side
           lon_ratio / device::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
+  }
+
+  /// The cells of rows x columns (of the grid), inside the block.
+  KOKKOS_INLINE_FUNCTION void visit_span(std::int64_t i, const Vec3& p, const Reach& reach,
+                                         const Span& rows, const Span& columns) const {
+    const Span span = intersect(columns, block.col_begin, block.col_end);
+    if (span.begin >= span.end) return;
+    for (std::int64_t row = rows.begin; row < rows.end; ++row) {
+      const double sin_lat = row_trig(row - block.row_begin, 0);
+      const double cos_lat = row_trig(row - block.row_begin, 1);
+      if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
+      std::int64_t* row_keys = &keys((row - block.row_begin) * block.cols());
+      for (std::int64_t col = span.begin; col < span.end; ++col)
+        visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
+    }
   }
 
   /// Candidate k of the list.
@@ -759,19 +793,18 @@ struct ScatterFunctor {
                                (grid.y_max - (lat - theta_deg)) * cells_per_deg - 0.5, grid.ny),
                   block.row_begin, block.row_end);
     if (rows.begin >= rows.end) return;
-    const ColumnSpans cols = column_spans(grid, cells_per_deg, lon, half_width_deg);
-    for (int s = 0; s < cols.count; ++s) {
-      const Span span = intersect(cols.span[s], block.col_begin, block.col_end);
-      if (span.begin >= span.end) continue;
-      for (std::int64_t row = rows.begin; row < rows.end; ++row) {
-        const double sin_lat = row_trig(row - block.row_begin, 0);
-        const double cos_lat = row_trig(row - block.row_begin, 1);
-        if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
-        std::int64_t* row_keys = &keys((row - block.row_begin) * block.cols());
-        for (std::int64_t col = span.begin; col < span.end; ++col)
-          visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
-      }
+    // Columns: on a grid narrower than a turn, a window starting east of its west edge and
+    // ending a cell short of a turn has no image a turn east or west with a column in the grid
+    // (column_spans would find theirs empty): the one span, at once (most candidates).
+    const double west = lon - half_width_deg - grid.x_min;
+    if (west >= 0.0 && west + 2.0 * half_width_deg <= single_image_deg) {
+      const double first = west * cells_per_deg - 0.5;
+      visit_span(i, p, reach, rows,
+                 clipped_span(first, first + 2.0 * half_width_deg * cells_per_deg, grid.nx));
+      return;
     }
+    const ColumnSpans cols = column_spans(grid, cells_per_deg, lon, half_width_deg);
+    for (int s = 0; s < cols.count; ++s) visit_span(i, p, reach, rows, cols.span[s]);
   }
 };
 
@@ -942,7 +975,10 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
       keys,
       max_distance_m_ > 0.0 ? chord_of_distance(max_distance_m_) : 0.0,
       chord_of_distance(kMaxReachM),
-      ExecSpace().concurrency() == 1};
+      ExecSpace().concurrency() == 1,
+      static_cast<double>(window.nx + 1) * window.cell_size <= kFullTurnDeg
+          ? kFullTurnDeg - 3.0 * window.cell_size
+          : -1.0};
   Kokkos::parallel_for("swathgrid::nearest::scatter",
                        DynamicPolicy(ExecSpace(), 0, candidate_count_), scatter);
 
