@@ -187,6 +187,11 @@ class ClassicFile final : public NcFile {
     check(ncmpi_close(ncid_), "closing the file");
   }
   void abort() noexcept override {
+    if (open_ && attached_) {  // ncmpi_abort keeps the buffer: queued writes dropped, freed
+      ncmpi_cancel(ncid_, NC_REQ_ALL, nullptr, nullptr);
+      ncmpi_buffer_detach(ncid_);
+    }
+    attached_ = false;
     if (open_) ncmpi_abort(ncid_);
     open_ = false;
   }
