@@ -7,6 +7,8 @@
 # calls). Memory, bytes and
 # messages, not speed: on a 2-core machine 16 ranks only say what each rank holds and sends.
 #   benchmarks/scale-ranks.sh [build-dir]       RES=1km RANKS="1 4 16 64" benchmarks/scale-ranks.sh
+# FS_CALLS=1 runs each rank under strace (opens and stats only, as tests/mpi/check_fs_calls.py)
+# and adds per rank the file-system calls in all and those on granules (max over ranks).
 # Writes $WORK/scale-ranks.csv, prints it as a table, and plots each per-rank figure against
 # the rank count in $WORK/scale-ranks-$RES.png (flat or falling lines: nothing grows).
 set -euo pipefail
@@ -20,34 +22,61 @@ mkdir -p "$work"
 bash "$root/benchmarks/global_granules.sh" "$build/src/swathgrid-synth" "$work"
 for ranks in ${RANKS:-1 2 4 8 16}; do
   echo "scale-ranks: $ranks rank(s), global $res" >&2
-  mpiexec -n "$ranks" --oversubscribe --bind-to none "$build/src/swathgrid" -q \
+  traced=()
+  if [[ -n ${FS_CALLS:-} ]]; then
+    rm -f "$work/fs-$res-n$ranks".*
+    traced=(bash -c 'exec strace -f -qq -e trace=open,openat,stat,lstat,newfstatat,statx \
+      -o "$0.$OMPI_COMM_WORLD_RANK" "$@"' "$work/fs-$res-n$ranks")
+  fi
+  mpiexec -n "$ranks" --oversubscribe --bind-to none "${traced[@]}" "$build/src/swathgrid" -q \
     --input-list "$work/global.txt" --res "$res" --reduce owner -o "$work/ranks.nc" \
     --report "$work/ranks-$res-n$ranks.json"
 done
 /usr/bin/python3 - "$work" "$res" ${RANKS:-1 2 4 8 16} <<'PY'
 import json, statistics, sys
 work, res, ranks = sys.argv[1], sys.argv[2], [int(n) for n in sys.argv[3:]]
+import os, re
+granules = set(line.strip() for line in open(work + "/global.txt") if line.strip())
+call = re.compile(r'^\d+\s+(\w+)\((?:AT_FDCWD|-?\d+), "([^"]*)"')
+
+
+def fs_calls(n):
+    """(all, on granules): the most file-system calls of any rank, or None without traces."""
+    if not os.path.exists("%s/fs-%s-n%d.0" % (work, res, n)):
+        return None
+    counts = []
+    for rank in range(n):
+        calls = [call.match(line) for line in open("%s/fs-%s-n%d.%d" % (work, res, n, rank))]
+        calls = [c for c in calls if c]
+        counts.append((len(calls), sum(1 for c in calls if c.group(2) in granules)))
+    return max(c[0] for c in counts), max(c[1] for c in counts)
+
+
 rows = ["ranks,peak_rss_mb_max,peak_rss_mb_median,tile_mb_max,collectives_max,messages_max,"
-        "mb_sent_max,mb_received_max,io_collectives_max,io_mb_max"]
+        "mb_sent_max,mb_received_max,io_collectives_max,io_mb_max,fs_calls_max,"
+        "fs_granule_calls_max"]
 for n in ranks:
     r = json.load(open("%s/ranks-%s-n%d.json" % (work, res, n)))
     m, rss = r["mpi_per_rank"], r["peak_rss_bytes_per_rank"]
-    rows.append("%d,%.1f,%.1f,%.1f,%d,%d,%.2f,%.2f,%d,%.1f" % (
+    fs = fs_calls(n)
+    rows.append("%d,%.1f,%.1f,%.1f,%d,%d,%.2f,%.2f,%d,%.1f,%s,%s" % (
         n, max(rss) / 1e6, statistics.median(rss) / 1e6,
         max(r["accumulators"]["tile_bytes_per_rank"]) / 1e6, max(m["collectives"]),
         max(m.get("messages", [0])),
         max(m["bytes_sent"]) / 1e6, max(m["bytes_received"]) / 1e6, max(m["io_collectives"]),
-        max(m["io_bytes"]) / 1e6))
+        max(m["io_bytes"]) / 1e6, fs[0] if fs else "", fs[1] if fs else ""))
 open("%s/scale-ranks.csv" % work, "w").write("\n".join(rows) + "\n")
 print("\n".join(r.replace(",", "\t") for r in rows))
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 header = rows[0].split(",")
-table = [[float(v) for v in r.split(",")] for r in rows[1:]]
+table = [[float(v) if v else float("nan") for v in r.split(",")] for r in rows[1:]]
 panels = [("peak_rss_mb_max", "peak RSS, MB"), ("mb_sent_max", "MB sent"),
           ("messages_max", "point-to-point messages"), ("collectives_max", "collective calls"),
           ("io_collectives_max", "collective MPI-IO calls")]
+if fs_calls(ranks[0]):
+    panels.append(("fs_granule_calls_max", "file-system calls on granules"))
 figure, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.2))
 for axis, (column, title) in zip(axes, panels):
     k = header.index(column)
