@@ -361,7 +361,9 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
   if (!(write_buffer_mib >= 0 && write_buffer_mib <= kMaxWriteBufferMib)) {
     std::ostringstream got;
     got << write_buffer_mib;
-    throw UsageError("--write-buffer: must be 0 to 65536 MiB, got " + got.str());
+    throw UsageError("--write-buffer: must be 0 to " +
+                     std::to_string(static_cast<int>(kMaxWriteBufferMib)) + " MiB, got " +
+                     got.str());
   }
   config.encoding.write_buffer_bytes = static_cast<std::int64_t>(write_buffer_mib * 1048576.0);
   if (config.encoding.deflate_level < 1 || config.encoding.deflate_level > 9)

@@ -45,7 +45,8 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
   };
   OutputEncoding encoding = config.encoding;
   encoding.chunk_rows = std::min(encoding.chunk_rows, tiles.tile_size);  // one writer a chunk
-  encoding.max_block_rows = tiles.tile_size;  // a tile row a call: classic writes are batched
+  // A tile row a call: classic writes are queued, NetCDF-4's consecutive planes staged.
+  encoding.max_block_rows = tiles.tile_size;
   writer.emplace(config.output, grid, meta, fields, comm, staged_output, encoding);
   add_write_time();
 

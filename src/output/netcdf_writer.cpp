@@ -186,7 +186,7 @@ struct CompositeWriter::State {
     SWATHGRID_REQUIRE(
         time < times && band < (fields[field].banded ? bands : 1),
         "no plane (time " << time << ", band " << band << ") in " << fields[field].name);
-    SWATHGRID_REQUIRE(calls_per_flush == 0 || rows.row_count <= max_block_rows,
+    SWATHGRID_REQUIRE(max_block_rows == 0 || rows.row_count <= max_block_rows,
                       rows.row_count << " rows in one write, more than the " << max_block_rows
                                      << " the writer was made for");
   }
@@ -306,7 +306,7 @@ struct CompositeWriter::State {
   /// call writes collectively), calls queued since the last, the first failure among them.
   std::int64_t calls_per_flush = 0;
   std::int64_t calls_queued = 0;
-  std::int64_t max_block_rows = 0;
+  std::int64_t max_block_rows = 0;  ///< batched or staged: the most rows a call may pass
   std::string queue_failure;
   /// Staged writes (NetCDF-4 with max_block_rows): planes per collective write (1: none).
   std::int64_t planes_per_write = 1;
@@ -363,6 +363,7 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
       s.planes_per_write =
           std::max<std::int64_t>(1, encoding.write_buffer_bytes / (staged_fields * block_bytes));
       s.stages.resize(fields.size());
+      if (s.planes_per_write > 1) s.max_block_rows = encoding.max_block_rows;
     }
   } catch (...) {
     s.file.reset();
