@@ -21,14 +21,6 @@ constexpr int kCrsValue = 0;            // the value of the grid-mapping variabl
 
 bool is_root(MPI_Comm comm) { return rank_of(comm) == kRoot; }
 
-/// The float values of this rank's rows with NaN replaced by kOutputFillValue.
-std::vector<float> with_fill(const float* values, std::size_t size) {
-  std::vector<float> filled(size);
-  for (std::size_t i = 0; i < size; ++i)
-    filled[i] = std::isnan(values[i]) ? kOutputFillValue : values[i];
-  return filled;
-}
-
 /// Cell centres and edges of the grid; an edge shared by neighbours is computed identically.
 struct Coordinates {
   std::vector<double> y, x;            // centres, CRS units (lat/lon: degrees)
@@ -61,6 +53,18 @@ void write_doubles(NcFile& file, int varid, const std::vector<double>& values, s
 }
 
 }  // namespace
+
+void copy_with_fill(const float* values, std::size_t size, float* to) {
+  for (std::size_t i = 0; i < size; ++i)
+    to[i] = std::isnan(values[i]) ? kOutputFillValue : values[i];
+}
+
+const float* with_fill(const float* values, std::size_t size, std::vector<float>& copy) {
+  if (std::none_of(values, values + size, [](float v) { return std::isnan(v); })) return values;
+  copy.resize(size);
+  copy_with_fill(values, size, copy.data());
+  return copy.data();
+}
 
 Block block(std::int64_t row_begin, std::int64_t rows, std::int64_t columns) {
   Block result;
@@ -104,13 +108,11 @@ void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, 
                 const std::string& path, MPI_Comm comm, std::int64_t planes) {
   const Hyperslab slab = hyperslab(plane, rows, planes);
   const auto size = static_cast<std::size_t>(planes * rows.count[0] * rows.count[1]);
-  std::vector<float> filled;  // a copy only where there is a NaN to replace
-  const bool has_nan =
-      size > 0 && std::any_of(values, values + size, [](float v) { return std::isnan(v); });
+  std::vector<float> copy;
+  const float* data = nullptr;
   agree_on(comm, path, [&] {
-    if (has_nan) filled = with_fill(values, size);
+    if (size > 0) data = with_fill(values, size, copy);
   });
-  const float* data = has_nan ? filled.data() : (size > 0 ? values : nullptr);
   agree_on(comm, path, [&] { file.write(varid, slab.start, slab.count, data); });
 }
 
@@ -127,12 +129,8 @@ void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
   const auto size = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
   if (size == 0) return;
   const Hyperslab slab = hyperslab(plane, rows);
-  if (std::none_of(values, values + size, [](float v) { return std::isnan(v); })) {
-    file.queue(varid, slab.start, slab.count, values);
-    return;
-  }
-  const std::vector<float> filled = with_fill(values, size);  // the queue keeps its own copy
-  file.queue(varid, slab.start, slab.count, filled.data());
+  std::vector<float> copy;  // the queue keeps its own copy
+  file.queue(varid, slab.start, slab.count, with_fill(values, size, copy));
 }
 
 void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,

@@ -86,6 +86,11 @@ struct Block {
 };
 Block block(std::int64_t row_begin, std::int64_t rows, std::int64_t columns);
 
+/// `size` float values with NaN written as kOutputFillValue: copied into `to`, or `values`
+/// itself where it holds no NaN, else `copy` (resized) holding them.
+void copy_with_fill(const float* values, std::size_t size, float* to);
+const float* with_fill(const float* values, std::size_t size, std::vector<float>& copy);
+
 /// Where a block of rows goes: the (time, band) plane of a field whose variable has a time
 /// and/or wavelength dimension before (y, x).
 struct Plane {

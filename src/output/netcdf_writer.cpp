@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -271,10 +270,10 @@ struct CompositeWriter::State {
         const std::size_t at = st.bytes.size();
         st.bytes.resize(at + size * sizeof(Value));
         auto* out = reinterpret_cast<Value*>(st.bytes.data() + at);
-        for (std::size_t i = 0; i < size; ++i) out[i] = values[i];
         if constexpr (std::is_same_v<Value, float>)
-          for (std::size_t i = 0; i < size; ++i)
-            if (std::isnan(out[i])) out[i] = kOutputFillValue;
+          netcdf::copy_with_fill(values, size, out);  // the stage's write then copies nothing
+        else
+          std::copy_n(values, size, out);
       }
     } catch (const std::exception& e) {
       queue_failure = e.what();
