@@ -8,6 +8,8 @@
 # granules are generated once with NEW's swathgrid-synth (beside it). Exit 0 when identical.
 # SAME_OUTPUTS_NEW_ARGS: options added to NEW's runs (not to a case that sets the same
 # option), e.g. "--accumulators cells" to prove a storage gives the same results.
+# SAME_OUTPUTS_RANKS: every case run on that many ranks (both binaries), e.g. 1 for what only
+# a one-rank run does (NetCDF-4 chunks written directly).
 set -euo pipefail
 old=$1 new=$2
 work=${3:-$(mktemp -d)}
@@ -40,6 +42,7 @@ cases=(
 status=0
 for entry in "${cases[@]}"; do
   IFS='|' read -r name ranks list options <<<"$entry"
+  ranks=${SAME_OUTPUTS_RANKS:-$ranks}
   for which in old new; do
     binary=$old extra=""
     if [[ $which == new ]]; then

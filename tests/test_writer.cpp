@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../src/output/fast_deflate.hpp"
+#include "../src/output/nc_file.hpp"          // netcdf::chunks_written_directly
 #include "../src/output/netcdf_internal.hpp"  // netcdf::needs_cdf5
 #include "swathgrid/error.hpp"
 #include "swathgrid/grid.hpp"
@@ -221,9 +222,11 @@ struct SmallComposite {
   }
 };
 
-/// Both encodings hold the same CF content; NetCDF-4 fields are chunked and compressed.
-void expect_round_trip(OutputFormat format) {
+/// Both encodings hold the same CF content; NetCDF-4 fields are chunked and compressed,
+/// through HDF5's filters or (`direct`, one rank) as chunks compressed here.
+void expect_round_trip(OutputFormat format, bool direct = false) {
   SharedScratch scratch(format == OutputFormat::kClassic ? "writer-roundtrip-classic"
+                        : direct                         ? "writer-roundtrip-direct"
                                                          : "writer-roundtrip-netcdf4");
   const std::string path = scratch.file("out.nc");
   if (world_rank() == 0) std::ofstream(path) << "an older composite";  // replaced on success
@@ -231,8 +234,10 @@ void expect_round_trip(OutputFormat format) {
   OutputEncoding encoding;
   encoding.format = format;
   encoding.chunk_rows = 2;  // several chunks, shared by the ranks' bands under mpiexec
-  encoding.chunk_columns = 4;
+  encoding.chunk_columns = 4;  // 5 x 7 cells: chunks at the edges reach beyond the grid
+  encoding.direct_chunks = direct;
   const std::size_t taken_before = precompressed_taken();
+  const std::size_t direct_before = netcdf::chunks_written_directly();
   write_composite(path, composite.grid, composite.meta, composite.fields(), composite.band,
                   MPI_COMM_WORLD, encoding);
   EXPECT_EQ(scratch.entries(), std::vector<std::string>{"out.nc"});  // no temporary left
@@ -241,8 +246,12 @@ void expect_round_trip(OutputFormat format) {
   // Chunks compressed ahead were taken by HDF5's filter: they were its exact inputs. (Under
   // mpiexec the chunks here straddle the ranks' bands: HDF5 assembles them on one rank, and
   // only whole chunks of a rank's own block are compressed ahead.)
-  if (format == OutputFormat::kNetcdf4 && fast_deflate_in_use() && ranks == 1)
+  if (format == OutputFormat::kNetcdf4 && fast_deflate_in_use() && ranks == 1 && !direct)
     EXPECT_GT(precompressed_taken(), taken_before);
+  // One rank writing directly stores all 3 x 2 chunks of both fields itself; several ranks
+  // write through HDF5's filters.
+  EXPECT_EQ(netcdf::chunks_written_directly() - direct_before,
+            format == OutputFormat::kNetcdf4 && direct && ranks == 1 ? 12u : 0u);
 
   const Reader file(path);
   if (format == OutputFormat::kClassic) {
@@ -325,6 +334,10 @@ void expect_round_trip(OutputFormat format) {
 }
 
 TEST(Writer, WritesGridThatReadsBackExactlyAsNetcdf4) { expect_round_trip(OutputFormat::kNetcdf4); }
+
+TEST(Writer, WritesGridThatReadsBackExactlyAsNetcdf4WithChunksWrittenDirectly) {
+  expect_round_trip(OutputFormat::kNetcdf4, true);
+}
 
 TEST(Writer, WritesGridThatReadsBackExactlyAsClassic) { expect_round_trip(OutputFormat::kClassic); }
 
@@ -447,10 +460,12 @@ TEST(Writer, BandsThatDoNotCoverTheGridThrow) {
 /// Rank r writes rows r, r + size, ... one call per row; ranks with fewer rows take part in
 /// the remaining collective calls with nothing (as the composite's tile-row loop does).
 void write_round_robin(CompositeWriter& writer, const SmallComposite& composite,
-                       std::int64_t rows_per_call) {
+                       std::int64_t rows_per_call, bool last_first = false) {
   const std::int64_t ny = composite.grid.spec.ny, nx = composite.grid.spec.nx;
   const std::int64_t stride = rows_per_call * world_size();
-  for (std::int64_t first = 0; first < ny; first += stride) {
+  const std::int64_t rounds = (ny + stride - 1) / stride;
+  for (std::int64_t round = 0; round < rounds; ++round) {
+    const std::int64_t first = (last_first ? rounds - 1 - round : round) * stride;
     const std::int64_t begin = first + rows_per_call * world_rank();
     const RowBand rows{begin < ny ? begin : 0, begin < ny ? std::min(rows_per_call, ny - begin) : 0};
     writer.write_rows(0, 0, 0, rows, composite.chlor_a.data() + rows.row_begin * nx);
@@ -463,11 +478,15 @@ void write_round_robin(CompositeWriter& writer, const SmallComposite& composite,
 /// `rows_per_call` rows queued two calls at a time, so that the calls of a test end at a flush
 /// and between flushes.
 std::vector<OutputEncoding> streamed_encodings(std::int64_t rows_per_call) {
-  OutputEncoding netcdf4, classic, batched;
+  OutputEncoding netcdf4, classic, batched, chunked;
   classic.format = batched.format = OutputFormat::kClassic;
   batched.max_block_rows = rows_per_call;
   batched.write_buffer_bytes = 2 * rows_per_call * kColumns * 4;
-  return {netcdf4, classic, batched};
+  // Chunks of 2 x 4 cells: on one rank, blocks covering whole chunks are stored directly, the
+  // others (a chunk split between calls) through HDF5's filters, into the same file.
+  chunked.chunk_rows = 2;
+  chunked.chunk_columns = 4;
+  return {netcdf4, classic, batched, chunked};
 }
 
 TEST(CompositeWriter, RowBlocksInAnyOrderReadBackExactly) {
@@ -476,39 +495,41 @@ TEST(CompositeWriter, RowBlocksInAnyOrderReadBackExactly) {
   const std::string one_go = scratch.file("one-go.nc");
   write_composite(one_go, composite.grid, composite.meta, composite.fields(), composite.band,
                   MPI_COMM_WORLD);
-  for (std::int64_t rows_per_call : {1, 2, 3}) {
-    int e = 0;
-    for (const OutputEncoding& encoding : streamed_encodings(rows_per_call)) {
-      const std::string path = scratch.file("streamed-" + std::to_string(rows_per_call) + "-" +
-                                            std::to_string(e++) + ".nc");
-      CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
-                             MPI_COMM_WORLD, {}, encoding);
-      EXPECT_FALSE(std::filesystem::exists(path));  // only the temporary until commit
-      const std::int64_t io_before = mpi_traffic().io_collectives;
-      write_round_robin(writer, composite, rows_per_call);
-      writer.commit();
-      // Two calls per round (a float and a count field): batched, one collective MPI-IO write
-      // per two calls (PnetCDF's wait); written per call, at least one per call.
-      const std::int64_t rounds =
-          (kRows + rows_per_call * world_size() - 1) / (rows_per_call * world_size());
-      const std::int64_t io = mpi_traffic().io_collectives - io_before;
-      if (encoding.max_block_rows > 0)
-        EXPECT_EQ(io, rounds) << "rows per call " << rows_per_call;
-      else if (encoding.format == OutputFormat::kClassic)
-        EXPECT_GE(io, 2 * rounds) << "rows per call " << rows_per_call;
-      const Reader file(path);
-      const auto chlor_a = file.values<float>("chlor_a", kRows * kColumns);
-      for (std::size_t c = 0; c < chlor_a.size(); ++c)
-        EXPECT_EQ(chlor_a[c],
-                  std::isnan(composite.chlor_a[c]) ? kOutputFillValue : composite.chlor_a[c]);
-      EXPECT_EQ(file.values<int>("chlor_a_count", kRows * kColumns), composite.count);
-      // Same values as the one-go write.
-      if (world_rank() == 0) {
-        const Reader reference(one_go);
-        EXPECT_EQ(reference.values<float>("chlor_a", kRows * kColumns), chlor_a);
+  for (std::int64_t rows_per_call : {1, 2, 3})
+    for (bool last_first : {false, true}) {
+      int e = 0;
+      for (const OutputEncoding& encoding : streamed_encodings(rows_per_call)) {
+        const std::string path =
+            scratch.file("streamed-" + std::to_string(rows_per_call) + "-" +
+                         std::to_string(last_first) + "-" + std::to_string(e++) + ".nc");
+        CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(),
+                               MPI_COMM_WORLD, {}, encoding);
+        EXPECT_FALSE(std::filesystem::exists(path));  // only the temporary until commit
+        const std::int64_t io_before = mpi_traffic().io_collectives;
+        write_round_robin(writer, composite, rows_per_call, last_first);
+        writer.commit();
+        // Two calls per round (a float and a count field): batched, one collective MPI-IO write
+        // per two calls (PnetCDF's wait); written per call, at least one per call.
+        const std::int64_t rounds =
+            (kRows + rows_per_call * world_size() - 1) / (rows_per_call * world_size());
+        const std::int64_t io = mpi_traffic().io_collectives - io_before;
+        if (encoding.max_block_rows > 0)
+          EXPECT_EQ(io, rounds) << "rows per call " << rows_per_call;
+        else if (encoding.format == OutputFormat::kClassic)
+          EXPECT_GE(io, 2 * rounds) << "rows per call " << rows_per_call;
+        const Reader file(path);
+        const auto chlor_a = file.values<float>("chlor_a", kRows * kColumns);
+        for (std::size_t c = 0; c < chlor_a.size(); ++c)
+          EXPECT_EQ(chlor_a[c],
+                    std::isnan(composite.chlor_a[c]) ? kOutputFillValue : composite.chlor_a[c]);
+        EXPECT_EQ(file.values<int>("chlor_a_count", kRows * kColumns), composite.count);
+        // Same values as the one-go write.
+        if (world_rank() == 0) {
+          const Reader reference(one_go);
+          EXPECT_EQ(reference.values<float>("chlor_a", kRows * kColumns), chlor_a);
+        }
       }
     }
-  }
 }
 
 /// A value of plane (time, band) at a cell, distinct for every plane and cell.
@@ -539,22 +560,28 @@ TEST(CompositeWriter, PeriodsAndBandsWrittenTogetherReadBackExactly) {
     }
   // NetCDF-4 a write per plane, NetCDF-4 two planes a write (a buffer of 3 fields x 2
   // blocks): periods of chlor_a in pairs, bands of a period as [0, 1] and [2]; classic batched.
+  // "direct": staged, one rank's chunks written directly.
   OutputEncoding per_plane, staged, classic;
   per_plane.chunk_rows = staged.chunk_rows = 1;  // whole chunks in every block: compressed ahead
   per_plane.chunk_columns = staged.chunk_columns = nx;
+  per_plane.direct_chunks = staged.direct_chunks = false;
   staged.max_block_rows = classic.max_block_rows = rows_per_call;
   staged.write_buffer_bytes = 3 * 2 * rows_per_call * nx * 4;
   classic.format = OutputFormat::kClassic;
+  OutputEncoding direct = staged;
+  direct.direct_chunks = true;
   std::map<std::string, std::int64_t> io;
   std::map<std::string, std::size_t> taken;  // chunks compressed ahead and taken by HDF5
+  std::map<std::string, std::size_t> stored;  // chunks written directly
   for (const auto& [name, encoding] :
        {std::pair{"per-plane", per_plane}, std::pair{"staged", staged},
-        std::pair{"classic", classic}}) {
+        std::pair{"classic", classic}, std::pair{"direct", direct}}) {
     const std::string path = scratch.file(std::string(name) + ".nc");
     CompositeWriter writer(path, composite.grid, composite.meta, fields, MPI_COMM_WORLD, {},
                            encoding);
     const std::int64_t io_before = mpi_traffic().io_collectives;
     const std::size_t taken_before = precompressed_taken();
+    const std::size_t stored_before = netcdf::chunks_written_directly();
     // As the tile-row loop: row block by row block, period by period, band by band.
     const std::int64_t stride = rows_per_call * world_size();
     for (std::int64_t first = 0; first < ny; first += stride) {
@@ -572,6 +599,7 @@ TEST(CompositeWriter, PeriodsAndBandsWrittenTogetherReadBackExactly) {
     writer.commit();
     io[name] = mpi_traffic().io_collectives - io_before;
     taken[name] = precompressed_taken() - taken_before;
+    stored[name] = netcdf::chunks_written_directly() - stored_before;
     const Reader file(path);
     const auto rrs = file.values<float>("Rrs", kTimes * kBands * ny * nx);
     const auto rrs_count = file.values<int>("Rrs_count", kTimes * kBands * ny * nx);
@@ -589,10 +617,15 @@ TEST(CompositeWriter, PeriodsAndBandsWrittenTogetherReadBackExactly) {
   EXPECT_LT(io["staged"], io["per-plane"]);
   EXPECT_LT(io["classic"], io["staged"]);
   // Every chunk of every plane of a staged write was compressed ahead from the right values.
+  const std::size_t chunks = (kTimes * kBands * 2 + kTimes) * kRows;  // a row a chunk
   if (fast_deflate_in_use() && world_size() == 1) {
-    EXPECT_EQ(taken["per-plane"], (kTimes * kBands * 2 + kTimes) * kRows);
+    EXPECT_EQ(taken["per-plane"], chunks);
     EXPECT_EQ(taken["staged"], taken["per-plane"]);
   }
+  // One rank stores every chunk of every plane itself, none through HDF5's filter.
+  EXPECT_EQ(stored["direct"], world_size() == 1 ? chunks : 0u);
+  EXPECT_EQ(stored["per-plane"] + stored["staged"], 0u);
+  if (world_size() == 1) EXPECT_EQ(taken["direct"], 0u);
 }
 
 TEST(CompositeWriter, FailureInjectedDuringTheWriteLeavesNoFile) {

@@ -4,6 +4,7 @@
 
 #include <hdf5.h>
 
+#include <string>
 #include <utility>
 
 namespace swathgrid {
@@ -41,5 +42,20 @@ class H5Handle {
   hid_t id_ = H5I_INVALID_HID;
   Closer closer_ = nullptr;
 };
+
+/// The innermost (most specific) message of HDF5's current error stack, which it clears;
+/// "" when the stack is empty.
+inline std::string innermost_h5_error() {
+  std::string reason;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* error, void* client) -> herr_t {
+        if (n == 0 && error && error->desc) *static_cast<std::string*>(client) = error->desc;
+        return 0;
+      },
+      &reason);
+  H5Eclear2(H5E_DEFAULT);
+  return reason;
+}
 
 }  // namespace swathgrid

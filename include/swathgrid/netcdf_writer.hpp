@@ -48,6 +48,11 @@ struct OutputEncoding {
   /// written by one rank in one call.
   std::int64_t chunk_rows = 256;
   std::int64_t chunk_columns = 1024;
+  /// NetCDF-4 written by one rank: the fields' chunks shuffled and compressed on every thread
+  /// and stored directly (HDF5's H5Dwrite_chunk), the file reopened through HDF5 after
+  /// netCDF-C wrote its header. false, or several ranks: netCDF-C's writes through HDF5's
+  /// filters (collective). The same file either way.
+  bool direct_chunks = true;
   /// Projected grids: 2-D auxiliary coordinates lat(y, x) and lon(y, x) (CF-1.8 5.6; float64,
   /// the cell centres through PROJ's inverse, written by all ranks) and `coordinates = "lat
   /// lon"` on every field. false (--latlon off) leaves them out: they take 16 bytes a cell.

@@ -17,6 +17,28 @@
 
 #include "output/fast_deflate.hpp"
 
+#include <zlib.h>
+
+#include "swathgrid/error.hpp"
+
+namespace swathgrid {
+namespace {
+using Compress2 = int (*)(Bytef*, uLongf*, const Bytef*, uLong, int);
+Compress2 zlib_compress2();
+
+/// deflate_bytes() by zlib's own compress2.
+std::vector<unsigned char> zlib_deflate_bytes(const unsigned char* bytes, std::size_t size,
+                                              int level) {
+  uLongf out_bytes = compressBound(static_cast<uLong>(size));
+  std::vector<unsigned char> out(out_bytes);
+  if (zlib_compress2()(out.data(), &out_bytes, bytes, static_cast<uLong>(size), level) != Z_OK)
+    throw Error("compressing a chunk: zlib failed");
+  out.resize(out_bytes);
+  return out;
+}
+}  // namespace
+}  // namespace swathgrid
+
 #ifdef SWATHGRID_HAVE_LIBDEFLATE
 
 #include <dlfcn.h>
@@ -89,8 +111,6 @@ Memory& memory() {
   static Memory m;
   return m;
 }
-
-using Compress2 = int (*)(Bytef*, uLongf*, const Bytef*, uLong, int);
 
 /// zlib's own compress2, behind this definition (the process links zlib through HDF5).
 Compress2 zlib_compress2() {
@@ -170,6 +190,16 @@ int libdeflate_compress2(Bytef* dest, uLongf* dest_len, const Bytef* source, uLo
 
 bool fast_deflate_in_use() { return !zlib_wanted(); }
 
+std::vector<unsigned char> deflate_bytes(const unsigned char* bytes, std::size_t size, int level) {
+  if (zlib_wanted()) return zlib_deflate_bytes(bytes, size, level);
+  libdeflate_compressor* deflater = compressor_for(level);
+  if (!deflater) throw Error("compressing a chunk: no memory for libdeflate");
+  std::vector<unsigned char> out(libdeflate_zlib_compress_bound(deflater, size));
+  out.resize(libdeflate_zlib_compress(deflater, bytes, size, out.data(), out.size()));
+  if (out.empty()) throw Error("compressing a chunk: libdeflate failed");
+  return out;
+}
+
 void precompress(std::vector<std::vector<unsigned char>> inputs, int level) {
   precompress(
       inputs.size(), [&inputs](std::size_t i) { return std::move(inputs[i]); }, level);
@@ -227,7 +257,13 @@ extern "C" __attribute__((visibility("default"))) int compress2(Bytef* dest, uLo
 #else
 
 namespace swathgrid {
+namespace {
+Compress2 zlib_compress2() { return compress2; }
+}  // namespace
 bool fast_deflate_in_use() { return false; }
+std::vector<unsigned char> deflate_bytes(const unsigned char* bytes, std::size_t size, int level) {
+  return zlib_deflate_bytes(bytes, size, level);
+}
 void precompress(std::vector<std::vector<unsigned char>>, int) {}
 void precompress(std::size_t, const std::function<std::vector<unsigned char>(std::size_t)>&, int) {}
 void forget_precompressed() {}

@@ -23,6 +23,10 @@ void precompress(std::vector<std::vector<unsigned char>> inputs, int level);
 void precompress(std::size_t count,
                  const std::function<std::vector<unsigned char>(std::size_t)>& make, int level);
 void forget_precompressed();
+/// `bytes` at `size` compressed as one zlib stream at `level` (what HDF5's deflate filter
+/// stores for a chunk), by libdeflate where fast_deflate_in_use(), else by zlib; callable from
+/// any thread. Throws swathgrid::Error when the compressor cannot be had (out of memory).
+std::vector<unsigned char> deflate_bytes(const unsigned char* bytes, std::size_t size, int level);
 /// How many compress2() calls took a precompressed result so far (tests).
 std::size_t precompressed_taken();
 

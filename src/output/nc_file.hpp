@@ -10,6 +10,7 @@
 
 #include <mpi.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -103,5 +104,9 @@ std::unique_ptr<NcFile> create_classic(const std::string& path, bool cdf5, MPI_C
 /// Collective over `comm`: creates `path` (clobbering) as NetCDF-4 for parallel writes.
 std::unique_ptr<NcFile> create_netcdf4(const std::string& path, const OutputEncoding& storage,
                                        MPI_Comm comm);
+
+/// Chunks of NetCDF-4 fields written directly (OutputEncoding::direct_chunks) in this process
+/// so far (tests).
+std::size_t chunks_written_directly();
 
 }  // namespace swathgrid::netcdf

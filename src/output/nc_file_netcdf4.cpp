@@ -3,18 +3,29 @@
 // chunked (time and wavelength 1, OutputEncoding rows x columns) and compressed with shuffle +
 // deflate, as NASA's L3m files are; every variable is written collectively, each chunk by one
 // rank because chunk rows divide the row blocks the ranks write (output/nc_file.hpp).
+//
+// A file written by one process (a one-rank run) takes its fields' chunks directly: netCDF-C
+// defines the file and writes the coordinates, closes it, and HDF5 reopens it (no MPI-IO)
+// to store each chunk of a field, shuffled and compressed here on every thread, with
+// H5Dwrite_chunk (docs/performance.md, "Session 14: chunks written directly"). HDF5's own
+// path gathers, shuffles and compresses the chunks one after the other on the calling
+// thread; the file is the same (filters, chunk shapes, values).
 
+#include <hdf5.h>
 #include <netcdf.h>
 #include <netcdf_par.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "output/fast_deflate.hpp"
 #include "output/nc_file.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/h5_handle.hpp"
 
 namespace swathgrid::netcdf {
 
@@ -51,6 +62,12 @@ std::vector<std::size_t> sizes(const std::vector<std::int64_t>& values) {
   return {values.begin(), values.end()};
 }
 
+/// Chunks stored by H5Dwrite_chunk in this process (chunks_written_directly()).
+std::size_t& chunks_written_directly_count() {
+  static std::size_t count = 0;
+  return count;
+}
+
 // netCDF-C wants a buffer even for an empty block.
 const int kNoInts = 0;
 const float kNoFloats = 0.0f;
@@ -59,7 +76,7 @@ const double kNoDoubles = 0.0;
 class Netcdf4File final : public NcFile {
  public:
   Netcdf4File(const std::string& path, const OutputEncoding& storage, MPI_Comm comm)
-      : storage_(storage) {
+      : storage_(storage), path_(path), direct_(writes_directly(storage, comm)) {
     // ROMIO's data sieving locks byte ranges (fcntl) around strided writes and, when a write
     // fails (ENOSPC), returns without unlocking: the other ranks then wait for the lock
     // forever (seen with Open MPI 4.1's romio321 on a full file system). HDF5 writes whole
@@ -128,6 +145,9 @@ class Netcdf4File final : public NcFile {
   void put_float(int varid, const std::string& name, float value) override {
     check(nc_put_att_float(ncid_, varid, name.c_str(), NC_FLOAT, kScalar, &value),
           attribute_label(varid, name));
+    const auto field = field_chunks_.find(varid);
+    if (name == "_FillValue" && field != field_chunks_.end())
+      std::memcpy(&field->second.padding, &value, sizeof value);
   }
   void put_int(int varid, const std::string& name, int value) override {
     check(nc_put_att_int(ncid_, varid, name.c_str(), NC_INT, kScalar, &value),
@@ -139,6 +159,7 @@ class Netcdf4File final : public NcFile {
 
   void write(int varid, const std::vector<std::int64_t>& start,
              const std::vector<std::int64_t>& count, const float* values) override {
+    if (h5_write(varid, start, count, values)) return;
     const Precompressed ahead(*this, varid, start, count, values);
     check(nc_put_vara_float(ncid_, varid, sizes(start).data(), sizes(count).data(),
                             values ? values : &kNoFloats),
@@ -146,6 +167,7 @@ class Netcdf4File final : public NcFile {
   }
   void write(int varid, const std::vector<std::int64_t>& start,
              const std::vector<std::int64_t>& count, const std::int32_t* values) override {
+    if (h5_write(varid, start, count, values)) return;
     const Precompressed ahead(*this, varid, start, count, values);
     check(nc_put_vara_int(ncid_, varid, sizes(start).data(), sizes(count).data(),
                           values ? values : &kNoInts),
@@ -153,28 +175,262 @@ class Netcdf4File final : public NcFile {
   }
   void write(int varid, const std::vector<std::int64_t>& start,
              const std::vector<std::int64_t>& count, const double* values) override {
+    if (h5_write(varid, start, count, values)) return;
     check(nc_put_vara_double(ncid_, varid, sizes(start).data(), sizes(count).data(),
                              values ? values : &kNoDoubles),
           "writing " + variable_name(varid));
   }
   void write_scalar(int varid, int value) override {
+    if (h5_write(varid, {}, {}, &value)) return;
     check(nc_put_var_int(ncid_, varid, &value), "writing " + variable_name(varid));
   }
 
   void close() override {
+    if (h5_file_.valid()) {
+      close_hdf5();
+      return;
+    }
     open_ = false;
     check(nc_close(ncid_), "closing the file");
   }
   void abort() noexcept override {
     if (open_) nc_abort(ncid_);
     open_ = false;
+    datasets_.clear();
+    static_cast<void>(h5_file_.reset());
   }
 
  private:
-  /// A field's chunk shape (rows x columns of its last two dimensions) and those dimensions.
+  /// A field's chunk shape (rows x columns of its last two dimensions) and those dimensions;
+  /// `padding`: the bits of the value that fills an edge chunk beyond the grid (_FillValue).
   struct FieldChunks {
     std::int64_t rows = 0, columns = 0, ny = 0, nx = 0;
+    std::uint32_t padding = 0;
   };
+
+  /// Whether this file takes its fields' chunks directly: asked for, written by one process
+  /// (an MPI-IO file's chunk index changes collectively only), and SWATHGRID_DIRECT_CHUNKS is
+  /// not 0 (A/B measurements of one binary).
+  static bool writes_directly(const OutputEncoding& storage, MPI_Comm comm) {
+    int ranks = 0;
+    MPI_Comm_size(comm, &ranks);
+    const char* wanted = std::getenv("SWATHGRID_DIRECT_CHUNKS");
+    return storage.direct_chunks && ranks == 1 && !(wanted && std::strcmp(wanted, "0") == 0);
+  }
+
+  /// Throws "<what>: <HDF5's innermost message>" when `status` is negative.
+  static void check_h5(herr_t status, const std::string& what) {
+    if (status >= 0) return;
+    const std::string reason = innermost_h5_error();
+    throw Error(what + ": " + (reason.empty() ? "HDF5 failed" : reason));
+  }
+
+  /// The field's HDF5 dataset, the file reopened through HDF5 at the first call: netCDF-C
+  /// has written the header and the coordinates by then and closes the file first.
+  hid_t dataset(int varid) {
+    if (!h5_file_.valid()) {
+      open_ = false;
+      check(nc_close(ncid_), "closing the file's header");
+      const H5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+#if H5_VERSION_GE(1, 10, 7)
+      // No lock needed on the run's own temporary file, nor wanted where the file system
+      // has no locks (netCDF-C's MPI-IO handle took none either).
+      H5Pset_file_locking(access.get(), false, true);
+#endif
+      h5_file_ = H5Handle(H5Fopen(path_.c_str(), H5F_ACC_RDWR, access.get()), H5Fclose);
+      if (!h5_file_.valid()) check_h5(-1, "reopening the file through HDF5");
+    }
+    H5Handle& set = datasets_[varid];
+    if (!set.valid()) {
+      set = H5Handle(H5Dopen2(h5_file_.get(), variable_name(varid).c_str(), H5P_DEFAULT), H5Dclose);
+      if (!set.valid()) check_h5(-1, "opening " + variable_name(varid) + " through HDF5");
+    }
+    return set.get();
+  }
+
+  void close_hdf5() {
+    herr_t status = 0;
+    for (auto& [varid, set] : datasets_) status = std::min(status, set.reset());
+    datasets_.clear();
+    check_h5(std::min(status, h5_file_.reset()), "closing the file");
+  }
+
+  /// Writes through HDF5 once the file takes chunks directly (direct_) and a field has been
+  /// written (netCDF-C's handle is closed then): a field's whole chunks directly, any other
+  /// block through HDF5's own path (H5Dwrite: its filters). False: netCDF-C writes it.
+  template <typename T>
+  bool h5_write(int varid, const std::vector<std::int64_t>& start,
+                const std::vector<std::int64_t>& count, const T* values) {
+    if (!direct_ || (!h5_file_.valid() && field_chunks_.count(varid) == 0)) return false;
+    if (std::any_of(count.begin(), count.end(), [](std::int64_t n) { return n == 0; }))
+      return true;  // nothing to write: no collective call to take part in on one process
+    if constexpr (sizeof(T) == 4)
+      if (write_chunks(varid, start, count, values)) return true;
+    const hid_t set = dataset(varid);
+    const std::string what = "writing " + variable_name(varid);
+    const hid_t type = std::is_same_v<T, float>          ? H5T_NATIVE_FLOAT
+                       : std::is_same_v<T, std::int32_t> ? H5T_NATIVE_INT32
+                                                         : H5T_NATIVE_DOUBLE;
+    if (start.empty()) {  // a scalar
+      check_h5(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), what);
+      return true;
+    }
+    std::vector<hsize_t> from(start.begin(), start.end()), size(count.begin(), count.end());
+    const H5Handle memory(H5Screate_simple(static_cast<int>(size.size()), size.data(), nullptr),
+                          H5Sclose);
+    const H5Handle file(H5Dget_space(set), H5Sclose);
+    if (!memory.valid() || !file.valid()) check_h5(-1, what);
+    check_h5(
+        H5Sselect_hyperslab(file.get(), H5S_SELECT_SET, from.data(), nullptr, size.data(), nullptr),
+        what);
+    check_h5(H5Dwrite(set, type, memory.get(), file.get(), H5P_DEFAULT, values), what);
+    return true;
+  }
+
+  /// The direct write of a field's block (module comment): every chunk it covers, edge chunks
+  /// padded with the fill value, compressed on every thread, then stored in order. False
+  /// when the block is not a field's or does not cover whole chunks (HDF5's path writes it).
+  template <typename T>
+  bool write_chunks(int varid, const std::vector<std::int64_t>& start,
+                    const std::vector<std::int64_t>& count, const T* values) {
+    static_assert(sizeof(T) == 4, "fields hold 4-byte values");
+    const auto it = field_chunks_.find(varid);
+    if (it == field_chunks_.end() || values == nullptr) return false;
+    const FieldChunks& c = it->second;
+    const std::size_t y = start.size() - 2, x = start.size() - 1;
+    const auto whole = [](std::int64_t from, std::int64_t to, std::int64_t step, std::int64_t end) {
+      return from % step == 0 && (to % step == 0 || to == end);
+    };
+    if (!whole(start[y], start[y] + count[y], c.rows, c.ny) ||
+        !whole(start[x], start[x] + count[x], c.columns, c.nx))
+      return false;
+    const hid_t set = dataset(varid);
+    std::int64_t planes = 1;  // periods x bands at once; a chunk holds one plane
+    for (std::size_t d = 0; d < y; ++d) planes *= count[d];
+    const std::int64_t chunk_rows = (count[y] + c.rows - 1) / c.rows;
+    const std::int64_t chunk_columns = (count[x] + c.columns - 1) / c.columns;
+    const std::int64_t chunks = planes * chunk_rows * chunk_columns;
+    // Each chunk compressed, or (a chunk of one value: fill, zero counts) that value's bits.
+    std::vector<std::vector<unsigned char>> compressed(static_cast<std::size_t>(chunks));
+    std::vector<std::uint32_t> one_value(static_cast<std::size_t>(chunks));
+    std::string failure;
+#pragma omp parallel for schedule(dynamic)
+    for (std::int64_t i = 0; i < chunks; ++i) {
+      const std::int64_t p = i / (chunk_rows * chunk_columns);
+      const std::int64_t r = i / chunk_columns % chunk_rows * c.rows;
+      const std::int64_t k = i % chunk_columns * c.columns;
+      const T* first = values + (p * count[y] + r) * count[x] + k;
+      const std::int64_t rows = std::min(c.rows, count[y] - r);
+      const std::int64_t columns = std::min(c.columns, count[x] - k);
+      const auto at = static_cast<std::size_t>(i);
+      if (single_value(first, rows, columns, count[x], &one_value[at])) continue;
+      try {
+        const std::vector<unsigned char> input = shuffled_chunk(first, rows, columns, count[x], c);
+        compressed[at] = deflate_bytes(input.data(), input.size(), storage_.deflate_level);
+      } catch (const std::exception& e) {
+#pragma omp critical(swathgrid_write_chunks)
+        failure = e.what();
+      }
+    }
+    const std::string what = "writing " + variable_name(varid);
+    if (!failure.empty()) throw Error(what + ": " + failure);
+    const auto chunk_bytes = static_cast<std::size_t>(c.rows * c.columns) * sizeof(T);
+    std::vector<hsize_t> offset(start.size(), 0);
+    for (std::int64_t i = 0; i < chunks; ++i) {
+      std::int64_t rest = i / (chunk_rows * chunk_columns);
+      for (std::size_t d = y; d-- > 0;) {  // the plane's leading indices, last fastest
+        offset[d] = static_cast<hsize_t>(start[d] + rest % count[d]);
+        rest /= count[d];
+      }
+      offset[y] = static_cast<hsize_t>(start[y] + i / chunk_columns % chunk_rows * c.rows);
+      offset[x] = static_cast<hsize_t>(start[x] + i % chunk_columns * c.columns);
+      const auto at = static_cast<std::size_t>(i);
+      const std::vector<unsigned char>& bytes =
+          compressed[at].empty() ? single_value_chunk(one_value[at], chunk_bytes) : compressed[at];
+      check_h5(H5Dwrite_chunk(set, H5P_DEFAULT, 0, offset.data(), bytes.size(), bytes.data()),
+               what);
+    }
+    chunks_written_directly_count() += static_cast<std::size_t>(chunks);
+    return true;
+  }
+
+  /// Whether the chunk's values in the grid all have one value's bits (stored in `bits`;
+  /// an edge chunk is then stored with that value beyond the grid too); branch-free rows
+  /// (vectorised).
+  template <typename T>
+  static bool single_value(const T* first, std::int64_t rows, std::int64_t columns,
+                           std::int64_t stride, std::uint32_t* bits) {
+    std::uint32_t value = 0;
+    std::memcpy(&value, first, sizeof value);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const T* __restrict row = first + r * stride;
+      int differ = 0;
+#pragma omp simd reduction(| : differ)
+      for (std::int64_t k = 0; k < columns; ++k) {
+        std::uint32_t v;
+        std::memcpy(&v, row + k, sizeof v);
+        differ |= v != value;
+      }
+      if (differ) return false;
+    }
+    *bits = value;
+    return true;
+  }
+
+  /// The chunk (rows x columns of the grid at `first`, padded to the chunk shape with the
+  /// fill value) as HDF5's shuffle filter gives it to deflate: byte b of every value, b = 0,
+  /// 1, ... in memory order.
+  template <typename T>
+  static std::vector<unsigned char> shuffled_chunk(const T* first, std::int64_t rows,
+                                                   std::int64_t columns, std::int64_t stride,
+                                                   const FieldChunks& c) {
+    const auto n = static_cast<std::size_t>(c.rows * c.columns);
+    std::vector<unsigned char> out(n * sizeof(T));
+    for (std::size_t b = 0; b < sizeof(T); ++b) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+      const unsigned shift = 8 * static_cast<unsigned>(sizeof(T) - 1 - b);
+#else
+      const unsigned shift = 8 * static_cast<unsigned>(b);
+#endif
+      unsigned char* plane = out.data() + b * n;
+      const auto pad = static_cast<unsigned char>(c.padding >> shift);
+      for (std::int64_t r = 0; r < c.rows; ++r) {
+        unsigned char* __restrict to = plane + static_cast<std::size_t>(r * c.columns);
+        std::int64_t k = 0;
+        if (r < rows) {
+          const T* __restrict row = first + r * stride;
+#pragma omp simd
+          for (k = 0; k < columns; ++k) {
+            std::uint32_t v;
+            std::memcpy(&v, row + k, sizeof v);
+            to[k] = static_cast<unsigned char>(v >> shift);
+          }
+        }
+        std::fill(to + k, to + c.columns, pad);
+      }
+    }
+    return out;
+  }
+
+  /// The compressed chunk whose every value has `bits`, compressed once per value.
+  const std::vector<unsigned char>& single_value_chunk(std::uint32_t bits, std::size_t bytes) {
+    std::vector<unsigned char>& known = single_value_chunks_[{bits, bytes}];
+    if (known.empty()) {
+      std::vector<unsigned char> input(bytes);
+      for (std::size_t b = 0; b < sizeof bits; ++b) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        const unsigned shift = 8 * static_cast<unsigned>(sizeof bits - 1 - b);
+#else
+        const unsigned shift = 8 * static_cast<unsigned>(b);
+#endif
+        std::fill(input.begin() + static_cast<std::ptrdiff_t>(b * bytes / sizeof bits),
+                  input.begin() + static_cast<std::ptrdiff_t>((b + 1) * bytes / sizeof bits),
+                  static_cast<unsigned char>(bits >> shift));
+      }
+      known = deflate_bytes(input.data(), input.size(), storage_.deflate_level);
+    }
+    return known;
+  }
 
   /// For the life of one write: the whole chunks of a field's block compressed ahead on every
   /// thread (fast_deflate.hpp), shuffled as HDF5's filter will get them; chunks holding one
@@ -272,14 +528,22 @@ class Netcdf4File final : public NcFile {
   };
 
   OutputEncoding storage_;
+  std::string path_;
+  bool direct_ = false;  ///< fields' chunks written directly (writes_directly)
   int ncid_ = -1;
-  bool open_ = true;
+  bool open_ = true;                  ///< netCDF-C's handle
+  H5Handle h5_file_;                  ///< the file reopened through HDF5 (direct writes)
+  std::map<int, H5Handle> datasets_;  ///< fields' datasets by variable id (direct writes)
+  /// Compressed chunks holding one value throughout, by the value's bits and chunk bytes.
+  std::map<std::pair<std::uint32_t, std::size_t>, std::vector<unsigned char>> single_value_chunks_;
   std::map<int, std::int64_t> lengths_;  ///< dimension lengths by id
   std::map<int, FieldChunks> field_chunks_;  ///< chunked fields by variable id
   long long bound_ = kMetadataPerFile;   ///< size_bound()
 };
 
 }  // namespace
+
+std::size_t chunks_written_directly() { return chunks_written_directly_count(); }
 
 std::unique_ptr<NcFile> create_netcdf4(const std::string& path, const OutputEncoding& storage,
                                        MPI_Comm comm) {

@@ -15,16 +15,8 @@ constexpr const char* kDimensionWithoutVariable =
     "This is a netCDF dimension but not a netCDF variable.";
 constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
 
-// The innermost (most specific) message of HDF5's current error stack.
-herr_t take_innermost(unsigned n, const H5E_error2_t* error, void* client) {
-  if (n == 0 && error && error->desc) *static_cast<std::string*>(client) = error->desc;
-  return 0;
-}
-
 std::string hdf5_reason() {
-  std::string reason;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, take_innermost, &reason);
-  H5Eclear2(H5E_DEFAULT);
+  const std::string reason = innermost_h5_error();
   return reason.empty() ? std::string() : " (" + reason + ")";
 }
 
