@@ -194,10 +194,13 @@ std::vector<unsigned char> deflate_bytes(const unsigned char* bytes, std::size_t
   if (zlib_wanted()) return zlib_deflate_bytes(bytes, size, level);
   libdeflate_compressor* deflater = compressor_for(level);
   if (!deflater) throw Error("compressing a chunk: no memory for libdeflate");
-  std::vector<unsigned char> out(libdeflate_zlib_compress_bound(deflater, size));
-  out.resize(libdeflate_zlib_compress(deflater, bytes, size, out.data(), out.size()));
-  if (out.empty()) throw Error("compressing a chunk: libdeflate failed");
-  return out;
+  // The bound (more than the input) in a buffer the thread keeps; the result copied out.
+  thread_local std::vector<unsigned char> scratch;
+  scratch.resize(std::max(scratch.size(), libdeflate_zlib_compress_bound(deflater, size)));
+  const std::size_t written =
+      libdeflate_zlib_compress(deflater, bytes, size, scratch.data(), scratch.size());
+  if (written == 0) throw Error("compressing a chunk: libdeflate failed");
+  return {scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(written)};
 }
 
 void precompress(std::vector<std::vector<unsigned char>> inputs, int level) {

@@ -325,7 +325,9 @@ class Netcdf4File final : public NcFile {
       const auto at = static_cast<std::size_t>(i);
       if (single_value(first, rows, columns, count[x], &one_value[at])) continue;
       try {
-        const std::vector<unsigned char> input = shuffled_chunk(first, rows, columns, count[x], c);
+        // Scratch kept by each thread: a chunk's bytes are neither zeroed nor page-faulted anew.
+        thread_local std::vector<unsigned char> input;
+        shuffle_chunk(first, rows, columns, count[x], c, input);
         compressed[at] = deflate_bytes(input.data(), input.size(), storage_.deflate_level);
       } catch (const std::exception& e) {
 #pragma omp critical(swathgrid_write_chunks)
@@ -381,11 +383,11 @@ class Netcdf4File final : public NcFile {
   /// fill value) as HDF5's shuffle filter gives it to deflate: byte b of every value, b = 0,
   /// 1, ... in memory order.
   template <typename T>
-  static std::vector<unsigned char> shuffled_chunk(const T* first, std::int64_t rows,
-                                                   std::int64_t columns, std::int64_t stride,
-                                                   const FieldChunks& c) {
+  static void shuffle_chunk(const T* first, std::int64_t rows, std::int64_t columns,
+                            std::int64_t stride, const FieldChunks& c,
+                            std::vector<unsigned char>& out) {
     const auto n = static_cast<std::size_t>(c.rows * c.columns);
-    std::vector<unsigned char> out(n * sizeof(T));
+    out.resize(n * sizeof(T));
     for (std::size_t b = 0; b < sizeof(T); ++b) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
       const unsigned shift = 8 * static_cast<unsigned>(sizeof(T) - 1 - b);
@@ -409,7 +411,6 @@ class Netcdf4File final : public NcFile {
         std::fill(to + k, to + c.columns, pad);
       }
     }
-    return out;
   }
 
   /// The compressed chunk whose every value has `bits`, compressed once per value.
