@@ -6,8 +6,9 @@
 // ":mpi" by an MPI call that fails (a send to a rank that does not exist).
 // Stages: read (a granule's read, as a corrupt chunk), regrid, checkpoint (a rank's save),
 // reduce (computing the statistics of a tile row), exchange (before the tile exchange, where
-// no agreement covers it: the other ranks are then in a collective call), write (the output's
-// sync). Unset (every real run): one getenv at the first call, then nothing.
+// no agreement covers it: the other ranks are then in a collective call), store (a rank's
+// part of a NetCDF-4 write with chunks written directly, before it reaches rank 0), write (the
+// output's sync). Unset (every real run): one getenv at the first call, then nothing.
 
 #include <string>
 

@@ -43,8 +43,10 @@ class H5Handle {
   Closer closer_ = nullptr;
 };
 
-/// The innermost (most specific) message of HDF5's current error stack, which it clears;
-/// "" when the stack is empty.
+/// The innermost (most specific) message of HDF5's current error stack, which it clears, on
+/// one line: a failed system call's own words where HDF5 quotes them ("file write failed:
+/// time = ..., errno = 28, error message = 'No space left on device', ..." gives "file write
+/// failed: No space left on device"); "" when the stack is empty.
 inline std::string innermost_h5_error() {
   std::string reason;
   H5Ewalk2(
@@ -55,6 +57,15 @@ inline std::string innermost_h5_error() {
       },
       &reason);
   H5Eclear2(H5E_DEFAULT);
+  const std::string quoted = "error message = '";
+  const std::size_t at = reason.find(quoted);
+  if (at != std::string::npos) {
+    const std::size_t from = at + quoted.size(), to = reason.find('\'', from);
+    const std::size_t colon = reason.find(':');
+    reason = reason.substr(0, std::min(colon, at)) + ": " + reason.substr(from, to - from);
+  }
+  for (char& c : reason)
+    if (c == '\n') c = ' ';
   return reason;
 }
 

@@ -272,7 +272,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "for mean,count; --tile up to 256); auto: cells from 2^27 grid cells on, else wide")(
       "format", po::value<std::string>(&format_text)->default_value("netcdf4"),
       "output encoding: netcdf4 (NetCDF-4/HDF5, fields chunked and compressed with shuffle + "
-      "deflate, written in parallel through netCDF-C, as NASA's L3m files) or classic (CDF-2, "
+      "deflate on every rank, stored by rank 0, as NASA's L3m files) or classic (CDF-2, "
       "CDF-5 beyond 4 GiB per variable, through PnetCDF; uncompressed)")(
       "deflate", po::value<int>(&config.encoding.deflate_level)->default_value(1),
       "netcdf4: deflate level 1 (fastest) to 9 (smallest)")(

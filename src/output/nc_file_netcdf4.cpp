@@ -19,12 +19,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <type_traits>
 #include <utility>
 
 #include "output/fast_deflate.hpp"
 #include "output/nc_file.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/fault.hpp"
 #include "swathgrid/h5_handle.hpp"
 
 namespace swathgrid::netcdf {
@@ -34,6 +36,8 @@ static_assert(NC_GLOBAL == kGlobalVariable, "netCDF-C's NC_GLOBAL");
 namespace {
 
 constexpr std::size_t kScalar = 1;  // length of a one-value attribute
+constexpr int kStoringRank = 0;     // direct writes: the rank that writes the file
+constexpr int kDirectTag = 7316;    // direct writes: a rank's chunks for the storing rank
 constexpr int kShuffle = 1;
 constexpr int kDeflate = 1;
 // size_bound(): deflate's worst case adds 5 bytes per 16 KiB block (and zlib 6 per chunk);
@@ -76,7 +80,7 @@ const double kNoDoubles = 0.0;
 class Netcdf4File final : public NcFile {
  public:
   Netcdf4File(const std::string& path, const OutputEncoding& storage, MPI_Comm comm)
-      : storage_(storage), path_(path), direct_(writes_directly(storage, comm)) {
+      : storage_(storage), path_(path), direct_(writes_directly(storage)), comm_(comm) {
     // ROMIO's data sieving locks byte ranges (fcntl) around strided writes and, when a write
     // fails (ENOSPC), returns without unlocking: the other ranks then wait for the lock
     // forever (seen with Open MPI 4.1's romio321 on a full file system). HDF5 writes whole
@@ -84,6 +88,8 @@ class Netcdf4File final : public NcFile {
     // HDF5's deflate filter compresses through fast_deflate.cpp's compress2(); this call
     // links that definition into every program that writes NetCDF-4.
     static_cast<void>(fast_deflate_in_use());
+    MPI_Comm_rank(comm, &rank_);
+    MPI_Comm_size(comm, &ranks_);
     MPI_Info info = MPI_INFO_NULL;
     MPI_Info_create(&info);
     MPI_Info_set(info, "romio_ds_write", "disable");
@@ -186,8 +192,8 @@ class Netcdf4File final : public NcFile {
   }
 
   void close() override {
-    if (h5_file_.valid()) {
-      close_hdf5();
+    if (reopened_) {
+      if (rank_ == kStoringRank) close_hdf5();
       return;
     }
     open_ = false;
@@ -208,14 +214,11 @@ class Netcdf4File final : public NcFile {
     std::uint32_t padding = 0;
   };
 
-  /// Whether this file takes its fields' chunks directly: asked for, written by one process
-  /// (an MPI-IO file's chunk index changes collectively only), and SWATHGRID_DIRECT_CHUNKS is
-  /// not 0 (A/B measurements of one binary).
-  static bool writes_directly(const OutputEncoding& storage, MPI_Comm comm) {
-    int ranks = 0;
-    MPI_Comm_size(comm, &ranks);
+  /// Whether this file takes its fields' chunks directly: asked for, and
+  /// SWATHGRID_DIRECT_CHUNKS is not 0 (A/B measurements of one binary).
+  static bool writes_directly(const OutputEncoding& storage) {
     const char* wanted = std::getenv("SWATHGRID_DIRECT_CHUNKS");
-    return storage.direct_chunks && ranks == 1 && !(wanted && std::strcmp(wanted, "0") == 0);
+    return storage.direct_chunks && !(wanted && std::strcmp(wanted, "0") == 0);
   }
 
   /// Throws "<what>: <HDF5's innermost message>" when `status` is negative.
@@ -225,21 +228,27 @@ class Netcdf4File final : public NcFile {
     throw Error(what + ": " + (reason.empty() ? "HDF5 failed" : reason));
   }
 
-  /// The field's HDF5 dataset, the file reopened through HDF5 at the first call: netCDF-C
-  /// has written the header and the coordinates by then and closes the file first.
-  hid_t dataset(int varid) {
-    if (!h5_file_.valid()) {
-      open_ = false;
-      check(nc_close(ncid_), "closing the file's header");
-      const H5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  /// Collective, at the first direct write: netCDF-C (which has written the header and the
+  /// coordinates) closes the file on every rank, and rank 0 reopens it through HDF5 alone.
+  void reopen_with_hdf5() {
+    if (reopened_) return;
+    reopened_ = true;
+    open_ = false;
+    check(nc_close(ncid_), "closing the file's header");
+    if (rank_ != kStoringRank) return;
+    const H5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
 #if H5_VERSION_GE(1, 10, 7)
-      // No lock needed on the run's own temporary file, nor wanted where the file system
-      // has no locks (netCDF-C's MPI-IO handle took none either).
-      H5Pset_file_locking(access.get(), false, true);
+    // No lock needed on the run's own temporary file, nor wanted where the file system has
+    // no locks (netCDF-C's MPI-IO handle took none either).
+    H5Pset_file_locking(access.get(), false, true);
 #endif
-      h5_file_ = H5Handle(H5Fopen(path_.c_str(), H5F_ACC_RDWR, access.get()), H5Fclose);
-      if (!h5_file_.valid()) check_h5(-1, "reopening the file through HDF5");
-    }
+    h5_file_ = H5Handle(H5Fopen(path_.c_str(), H5F_ACC_RDWR, access.get()), H5Fclose);
+    if (!h5_file_.valid()) check_h5(-1, "reopening the file through HDF5");
+  }
+
+  /// Rank 0: the variable's HDF5 dataset.
+  hid_t dataset(int varid) {
+    if (!h5_file_.valid()) throw Error("the file is not open through HDF5");
     H5Handle& set = datasets_[varid];
     if (!set.valid()) {
       set = H5Handle(H5Dopen2(h5_file_.get(), variable_name(varid).c_str(), H5P_DEFAULT), H5Dclose);
@@ -255,44 +264,197 @@ class Netcdf4File final : public NcFile {
     check_h5(std::min(status, h5_file_.reset()), "closing the file");
   }
 
+  /// Bytes somewhere (a rank's own chunks or values, or a received message).
+  struct Bytes {
+    const unsigned char* data = nullptr;
+    std::size_t size = 0;
+  };
+
+  /// One rank's part of a direct write, for rank 0 to store: the compressed chunks it
+  /// covers whole (`offsets`: a chunk's first cell, ndims per chunk), and/or a block that HDF5
+  /// writes through its own filters (`block`; `start` empty: a scalar).
+  struct Payload {
+    std::size_t ndims = 0;
+    std::vector<hsize_t> offsets;
+    std::vector<Bytes> chunks;
+    std::vector<std::vector<unsigned char>> owned;  ///< compressed chunks chunks points into
+    bool has_block = false;
+    std::vector<hsize_t> start, count;
+    Bytes block;
+
+    /// As one message: ndims, chunks, has_block, offsets, sizes, start, count, block size
+    /// (8-byte words), then the chunks' and the block's bytes.
+    std::vector<unsigned char> pack() const {
+      std::vector<std::uint64_t> words{ndims, chunks.size(), has_block ? 1u : 0u};
+      words.insert(words.end(), offsets.begin(), offsets.end());
+      std::size_t bytes = block.size;
+      for (const Bytes& chunk : chunks) {
+        words.push_back(chunk.size);
+        bytes += chunk.size;
+      }
+      if (has_block) {
+        words.insert(words.end(), start.begin(), start.end());
+        words.insert(words.end(), count.begin(), count.end());
+        words.push_back(block.size);
+      }
+      std::vector<unsigned char> out(words.size() * sizeof(std::uint64_t) + bytes);
+      std::memcpy(out.data(), words.data(), words.size() * sizeof(std::uint64_t));
+      unsigned char* at = out.data() + words.size() * sizeof(std::uint64_t);
+      for (const Bytes& chunk : chunks) at = std::copy_n(chunk.data, chunk.size, at);
+      if (has_block) std::copy_n(block.data, block.size, at);
+      return out;
+    }
+
+    /// The payload pack() made, pointing into `message`.
+    static Payload unpack(const std::vector<unsigned char>& message) {
+      Payload p;
+      std::size_t at = 0;
+      const auto word = [&]() -> std::uint64_t {
+        if (at + sizeof(std::uint64_t) > message.size())
+          throw Error("a short direct-write message");
+        std::uint64_t w = 0;
+        std::memcpy(&w, message.data() + at, sizeof w);
+        at += sizeof w;
+        return w;
+      };
+      p.ndims = word();
+      const std::uint64_t chunks = word();
+      p.has_block = word() != 0;
+      for (std::uint64_t i = 0; i < chunks * p.ndims; ++i) p.offsets.push_back(word());
+      std::vector<std::uint64_t> sizes;
+      for (std::uint64_t i = 0; i < chunks; ++i) sizes.push_back(word());
+      std::uint64_t block_bytes = 0;
+      if (p.has_block) {
+        for (std::size_t d = 0; d < p.ndims; ++d) p.start.push_back(word());
+        for (std::size_t d = 0; d < p.ndims; ++d) p.count.push_back(word());
+        block_bytes = word();
+      }
+      for (std::uint64_t size : sizes) {
+        if (at + size > message.size()) throw Error("a short direct-write message");
+        p.chunks.push_back(Bytes{message.data() + at, size});
+        at += size;
+      }
+      if (at + block_bytes != message.size()) throw Error("a direct-write message of wrong size");
+      p.block = Bytes{message.data() + at, block_bytes};
+      return p;
+    }
+  };
+
+  /// Rank 0 stores a payload: its chunks by H5Dwrite_chunk, its block by H5Dwrite.
+  void store(int varid, const Payload& p, hid_t type) {
+    if (p.chunks.empty() && !p.has_block) return;
+    const hid_t set = dataset(varid);
+    const std::string what = "writing " + variable_name(varid);
+    for (std::size_t i = 0; i < p.chunks.size(); ++i)
+      check_h5(H5Dwrite_chunk(set, H5P_DEFAULT, 0, p.offsets.data() + i * p.ndims, p.chunks[i].size,
+                              p.chunks[i].data),
+               what);
+    chunks_written_directly_count() += p.chunks.size();
+    if (!p.has_block) return;
+    if (p.start.empty()) {  // a scalar
+      check_h5(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.block.data), what);
+      return;
+    }
+    const H5Handle memory(
+        H5Screate_simple(static_cast<int>(p.count.size()), p.count.data(), nullptr), H5Sclose);
+    const H5Handle file(H5Dget_space(set), H5Sclose);
+    if (!memory.valid() || !file.valid()) check_h5(-1, what);
+    check_h5(H5Sselect_hyperslab(file.get(), H5S_SELECT_SET, p.start.data(), nullptr,
+                                 p.count.data(), nullptr),
+             what);
+    check_h5(H5Dwrite(set, type, memory.get(), file.get(), H5P_DEFAULT, p.block.data), what);
+  }
+
   /// Writes through HDF5 once the file takes chunks directly (direct_) and a field has been
-  /// written (netCDF-C's handle is closed then): a field's whole chunks directly, any other
-  /// block through HDF5's own path (H5Dwrite: its filters). False: netCDF-C writes it.
+  /// written (netCDF-C's handle is closed then). Collective: every rank compresses the whole
+  /// chunks of its block on its threads; rank 0 stores its own and, rank by rank, those the
+  /// others send (one message each), with any block that splits a chunk written through
+  /// HDF5's filters. Rank 0 alone writes the file; the others' cost is their chunks and one
+  /// message a call. False: netCDF-C writes it.
   template <typename T>
   bool h5_write(int varid, const std::vector<std::int64_t>& start,
                 const std::vector<std::int64_t>& count, const T* values) {
-    if (!direct_ || (!h5_file_.valid() && field_chunks_.count(varid) == 0)) return false;
-    if (std::any_of(count.begin(), count.end(), [](std::int64_t n) { return n == 0; }))
-      return true;  // nothing to write: no collective call to take part in on one process
-    if constexpr (sizeof(T) == 4)
-      if (write_chunks(varid, start, count, values)) return true;
-    const hid_t set = dataset(varid);
-    const std::string what = "writing " + variable_name(varid);
+    if (!direct_ || (!reopened_ && field_chunks_.count(varid) == 0)) return false;
+    // A failure on any rank is thrown after the exchange, so that no rank waits for another
+    // (the caller agrees on it: netcdf_collective.cpp).
+    std::string failure;
+    Payload own;
+    std::vector<unsigned char> message;
+    try {
+      reopen_with_hdf5();
+      inject_fault("store", "chunks of " + variable_name(varid));
+      own = payload(varid, start, count, values);
+      if (rank_ != kStoringRank && (!own.chunks.empty() || own.has_block)) message = own.pack();
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    long long size = static_cast<long long>(message.size());
+    std::vector<long long> sizes(rank_ == kStoringRank ? static_cast<std::size_t>(ranks_) : 0);
+    MPI_Gather(&size, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, kStoringRank, comm_);
     const hid_t type = std::is_same_v<T, float>          ? H5T_NATIVE_FLOAT
                        : std::is_same_v<T, std::int32_t> ? H5T_NATIVE_INT32
                                                          : H5T_NATIVE_DOUBLE;
-    if (start.empty()) {  // a scalar
-      check_h5(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), what);
-      return true;
+    if (rank_ == kStoringRank) {
+      const auto stored = [&](const std::function<void()>& step) {
+        if (!failure.empty()) return;
+        try {
+          step();
+        } catch (const std::exception& e) {
+          failure = e.what();
+        }
+      };
+      stored([&] { store(varid, own, type); });
+      for (int r = 0; r < ranks_; ++r) {
+        if (r == kStoringRank || sizes[static_cast<std::size_t>(r)] == 0) continue;
+        message.resize(static_cast<std::size_t>(sizes[static_cast<std::size_t>(r)]));
+        transfer(message, r, false);
+        stored([&] { store(varid, Payload::unpack(message), type); });
+      }
+    } else if (!message.empty()) {
+      transfer(message, kStoringRank, true);
     }
-    std::vector<hsize_t> from(start.begin(), start.end()), size(count.begin(), count.end());
-    const H5Handle memory(H5Screate_simple(static_cast<int>(size.size()), size.data(), nullptr),
-                          H5Sclose);
-    const H5Handle file(H5Dget_space(set), H5Sclose);
-    if (!memory.valid() || !file.valid()) check_h5(-1, what);
-    check_h5(
-        H5Sselect_hyperslab(file.get(), H5S_SELECT_SET, from.data(), nullptr, size.data(), nullptr),
-        what);
-    check_h5(H5Dwrite(set, type, memory.get(), file.get(), H5P_DEFAULT, values), what);
+    if (!failure.empty()) throw Error(failure);
     return true;
   }
 
-  /// The direct write of a field's block (module comment): every chunk it covers, edge chunks
-  /// padded with the fill value, compressed on every thread, then stored in order. False
-  /// when the block is not a field's or does not cover whole chunks (HDF5's path writes it).
+  /// Sends `bytes` to `rank` or receives them from it, in messages MPI's int counts allow.
+  void transfer(std::vector<unsigned char>& bytes, int rank, bool send) const {
+    constexpr std::size_t kPiece = std::size_t{1} << 30;
+    for (std::size_t at = 0; at < bytes.size(); at += kPiece) {
+      const int n = static_cast<int>(std::min(kPiece, bytes.size() - at));
+      if (send)
+        MPI_Send(bytes.data() + at, n, MPI_BYTE, rank, kDirectTag, comm_);
+      else
+        MPI_Recv(bytes.data() + at, n, MPI_BYTE, rank, kDirectTag, comm_, MPI_STATUS_IGNORE);
+    }
+  }
+
+  /// This rank's payload: a field's block covering whole chunks as compressed chunks
+  /// (compressed_chunks), any other block as it is.
   template <typename T>
-  bool write_chunks(int varid, const std::vector<std::int64_t>& start,
-                    const std::vector<std::int64_t>& count, const T* values) {
+  Payload payload(int varid, const std::vector<std::int64_t>& start,
+                  const std::vector<std::int64_t>& count, const T* values) {
+    Payload p;
+    p.ndims = start.size();
+    if (std::any_of(count.begin(), count.end(), [](std::int64_t n) { return n == 0; }))
+      return p;  // nothing to write
+    if constexpr (sizeof(T) == 4)
+      if (compressed_chunks(varid, start, count, values, p)) return p;
+    p.has_block = true;
+    p.start.assign(start.begin(), start.end());
+    p.count.assign(count.begin(), count.end());
+    std::size_t n = 1;
+    for (std::int64_t c : count) n *= static_cast<std::size_t>(c);
+    p.block = Bytes{reinterpret_cast<const unsigned char*>(values), n * sizeof(T)};
+    return p;
+  }
+
+  /// The direct write of a field's block (module comment): every chunk it covers, edge chunks
+  /// padded with the fill value, compressed on every thread, into `p`. False when the block
+  /// is not a field's or does not cover whole chunks (HDF5's path writes it).
+  template <typename T>
+  bool compressed_chunks(int varid, const std::vector<std::int64_t>& start,
+                         const std::vector<std::int64_t>& count, const T* values, Payload& p) {
     static_assert(sizeof(T) == 4, "fields hold 4-byte values");
     const auto it = field_chunks_.find(varid);
     if (it == field_chunks_.end() || values == nullptr) return false;
@@ -304,22 +466,21 @@ class Netcdf4File final : public NcFile {
     if (!whole(start[y], start[y] + count[y], c.rows, c.ny) ||
         !whole(start[x], start[x] + count[x], c.columns, c.nx))
       return false;
-    const hid_t set = dataset(varid);
     std::int64_t planes = 1;  // periods x bands at once; a chunk holds one plane
     for (std::size_t d = 0; d < y; ++d) planes *= count[d];
     const std::int64_t chunk_rows = (count[y] + c.rows - 1) / c.rows;
     const std::int64_t chunk_columns = (count[x] + c.columns - 1) / c.columns;
     const std::int64_t chunks = planes * chunk_rows * chunk_columns;
     // Each chunk compressed, or (a chunk of one value: fill, zero counts) that value's bits.
-    std::vector<std::vector<unsigned char>> compressed(static_cast<std::size_t>(chunks));
+    p.owned.assign(static_cast<std::size_t>(chunks), {});
     std::vector<std::uint32_t> one_value(static_cast<std::size_t>(chunks));
     std::string failure;
 #pragma omp parallel for schedule(dynamic)
     for (std::int64_t i = 0; i < chunks; ++i) {
-      const std::int64_t p = i / (chunk_rows * chunk_columns);
+      const std::int64_t plane = i / (chunk_rows * chunk_columns);
       const std::int64_t r = i / chunk_columns % chunk_rows * c.rows;
       const std::int64_t k = i % chunk_columns * c.columns;
-      const T* first = values + (p * count[y] + r) * count[x] + k;
+      const T* first = values + (plane * count[y] + r) * count[x] + k;
       const std::int64_t rows = std::min(c.rows, count[y] - r);
       const std::int64_t columns = std::min(c.columns, count[x] - k);
       const auto at = static_cast<std::size_t>(i);
@@ -328,17 +489,17 @@ class Netcdf4File final : public NcFile {
         // Scratch kept by each thread: a chunk's bytes are neither zeroed nor page-faulted anew.
         thread_local std::vector<unsigned char> input;
         shuffle_chunk(first, rows, columns, count[x], c, input);
-        compressed[at] = deflate_bytes(input.data(), input.size(), storage_.deflate_level);
+        p.owned[at] = deflate_bytes(input.data(), input.size(), storage_.deflate_level);
       } catch (const std::exception& e) {
 #pragma omp critical(swathgrid_write_chunks)
         failure = e.what();
       }
     }
-    const std::string what = "writing " + variable_name(varid);
-    if (!failure.empty()) throw Error(what + ": " + failure);
+    if (!failure.empty()) throw Error("writing " + variable_name(varid) + ": " + failure);
     const auto chunk_bytes = static_cast<std::size_t>(c.rows * c.columns) * sizeof(T);
-    std::vector<hsize_t> offset(start.size(), 0);
+    p.offsets.resize(static_cast<std::size_t>(chunks) * p.ndims);
     for (std::int64_t i = 0; i < chunks; ++i) {
+      hsize_t* offset = p.offsets.data() + static_cast<std::size_t>(i) * p.ndims;
       std::int64_t rest = i / (chunk_rows * chunk_columns);
       for (std::size_t d = y; d-- > 0;) {  // the plane's leading indices, last fastest
         offset[d] = static_cast<hsize_t>(start[d] + rest % count[d]);
@@ -348,11 +509,9 @@ class Netcdf4File final : public NcFile {
       offset[x] = static_cast<hsize_t>(start[x] + i % chunk_columns * c.columns);
       const auto at = static_cast<std::size_t>(i);
       const std::vector<unsigned char>& bytes =
-          compressed[at].empty() ? single_value_chunk(one_value[at], chunk_bytes) : compressed[at];
-      check_h5(H5Dwrite_chunk(set, H5P_DEFAULT, 0, offset.data(), bytes.size(), bytes.data()),
-               what);
+          p.owned[at].empty() ? single_value_chunk(one_value[at], chunk_bytes) : p.owned[at];
+      p.chunks.push_back(Bytes{bytes.data(), bytes.size()});
     }
-    chunks_written_directly_count() += static_cast<std::size_t>(chunks);
     return true;
   }
 
@@ -531,6 +690,9 @@ class Netcdf4File final : public NcFile {
   OutputEncoding storage_;
   std::string path_;
   bool direct_ = false;  ///< fields' chunks written directly (writes_directly)
+  MPI_Comm comm_;
+  int rank_ = 0, ranks_ = 1;
+  bool reopened_ = false;  ///< netCDF-C's handle closed for direct writes (rank 0: HDF5's open)
   int ncid_ = -1;
   bool open_ = true;                  ///< netCDF-C's handle
   H5Handle h5_file_;                  ///< the file reopened through HDF5 (direct writes)

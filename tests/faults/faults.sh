@@ -66,10 +66,13 @@ disk_full)
   grep -qF "No space left on device" "$work/classic.log" || fail "classic: no ENOSPC message"
   # Without the reservation the failure comes from MPI-IO's writes (ROMIO returns it; Open
   # MPI 4.1's OMPIO did not: exit 0 and a file of zeros): exit 1 all the same, ENOSPC named.
-  # NetCDF-4: parallel HDF5 fails inside a collective write on some ranks only, the others
-  # stay in it; the failing rank ends the job after the agreement's grace (shortened here).
-  for run in "1 classic" "2 classic" "1 netcdf4" "2 netcdf4"; do
-    read -r ranks format <<<"$run"
+  # NetCDF-4 with chunks written directly (the default): rank 0's write fails, agreed at once.
+  # Through parallel HDF5's collective writes (SWATHGRID_DIRECT_CHUNKS=0) HDF5 fails inside a
+  # collective write on some ranks only, the others stay in it; the failing rank ends the job
+  # after the agreement's grace (shortened here).
+  for run in "1 classic 1" "2 classic 1" "1 netcdf4 1" "2 netcdf4 1" "1 netcdf4 0" "2 netcdf4 0"; do
+    read -r ranks format direct <<<"$run"
+    SWATHGRID_DIRECT_CHUNKS=$direct \
     SWATHGRID_TEST_NO_RESERVE=1 SWATHGRID_TEST_AGREEMENT_GRACE_S=5 mpirun -n $ranks \
       "$swathgrid" -q --input-list "$list" --bbox=-80,30,-70,45 --res 0.005 --reduce owner \
       --format $format -o "$work/full/out.nc" >"$work/noreserve.log" 2>&1
@@ -145,7 +148,7 @@ leftovers)
 ranks)
   # One rank of 3 fails at each stage: bounded time, exit 1, rank and cause named, no output.
   list=$(granules g9 --count 9 --days 3 --near -75,38.5 --seed 11)
-  for fault in read:1 regrid:1 checkpoint:1 reduce:1 write:1 exchange:1 exchange:1:alloc \
+  for fault in read:1 regrid:1 checkpoint:1 reduce:1 write:1 store:1 exchange:1 exchange:1:alloc \
                regrid:2:alloc regrid:1:mpi; do
     rm -f "$work/r.nc"
     start=$SECONDS
