@@ -521,6 +521,7 @@ class Netcdf4File final : public NcFile {
   template <typename T>
   static bool single_value(const T* first, std::int64_t rows, std::int64_t columns,
                            std::int64_t stride, std::uint32_t* bits) {
+    static_assert(sizeof(T) == sizeof *bits, "fields hold 4-byte values");
     std::uint32_t value = 0;
     std::memcpy(&value, first, sizeof value);
     for (std::int64_t r = 0; r < rows; ++r) {
@@ -538,6 +539,16 @@ class Netcdf4File final : public NcFile {
     return true;
   }
 
+  /// The shift that takes byte b (in memory order) of a `size`-byte value to the lowest bits.
+  static unsigned byte_shift(std::size_t b, std::size_t size) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return 8 * static_cast<unsigned>(size - 1 - b);
+#else
+    static_cast<void>(size);
+    return 8 * static_cast<unsigned>(b);
+#endif
+  }
+
   /// The chunk (rows x columns of the grid at `first`, padded to the chunk shape with the
   /// fill value) as HDF5's shuffle filter gives it to deflate: byte b of every value, b = 0,
   /// 1, ... in memory order.
@@ -548,11 +559,7 @@ class Netcdf4File final : public NcFile {
     const auto n = static_cast<std::size_t>(c.rows * c.columns);
     out.resize(n * sizeof(T));
     for (std::size_t b = 0; b < sizeof(T); ++b) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-      const unsigned shift = 8 * static_cast<unsigned>(sizeof(T) - 1 - b);
-#else
-      const unsigned shift = 8 * static_cast<unsigned>(b);
-#endif
+      const unsigned shift = byte_shift(b, sizeof(T));
       unsigned char* plane = out.data() + b * n;
       const auto pad = static_cast<unsigned char>(c.padding >> shift);
       for (std::int64_t r = 0; r < c.rows; ++r) {
@@ -578,11 +585,7 @@ class Netcdf4File final : public NcFile {
     if (known.empty()) {
       std::vector<unsigned char> input(bytes);
       for (std::size_t b = 0; b < sizeof bits; ++b) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        const unsigned shift = 8 * static_cast<unsigned>(sizeof bits - 1 - b);
-#else
-        const unsigned shift = 8 * static_cast<unsigned>(b);
-#endif
+        const unsigned shift = byte_shift(b, sizeof bits);
         std::fill(input.begin() + static_cast<std::ptrdiff_t>(b * bytes / sizeof bits),
                   input.begin() + static_cast<std::ptrdiff_t>((b + 1) * bytes / sizeof bits),
                   static_cast<unsigned char>(bits >> shift));
@@ -620,8 +623,11 @@ class Netcdf4File final : public NcFile {
       precompress(
           chunks.size(),
           [&](std::size_t i) {
-            return one_value(chunks[i], c, count[x]) ? std::vector<unsigned char>()
-                                                     : shuffled(chunks[i], c, count[x]);
+            std::vector<unsigned char> input;
+            std::uint32_t bits = 0;
+            if (!single_value(chunks[i], c.rows, c.columns, count[x], &bits))
+              shuffle_chunk(chunks[i], c.rows, c.columns, count[x], c, input);
+            return input;
           },
           file.storage_.deflate_level);
       used_ = true;
@@ -635,54 +641,6 @@ class Netcdf4File final : public NcFile {
    private:
     static std::int64_t round_up(std::int64_t value, std::int64_t step) {
       return (value + step - 1) / step * step;
-    }
-    /// The bits of a field's value (float, int32).
-    template <typename T>
-    using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-    template <typename T>
-    static Bits<T> bits_of(const T* value) {
-      static_assert(sizeof(T) == sizeof(Bits<T>), "4- or 8-byte values");
-      Bits<T> bits;
-      std::memcpy(&bits, value, sizeof(T));
-      return bits;
-    }
-    /// Whether every value of the chunk has the first's bits (branch-free rows: vectorised).
-    template <typename T>
-    static bool one_value(const T* first, const FieldChunks& c, std::int64_t stride) {
-      const Bits<T> value = bits_of(first);
-      for (std::int64_t r = 0; r < c.rows; ++r) {
-        const T* __restrict row = first + r * stride;
-        const std::int64_t columns = c.columns;
-        int differ = 0;
-#pragma omp simd reduction(| : differ)
-        for (std::int64_t k = 0; k < columns; ++k) differ |= bits_of(row + k) != value;
-        if (differ) return false;
-      }
-      return true;
-    }
-    /// HDF5's shuffle of the chunk: byte b (in memory order) of every value, for b = 0, 1, ...
-    template <typename T>
-    static std::vector<unsigned char> shuffled(const T* first, const FieldChunks& c,
-                                               std::int64_t stride) {
-      const auto n = static_cast<std::size_t>(c.rows * c.columns);
-      std::vector<unsigned char> out(n * sizeof(T));
-      for (std::int64_t r = 0; r < c.rows; ++r) {
-        const T* __restrict row = first + r * stride;
-        const std::int64_t columns = c.columns;
-        for (std::size_t b = 0; b < sizeof(T); ++b) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-          const unsigned shift = 8 * static_cast<unsigned>(sizeof(T) - 1 - b);
-#else
-          const unsigned shift = 8 * static_cast<unsigned>(b);
-#endif
-          unsigned char* __restrict plane =
-              out.data() + b * n + static_cast<std::size_t>(r * columns);
-#pragma omp simd
-          for (std::int64_t k = 0; k < columns; ++k)
-            plane[k] = static_cast<unsigned char>(bits_of(row + k) >> shift);
-        }
-      }
-      return out;
     }
     bool used_ = false;
   };
