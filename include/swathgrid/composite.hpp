@@ -51,6 +51,8 @@ struct RunSummary {
   std::vector<std::int64_t> mpi_collectives_per_rank, mpi_messages_per_rank,
       mpi_bytes_sent_per_rank, mpi_bytes_received_per_rank, mpi_io_collectives_per_rank,
       mpi_io_bytes_per_rank;
+  /// Bytes each rank stored in the NetCDF-4 output through HDF5 itself (bytes_stored_directly).
+  std::vector<std::int64_t> direct_write_bytes_per_rank;
   std::vector<std::int64_t> peak_rss_bytes_per_rank;  ///< getrusage's ru_maxrss, each rank
   /// Each rank's peak of tile values in flight in the combine (reduce/tile_exchange.hpp).
   std::vector<std::int64_t> exchange_peak_bytes_per_rank;

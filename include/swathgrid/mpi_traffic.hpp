@@ -9,7 +9,7 @@ namespace swathgrid {
 
 struct MpiTraffic {
   std::int64_t collectives = 0;     ///< collective calls (barriers, reductions, gathers, ...)
-  std::int64_t messages = 0;        ///< point-to-point exchanges (MPI_Sendrecv)
+  std::int64_t messages = 0;        ///< point-to-point exchanges (MPI_Sendrecv) and sends
   std::int64_t bytes_sent = 0;      ///< payload of this rank's send buffers, per destination
   std::int64_t bytes_received = 0;  ///< payload of its receive buffers, per source
   std::int64_t io_collectives = 0;  ///< collective MPI-IO calls (MPI_File_*_all)

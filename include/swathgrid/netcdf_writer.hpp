@@ -103,6 +103,11 @@ struct RowBand {
 /// removes the temporary, so a failure never leaves a file at `path`. Every failure throws
 /// swathgrid::Error naming the file and the cause on every rank. The values/counts pointers of
 /// `fields` are not used (only names, types, attributes and dimensions).
+/// Bytes this rank (rank 0) has stored in NetCDF-4 files itself through HDF5 so far
+/// (OutputEncoding::direct_chunks: the compressed chunks of every rank, blocks that split a
+/// chunk), which MPI-IO's counts (mpi_traffic.hpp) do not see.
+std::int64_t bytes_stored_directly();
+
 class CompositeWriter {
  public:
   /// `staged`: write into this file of a StagedOutputs instead (commit() then leaves the

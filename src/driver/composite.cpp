@@ -339,6 +339,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
   summary.mpi_bytes_received_per_rank = allgather(traffic.bytes_received, comm);
   summary.mpi_io_collectives_per_rank = allgather(traffic.io_collectives, comm);
   summary.mpi_io_bytes_per_rank = allgather(traffic.io_bytes, comm);
+  summary.direct_write_bytes_per_rank = allgather(bytes_stored_directly(), comm);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   constexpr std::int64_t kBytesPerKibibyte = 1024;  // Linux gives ru_maxrss in KiB

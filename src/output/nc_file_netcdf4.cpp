@@ -66,10 +66,15 @@ std::vector<std::size_t> sizes(const std::vector<std::int64_t>& values) {
   return {values.begin(), values.end()};
 }
 
-/// Chunks stored by H5Dwrite_chunk in this process (chunks_written_directly()).
+/// Chunks stored by H5Dwrite_chunk in this process (chunks_written_directly()), and the bytes
+/// stored through HDF5 (bytes_stored_directly()).
 std::size_t& chunks_written_directly_count() {
   static std::size_t count = 0;
   return count;
+}
+std::int64_t& bytes_stored_directly_count() {
+  static std::int64_t bytes = 0;
+  return bytes;
 }
 
 // netCDF-C wants a buffer even for an empty block.
@@ -345,12 +350,15 @@ class Netcdf4File final : public NcFile {
     if (p.chunks.empty() && !p.has_block) return;
     const hid_t set = dataset(varid);
     const std::string what = "writing " + variable_name(varid);
-    for (std::size_t i = 0; i < p.chunks.size(); ++i)
+    for (std::size_t i = 0; i < p.chunks.size(); ++i) {
       check_h5(H5Dwrite_chunk(set, H5P_DEFAULT, 0, p.offsets.data() + i * p.ndims, p.chunks[i].size,
                               p.chunks[i].data),
                what);
+      bytes_stored_directly_count() += static_cast<std::int64_t>(p.chunks[i].size);
+    }
     chunks_written_directly_count() += p.chunks.size();
     if (!p.has_block) return;
+    bytes_stored_directly_count() += static_cast<std::int64_t>(p.block.size);
     if (p.start.empty()) {  // a scalar
       check_h5(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.block.data), what);
       return;
@@ -665,6 +673,14 @@ class Netcdf4File final : public NcFile {
 }  // namespace
 
 std::size_t chunks_written_directly() { return chunks_written_directly_count(); }
+
+}  // namespace swathgrid::netcdf
+
+namespace swathgrid {
+std::int64_t bytes_stored_directly() { return netcdf::bytes_stored_directly_count(); }
+}  // namespace swathgrid
+
+namespace swathgrid::netcdf {
 
 std::unique_ptr<NcFile> create_netcdf4(const std::string& path, const OutputEncoding& storage,
                                        MPI_Comm comm) {

@@ -194,6 +194,7 @@ std::string format_json_report(const Config& config, const Environment& env, con
         {"bytes_received", s.mpi_bytes_received_per_rank},
         {"io_collectives", s.mpi_io_collectives_per_rank},
         {"io_bytes", s.mpi_io_bytes_per_rank}}},
+      {"direct_write_bytes_per_rank", s.direct_write_bytes_per_rank},
       {"peak_rss_bytes_per_rank", s.peak_rss_bytes_per_rank},
       {"exchange_peak_bytes_per_rank", s.exchange_peak_bytes_per_rank},
       {"seconds", number(s.seconds)},

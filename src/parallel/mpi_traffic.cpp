@@ -49,6 +49,10 @@ void message(std::int64_t sent, std::int64_t received) {
   bytes_received.fetch_add(received, std::memory_order_relaxed);
 }
 
+void received_bytes(std::int64_t received) {
+  bytes_received.fetch_add(received, std::memory_order_relaxed);
+}
+
 void file_collective(int count, MPI_Datatype type) {
   io_collectives.fetch_add(1, std::memory_order_relaxed);
   io_bytes.fetch_add(bytes_of(count, type), std::memory_order_relaxed);
@@ -159,6 +163,31 @@ int MPI_Sendrecv(const void* send, int send_count, MPI_Datatype send_type, int d
           source == MPI_PROC_NULL ? 0 : bytes_of(receive_count, receive_type));
   return PMPI_Sendrecv(send, send_count, send_type, destination, send_tag, receive, receive_count,
                        receive_type, source, receive_tag, comm, status);
+}
+
+// Blocking sends and receives (the NetCDF-4 direct writes' chunks to rank 0): a send is a
+// message of the sender's; a receive adds its bytes on the receiver.
+int MPI_Send(const void* buffer, int count, MPI_Datatype type, int destination, int tag,
+             MPI_Comm comm) {
+  message(destination == MPI_PROC_NULL ? 0 : bytes_of(count, type), 0);
+  return PMPI_Send(buffer, count, type, destination, tag, comm);
+}
+
+int MPI_Recv(void* buffer, int count, MPI_Datatype type, int source, int tag, MPI_Comm comm,
+             MPI_Status* status) {
+  swathgrid::received_bytes(source == MPI_PROC_NULL ? 0 : bytes_of(count, type));
+  return PMPI_Recv(buffer, count, type, source, tag, comm, status);
+}
+
+int MPI_Gather(const void* send, int send_count, MPI_Datatype send_type, void* receive,
+               int receive_count, MPI_Datatype receive_type, int root, MPI_Comm comm) {
+  int rank = 0;
+  PMPI_Comm_rank(comm, &rank);
+  if (rank == root)
+    collective(0, bytes_of(receive_count, receive_type) * (ranks_in(comm) - 1));
+  else
+    collective(bytes_of(send_count, send_type), 0);
+  return PMPI_Gather(send, send_count, send_type, receive, receive_count, receive_type, root, comm);
 }
 
 int MPI_File_write_at_all(MPI_File file, MPI_Offset offset, const void* buffer, int count,
