@@ -1,9 +1,9 @@
 // The `nearest` search: for every cell, the pixel nearest to its centre among those whose
-// reach contains it (the rule is in nearest_kernel.hpp). One pass over every pixel (survey: the
-// rows the granule touches, the candidates that may reach the grid, in float degrees), then
-// a scatter of the candidates only: each visits the cells of a lat/lon window around it and
-// keeps, per cell, the smallest packed (distance, index) key with an atomic min; a last pass
-// unpacks the keys into pixel indices.
+// reach contains it (the rule is in nearest_kernel.hpp). One pass over every pixel (survey, this
+// file: the rows the granule touches, the candidates that may reach the grid, in float
+// degrees), then a scatter of the candidates only (nearest_scatter.cpp): each visits the cells
+// of a lat/lon window around it and keeps, per cell, the smallest packed (distance, index) key
+// with an atomic min; a last pass unpacks the keys into pixel indices.
 
 #include "swathgrid/nearest_kernel.hpp"
 
@@ -14,37 +14,14 @@
 #include <string>
 #include <utility>
 
+#include "kernels/nearest_shared.hpp"
 #include "swathgrid/device_math.hpp"
 #include "swathgrid/text.hpp"
 
 namespace swathgrid {
 namespace {
 
-constexpr double kRadPerDeg = kPi / 180.0;
-constexpr double kDegPerRad = 180.0 / kPi;
-constexpr double kFullTurnDeg = 360.0;
-constexpr double kPoleLatDeg = 90.0;
-constexpr int kIndexBits = 31;  ///< low bits of a key: the pixel index
-constexpr std::int64_t kIndexMask = (std::int64_t{1} << kIndexBits) - 1;
-constexpr std::int64_t kNoKey = std::numeric_limits<std::int64_t>::max();
-/// Squared radius of the footprint ellipse in lattice units: (scale * sqrt(1/2))^2.
-constexpr double kFootprintRadius2 = 0.5 * kFootprintReachScale * kFootprintReachScale;
-/// Spacing vectors with sin^2(angle between them) below this span no footprint.
-constexpr double kMinSinAngle2 = 1.0e-6;
-/// The search window's angular radius is enlarged by this fraction and by kWindowSlackDeg,
-/// far above the rounding of the window arithmetic (degrees up to 360: ~1e-13) and far below
-/// any cell size, so it stays a superset of the reach without a cell of slack on each side.
-constexpr double kWindowSlack = 1.0e-9;
-constexpr double kWindowSlackDeg = 1.0e-9;
-/// A window whose sin(radius) / cos(latitude) exceeds this spans all columns: the cap touches
-/// a pole, or nearly (where asin would amplify rounding).
-constexpr double kMaxLonRatio = 1.0 - 1.0e-6;
-/// The footprint ellipse's own window (ScatterFunctor::ellipse_window) for reaches below this
-/// chord (unit sphere: 6.4 km; its bounds' second-order terms stay ~1e-3 of the reach) and
-/// pixels where cos(lat) exceeds kEllipseWindowMinCosLat (|lat| < 78 degrees).
-constexpr double kEllipseWindowMaxChord = 1.0e-3;
-constexpr double kEllipseWindowMinCosLat = 0.2;
-constexpr double kEllipseSlack = 1.0e-6;  ///< relative enlargement of its bounds
+using namespace nearest_detail;
 
 /// The survey's bound on a pixel's reach: its chord radius, as an angle, is at most
 /// kSurveyReachFactor times the largest degree distance |dlat| + |dlon| to a navigated
@@ -53,9 +30,6 @@ constexpr double kEllipseSlack = 1.0e-6;  ///< relative enlargement of its bound
 constexpr float kSurveyReachFactor = 1.25f;
 /// Above this bound (degrees) the survey keeps the pixel: its reach is no longer small.
 constexpr float kSurveyMaxDeg = 30.0f;
-/// Added to the survey's bounds (degrees): above the rounding of its float arithmetic on
-/// degrees up to 360 (< 1e-4), far below a cell (a 100 m band of extra candidates).
-constexpr float kSurveySlackDeg = 1.0e-3f;
 /// A degree distance standing for "unknown, keep the pixel" (garbage longitudes).
 constexpr float kHugeDeg = 1.0e30f;
 /// asin(y) <= kAsinSlope * y for 0 <= y <= kSurveyMaxLonRatio (asin(1/2) = 0.5236).
@@ -96,42 +70,9 @@ KOKKOS_INLINE_FUNCTION bool wrapped_interval(float x_low, float x_high, float of
   return true;
 }
 
-using TrigView = Kokkos::View<double* [2], MemSpace>;  ///< (sin, cos) per row or column
-using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
-using DynamicPolicy = Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
-                                          Kokkos::IndexType<std::int64_t>>;
 /// Flags of a pixel in the survey.
 constexpr std::uint8_t kCandidate = 1;
 constexpr std::uint8_t kGridUnsure = 2;  ///< whether its centre is in the grid: ask locate()
-
-struct Vec3 {
-  double x, y, z;
-};
-KOKKOS_INLINE_FUNCTION Vec3 minus(const Vec3& a, const Vec3& b) {
-  return {a.x - b.x, a.y - b.y, a.z - b.z};
-}
-KOKKOS_INLINE_FUNCTION Vec3 cross(const Vec3& a, const Vec3& b) {
-  return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
-}
-KOKKOS_INLINE_FUNCTION double dot(const Vec3& a, const Vec3& b) {
-  return a.x * b.x + a.y * b.y + a.z * b.z;
-}
-/// (a u - b v) / divisor, component by component.
-KOKKOS_INLINE_FUNCTION Vec3 combine(double a, const Vec3& u, double b, const Vec3& v,
-                                    double divisor) {
-  return {(a * u.x - b * v.x) / divisor, (a * u.y - b * v.y) / divisor,
-          (a * u.z - b * v.z) / divisor};
-}
-
-/// Unit-sphere chord of a great-circle distance (capped at kMaxReachM).
-double chord_of_distance(double distance_m) {
-  const double capped = distance_m < kMaxReachM ? distance_m : kMaxReachM;
-  return 2.0 * std::sin(capped / (2.0 * kEarthRadiusM));
-}
-
-KOKKOS_INLINE_FUNCTION bool navigated(float lon, float lat) {
-  return lon - lon == 0.0f && lat >= -90.0f && lat <= 90.0f;
-}
 
 /// A float's bits as an integer: for floats >= 0 (not NaN) integer order is float order.
 KOKKOS_INLINE_FUNCTION std::int32_t float_bits(float x) {
@@ -531,341 +472,6 @@ std::int64_t row_of(const GridSpec& grid, float lat) {
   return static_cast<std::int64_t>(std::floor((grid.y_max - lat) / grid.cell_size));
 }
 
-/// The cells a pixel reaches: chord to the centre <= radius (unit sphere) and, for a footprint
-/// reach, lattice coordinates s = w_a . d, t = w_c . d inside the ellipse.
-struct Reach {
-  double radius = 0.0;
-  bool footprint = false;
-  Vec3 w_a{0.0, 0.0, 0.0}, w_c{0.0, 0.0, 0.0};
-  Vec3 v_a{0.0, 0.0, 0.0}, v_c{0.0, 0.0, 0.0};  ///< the spacing vectors (w: their dual basis)
-
-  /// Both tests evaluated, one branch for the caller (most visits fail one, unpredictably).
-  KOKKOS_INLINE_FUNCTION bool contains(const Vec3& d, double chord2) const {
-    const double s = dot(w_a, d), t = dot(w_c, d);
-    return (chord2 <= radius * radius) & (!footprint | (s * s + t * t <= kFootprintRadius2));
-  }
-};
-
-/// Index range [begin, end) of the cells whose fractional index lies in [first, last], clipped
-/// to [0, n).
-struct Span {
-  std::int64_t begin = 0, end = 0;
-};
-KOKKOS_INLINE_FUNCTION Span clipped_span(double first, double last, std::int64_t n) {
-  // [ceil(first), floor(last) + 1) clipped, from integer conversions: a truncation is the
-  // floor of a value >= 0 (a shorter chain of operations than ceil and floor, and as exact).
-  Span span;
-  const double last_index = static_cast<double>(n - 1);
-  if (!(first <= last_index) || !(last >= 0.0)) return span;  // NaN: empty
-  if (first > 0.0) {
-    const std::int64_t whole = static_cast<std::int64_t>(first);
-    span.begin = whole + (static_cast<double>(whole) < first);
-  }
-  span.end = last < last_index ? static_cast<std::int64_t>(last) + 1 : n;
-  return span;
-}
-/// The part of `span` inside [begin, end).
-KOKKOS_INLINE_FUNCTION Span intersect(const Span& span, std::int64_t begin, std::int64_t end) {
-  return Span{span.begin > begin ? span.begin : begin, span.end < end ? span.end : end};
-}
-
-/// The columns whose centre longitude is within half_width_deg of lon: the window, and its
-/// images 360 degrees west and east (longitude is periodic, and a grid may be a little wider
-/// than 360 degrees when its cell size does not divide it); all columns when it spans the globe.
-/// Fractional indices by a multiplication with 1 / cell size: off by ~1e-16 of the index, far
-/// inside the window's slack.
-struct ColumnSpans {
-  Span span[3];
-  int count = 0;
-};
-KOKKOS_INLINE_FUNCTION ColumnSpans column_spans(const GridSpec& grid, double cells_per_deg,
-                                                double lon, double half_width_deg) {
-  ColumnSpans cols;
-  if (2.0 * half_width_deg + 2.0 * grid.cell_size >= kFullTurnDeg) {
-    cols.span[cols.count++] = Span{0, grid.nx};
-    return cols;
-  }
-  double west = lon - half_width_deg - grid.x_min;  // west edge of the window, from x_min
-  if (west < 0.0 || west >= kFullTurnDeg)
-    west -= kFullTurnDeg * device::floor(west * (1.0 / kFullTurnDeg));
-  const double width = 2.0 * half_width_deg * cells_per_deg;
-  for (int turn = -1; turn <= 1; ++turn) {
-    const double first = (west + turn * kFullTurnDeg) * cells_per_deg - 0.5;
-    if (first + width < 0.0 || first >= static_cast<double>(grid.nx)) continue;
-    cols.span[cols.count++] = clipped_span(first, first + width, grid.nx);
-  }
-  return cols;
-}
-
-/// An upper bound of asin(y) for 0 <= y < 1/2 without a division: y (1 + y^2 / 5) (the
-/// series y + y^3 / 6 + 3 y^5 / 40 + ... is below y + 0.19 y^3 there).
-KOKKOS_INLINE_FUNCTION double asin_bound(double y) { return y * (1.0 + 0.2 * y * y); }
-
-struct ScatterFunctor {
-  Kokkos::View<const std::int32_t*, MemSpace> candidates;
-  Kokkos::View<const float* [2], MemSpace> bands;  ///< latitudes each candidate may reach
-  float band_north, band_south;  ///< the block's centre latitudes, widened by the slack
-  Kokkos::View<const double* [3], MemSpace> positions;
-  ConstPixelView lon_deg, lat_deg;
-  std::int64_t lines, pixels;
-  GridSpec grid;
-  double cells_per_deg;         ///< 1 / grid.cell_size
-  CellBlock block;              ///< the cells searched, of grid
-  TrigView row_trig, col_trig;  ///< of the block's rows and columns
-  CellPixelView keys;           ///< per block cell
-  double uniform_radius;        ///< > 0: every pixel reaches this chord; else footprint reach
-  double max_radius;            ///< cap of a footprint reach's radius
-  bool one_thread;              ///< the only thread: plain stores, no atomic read-modify-write
-  /// Windows west + width below this (degrees east of x_min) have one image in the grid's
-  /// columns: 360 - 3 cells where the grid is a cell or more narrower than a turn, else -1.
-  double single_image_deg;
-
-  KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
-    return positions(i, 0) == positions(i, 0);
-  }
-  KOKKOS_INLINE_FUNCTION Vec3 position(std::int64_t i) const {
-    return {positions(i, 0), positions(i, 1), positions(i, 2)};
-  }
-
-  /// Spacing vector to the neighbours i -/+ stride (k: coordinate of i along that axis, of n).
-  KOKKOS_INLINE_FUNCTION bool spacing(std::int64_t i, std::int64_t k, std::int64_t n,
-                                      std::int64_t stride, const Vec3& p, Vec3& v) const {
-    const bool before = k > 0 && has_navigation(i - stride);
-    const bool after = k + 1 < n && has_navigation(i + stride);
-    if (before && after) {
-      v = combine(1.0, position(i + stride), 1.0, position(i - stride), 2.0);
-    } else if (after) {
-      v = minus(position(i + stride), p);
-    } else if (before) {
-      v = minus(p, position(i - stride));
-    }
-    return before || after;
-  }
-
-  KOKKOS_INLINE_FUNCTION bool footprint_reach(std::int64_t i, const Vec3& p, Reach& reach) const {
-    Vec3 v_a{0.0, 0.0, 0.0}, v_c{0.0, 0.0, 0.0};
-    const std::int64_t line = i / pixels;
-    if (!spacing(i, line, lines, pixels, p, v_a) ||
-        !spacing(i, i - line * pixels, pixels, 1, p, v_c))
-      return false;
-    const double aa = dot(v_a, v_a), cc = dot(v_c, v_c), ac = dot(v_a, v_c);
-    const double det = aa * cc - ac * ac;
-    if (!(det > kMinSinAngle2 * aa * cc)) return false;
-    reach.footprint = true;
-    reach.v_a = v_a;
-    reach.v_c = v_c;
-    reach.w_a = combine(cc, v_a, ac, v_c, det);
-    reach.w_c = combine(aa, v_c, ac, v_a, det);
-    const double radius = kFootprintReachScale * device::sqrt((aa + cc) * 0.5);
-    reach.radius = radius < max_radius ? radius : max_radius;
-    return true;
-  }
-
-  KOKKOS_INLINE_FUNCTION void visit(std::int64_t i, const Vec3& p, const Reach& reach,
-                                    std::int64_t* row_keys, double sin_lat, double cos_lat,
-                                    std::int64_t c) const {
-    const Vec3 q{cos_lat * col_trig(c, 1), cos_lat * col_trig(c, 0), sin_lat};
-    const Vec3 d = minus(q, p);
-    const double chord2 = dot(d, d);
-    if (!reach.contains(d, chord2)) return;
-    const double chord_m = kEarthRadiusM * device::sqrt(chord2);
-    const std::int64_t key =
-        (static_cast<std::int64_t>(chord_m / kNearestKeyQuantumM) << kIndexBits) | i;
-    // Keys only decrease: one that is not below the cell's key as read (the current one, or
-    // a larger earlier one) cannot lower it, and skips the atomic (most visits do).
-    std::int64_t& cell_key = row_keys[c];
-    if (one_thread)  // a locked compare-and-swap costs ~10 % of the scatter on one thread
-      cell_key = key < cell_key ? key : cell_key;
-    else if (key < cell_key)
-      Kokkos::atomic_fetch_min(&cell_key, key);
-  }
-
-  /// The window around a footprint's ellipse (its bounding circle has twice its area, more for
-  /// an elongated one), where the pixel's lattice is small (chord below
-  /// kEllipseWindowMaxChord, so every cell in reach is within 1e-3 radians) and far from the
-  /// poles: `lat_half` (radians) bounds |lat - lat_p| and `half_width_deg` |lon - lon_p| over
-  /// the cells in reach; false (nothing set) elsewhere. A cell in reach has d = Q - P =
-  /// s v_a + t v_c + u n (n the unit normal of the spacing vectors: w_a, w_c are their dual
-  /// basis, so s = w_a . d) with s^2 + t^2 <= R^2 and |u| <= |d| <= r; so for a unit e
-  /// orthogonal to P, e . d <= R |(e . v_a, e . v_c)| + r sigma (sigma = |n x P|, the sine of
-  /// the lattice plane's tilt, ~1e-4). With e east: e . d = cos(lat_q) sin(dlon), and
-  /// cos(lat_q) >= cos(lat_p) - |dlat|. With e north: e . d = sin(dlat) + sin(lat_p)
-  /// cos(lat_q) (1 - cos dlon), whose second term is at most |sin lat_p| r^2 / (2 cos lat_p)
-  /// (|d|^2 = 2 (1 - cos dlat) + 2 cos(lat_p) cos(lat_q) (1 - cos dlon) <= r^2). Arcsines
-  /// bounded as in operator(); every bound enlarged by kEllipseSlack (relative), far above the
-  /// rounding of these few operations and of the kernel's own (w: ~1e-12 relative).
-  /// Short chains of dependent operations (the windows and their spans took ~60 % of the
-  /// scatter's time, docs/performance.md, issue 17 session 13): east and north are taken times
-  /// cos(lat_p), so their extents' square roots need not wait for its inverse; r sigma <=
-  /// (sigma^2 + r^2) / 2 (no square root: sigma and r are ~1e-4, so the bound stays ~1e-4 of
-  /// the window; a strongly tilted lattice only gets a wider window, or the circle's);
-  /// 1 / cos(lat_q) <= (1 + 2 x) / cos(lat_p) with x = |dlat| / cos(lat_p) <= 1/2.
-  KOKKOS_INLINE_FUNCTION bool ellipse_window(const Vec3& p, const Reach& reach, double& lat_half,
-                                             double& half_width_deg) const {
-    const double r = reach.radius;
-    const Vec3& v_a = reach.v_a;
-    const Vec3& v_c = reach.v_c;
-    const double cos2_lat_p = p.x * p.x + p.y * p.y;
-    const double cos_lat_p = device::sqrt(cos2_lat_p);
-    if (!(r < kEllipseWindowMaxChord && cos_lat_p > kEllipseWindowMinCosLat)) return false;
-    const double inverse = 1.0 / cos_lat_p;
-    // East and north, times cos(lat_p).
-    const double ea = p.x * v_a.y - p.y * v_a.x, ec = p.x * v_c.y - p.y * v_c.x;
-    const double na = cos2_lat_p * v_a.z - p.z * (p.x * v_a.x + p.y * v_a.y);
-    const double nc = cos2_lat_p * v_c.z - p.z * (p.x * v_c.x + p.y * v_c.y);
-    const double north_extent = device::sqrt(na * na + nc * nc);
-    const double east_extent = device::sqrt(ea * ea + ec * ec);
-    const Vec3 n = cross(v_a, v_c);
-    const double n2 = dot(n, n), np = dot(n, p);
-    const double sigma2 = 1.0 - np * np / n2;
-    const double tilt = 0.5 * ((sigma2 > 0.0 ? sigma2 : 0.0) + r * r);
-    const double ellipse = device::sqrt(kFootprintRadius2);
-    const double sin_dlat =
-        ((ellipse * north_extent + 0.5 * r * r * device::fabs(p.z)) * inverse + tilt) *
-        (1.0 + kEllipseSlack);
-    if (!(sin_dlat < 0.5)) return false;
-    const double dlat = asin_bound(sin_dlat) * (1.0 + kEllipseSlack);
-    const double shrink = dlat * inverse;  // 1 - cos(lat_q) / cos(lat_p), at most
-    if (!(shrink <= 0.5)) return false;
-    const double ratio = (ellipse * east_extent * inverse + tilt) * inverse * (1.0 + 2.0 * shrink) *
-                         (1.0 + kEllipseSlack);
-    if (!(ratio < 0.5)) return false;
-    lat_half = dlat;
-    half_width_deg = asin_bound(ratio) * (1.0 + kEllipseSlack) * kDegPerRad + kWindowSlackDeg;
-    return true;
-  }
-
-  /// The window around the bounding circle of a reach of chord r: |dlat| <= theta = 2 asin(r /
-  /// 2); |dlon| <= asin(sin theta / cos lat) unless the cap holds a pole (then all columns).
-  /// sin theta = r sqrt(1 - r^2 / 4) exactly; cos lat = |P_xy|; asin(y) <= y / sqrt(1 - y^2)
-  /// bounds both arcsines from above without trigonometry.
-  KOKKOS_INLINE_FUNCTION void circle_window(const Vec3& p, double r, double& lat_half,
-                                            double& half_width_deg) const {
-    const double half_r2 = 1.0 - 0.25 * r * r;
-    const double root = half_r2 > 0.0 ? device::sqrt(half_r2) : 0.0;
-    const double theta = (half_r2 > 0.0 ? r / root : kPi) * (1.0 + kWindowSlack);
-    lat_half = theta < kPi ? theta : kPi;
-    const double sin_theta = r * root;
-    const double cos_lat_p = device::sqrt(p.x * p.x + p.y * p.y);
-    const double lon_ratio = sin_theta / cos_lat_p * (1.0 + kWindowSlack);
-    half_width_deg = kFullTurnDeg;
-    if (half_r2 > 0.5 && lon_ratio < kMaxLonRatio)  // theta < 90 degrees: the cap's widest
-      half_width_deg =                              // latitude is the pixel's side
-          lon_ratio / device::sqrt(1.0 - lon_ratio * lon_ratio) * kDegPerRad + kWindowSlackDeg;
-  }
-
-  /// The cells of rows x columns (of the grid), inside the block.
-  KOKKOS_INLINE_FUNCTION void visit_span(std::int64_t i, const Vec3& p, const Reach& reach,
-                                         const Span& rows, const Span& columns) const {
-    const Span span = intersect(columns, block.col_begin, block.col_end);
-    if (span.begin >= span.end) return;
-    for (std::int64_t row = rows.begin; row < rows.end; ++row) {
-      const double sin_lat = row_trig(row - block.row_begin, 0);
-      const double cos_lat = row_trig(row - block.row_begin, 1);
-      if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
-      std::int64_t* row_keys = &keys((row - block.row_begin) * block.cols());
-      for (std::int64_t col = span.begin; col < span.end; ++col)
-        visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
-    }
-  }
-
-  /// Candidate k of the list.
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t k) const {
-    if (bands(k, 1) < band_south || bands(k, 0) > band_north) return;  // not near the block
-    const std::int64_t i = candidates(k);
-    if (!has_navigation(i)) return;
-    const Vec3 p = position(i);
-    Reach reach;
-    if (uniform_radius > 0.0) {
-      reach.radius = uniform_radius;
-    } else if (!footprint_reach(i, p, reach)) {
-      return;
-    }
-    // The window: rows within lat_half (radians) of the pixel's latitude, columns within
-    // half_width_deg of its longitude.
-    const double lon = lon_deg(i), lat = lat_deg(i);
-    double lat_half = kPi, half_width_deg = kFullTurnDeg;
-    if (!(reach.footprint && ellipse_window(p, reach, lat_half, half_width_deg)))
-      circle_window(p, reach.radius, lat_half, half_width_deg);
-    const double theta_deg = lat_half * kDegPerRad + kWindowSlackDeg;
-    const Span rows =
-        intersect(clipped_span((grid.y_max - (lat + theta_deg)) * cells_per_deg - 0.5,
-                               (grid.y_max - (lat - theta_deg)) * cells_per_deg - 0.5, grid.ny),
-                  block.row_begin, block.row_end);
-    if (rows.begin >= rows.end) return;
-    // Columns: on a grid narrower than a turn, a window starting east of its west edge and
-    // ending a cell short of a turn has no image a turn east or west with a column in the grid
-    // (column_spans would find theirs empty): the one span, at once (most candidates).
-    const double west = lon - half_width_deg - grid.x_min;
-    if (west >= 0.0 && west + 2.0 * half_width_deg <= single_image_deg) {
-      const double first = west * cells_per_deg - 0.5;
-      visit_span(i, p, reach, rows,
-                 clipped_span(first, first + 2.0 * half_width_deg * cells_per_deg, grid.nx));
-      return;
-    }
-    const ColumnSpans cols = column_spans(grid, cells_per_deg, lon, half_width_deg);
-    for (int s = 0; s < cols.count; ++s) visit_span(i, p, reach, rows, cols.span[s]);
-  }
-};
-
-/// (sin, cos) of the centre latitude of the rows [begin, end) (NaN beyond the poles), or of the
-/// centre longitude of the columns [begin, end); entry k is row or column begin + k.
-TrigView centre_trig(const GridSpec& grid, bool rows, std::int64_t begin, std::int64_t end) {
-  const std::int64_t n = end - begin;
-  TrigView trig(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::centre_trig"), n);
-  const double origin = rows ? grid.y_max : grid.x_min;
-  const double step = rows ? -grid.cell_size : grid.cell_size;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  Kokkos::parallel_for(
-      "swathgrid::nearest::centre_trig", Policy(ExecSpace(), 0, n), KOKKOS_LAMBDA(std::int64_t k) {
-        const double deg = origin + step * (static_cast<double>(begin + k) + 0.5);
-        const bool valid = !rows || (deg >= -kPoleLatDeg && deg <= kPoleLatDeg);
-        trig(k, 0) = valid ? device::sin(deg * kRadPerDeg) : nan;
-        trig(k, 1) = valid ? device::cos(deg * kRadPerDeg) : nan;
-      });
-  return trig;
-}
-
-/// `view` if it holds n elements, else a new one that does (its contents undefined).
-template <class View>
-void grow(View& view, std::int64_t n, const char* label) {
-  if (static_cast<std::int64_t>(view.extent(0)) >= n) return;
-  view = View();  // free before allocating: the peak is one buffer, not two
-  view = View(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)),
-              static_cast<std::size_t>(n));
-}
-
-/// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
-/// between the candidates of it and of the lines before and after, one pixel wider (the
-/// candidates and their four neighbours); the others are left unwritten, never read. (A free
-/// function: CUDA allows no extended lambda in a private member function.)
-void unit_vectors_near_candidates(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
-                                  std::int64_t lines, std::int64_t pixels,
-                                  const Kokkos::View<std::int32_t* [3], MemSpace>& line_info,
-                                  const Kokkos::View<double* [3], MemSpace>& positions) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  Kokkos::parallel_for(
-      "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
-      KOKKOS_LAMBDA(std::int64_t line) {
-        std::int64_t first = pixels, last = 0;
-        for (std::int64_t l = line > 0 ? line - 1 : 0; l <= line + 1 && l < lines; ++l) {
-          if (line_info(l, 1) >= line_info(l, 2)) continue;
-          if (line_info(l, 1) < first) first = line_info(l, 1);
-          if (line_info(l, 2) > last) last = line_info(l, 2);
-        }
-        if (first > 0) --first;
-        if (last < pixels) ++last;
-        for (std::int64_t i = line * pixels + first; i < line * pixels + last; ++i) {
-          const double lon = lon_deg(i), lat = lat_deg(i);
-          const bool valid = navigated(lon_deg(i), lat_deg(i));
-          const double c = device::cos(lat * kRadPerDeg);
-          positions(i, 0) = valid ? c * device::cos(lon * kRadPerDeg) : nan;
-          positions(i, 1) = valid ? c * device::sin(lon * kRadPerDeg) : nan;
-          positions(i, 2) = valid ? device::sin(lat * kRadPerDeg) : nan;
-        }
-      });
-}
-
 }  // namespace
 
 void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
@@ -935,59 +541,6 @@ void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& 
           ++k;
         }
       });
-}
-
-CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& block) {
-  assert(block.row_begin >= 0 && block.row_end <= window.ny && block.col_begin >= 0 &&
-         block.col_end <= window.nx && block.rows() >= 0 && block.cols() >= 0);
-  if (!have_unit_vectors_) {
-    grow(positions_, lines_ * pixels_, "swathgrid::nearest_positions");
-    unit_vectors_near_candidates(lon_, lat_, lines_, pixels_, line_info_, positions_);
-    have_unit_vectors_ = true;
-  }
-  const std::int64_t cells = block.cells();
-  grow(keys_, cells, "swathgrid::nearest_pixel");
-  const CellPixelView keys = Kokkos::subview(keys_, std::make_pair(std::int64_t{0}, cells));
-  Kokkos::parallel_for(
-      "swathgrid::nearest::clear", Policy(ExecSpace(), 0, cells),
-      KOKKOS_LAMBDA(std::int64_t c) { keys(c) = kNoKey; });
-
-  // The candidates whose latitude band (the survey's bound of their window) meets the block's
-  // centre latitudes.
-  const double north =
-      window.y_max - (static_cast<double>(block.row_begin) + 0.5) * window.cell_size;
-  const double south = window.y_max - (static_cast<double>(block.row_end) - 0.5) * window.cell_size;
-  ScatterFunctor scatter{
-      Kokkos::subview(candidates_, std::make_pair(std::int64_t{0}, candidate_count_)),
-      Kokkos::subview(bands_, std::make_pair(std::int64_t{0}, candidate_count_), Kokkos::ALL),
-      static_cast<float>(north) + kSurveySlackDeg,
-      static_cast<float>(south) - kSurveySlackDeg,
-      positions_,
-      lon_,
-      lat_,
-      lines_,
-      pixels_,
-      window,
-      1.0 / window.cell_size,
-      block,
-      centre_trig(window, true, block.row_begin, block.row_end),
-      centre_trig(window, false, block.col_begin, block.col_end),
-      keys,
-      max_distance_m_ > 0.0 ? chord_of_distance(max_distance_m_) : 0.0,
-      chord_of_distance(kMaxReachM),
-      ExecSpace().concurrency() == 1,
-      static_cast<double>(window.nx + 1) * window.cell_size <= kFullTurnDeg
-          ? kFullTurnDeg - 3.0 * window.cell_size
-          : -1.0};
-  Kokkos::parallel_for("swathgrid::nearest::scatter",
-                       DynamicPolicy(ExecSpace(), 0, candidate_count_), scatter);
-
-  Kokkos::parallel_for(
-      "swathgrid::nearest::unpack", Policy(ExecSpace(), 0, cells), KOKKOS_LAMBDA(std::int64_t c) {
-        const std::int64_t key = keys(c);
-        keys(c) = key == kNoKey ? -1 : (key & kIndexMask);
-      });
-  return keys;
 }
 
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,

@@ -104,7 +104,10 @@ struct CellAdder {
     return true;
   }
   KOKKOS_INLINE_FUNCTION bool operator()(float value, std::int64_t grid_cell) const {
-    const TileAddress cell = slots.cell(grid_cell);
+    return operator()(value, slots.cell(grid_cell));
+  }
+  /// The same, into the cell at `cell` (TileSlots::in_tile: no division).
+  KOKKOS_INLINE_FUNCTION bool operator()(float value, const TileAddress& cell) const {
     const double v = value;
     if (layout.packed) {
       if (!add_packed(v, cell)) return false;
@@ -316,17 +319,31 @@ BinTotals cell_values_into(const CellValue& value_of, const CellBlock& block, Ti
         }
       });
   fields.ensure_tiles(touched);
+  // Second pass: the values, the columns walked tile by tile as in the first, each cell's
+  // place from its tile and offset (TileSlots::cell took three 64-bit divisions a cell).
   const CellAdder add(fields);
+  const TileSlots slots = add.slots;
   std::int64_t binned = 0;
   Kokkos::parallel_reduce(
       "swathgrid::cell_values", rows,
       KOKKOS_LAMBDA(const std::int64_t row, std::int64_t& count) {
-        const std::int64_t first = (row - block.row_begin) * cols;
-        for (std::int64_t k = 0; k < cols; ++k) {
-          const float v = value_of(first + k);
-          if (v == v && representable(layout, v)) {
-            add(v, row * tiles.nx + block.col_begin + k);
-            ++count;
+        const std::int64_t first = (row - block.row_begin) * cols - block.col_begin;
+        const std::int64_t size = tiles.tile_size;
+        const std::int64_t tile_row = row / size;
+        const std::int64_t row_offset = (row - tile_row * size) * size;
+        for (std::int64_t col = block.col_begin; col < block.col_end;) {
+          const std::int64_t tile_col = col / size;
+          const std::int64_t tile_first_col = tile_col * size;
+          const std::int64_t end =
+              tile_first_col + size < block.col_end ? tile_first_col + size : block.col_end;
+          const std::int64_t tile = tile_row * tiles.tiles_x + tile_col;
+          const std::int64_t offset = row_offset - tile_first_col;  // + col: the cell's
+          for (; col < end; ++col) {
+            const float v = value_of(first + col);
+            if (v == v && representable(layout, v)) {
+              add(v, slots.in_tile(tile, offset + col));
+              ++count;
+            }
           }
         }
       },

@@ -1,0 +1,577 @@
+// The `nearest` search's scatter (its survey: nearest_kernel.cpp): each candidate pixel visits
+// the cells of a lat/lon window around it and keeps, per cell, the smallest packed (distance,
+// index) key with an atomic min; a last pass unpacks the keys into pixel indices. Compiled
+// with -fno-trapping-math (src/CMakeLists.txt): the candidates' preparation is one
+// branch-free loop the compiler vectorises across candidates.
+
+#include <cassert>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "kernels/nearest_shared.hpp"
+#include "swathgrid/device_math.hpp"
+#include "swathgrid/nearest_kernel.hpp"
+
+namespace swathgrid {
+namespace {
+
+using namespace nearest_detail;
+
+/// Squared radius of the footprint ellipse in lattice units: (scale * sqrt(1/2))^2.
+constexpr double kFootprintRadius2 = 0.5 * kFootprintReachScale * kFootprintReachScale;
+/// Spacing vectors with sin^2(angle between them) below this span no footprint.
+constexpr double kMinSinAngle2 = 1.0e-6;
+/// The search window's angular radius is enlarged by this fraction and by kWindowSlackDeg,
+/// far above the rounding of the window arithmetic (degrees up to 360: ~1e-13) and far below
+/// any cell size, so it stays a superset of the reach without a cell of slack on each side.
+constexpr double kWindowSlack = 1.0e-9;
+constexpr double kWindowSlackDeg = 1.0e-9;
+/// A window whose sin(radius) / cos(latitude) exceeds this spans all columns: the cap touches
+/// a pole, or nearly (where asin would amplify rounding).
+constexpr double kMaxLonRatio = 1.0 - 1.0e-6;
+/// The footprint ellipse's own window (ScatterFunctor::prepare) for reaches below this
+/// chord (unit sphere: 6.4 km; its bounds' second-order terms stay ~1e-3 of the reach) and
+/// pixels where cos(lat) exceeds kEllipseWindowMinCosLat (|lat| < 78 degrees).
+constexpr double kEllipseWindowMaxChord = 1.0e-3;
+constexpr double kEllipseWindowMinCosLat = 0.2;
+constexpr double kEllipseSlack = 1.0e-6;  ///< relative enlargement of its bounds
+
+using TrigView = Kokkos::View<double* [2], MemSpace>;  ///< (sin, cos) per row or column
+
+struct Vec3 {
+  double x, y, z;
+};
+KOKKOS_INLINE_FUNCTION Vec3 minus(const Vec3& a, const Vec3& b) {
+  return {a.x - b.x, a.y - b.y, a.z - b.z};
+}
+KOKKOS_INLINE_FUNCTION Vec3 cross(const Vec3& a, const Vec3& b) {
+  return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
+}
+KOKKOS_INLINE_FUNCTION double dot(const Vec3& a, const Vec3& b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z;
+}
+/// (a u - b v) / divisor, component by component.
+KOKKOS_INLINE_FUNCTION Vec3 combine(double a, const Vec3& u, double b, const Vec3& v,
+                                    double divisor) {
+  return {(a * u.x - b * v.x) / divisor, (a * u.y - b * v.y) / divisor,
+          (a * u.z - b * v.z) / divisor};
+}
+
+/// The cells a pixel reaches: chord to the centre <= radius (unit sphere) and, for a footprint
+/// reach, lattice coordinates s = w_a . d, t = w_c . d inside the ellipse.
+struct Reach {
+  double radius = 0.0;
+  bool footprint = false;
+  Vec3 w_a{0.0, 0.0, 0.0}, w_c{0.0, 0.0, 0.0};  ///< dual basis of the spacing vectors
+
+  /// Both tests evaluated, one branch for the caller (most visits fail one, unpredictably).
+  KOKKOS_INLINE_FUNCTION bool contains(const Vec3& d, double chord2) const {
+    const double s = dot(w_a, d), t = dot(w_c, d);
+    return (chord2 <= radius * radius) & (!footprint | (s * s + t * t <= kFootprintRadius2));
+  }
+};
+
+/// Index range [begin, end) of the cells whose fractional index lies in [first, last], clipped
+/// to [0, n).
+struct Span {
+  std::int64_t begin = 0, end = 0;
+};
+KOKKOS_INLINE_FUNCTION Span clipped_span(double first, double last, std::int64_t n) {
+  // [ceil(first), floor(last) + 1) clipped, from integer conversions: a truncation is the
+  // floor of a value >= 0 (a shorter chain of operations than ceil and floor, and as exact).
+  Span span;
+  const double last_index = static_cast<double>(n - 1);
+  if (!(first <= last_index) || !(last >= 0.0)) return span;  // NaN: empty
+  if (first > 0.0) {
+    const std::int64_t whole = static_cast<std::int64_t>(first);
+    span.begin = whole + (static_cast<double>(whole) < first);
+  }
+  span.end = last < last_index ? static_cast<std::int64_t>(last) + 1 : n;
+  return span;
+}
+/// The part of `span` inside [begin, end).
+KOKKOS_INLINE_FUNCTION Span intersect(const Span& span, std::int64_t begin, std::int64_t end) {
+  return Span{span.begin > begin ? span.begin : begin, span.end < end ? span.end : end};
+}
+
+/// The columns whose centre longitude is within half_width_deg of lon: the window, and its
+/// images 360 degrees west and east (longitude is periodic, and a grid may be a little wider
+/// than 360 degrees when its cell size does not divide it); all columns when it spans the globe.
+/// Fractional indices by a multiplication with 1 / cell size: off by ~1e-16 of the index, far
+/// inside the window's slack.
+struct ColumnSpans {
+  Span span[3];
+  int count = 0;
+};
+KOKKOS_INLINE_FUNCTION ColumnSpans column_spans(const GridSpec& grid, double cells_per_deg,
+                                                double lon, double half_width_deg) {
+  ColumnSpans cols;
+  if (2.0 * half_width_deg + 2.0 * grid.cell_size >= kFullTurnDeg) {
+    cols.span[cols.count++] = Span{0, grid.nx};
+    return cols;
+  }
+  double west = lon - half_width_deg - grid.x_min;  // west edge of the window, from x_min
+  if (west < 0.0 || west >= kFullTurnDeg)
+    west -= kFullTurnDeg * device::floor(west * (1.0 / kFullTurnDeg));
+  const double width = 2.0 * half_width_deg * cells_per_deg;
+  for (int turn = -1; turn <= 1; ++turn) {
+    const double first = (west + turn * kFullTurnDeg) * cells_per_deg - 0.5;
+    if (first + width < 0.0 || first >= static_cast<double>(grid.nx)) continue;
+    cols.span[cols.count++] = clipped_span(first, first + width, grid.nx);
+  }
+  return cols;
+}
+
+/// An upper bound of asin(y) for 0 <= y < 1/2 without a division: y (1 + y^2 / 5) (the
+/// series y + y^3 / 6 + 3 y^5 / 40 + ... is below y + 0.19 y^3 there).
+KOKKOS_INLINE_FUNCTION double asin_bound(double y) { return y * (1.0 + 0.2 * y * y); }
+
+/// Candidates whose preparation (footprint, window, spans) the scatter computes side by side,
+/// in a loop the compiler vectorises across them (SSE2: two per instruction), so that their
+/// chains of dependent square roots and divisions overlap instead of running one after the
+/// other (two thirds of the scatter's time was these chains; docs/performance.md, issue 17,
+/// sessions 13 and 14).
+constexpr int kBatch = 8;
+#if defined(_OPENMP)
+#define SWATHGRID_SIMD _Pragma("omp simd")
+#else
+#define SWATHGRID_SIMD
+#endif
+
+/// A batch's candidates, structure of arrays: what the scalar gather gives the vector loop
+/// (position, spacing vectors, degrees; a candidate without a footprint has zero spacing
+/// vectors, so its determinant test fails) and what that loop gives the visits (dual basis,
+/// radius, window; rows and columns as whole doubles, an empty row span: nothing to visit).
+struct CandidateBatch {
+  double px[kBatch], py[kBatch], pz[kBatch];
+  double ax[kBatch], ay[kBatch], az[kBatch];  ///< v_a
+  double cx[kBatch], cy[kBatch], cz[kBatch];  ///< v_c
+  double lon[kBatch], lat[kBatch];
+  double wax[kBatch], way[kBatch], waz[kBatch];
+  double wcx[kBatch], wcy[kBatch], wcz[kBatch];
+  double radius[kBatch], half_width[kBatch];
+  double row_begin[kBatch], row_end[kBatch], col_begin[kBatch], col_end[kBatch];
+  double single[kBatch];  ///< 1: the column span is the window's only image in the grid
+  std::int64_t index[kBatch];
+};
+
+/// c ? a : b for the batch's vector loop (a select of two computed values: the file is compiled
+/// with -fno-trapping-math so that the compiler may compute both and select, a conditional
+/// division or square root included; no value changes).
+KOKKOS_INLINE_FUNCTION double select(bool c, double a, double b) { return c ? a : b; }
+
+/// x rounded to an integer (ties to even) for 0 <= x < 2^51, in double arithmetic alone (no
+/// conversion to an integer register: SSE2 has no packed double-to-int64 conversion, and no
+/// `roundpd` without SSE4.1). Exact under IEEE arithmetic (no -ffast-math, which would fold it).
+KOKKOS_INLINE_FUNCTION double round_small(double x) {
+  constexpr double kTwo52 = 4503599627370496.0;
+  return (x + kTwo52) - kTwo52;
+}
+
+/// clipped_span, branch-free and in doubles (whole numbers): begin = ceil(first) (0 if first <=
+/// 0), end = floor(last) + 1 (n if last >= n - 1); begin = end = 0 where first > n - 1, last <
+/// 0 or either is NaN. The same span as clipped_span's integers.
+KOKKOS_INLINE_FUNCTION void clipped_span_lanes(double first, double last, double n, double& begin,
+                                               double& end) {
+  const double last_index = n - 1.0;
+  const bool valid = (first <= last_index) & (last >= 0.0);
+  const double f = select(first > 0.0, first, 0.0);       // <= last_index where valid
+  const double l = select(last < last_index, last, 0.0);  // >= 0 where valid and used
+  const double rf = round_small(select(valid, f, 0.0));
+  const double rl = round_small(select(valid, l, 0.0));
+  // Every operation unconditional, then selects: the compiler if-converts (vectorises) no
+  // conditional floating-point operation under -ftrapping-math.
+  const double rf_up = rf + 1.0, rl_down = rl - 1.0;
+  const double ceil_f = select(rf < f, rf_up, rf);
+  const double floor_l = select(rl > l, rl_down, rl);
+  begin = select(valid, ceil_f, 0.0);
+  end = select(valid, select(last < last_index, floor_l + 1.0, n), 0.0);
+}
+
+struct ScatterFunctor {
+  Kokkos::View<const std::int32_t*, MemSpace> candidates;
+  Kokkos::View<const float* [2], MemSpace> bands;  ///< latitudes each candidate may reach
+  float band_north, band_south;  ///< the block's centre latitudes, widened by the slack
+  Kokkos::View<const double* [3], MemSpace> positions;
+  ConstPixelView lon_deg, lat_deg;
+  std::int64_t lines, pixels;
+  GridSpec grid;
+  double cells_per_deg;         ///< 1 / grid.cell_size
+  CellBlock block;              ///< the cells searched, of grid
+  TrigView row_trig, col_trig;  ///< of the block's rows and columns
+  CellPixelView keys;           ///< per block cell
+  double uniform_radius;        ///< > 0: every pixel reaches this chord; else footprint reach
+  double max_radius;            ///< cap of a footprint reach's radius
+  bool one_thread;              ///< the only thread: plain stores, no atomic read-modify-write
+  /// Windows west + width below this (degrees east of x_min) have one image in the grid's
+  /// columns: 360 - 3 cells where the grid is a cell or more narrower than a turn, else -1.
+  double single_image_deg;
+
+  KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
+    return positions(i, 0) == positions(i, 0);
+  }
+  KOKKOS_INLINE_FUNCTION Vec3 position(std::int64_t i) const {
+    return {positions(i, 0), positions(i, 1), positions(i, 2)};
+  }
+
+  /// Spacing vector to the neighbours i -/+ stride (k: coordinate of i along that axis, of n).
+  KOKKOS_INLINE_FUNCTION bool spacing(std::int64_t i, std::int64_t k, std::int64_t n,
+                                      std::int64_t stride, const Vec3& p, Vec3& v) const {
+    const bool before = k > 0 && has_navigation(i - stride);
+    const bool after = k + 1 < n && has_navigation(i + stride);
+    if (before && after) {
+      v = combine(1.0, position(i + stride), 1.0, position(i - stride), 2.0);
+    } else if (after) {
+      v = minus(position(i + stride), p);
+    } else if (before) {
+      v = minus(p, position(i - stride));
+    }
+    return before || after;
+  }
+
+  KOKKOS_INLINE_FUNCTION void visit(std::int64_t i, const Vec3& p, const Reach& reach,
+                                    std::int64_t* row_keys, double sin_lat, double cos_lat,
+                                    std::int64_t c) const {
+    const Vec3 q{cos_lat * col_trig(c, 1), cos_lat * col_trig(c, 0), sin_lat};
+    const Vec3 d = minus(q, p);
+    const double chord2 = dot(d, d);
+    if (!reach.contains(d, chord2)) return;
+    const double chord_m = kEarthRadiusM * device::sqrt(chord2);
+    const std::int64_t key =
+        (static_cast<std::int64_t>(chord_m / kNearestKeyQuantumM) << kIndexBits) | i;
+    // Keys only decrease: one that is not below the cell's key as read (the current one, or
+    // a larger earlier one) cannot lower it, and skips the atomic (most visits do).
+    std::int64_t& cell_key = row_keys[c];
+    if (one_thread)  // a locked compare-and-swap costs ~10 % of the scatter on one thread
+      cell_key = key < cell_key ? key : cell_key;
+    else if (key < cell_key)
+      Kokkos::atomic_fetch_min(&cell_key, key);
+  }
+
+  /// The cells of rows x columns (of the grid), inside the block.
+  KOKKOS_INLINE_FUNCTION void visit_span(std::int64_t i, const Vec3& p, const Reach& reach,
+                                         const Span& rows, const Span& columns) const {
+    const Span span = intersect(columns, block.col_begin, block.col_end);
+    if (span.begin >= span.end) return;
+    for (std::int64_t row = rows.begin; row < rows.end; ++row) {
+      const double sin_lat = row_trig(row - block.row_begin, 0);
+      const double cos_lat = row_trig(row - block.row_begin, 1);
+      if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
+      std::int64_t* row_keys = &keys((row - block.row_begin) * block.cols());
+      for (std::int64_t col = span.begin; col < span.end; ++col)
+        visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
+    }
+  }
+
+  /// Gathers candidate k into lane j of the batch: position, spacing vectors (zero where it
+  /// has no footprint, so that the determinant test fails), degrees; valid = 0 where it is not
+  /// near the block or has no navigation.
+  KOKKOS_INLINE_FUNCTION void gather(std::int64_t k, int j, CandidateBatch& b,
+                                     double* valid) const {
+    b.px[j] = b.py[j] = b.pz[j] = 0.0;
+    b.ax[j] = b.ay[j] = b.az[j] = b.cx[j] = b.cy[j] = b.cz[j] = 0.0;
+    b.lon[j] = b.lat[j] = 0.0;
+    b.index[j] = 0;
+    valid[j] = 0.0;
+    if (k >= static_cast<std::int64_t>(candidates.extent(0))) return;
+    if (bands(k, 1) < band_south || bands(k, 0) > band_north) return;  // not near the block
+    const std::int64_t i = candidates(k);
+    if (!has_navigation(i)) return;
+    const Vec3 p = position(i);
+    b.px[j] = p.x;
+    b.py[j] = p.y;
+    b.pz[j] = p.z;
+    b.lon[j] = lon_deg(i);
+    b.lat[j] = lat_deg(i);
+    b.index[j] = i;
+    valid[j] = 1.0;
+    if (uniform_radius > 0.0) return;
+    Vec3 v_a{0.0, 0.0, 0.0}, v_c{0.0, 0.0, 0.0};
+    const std::int64_t line = i / pixels;
+    if (!spacing(i, line, lines, pixels, p, v_a) ||
+        !spacing(i, i - line * pixels, pixels, 1, p, v_c))
+      return;  // no footprint: zero spacing vectors
+    b.ax[j] = v_a.x;
+    b.ay[j] = v_a.y;
+    b.az[j] = v_a.z;
+    b.cx[j] = v_c.x;
+    b.cy[j] = v_c.y;
+    b.cz[j] = v_c.z;
+  }
+
+  /// Every lane's reach and window, branch-free (vectorised across the lanes): a footprint
+  /// reach from the spacing vectors v_a, v_c (aa = |v_a|^2, cc = |v_c|^2, ac = v_a . v_c; none
+  /// where det = aa cc - ac^2 <= 1e-6 aa cc), its dual basis w_a = (cc v_a - ac v_c) / det,
+  /// w_c = (aa v_c - ac v_a) / det and radius 1.1 sqrt((aa + cc) / 2), capped (the keys rest
+  /// on these doubles: the same operations in the same order as before the batch); then the
+  /// ellipse's window where it holds, else the circle's; then the spans of rows and columns. A
+  /// lane without reach gets an empty row span.
+  ///
+  /// The ellipse's window: around a footprint's ellipse (its bounding circle has twice its area,
+  /// more for an elongated one), where the pixel's lattice is small (chord below
+  /// kEllipseWindowMaxChord, so every cell in reach is within 1e-3 radians) and far from the
+  /// poles: `lat_half` (radians) bounds |lat - lat_p| and `half_width_deg` |lon - lon_p| over
+  /// the cells in reach; the circle's elsewhere. A cell in reach has d = Q - P =
+  /// s v_a + t v_c + u n (n the unit normal of the spacing vectors: w_a, w_c are their dual
+  /// basis, so s = w_a . d) with s^2 + t^2 <= R^2 and |u| <= |d| <= r; so for a unit e
+  /// orthogonal to P, e . d <= R |(e . v_a, e . v_c)| + r sigma (sigma = |n x P|, the sine of
+  /// the lattice plane's tilt, ~1e-4). With e east: e . d = cos(lat_q) sin(dlon), and
+  /// cos(lat_q) >= cos(lat_p) - |dlat|. With e north: e . d = sin(dlat) + sin(lat_p)
+  /// cos(lat_q) (1 - cos dlon), whose second term is at most |sin lat_p| r^2 / (2 cos lat_p)
+  /// (|d|^2 = 2 (1 - cos dlat) + 2 cos(lat_p) cos(lat_q) (1 - cos dlon) <= r^2). Arcsines
+  /// bounded by asin_bound; every bound enlarged by kEllipseSlack (relative), far above the
+  /// rounding of these few operations and of the kernel's own (w: ~1e-12 relative).
+  /// Short chains of dependent operations (the windows and their spans took ~60 % of the
+  /// scatter's time, docs/performance.md, issue 17 session 13): east and north are taken times
+  /// cos(lat_p), so their extents' square roots need not wait for its inverse; r sigma <=
+  /// (sigma^2 + r^2) / 2 (no square root: sigma and r are ~1e-4, so the bound stays ~1e-4 of
+  /// the window; a strongly tilted lattice only gets a wider window, or the circle's);
+  /// 1 / cos(lat_q) <= (1 + 2 x) / cos(lat_p) with x = |dlat| / cos(lat_p) <= 1/2.
+  ///
+  /// The circle's window: around the bounding circle of a reach of chord r: |dlat| <= theta = 2
+  /// asin(r / 2); |dlon| <= asin(sin theta / cos lat) unless the cap holds a pole (then all
+  /// columns). sin theta = r sqrt(1 - r^2 / 4) exactly; cos lat = |P_xy|; asin(y) <= y / sqrt(1 -
+  /// y^2) bounds both arcsines from above without trigonometry. (A template on the kind of reach:
+  /// no loop-invariant branch in the loop, which the compiler would not if-convert.)
+  template <bool uniform>
+  KOKKOS_INLINE_FUNCTION void prepare(CandidateBatch& b, const double* valid) const {
+    const double ny = static_cast<double>(grid.ny), nx = static_cast<double>(grid.nx);
+    const double block_row_begin = static_cast<double>(block.row_begin);
+    const double block_row_end = static_cast<double>(block.row_end);
+    SWATHGRID_SIMD
+    for (int j = 0; j < kBatch; ++j) {
+      const double px = b.px[j], py = b.py[j], pz = b.pz[j];
+      const double ax = b.ax[j], ay = b.ay[j], az = b.az[j];
+      const double cx = b.cx[j], cy = b.cy[j], cz = b.cz[j];
+      // The footprint: dot(), combine(), in the order they had.
+      const double aa = ax * ax + ay * ay + az * az;
+      const double cc = cx * cx + cy * cy + cz * cz;
+      const double ac = ax * cx + ay * cy + az * cz;
+      const double det = aa * cc - ac * ac;
+      const bool has_footprint = det > kMinSinAngle2 * aa * cc;
+      b.wax[j] = (cc * ax - ac * cx) / det;
+      b.way[j] = (cc * ay - ac * cy) / det;
+      b.waz[j] = (cc * az - ac * cz) / det;
+      b.wcx[j] = (aa * cx - ac * ax) / det;
+      b.wcy[j] = (aa * cy - ac * ay) / det;
+      b.wcz[j] = (aa * cz - ac * az) / det;
+      const double footprint_radius = kFootprintReachScale * device::sqrt((aa + cc) * 0.5);
+      const double capped = select(footprint_radius < max_radius, footprint_radius, max_radius);
+      const double r = uniform ? uniform_radius : capped;
+      const bool reaches = (valid[j] != 0.0) & (uniform | has_footprint);
+      b.radius[j] = r;
+
+      // The ellipse's window.
+      const double cos2_lat_p = px * px + py * py;
+      const double cos_lat_p = device::sqrt(cos2_lat_p);
+      const double inverse = 1.0 / cos_lat_p;
+      const double ea = px * ay - py * ax, ec = px * cy - py * cx;
+      const double na = cos2_lat_p * az - pz * (px * ax + py * ay);
+      const double nc = cos2_lat_p * cz - pz * (px * cx + py * cy);
+      const double north_extent = device::sqrt(na * na + nc * nc);
+      const double east_extent = device::sqrt(ea * ea + ec * ec);
+      const double nx_ = ay * cz - az * cy, ny_ = az * cx - ax * cz, nz_ = ax * cy - ay * cx;
+      const double n2 = nx_ * nx_ + ny_ * ny_ + nz_ * nz_;
+      const double np = nx_ * px + ny_ * py + nz_ * pz;
+      const double sigma2 = 1.0 - np * np / n2;
+      const double tilt = 0.5 * (select(sigma2 > 0.0, sigma2, 0.0) + r * r);
+      const double ellipse = device::sqrt(kFootprintRadius2);
+      const double sin_dlat =
+          ((ellipse * north_extent + 0.5 * r * r * device::fabs(pz)) * inverse + tilt) *
+          (1.0 + kEllipseSlack);
+      const double dlat_e = asin_bound(sin_dlat) * (1.0 + kEllipseSlack);
+      const double shrink = dlat_e * inverse;  // 1 - cos(lat_q) / cos(lat_p), at most
+      const double ratio = (ellipse * east_extent * inverse + tilt) * inverse *
+                           (1.0 + 2.0 * shrink) * (1.0 + kEllipseSlack);
+      const double half_width_e =
+          asin_bound(ratio) * (1.0 + kEllipseSlack) * kDegPerRad + kWindowSlackDeg;
+      const bool use_ellipse = !uniform & (r < kEllipseWindowMaxChord) &
+                               (cos_lat_p > kEllipseWindowMinCosLat) & (sin_dlat < 0.5) &
+                               (shrink <= 0.5) & (ratio < 0.5);
+
+      // The circle's window.
+      const double half_r2 = 1.0 - 0.25 * r * r;
+      const double root = device::sqrt(select(half_r2 > 0.0, half_r2, 0.0));
+      const double r_over_root = r / root;
+      const double theta_c = select(half_r2 > 0.0, r_over_root, kPi) * (1.0 + kWindowSlack);
+      const double dlat_c = select(theta_c < kPi, theta_c, kPi);
+      const double lon_ratio = r * root / cos_lat_p * (1.0 + kWindowSlack);
+      const double lon_ratio2 = lon_ratio * lon_ratio;
+      const double lon_cos2 = 1.0 - lon_ratio2;
+      const double lon_root = device::sqrt(select(lon_ratio2 < 1.0, lon_cos2, 1.0));
+      const double half_width_cap = lon_ratio / lon_root * kDegPerRad + kWindowSlackDeg;
+      const double half_width_c =
+          select((half_r2 > 0.5) & (lon_ratio < kMaxLonRatio), half_width_cap, kFullTurnDeg);
+
+      const double lat_half = select(use_ellipse, dlat_e, dlat_c);
+      const double half_width_deg = select(use_ellipse, half_width_e, half_width_c);
+      b.half_width[j] = half_width_deg;
+
+      // Rows, within the block; empty where the lane reaches nothing.
+      const double theta_deg = lat_half * kDegPerRad + kWindowSlackDeg;
+      const double lat = b.lat[j], lon = b.lon[j];
+      double row_begin = 0.0, row_end = 0.0;
+      clipped_span_lanes((grid.y_max - (lat + theta_deg)) * cells_per_deg - 0.5,
+                         (grid.y_max - (lat - theta_deg)) * cells_per_deg - 0.5, ny, row_begin,
+                         row_end);
+      row_begin = select(row_begin > block_row_begin, row_begin, block_row_begin);
+      row_end = select(row_end < block_row_end, row_end, block_row_end);
+      b.row_begin[j] = row_begin;
+      b.row_end[j] = select(reaches, row_end, row_begin);
+      // Columns: on a grid narrower than a turn, a window starting east of its west edge and
+      // ending a cell short of a turn has no image a turn east or west with a column in the
+      // grid (column_spans would find theirs empty): the one span (most candidates).
+      const double west = lon - half_width_deg - grid.x_min;
+      const double first = west * cells_per_deg - 0.5;
+      double col_begin = 0.0, col_end = 0.0;
+      clipped_span_lanes(first, first + 2.0 * half_width_deg * cells_per_deg, nx, col_begin,
+                         col_end);
+      b.col_begin[j] = col_begin;
+      b.col_end[j] = col_end;
+      b.single[j] =
+          select((west >= 0.0) & (west + 2.0 * half_width_deg <= single_image_deg), 1.0, 0.0);
+    }
+  }
+
+  /// Candidates kBatch b to kBatch (b + 1) - 1 of the list: gathered, prepared side by side,
+  /// then each one's cells visited.
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t batch) const {
+    CandidateBatch b;
+    double valid[kBatch];
+    for (int j = 0; j < kBatch; ++j) gather(batch * kBatch + j, j, b, valid);
+    if (uniform_radius > 0.0)
+      prepare<true>(b, valid);
+    else
+      prepare<false>(b, valid);
+    for (int j = 0; j < kBatch; ++j) {
+      if (!(b.row_begin[j] < b.row_end[j])) continue;
+      const Span rows{static_cast<std::int64_t>(b.row_begin[j]),
+                      static_cast<std::int64_t>(b.row_end[j])};
+      const Vec3 p{b.px[j], b.py[j], b.pz[j]};
+      Reach reach;
+      reach.radius = b.radius[j];
+      reach.footprint = !(uniform_radius > 0.0);
+      reach.w_a = Vec3{b.wax[j], b.way[j], b.waz[j]};
+      reach.w_c = Vec3{b.wcx[j], b.wcy[j], b.wcz[j]};
+      const std::int64_t i = b.index[j];
+      if (b.single[j] != 0.0) {
+        visit_span(i, p, reach, rows,
+                   Span{static_cast<std::int64_t>(b.col_begin[j]),
+                        static_cast<std::int64_t>(b.col_end[j])});
+        continue;
+      }
+      const ColumnSpans cols = column_spans(grid, cells_per_deg, b.lon[j], b.half_width[j]);
+      for (int s = 0; s < cols.count; ++s) visit_span(i, p, reach, rows, cols.span[s]);
+    }
+  }
+};
+
+/// (sin, cos) of the centre latitude of the rows [begin, end) (NaN beyond the poles), or of the
+/// centre longitude of the columns [begin, end); entry k is row or column begin + k.
+TrigView centre_trig(const GridSpec& grid, bool rows, std::int64_t begin, std::int64_t end) {
+  const std::int64_t n = end - begin;
+  TrigView trig(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::centre_trig"), n);
+  const double origin = rows ? grid.y_max : grid.x_min;
+  const double step = rows ? -grid.cell_size : grid.cell_size;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Kokkos::parallel_for(
+      "swathgrid::nearest::centre_trig", Policy(ExecSpace(), 0, n), KOKKOS_LAMBDA(std::int64_t k) {
+        const double deg = origin + step * (static_cast<double>(begin + k) + 0.5);
+        const bool valid = !rows || (deg >= -kPoleLatDeg && deg <= kPoleLatDeg);
+        trig(k, 0) = valid ? device::sin(deg * kRadPerDeg) : nan;
+        trig(k, 1) = valid ? device::cos(deg * kRadPerDeg) : nan;
+      });
+  return trig;
+}
+
+/// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
+/// between the candidates of it and of the lines before and after, one pixel wider (the
+/// candidates and their four neighbours); the others are left unwritten, never read. (A free
+/// function: CUDA allows no extended lambda in a private member function.)
+void unit_vectors_near_candidates(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
+                                  std::int64_t lines, std::int64_t pixels,
+                                  const Kokkos::View<std::int32_t* [3], MemSpace>& line_info,
+                                  const Kokkos::View<double* [3], MemSpace>& positions) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Kokkos::parallel_for(
+      "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
+      KOKKOS_LAMBDA(std::int64_t line) {
+        std::int64_t first = pixels, last = 0;
+        for (std::int64_t l = line > 0 ? line - 1 : 0; l <= line + 1 && l < lines; ++l) {
+          if (line_info(l, 1) >= line_info(l, 2)) continue;
+          if (line_info(l, 1) < first) first = line_info(l, 1);
+          if (line_info(l, 2) > last) last = line_info(l, 2);
+        }
+        if (first > 0) --first;
+        if (last < pixels) ++last;
+        for (std::int64_t i = line * pixels + first; i < line * pixels + last; ++i) {
+          const double lon = lon_deg(i), lat = lat_deg(i);
+          const bool valid = navigated(lon_deg(i), lat_deg(i));
+          const double c = device::cos(lat * kRadPerDeg);
+          positions(i, 0) = valid ? c * device::cos(lon * kRadPerDeg) : nan;
+          positions(i, 1) = valid ? c * device::sin(lon * kRadPerDeg) : nan;
+          positions(i, 2) = valid ? device::sin(lat * kRadPerDeg) : nan;
+        }
+      });
+}
+
+}  // namespace
+
+CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& block) {
+  assert(block.row_begin >= 0 && block.row_end <= window.ny && block.col_begin >= 0 &&
+         block.col_end <= window.nx && block.rows() >= 0 && block.cols() >= 0);
+  if (!have_unit_vectors_) {
+    grow(positions_, lines_ * pixels_, "swathgrid::nearest_positions");
+    unit_vectors_near_candidates(lon_, lat_, lines_, pixels_, line_info_, positions_);
+    have_unit_vectors_ = true;
+  }
+  const std::int64_t cells = block.cells();
+  grow(keys_, cells, "swathgrid::nearest_pixel");
+  const CellPixelView keys = Kokkos::subview(keys_, std::make_pair(std::int64_t{0}, cells));
+  Kokkos::parallel_for(
+      "swathgrid::nearest::clear", Policy(ExecSpace(), 0, cells),
+      KOKKOS_LAMBDA(std::int64_t c) { keys(c) = kNoKey; });
+
+  // The candidates whose latitude band (the survey's bound of their window) meets the block's
+  // centre latitudes.
+  const double north =
+      window.y_max - (static_cast<double>(block.row_begin) + 0.5) * window.cell_size;
+  const double south = window.y_max - (static_cast<double>(block.row_end) - 0.5) * window.cell_size;
+  ScatterFunctor scatter{
+      Kokkos::subview(candidates_, std::make_pair(std::int64_t{0}, candidate_count_)),
+      Kokkos::subview(bands_, std::make_pair(std::int64_t{0}, candidate_count_), Kokkos::ALL),
+      static_cast<float>(north) + kSurveySlackDeg,
+      static_cast<float>(south) - kSurveySlackDeg,
+      positions_,
+      lon_,
+      lat_,
+      lines_,
+      pixels_,
+      window,
+      1.0 / window.cell_size,
+      block,
+      centre_trig(window, true, block.row_begin, block.row_end),
+      centre_trig(window, false, block.col_begin, block.col_end),
+      keys,
+      max_distance_m_ > 0.0 ? chord_of_distance(max_distance_m_) : 0.0,
+      chord_of_distance(kMaxReachM),
+      ExecSpace().concurrency() == 1,
+      static_cast<double>(window.nx + 1) * window.cell_size <= kFullTurnDeg
+          ? kFullTurnDeg - 3.0 * window.cell_size
+          : -1.0};
+  Kokkos::parallel_for("swathgrid::nearest::scatter",
+                       DynamicPolicy(ExecSpace(), 0, (candidate_count_ + kBatch - 1) / kBatch),
+                       scatter);
+
+  Kokkos::parallel_for(
+      "swathgrid::nearest::unpack", Policy(ExecSpace(), 0, cells), KOKKOS_LAMBDA(std::int64_t c) {
+        const std::int64_t key = keys(c);
+        keys(c) = key == kNoKey ? -1 : (key & kIndexMask);
+      });
+  return keys;
+}
+
+}  // namespace swathgrid
