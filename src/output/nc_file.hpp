@@ -1,8 +1,9 @@
 #pragma once
 // One open output file in either encoding of the composite (docs/user-guide.md, "--format"):
 //   classic  netCDF CDF-2/CDF-5 through PnetCDF (nc_file_classic.cpp);
-//   netcdf4  NetCDF-4/HDF5 through netCDF-C over parallel HDF5, fields chunked and compressed
-//            with shuffle + deflate (nc_file_netcdf4.cpp).
+//   netcdf4  NetCDF-4/HDF5, fields chunked and compressed with shuffle + deflate: the header
+//            through netCDF-C over parallel HDF5, the fields' chunks compressed on every rank
+//            and stored by rank 0 through HDF5 (nc_file_netcdf4.cpp).
 // The header and data code (netcdf_define.cpp, netcdf_data.cpp) is written once against this
 // interface, so both files hold the same CF content. PnetCDF's and netCDF-C's headers define
 // the same names, so each lives in its own translation unit and none is included here.
