@@ -1,15 +1,17 @@
 // The NetCDF-4 encoding through netCDF-C over parallel HDF5 (Debian: libnetcdf-mpi-dev,
 // libhdf5-openmpi-dev; parallel writes through filters need HDF5 >= 1.10.3). Fields are
 // chunked (time and wavelength 1, OutputEncoding rows x columns) and compressed with shuffle +
-// deflate, as NASA's L3m files are; every variable is written collectively, each chunk by one
-// rank because chunk rows divide the row blocks the ranks write (output/nc_file.hpp).
+// deflate, as NASA's L3m files are; each chunk is made by one rank because chunk rows divide
+// the row blocks the ranks write (output/nc_file.hpp).
 //
-// A file written by one process (a one-rank run) takes its fields' chunks directly: netCDF-C
-// defines the file and writes the coordinates, closes it, and HDF5 reopens it (no MPI-IO)
-// to store each chunk of a field, shuffled and compressed here on every thread, with
-// H5Dwrite_chunk (docs/performance.md, "Session 14: chunks written directly"). HDF5's own
-// path gathers, shuffles and compresses the chunks one after the other on the calling
-// thread; the file is the same (filters, chunk shapes, values).
+// By default (OutputEncoding::direct_chunks) the fields' chunks are written directly:
+// netCDF-C defines the file and writes the coordinates collectively and closes it; every rank
+// shuffles and compresses the chunks of its own blocks on its threads and sends them to rank
+// 0, which has reopened the file through HDF5 alone (no MPI-IO) and stores them with
+// H5Dwrite_chunk (docs/performance.md, "Session 14: chunks written directly"). Otherwise
+// every field is written collectively through netCDF-C, whose HDF5 gathers, shuffles and
+// compresses the chunks one after the other on the calling thread (those compressed ahead
+// here are taken); the file is the same either way (filters, chunk shapes, values).
 
 #include <hdf5.h>
 #include <netcdf.h>
