@@ -39,18 +39,27 @@ struct GridSpec {
     return y_max - (static_cast<double>(row) + 0.5) * cell_size;
   }
 
-  /// Flat cell index (row * nx + col) of the cell containing (x, y), or -1 when the point
-  /// lies outside the grid or is not finite.
-  KOKKOS_INLINE_FUNCTION std::int64_t locate(double x, double y) const {
-    if (!(x == x) || !(y == y)) return -1;  // NaN
+  /// Row and column of the cell containing (x, y); false (row and col unchanged) when the
+  /// point lies outside the grid or is not finite.
+  KOKKOS_INLINE_FUNCTION bool locate(double x, double y, std::int64_t& row,
+                                     std::int64_t& col) const {
+    if (!(x == x) || !(y == y)) return false;  // NaN
     double dx = x - x_min;
     if (periodic_x && (dx < 0.0 || dx >= 360.0)) dx -= 360.0 * std::floor(dx / 360.0);
     const double col_f = std::floor(dx / cell_size);
     const double row_f = std::floor((y_max - y) / cell_size);
     if (col_f < 0.0 || row_f < 0.0 || col_f >= static_cast<double>(nx) ||
         row_f >= static_cast<double>(ny))
-      return -1;
-    return static_cast<std::int64_t>(row_f) * nx + static_cast<std::int64_t>(col_f);
+      return false;
+    row = static_cast<std::int64_t>(row_f);
+    col = static_cast<std::int64_t>(col_f);
+    return true;
+  }
+  /// Flat cell index (row * nx + col) of the cell containing (x, y), or -1 when the point
+  /// lies outside the grid or is not finite.
+  KOKKOS_INLINE_FUNCTION std::int64_t locate(double x, double y) const {
+    std::int64_t row = 0, col = 0;
+    return locate(x, y, row, col) ? row * nx + col : -1;
   }
 };
 

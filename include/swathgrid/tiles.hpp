@@ -76,17 +76,8 @@ struct TileSlots {
   Kokkos::View<const std::int32_t*, MemSpace> slot_of_tile;  ///< -1: tile not allocated
   Kokkos::View<const TileAddress*, MemSpace> address_of_slot;
 
-  /// Where grid cell `cell`'s values are (field f's at values + f * field_stride); its tile
-  /// must be allocated. Three integer divisions, whatever the number of fields used.
-  KOKKOS_INLINE_FUNCTION TileAddress cell(std::int64_t cell) const {
-    const std::int64_t row = cell / tiles.nx, col = cell - row * tiles.nx;
-    const std::int64_t size = tiles.tile_size;
-    const std::int64_t tile_row = row / size, tile_col = col / size;
-    return in_tile(tile_row * tiles.tiles_x + tile_col,
-                   (row - tile_row * size) * size + (col - tile_col * size));
-  }
   /// Where the cell at `offset` (row-major within its tile) of tile `tile` is; the tile must
-  /// be allocated. No division: for kernels that walk a row tile by tile.
+  /// be allocated. No division.
   KOKKOS_INLINE_FUNCTION TileAddress in_tile(std::int64_t tile, std::int64_t offset) const {
     const TileAddress a = address_of_slot(slot_of_tile(tile));
     return TileAddress{a.values + offset, a.field_stride, a.high ? a.high + offset : nullptr};

@@ -103,10 +103,7 @@ struct CellAdder {
       add(field(cell, kSumHi), ExactSum::high_part(q) + carry);
     return true;
   }
-  KOKKOS_INLINE_FUNCTION bool operator()(float value, std::int64_t grid_cell) const {
-    return operator()(value, slots.cell(grid_cell));
-  }
-  /// The same, into the cell at `cell` (TileSlots::in_tile: no division).
+  /// Adds `value` to the cell at `cell` (TileSlots::in_tile).
   KOKKOS_INLINE_FUNCTION bool operator()(float value, const TileAddress& cell) const {
     const double v = value;
     if (layout.packed) {
@@ -140,9 +137,9 @@ struct CellAdder {
   }
 };
 
-/// Where pixel i goes: kBinned (its grid cell in `cell`), or why it does not. Positions: grid
-/// x, y as double (ConstPositionView) or, on lat/lon grids, the granule's float lon/lat
-/// (ConstPixelView; widened to double exactly, so the same cells).
+/// Where pixel i goes: kBinned (its grid cell's row and column), or why it does not.
+/// Positions: grid x, y as double (ConstPositionView) or, on lat/lon grids, the granule's float
+/// lon/lat (ConstPixelView; widened to double exactly, so the same cells).
 template <class Positions>
 struct PixelClassifier {
   Positions lon, lat;  ///< grid x, y
@@ -150,27 +147,57 @@ struct PixelClassifier {
   GridSpec grid;
   FieldLayout layout;
 
-  KOKKOS_INLINE_FUNCTION Outcome operator()(const std::int64_t i, std::int64_t& cell) const {
+  KOKKOS_INLINE_FUNCTION Outcome operator()(const std::int64_t i, std::int64_t& row,
+                                            std::int64_t& col) const {
     const float v = values(i);
     const double x = lon(i), y = lat(i);
     if (!(v == v) || !(x == x) || !(y == y)) return kInvalid;
     if (!representable(layout, v)) return kUnrepresentable;
-    cell = grid.locate(x, y);
-    return cell < 0 ? kOutside : kBinned;
+    return grid.locate(x, y, row, col) ? kBinned : kOutside;
   }
 };
 
-/// bin's first pass: classifies each pixel once, keeps its cell (-1: not binned) for the
-/// second pass, flags the tiles that get a value, and counts the outcomes.
+/// A binned pixel's place, (tile << offset_bits) | offset in the tile, for the adding pass:
+/// two 32-bit divisions here instead of TileSlots::cell's three 64-bit ones there (with the
+/// tile's, five per pixel were most of a global run's bin; docs/performance.md).
+struct TilePlace {
+  TileGrid tiles;
+  int offset_bits = 0;  ///< bits of an offset in a tile: 2^offset_bits >= tile_size^2
+
+  explicit TilePlace(const TileGrid& grid) : tiles(grid) {
+    while ((std::int64_t{1} << offset_bits) < tiles.cells_per_tile()) ++offset_bits;
+  }
+  /// Grids and tiles are far below 2^31 cells a side (the views would not fit in memory).
+  KOKKOS_INLINE_FUNCTION std::int64_t key(std::int64_t row, std::int64_t col) const {
+    const auto size = static_cast<std::uint32_t>(tiles.tile_size);
+    const std::uint32_t tile_row = static_cast<std::uint32_t>(row) / size;
+    const std::uint32_t tile_col = static_cast<std::uint32_t>(col) / size;
+    const std::int64_t offset =
+        (row - tile_row * std::int64_t{size}) * size + (col - tile_col * std::int64_t{size});
+    return (tile(tile_row, tile_col) << offset_bits) | offset;
+  }
+  KOKKOS_INLINE_FUNCTION std::int64_t tile(std::int64_t tile_row, std::int64_t tile_col) const {
+    return tile_row * tiles.tiles_x + tile_col;
+  }
+  KOKKOS_INLINE_FUNCTION std::int64_t tile_of_key(std::int64_t key) const {
+    return key >> offset_bits;
+  }
+  KOKKOS_INLINE_FUNCTION std::int64_t offset_of_key(std::int64_t key) const {
+    return key & ((std::int64_t{1} << offset_bits) - 1);
+  }
+};
+
+/// bin's first pass: classifies each pixel once, keeps its place (TilePlace key; -1: not
+/// binned) for the second pass, flags the tiles that get a value, and counts the outcomes.
 template <class Positions>
 struct ClassifyPass {
   using value_type = std::int64_t[];
   using size_type = unsigned;
 
   PixelClassifier<Positions> classify;
-  Kokkos::View<std::int64_t*, MemSpace> cells;
+  Kokkos::View<std::int64_t*, MemSpace> places;
   TileFlags touched;
-  TileGrid tiles;
+  TilePlace place;
   unsigned value_count = kOutcomes;  ///< length of the reduced array (Kokkos array reduction)
 
   KOKKOS_INLINE_FUNCTION void init(std::int64_t totals[]) const {
@@ -185,15 +212,19 @@ struct ClassifyPass {
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const std::int64_t i, std::int64_t totals[]) const {
-    std::int64_t cell = -1;
-    const Outcome outcome = classify(i, cell);
+    std::int64_t row = 0, col = 0;
+    const Outcome outcome = classify(i, row, col);
     ++totals[outcome];
-    cells(i) = outcome == kBinned ? cell : -1;
     if (outcome == kBinned) {
+      const std::int64_t key = place.key(row, col);
+      places(i) = key;
       // Most pixels fall in a tile already flagged: a plain read spares the atomic.
-      std::int32_t& flag = touched(tiles.tile_of(cell));
+      std::int32_t& flag = touched(place.tile_of_key(key));
       if (*static_cast<volatile std::int32_t*>(&flag) == 0) Kokkos::atomic_exchange(&flag, 1);
-    } else if (outcome != kOutside && totals[kBinned] == 0 && totals[kInGridNoValue] == 0) {
+      return;
+    }
+    places(i) = -1;
+    if (outcome != kOutside && totals[kBinned] == 0 && totals[kInGridNoValue] == 0) {
       // Whether the granule touches the grid at all, value or not (until a thread knows).
       const double x = classify.lon(i), y = classify.lat(i);
       if (x == x && y == y && classify.grid.locate(x, y) >= 0) ++totals[kInGridNoValue];
@@ -237,24 +268,28 @@ template <class Positions>
 BinTotals bin(const Positions& lon, const Positions& lat, const ConstPixelView& values,
               const GridSpec& grid, TiledFields& fields) {
   const std::int64_t n = static_cast<std::int64_t>(values.extent(0));
-  const Kokkos::View<std::int64_t*, MemSpace> cells(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::pixel_cells"), n);
+  const Kokkos::View<std::int64_t*, MemSpace> places(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::pixel_places"), n);
   const TileFlags touched = fields.make_flags();
+  const TilePlace place(fields.tiles);
   std::int64_t totals[kOutcomes] = {};
   Kokkos::parallel_reduce(
       "swathgrid::bin_classify", Policy(0, n),
       ClassifyPass<Positions>{PixelClassifier<Positions>{lon, lat, values, grid, fields.layout},
-                              cells, touched, fields.tiles},
+                              places, touched, place},
       totals);
   fields.ensure_tiles(touched);
-  // Second pass: the values into the cells the first found.
+  // Second pass: the values into the places the first found.
   const CellAdder add(fields);
+  const TileSlots slots = add.slots;
   std::int64_t over_capacity = 0;
   Kokkos::parallel_reduce(
       "swathgrid::bin", Policy(0, n),
       KOKKOS_LAMBDA(const std::int64_t i, std::int64_t& refused) {
-        const std::int64_t cell = cells(i);
-        if (cell >= 0 && !add(values(i), cell)) ++refused;
+        const std::int64_t key = places(i);
+        if (key >= 0 &&
+            !add(values(i), slots.in_tile(place.tile_of_key(key), place.offset_of_key(key))))
+          ++refused;
       },
       over_capacity);
   SWATHGRID_REQUIRE(over_capacity == 0,

@@ -1,6 +1,7 @@
 #include "swathgrid/tiles.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <limits>
 
@@ -135,34 +136,53 @@ void combine_cell(const FieldLayout& layout, std::int64_t* to, std::int64_t to_s
 
 void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::int64_t* from,
                  std::int64_t from_stride, CellTile& tile) {
+  // One scan of the dense tile for its cells with data (branch-free), then merges of sorted
+  // offset lists: the work follows the cells with data, not the tile's size (three scans of
+  // the whole tile per merge were ~15 % of a global run's CPU; docs/performance.md).
+  thread_local std::vector<std::uint16_t> hits;
+  hits.resize(static_cast<std::size_t>(per_tile));
   const std::int64_t* observations = from + layout.slot[kObservations] * from_stride;
-  const auto has = [&](std::int64_t o) { return layout.observations(observations[o]) > 0; };
+  std::size_t hit_count = 0;
+  if (layout.packed) {
+    for (std::int64_t o = 0; o < per_tile; ++o) {
+      hits[hit_count] = static_cast<std::uint16_t>(o);
+      hit_count += PackedCount::observations(observations[o]) > 0;
+    }
+  } else {
+    for (std::int64_t o = 0; o < per_tile; ++o) {
+      hits[hit_count] = static_cast<std::uint16_t>(o);
+      hit_count += observations[o] > 0;
+    }
+  }
+  if (hit_count == 0) return;
   const std::size_t old_n = tile.offsets.size();
   std::size_t fresh = 0;
-  for (std::int64_t o = 0, i = 0; o < per_tile; ++o) {
-    if (!has(o)) continue;
-    while (static_cast<std::size_t>(i) < old_n && tile.offsets[i] < o) ++i;
-    if (static_cast<std::size_t>(i) == old_n || tile.offsets[i] != o) ++fresh;
+  for (std::size_t h = 0, i = 0; h < hit_count; ++h) {
+    while (i < old_n && tile.offsets[i] < hits[h]) ++i;
+    fresh += i == old_n || tile.offsets[i] != hits[h];
   }
   if (fresh > 0) {  // the tile grows: rebuilt at its exact new size, in offset order
+    std::array<std::int64_t, kFieldCount> identity{};
+    for (int f = 0; f < layout.count; ++f) identity[f] = identity_of(layout, f);
     const std::size_t n = old_n + fresh;
     CellTile grown;
     grown.offsets.resize(n);
     grown.values.resize(n * static_cast<std::size_t>(layout.count));
-    for (std::int64_t o = 0, i = 0, k = 0; o < per_tile; ++o) {
-      const bool old = static_cast<std::size_t>(i) < old_n && tile.offsets[i] == o;
-      if (!old && !has(o)) continue;
-      grown.offsets[k] = static_cast<std::uint16_t>(o);
+    std::size_t i = 0, h = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const bool old = i < old_n && (h == hit_count || tile.offsets[i] <= hits[h]);
+      const std::uint16_t o = old ? tile.offsets[i] : hits[h];
+      grown.offsets[k] = o;
       for (int f = 0; f < layout.count; ++f)
-        grown.values[f * n + k] = old ? tile.values[f * old_n + i] : identity_of(layout, f);
+        grown.values[f * n + k] = old ? tile.values[f * old_n + i] : identity[f];
+      h += h < hit_count && hits[h] == o;
       i += old;
-      ++k;
     }
     tile = std::move(grown);
   }
   const auto n = static_cast<std::int64_t>(tile.offsets.size());
-  for (std::int64_t o = 0, i = 0; o < per_tile; ++o) {
-    if (!has(o)) continue;
+  for (std::size_t h = 0, i = 0; h < hit_count; ++h) {
+    const std::uint16_t o = hits[h];
     while (tile.offsets[i] < o) ++i;
     combine_cell(layout, &tile.values[i], n, from + o, from_stride);
   }
