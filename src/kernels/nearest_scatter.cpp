@@ -135,6 +135,32 @@ KOKKOS_INLINE_FUNCTION double asin_bound(double y) { return y * (1.0 + 0.2 * y *
 /// other (two thirds of the scatter's time was these chains; docs/performance.md, issue 17,
 /// sessions 13 and 14).
 constexpr int kBatch = 8;
+
+/// On x86-64 (GCC, host backends) the batch's preparation runs with AVX2 or AVX-512F where the
+/// CPU has them, 4 or 8 lanes per instruction instead of SSE2's 2 (the scatter ~25 % shorter
+/// with AVX-512F; docs/performance.md, issue 17, session 15). Chosen at run time, so that the
+/// binary still runs on any x86-64. The same doubles: additions, multiplications, divisions
+/// and square roots are correctly rounded in every ISA, and the file is compiled with
+/// -ffp-contract=off (src/CMakeLists.txt), so no a * b + c becomes one rounding in an FMA.
+/// Elsewhere (Clang, another architecture, a device backend) the one portable loop.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
+    !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP) && !defined(KOKKOS_ENABLE_SYCL) && \
+    !defined(KOKKOS_ENABLE_OPENMPTARGET)
+#define SWATHGRID_X86_DISPATCH 1
+#endif
+
+/// The widest vectors the batch's preparation may use on this CPU (__builtin_cpu_supports also
+/// checks that the operating system saves the vector registers).
+enum class PrepareIsa { portable, avx2, avx512 };
+
+PrepareIsa prepare_isa() {
+#if defined(SWATHGRID_X86_DISPATCH)
+  if (__builtin_cpu_supports("avx512f")) return PrepareIsa::avx512;
+  if (__builtin_cpu_supports("avx2")) return PrepareIsa::avx2;
+#endif
+  return PrepareIsa::portable;
+}
+
 #if defined(_OPENMP)
 #define SWATHGRID_SIMD _Pragma("omp simd")
 #else
@@ -209,6 +235,7 @@ struct ScatterFunctor {
   /// Windows west + width below this (degrees east of x_min) have one image in the grid's
   /// columns: 360 - 3 cells where the grid is a cell or more narrower than a turn, else -1.
   double single_image_deg;
+  PrepareIsa isa;  ///< the vectors prepare_batch uses (prepare_isa())
 
   KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
     return positions(i, 0) == positions(i, 0);
@@ -336,8 +363,9 @@ struct ScatterFunctor {
   /// columns). sin theta = r sqrt(1 - r^2 / 4) exactly; cos lat = |P_xy|; asin(y) <= y / sqrt(1 -
   /// y^2) bounds both arcsines from above without trigonometry. (A template on the kind of reach:
   /// no loop-invariant branch in the loop, which the compiler would not if-convert.)
+  /// Forced inline: each ISA's copy below is this loop compiled for that ISA.
   template <bool uniform>
-  KOKKOS_INLINE_FUNCTION void prepare(CandidateBatch& b, const double* valid) const {
+  KOKKOS_FORCEINLINE_FUNCTION void prepare(CandidateBatch& b, const double* valid) const {
     const double ny = static_cast<double>(grid.ny), nx = static_cast<double>(grid.nx);
     const double block_row_begin = static_cast<double>(block.row_begin);
     const double block_row_end = static_cast<double>(block.row_end);
@@ -436,6 +464,31 @@ struct ScatterFunctor {
     }
   }
 
+#if defined(SWATHGRID_X86_DISPATCH)
+  /// prepare compiled for AVX2 (4 lanes) and for AVX-512F (the batch's 8 lanes in one vector,
+  /// asked for: GCC tuned for some AVX-512 CPUs prefers 256-bit vectors). Out of line, called
+  /// only where prepare_isa() found the ISA: no instruction of it reaches another CPU.
+  template <bool uniform>
+  __attribute__((target("avx2"), noinline)) void prepare_avx2(CandidateBatch& b,
+                                                              const double* valid) const {
+    prepare<uniform>(b, valid);
+  }
+  template <bool uniform>
+  __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void prepare_avx512(
+      CandidateBatch& b, const double* valid) const {
+    prepare<uniform>(b, valid);
+  }
+#endif
+
+  template <bool uniform>
+  KOKKOS_INLINE_FUNCTION void prepare_batch(CandidateBatch& b, const double* valid) const {
+#if defined(SWATHGRID_X86_DISPATCH)
+    if (isa == PrepareIsa::avx512) return prepare_avx512<uniform>(b, valid);
+    if (isa == PrepareIsa::avx2) return prepare_avx2<uniform>(b, valid);
+#endif
+    prepare<uniform>(b, valid);
+  }
+
   /// Candidates kBatch b to kBatch (b + 1) - 1 of the list: gathered, prepared side by side,
   /// then each one's cells visited.
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t batch) const {
@@ -443,9 +496,9 @@ struct ScatterFunctor {
     double valid[kBatch];
     for (int j = 0; j < kBatch; ++j) gather(batch * kBatch + j, j, b, valid);
     if (uniform_radius > 0.0)
-      prepare<true>(b, valid);
+      prepare_batch<true>(b, valid);
     else
-      prepare<false>(b, valid);
+      prepare_batch<false>(b, valid);
     for (int j = 0; j < kBatch; ++j) {
       if (!(b.row_begin[j] < b.row_end[j])) continue;
       const Span rows{static_cast<std::int64_t>(b.row_begin[j]),
@@ -561,7 +614,8 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
       ExecSpace().concurrency() == 1,
       static_cast<double>(window.nx + 1) * window.cell_size <= kFullTurnDeg
           ? kFullTurnDeg - 3.0 * window.cell_size
-          : -1.0};
+          : -1.0,
+      prepare_isa()};
   Kokkos::parallel_for("swathgrid::nearest::scatter",
                        DynamicPolicy(ExecSpace(), 0, (candidate_count_ + kBatch - 1) / kBatch),
                        scatter);
