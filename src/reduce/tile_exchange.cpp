@@ -223,6 +223,41 @@ std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayo
   return mine;
 }
 
+namespace {
+
+/// finalize_tile_row's statistics of one `cells` tile (row0, col0: its first cell's row and
+/// column), computed for its cells with data alone (its values are already a HostFields of
+/// layout.count x cells) and put in place in `block`, whose other cells keep the fill.
+void finalize_cells(const CellTile& cells, std::int64_t row0, std::int64_t col0,
+                    std::int64_t first_cell, const FieldLayout& layout, const TileGrid& tiles,
+                    const Config& config, RowBlock& block, std::vector<char>* has_data) {
+  const auto n = static_cast<std::int64_t>(cells.offsets.size());
+  if (n == 0) return;
+  const HostFields fields(const_cast<std::int64_t*>(cells.values.data()), layout.count, n);
+  std::int64_t filled = 0;
+  const std::vector<StatGrid> grids =
+      finalize_stats(fields, layout, config.weighting, config.stats, &filled, config.stdev_form);
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t offset = cells.offsets[static_cast<std::size_t>(k)];
+    const std::int64_t row = row0 + offset / tiles.tile_size;
+    const std::int64_t col = col0 + offset % tiles.tile_size;
+    if (row >= tiles.ny || col >= tiles.nx) continue;  // never: no data beyond the grid
+    const auto at = static_cast<std::size_t>(row * tiles.nx + col - first_cell);
+    for (std::size_t s = 0; s < grids.size(); ++s) {
+      if (grids[s].is_count) {
+        block.counts[s][at] = grids[s].counts[static_cast<std::size_t>(k)];
+      } else {
+        const float v = grids[s].values[static_cast<std::size_t>(k)];
+        if (!std::isnan(v)) block.values[s][at] = v;
+      }
+    }
+    if (has_data && layout.observations(fields(layout.slot[kObservations], k)) > 0)
+      (*has_data)[at] = 1;
+  }
+}
+
+}  // namespace
+
 void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
                        const std::vector<std::int64_t>& received, const FieldLayout& layout,
                        const TileGrid& tiles, const Config& config, RowBlock& block,
@@ -258,6 +293,20 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
   HostFields tile(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile"), layout.count,
                   per_tile);
   for (const auto& [id, copies] : copies_of_tile) {
+    const std::int64_t row0 = id / tiles.tiles_x * tiles.tile_size;
+    const std::int64_t col0 = id % tiles.tiles_x * tiles.tile_size;
+    // A tile of `cells` storage held by one rank alone (every tile of a one-rank run): its
+    // statistics from its cells with data, not from the tile expanded (a global 0.01 degree
+    // grid's tiles with data hold ~4x more cells than have data; docs/performance.md).
+    const CellTile* single = nullptr;
+    if (copies.local_slot >= 0 && copies.received.empty() && local.data.cell_tiles)
+      single = &(*local.data.cell_tiles)[static_cast<std::size_t>(copies.local_slot)];
+    else if (copies.local_slot < 0 && copies.received.size() == 1)
+      single = &copies.received.front();
+    if (single) {
+      finalize_cells(*single, row0, col0, first_cell, layout, tiles, config, block, has_data);
+      continue;
+    }
     if (copies.local_slot >= 0)
       local.data.expand(copies.local_slot, tile.data());  // identity + the copy
     else
@@ -268,8 +317,6 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
         finalize_stats(tile, layout, config.weighting, config.stats, &filled, config.stdev_form);
     // Row by row of the tile, the cells inside the grid (as TileGrid::cell_of, without its
     // divisions per cell).
-    const std::int64_t row0 = id / tiles.tiles_x * tiles.tile_size;
-    const std::int64_t col0 = id % tiles.tiles_x * tiles.tile_size;
     const std::int64_t rows = std::min(tiles.tile_size, tiles.ny - row0);
     const std::int64_t columns = std::min(tiles.tile_size, tiles.nx - col0);
     for (std::int64_t r = 0; r < rows; ++r) {
