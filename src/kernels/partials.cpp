@@ -5,9 +5,11 @@
 
 #include "swathgrid/partials.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "swathgrid/error.hpp"
 
@@ -42,7 +44,7 @@ KOKKOS_INLINE_FUNCTION bool representable(const FieldLayout& layout, double v) {
 struct CellAdder {
   FieldLayout layout;
   TileSlots slots;
-  bool alone;  ///< the only thread adding
+  bool alone;  ///< the only thread adding to these cells
 
   explicit CellAdder(const TiledFields& fields)
       : layout(fields.layout), slots(fields.slots()), alone(ExecSpace().concurrency() == 1) {}
@@ -232,6 +234,19 @@ struct ClassifyPass {
   }
 };
 
+/// How many parts bin's adding pass splits the tiles into, one host thread each (a power of
+/// two: the tile index's low bits choose its part): the threads of a host backend, up to 8,
+/// where every thread then reads every pixel's place; 1 (one pass over the pixels, atomic adds
+/// where threads share cells) on a device or one thread. On the global 0.01 degree case, one
+/// rank of two threads, the locked adds took ~2.5x the CPU of plain ones (docs/performance.md).
+std::int64_t tile_parts() {
+  if (!std::is_same_v<ExecSpace, Kokkos::DefaultHostExecutionSpace>) return 1;
+  const std::int64_t threads = std::min(ExecSpace().concurrency(), 8);
+  std::int64_t parts = 1;
+  while (parts * 2 <= threads) parts *= 2;
+  return parts;
+}
+
 BinTotals to_totals(const std::int64_t (&totals)[kOutcomes]) {
   BinTotals result;
   result.binned = totals[kBinned];
@@ -280,18 +295,37 @@ BinTotals bin(const Positions& lon, const Positions& lat, const ConstPixelView& 
       totals);
   fields.ensure_tiles(touched);
   // Second pass: the values into the places the first found.
-  const CellAdder add(fields);
+  CellAdder add(fields);
   const TileSlots slots = add.slots;
   std::int64_t over_capacity = 0;
-  Kokkos::parallel_reduce(
-      "swathgrid::bin", Policy(0, n),
-      KOKKOS_LAMBDA(const std::int64_t i, std::int64_t& refused) {
-        const std::int64_t key = places(i);
-        if (key >= 0 &&
-            !add(values(i), slots.in_tile(place.tile_of_key(key), place.offset_of_key(key))))
-          ++refused;
-      },
-      over_capacity);
+  const std::int64_t parts = tile_parts();
+  if (parts > 1) {
+    // Each host thread adds the pixels of its own tiles (tile index modulo parts), with
+    // plain instructions: every thread reads every place, but no add is a locked one.
+    add.alone = true;
+    Kokkos::parallel_reduce(
+        "swathgrid::bin_by_tile", Policy(0, parts),
+        KOKKOS_LAMBDA(const std::int64_t part, std::int64_t& refused) {
+          for (std::int64_t i = 0; i < n; ++i) {
+            const std::int64_t key = places(i);
+            if (key < 0) continue;
+            const std::int64_t tile = place.tile_of_key(key);
+            if ((tile & (parts - 1)) != part) continue;
+            if (!add(values(i), slots.in_tile(tile, place.offset_of_key(key)))) ++refused;
+          }
+        },
+        over_capacity);
+  } else {
+    Kokkos::parallel_reduce(
+        "swathgrid::bin", Policy(0, n),
+        KOKKOS_LAMBDA(const std::int64_t i, std::int64_t& refused) {
+          const std::int64_t key = places(i);
+          if (key >= 0 &&
+              !add(values(i), slots.in_tile(place.tile_of_key(key), place.offset_of_key(key))))
+            ++refused;
+        },
+        over_capacity);
+  }
   SWATHGRID_REQUIRE(over_capacity == 0,
                     compact_capacity_error() << " (" << over_capacity << " pixels refused)");
   BinTotals result = to_totals(totals);
