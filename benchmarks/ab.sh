@@ -9,8 +9,10 @@
 #   CASES=demo ARGS="--method nearest" OLD=... NEW=... benchmarks/ab.sh
 # ARGS: more swathgrid options (word-split). Case demo: WORK/demo.txt, the 16 granules of
 # scripts/dev.sh's demo (swathgrid-synth --count 16 --first-day 2024-08-01 --days 7
-# --near -75,38.5 --seed 2024), and month (run.sh's), on the seed grid.
-# Prints per run: case binary ranks rep wall_s cpu_s (user+sys) minor_faults read_s regrid_s.
+# --near -75,38.5 --seed 2024), and month (run.sh's), on the seed grid; global1km: the
+# global granules (global.txt) at 0.01 degree (issue 16's case; THREADS=2 for one rank of two).
+# Prints per run: case binary ranks rep wall_s cpu_s (user+sys) minor_faults and the read,
+# regrid, reduce and write phases (max over ranks, s).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$(cd "${BUILD:-$root/build}" && pwd)
@@ -24,7 +26,12 @@ export OMP_NUM_THREADS=${THREADS:-1}
 cd "$work" || exit 1
 mkdir -p ab-bin
 for case in $cases; do
-  if [[ $case == global ]]; then grid=(--res 4km); else grid=(--bbox -77,36,-73,41); fi
+  list=$case.txt
+  case $case in
+  global) grid=(--res 4km) ;;
+  global1km) grid=(--res 0.01) list=global.txt ;;
+  *) grid=(--bbox -77,36,-73,41) ;;
+  esac
   # shellcheck disable=SC2206  # ARGS is a list of options
   grid+=(${ARGS:-})
   for ((r = 1; r <= reps; r++)); do
@@ -33,19 +40,22 @@ for case in $cases; do
       [[ $which == new ]] && exe=$NEW
       cp "$exe" ab-bin/swathgrid
       /usr/bin/time -f "%e %U %S %R" -o ab.time mpiexec -n "$ranks" --oversubscribe --bind-to none \
-        ab-bin/swathgrid --input-list "$case.txt" "${grid[@]}" -o ab.nc >"ab.$case.$which.log" 2>&1 ||
+        ab-bin/swathgrid --input-list "$list" "${grid[@]}" -o ab.nc >"ab.$case.$which.log" 2>&1 ||
         echo "FAIL $case $which (see $work/ab.$case.$which.log)"
       mv ab.nc "ab.$case.$which.nc"
       read -r wall u s faults <ab.time
       perf_line=$(grep PERFORMANCE "ab.$case.$which.log")
       read_s=$(sed -n 's/.*read_max=\([0-9.]*\).*/\1/p' <<<"$perf_line")
       regrid_s=$(sed -n 's/.*regrid_max=\([0-9.]*\).*/\1/p' <<<"$perf_line")
-      printf '%-6s %s n%s rep %d  wall %6.2f  cpu %6.2f  minflt %7d  read %6s  regrid %6s\n' \
-        "$case" "$which" "$ranks" "$r" "$wall" "$(echo "$u + $s" | bc)" "$faults" "$read_s" "$regrid_s"
+      reduce_s=$(sed -n 's/.*reduce_max=\([0-9.]*\).*/\1/p' <<<"$perf_line")
+      write_s=$(sed -n 's/.*write_max=\([0-9.]*\).*/\1/p' <<<"$perf_line")
+      printf '%-6s %s n%s rep %d  wall %6.2f  cpu %6.2f  minflt %7d  read %6s  regrid %6s  reduce %6s  write %6s\n' \
+        "$case" "$which" "$ranks" "$r" "$wall" "$(echo "$u + $s" | bc)" "$faults" "$read_s" \
+        "$regrid_s" "$reduce_s" "$write_s"
     done
     if [[ ${FLOOR:-1} == 1 ]]; then
       /usr/bin/time -f "%e %U %S %R" -o ab.time "$build/benchmarks/read_floor" \
-        --input-list "$case.txt" >/dev/null 2>&1
+        --input-list "$list" >/dev/null 2>&1
       read -r wall u s faults <ab.time
       printf '%-6s floor rep %d  wall %6.2f  cpu %6.2f  minflt %7d\n' "$case" "$r" "$wall" \
         "$(echo "$u + $s" | bc)" "$faults"
