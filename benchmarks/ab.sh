@@ -30,7 +30,7 @@ for case in $cases; do
   case $case in
   global) grid=(--res 4km) ;;
   global1km) grid=(--res 0.01) list=global.txt ;;
-  *) grid=(--bbox -77,36,-73,41) ;;
+  *) grid=(--bbox "-77,36,-73,41") ;;
   esac
   # shellcheck disable=SC2206  # ARGS is a list of options
   grid+=(${ARGS:-})
