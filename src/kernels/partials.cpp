@@ -38,9 +38,10 @@ KOKKOS_INLINE_FUNCTION bool representable(const FieldLayout& layout, double v) {
 /// Adds value v (weight 1) to the fields of a grid cell: partials, or the
 /// accumulators of pixel weighting (whose PackedCount word takes a compare-and-swap loop).
 /// Returns false, adding nothing, when the cell of a narrow_high layout is full.
-/// With one thread in the execution space (a rank of one thread: MPI-only runs) it adds
-/// with plain instructions: the same integers, without the locked ones' cost (~20 cycles
-/// each, two or more per pixel).
+/// Where one thread alone adds to the cells (`alone`: a rank of one thread, as in MPI-only
+/// runs, or bin's adding pass split by tiles among host threads) it adds with plain
+/// instructions: the same integers, without the locked ones' cost (~20 cycles each, two or
+/// more per pixel).
 struct CellAdder {
   FieldLayout layout;
   TileSlots slots;
@@ -176,10 +177,7 @@ struct TilePlace {
     const std::uint32_t tile_col = static_cast<std::uint32_t>(col) / size;
     const std::int64_t offset =
         (row - tile_row * std::int64_t{size}) * size + (col - tile_col * std::int64_t{size});
-    return (tile(tile_row, tile_col) << offset_bits) | offset;
-  }
-  KOKKOS_INLINE_FUNCTION std::int64_t tile(std::int64_t tile_row, std::int64_t tile_col) const {
-    return tile_row * tiles.tiles_x + tile_col;
+    return ((tile_row * tiles.tiles_x + tile_col) << offset_bits) | offset;
   }
   KOKKOS_INLINE_FUNCTION std::int64_t tile_of_key(std::int64_t key) const {
     return key >> offset_bits;
