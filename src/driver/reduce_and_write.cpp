@@ -9,6 +9,7 @@
 #include "swathgrid/comm.hpp"
 #include "swathgrid/environment.hpp"
 #include "swathgrid/error.hpp"
+#include "swathgrid/host_parallel.hpp"
 #include "swathgrid/periods.hpp"
 
 namespace swathgrid {
@@ -77,7 +78,8 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
       block.rows.row_begin = tile_row * tiles.tile_size;
       block.rows.row_count = std::min(tiles.tile_size, tiles.ny - block.rows.row_begin);
     }
-    has_data.assign(static_cast<std::size_t>(block.rows.row_count * tiles.nx), 0);
+    has_data.resize(static_cast<std::size_t>(block.rows.row_count * tiles.nx));
+    parallel_fill(has_data.data(), has_data.size(), char{0});
     for (std::size_t t = 0; t < keys.size(); ++t) {
       for (std::size_t l = 0; l < layers.size(); ++l) {
         const Layer& layer = layers[l];
@@ -102,7 +104,8 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
         add_write_time();
       }
     }
-    cells_with_data += std::count(has_data.begin(), has_data.end(), 1);
+    cells_with_data +=
+        parallel_count_if(has_data.data(), has_data.size(), [](char c) { return c == 1; });
   }
   write_start = std::chrono::steady_clock::now();
   writer->commit();

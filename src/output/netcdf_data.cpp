@@ -9,6 +9,7 @@
 
 #include "output/netcdf_internal.hpp"
 #include "swathgrid/comm.hpp"
+#include "swathgrid/host_parallel.hpp"
 
 namespace swathgrid::netcdf {
 
@@ -60,7 +61,7 @@ void copy_with_fill(const float* values, std::size_t size, float* to) {
 }
 
 const float* with_fill(const float* values, std::size_t size, std::vector<float>& copy) {
-  if (std::none_of(values, values + size, [](float v) { return std::isnan(v); })) return values;
+  if (parallel_count_if(values, size, [](float v) { return std::isnan(v); }) == 0) return values;
   copy.resize(size);
   copy_with_fill(values, size, copy.data());
   return copy.data();

@@ -10,6 +10,7 @@
 #include "swathgrid/comm.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/fault.hpp"
+#include "swathgrid/host_parallel.hpp"
 #include "swathgrid/netcdf_writer.hpp"
 #include "swathgrid/statistics.hpp"
 
@@ -225,34 +226,63 @@ std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayo
 
 namespace {
 
-/// finalize_tile_row's statistics of one `cells` tile (row0, col0: its first cell's row and
-/// column), computed for its cells with data alone (its values are already a HostFields of
-/// layout.count x cells) and put in place in `block`, whose other cells keep the fill.
-void finalize_cells(const CellTile& cells, std::int64_t row0, std::int64_t col0,
-                    std::int64_t first_cell, const FieldLayout& layout, const TileGrid& tiles,
-                    const Config& config, RowBlock& block, std::vector<char>* has_data) {
-  const auto n = static_cast<std::int64_t>(cells.offsets.size());
-  if (n == 0) return;
-  const HostFields fields(const_cast<std::int64_t*>(cells.values.data()), layout.count, n);
+/// A `cells` tile held by one copy (row0, col0: its first cell's row and column).
+struct SingleCopy {
+  const CellTile* cells = nullptr;
+  std::int64_t row0 = 0, col0 = 0;
+};
+
+/// finalize_tile_row's statistics of the tile row's `cells` tiles held by one copy, computed
+/// for their cells with data alone, in one finalize_stats call for them all (one call per
+/// tile launched ~4 tiny parallel kernels each: ~150,000 on the global 0.01 degree grid,
+/// whose barriers kept the second thread spinning; docs/performance.md, session 16), and put
+/// in place in `block`, whose other cells keep the fill.
+void finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t first_cell,
+                    const FieldLayout& layout, const TileGrid& tiles, const Config& config,
+                    RowBlock& block, std::vector<char>* has_data) {
+  // Where each tile's cells start among all of them.
+  std::vector<std::int64_t> starts(singles.size() + 1, 0);
+  for (std::size_t t = 0; t < singles.size(); ++t)
+    starts[t + 1] = starts[t] + static_cast<std::int64_t>(singles[t].cells->offsets.size());
+  const std::int64_t total = starts.back();
+  if (total == 0) return;
+  const auto tile_count = static_cast<std::int64_t>(singles.size());
+  // Each tile's values are layout.count x n (field-major): row f of it goes to row f of all.
+  HostFields fields(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::row_cells"),
+                    layout.count, total);
+#pragma omp parallel for schedule(dynamic)
+  for (std::int64_t t = 0; t < tile_count; ++t) {
+    const CellTile& cells = *singles[static_cast<std::size_t>(t)].cells;
+    const std::size_t n = cells.offsets.size();
+    for (int f = 0; f < layout.count; ++f)
+      std::copy_n(cells.values.data() + static_cast<std::size_t>(f) * n, n,
+                  fields.data() + f * total + starts[static_cast<std::size_t>(t)]);
+  }
   std::int64_t filled = 0;
   const std::vector<StatGrid> grids =
       finalize_stats(fields, layout, config.weighting, config.stats, &filled, config.stdev_form);
-  for (std::int64_t k = 0; k < n; ++k) {
-    const std::int64_t offset = cells.offsets[static_cast<std::size_t>(k)];
-    const std::int64_t row = row0 + offset / tiles.tile_size;
-    const std::int64_t col = col0 + offset % tiles.tile_size;
-    if (row >= tiles.ny || col >= tiles.nx) continue;  // never: no data beyond the grid
-    const auto at = static_cast<std::size_t>(row * tiles.nx + col - first_cell);
-    for (std::size_t s = 0; s < grids.size(); ++s) {
-      if (grids[s].is_count) {
-        block.counts[s][at] = grids[s].counts[static_cast<std::size_t>(k)];
-      } else {
-        const float v = grids[s].values[static_cast<std::size_t>(k)];
-        if (!std::isnan(v)) block.values[s][at] = v;
+  // Tiles write disjoint cells of the block.
+#pragma omp parallel for schedule(dynamic)
+  for (std::int64_t t = 0; t < tile_count; ++t) {
+    const SingleCopy& single = singles[static_cast<std::size_t>(t)];
+    const std::vector<std::uint16_t>& offsets = single.cells->offsets;
+    for (std::size_t j = 0; j < offsets.size(); ++j) {
+      const std::int64_t k = starts[static_cast<std::size_t>(t)] + static_cast<std::int64_t>(j);
+      const std::int64_t row = single.row0 + offsets[j] / tiles.tile_size;
+      const std::int64_t col = single.col0 + offsets[j] % tiles.tile_size;
+      if (row >= tiles.ny || col >= tiles.nx) continue;  // never: no data beyond the grid
+      const auto at = static_cast<std::size_t>(row * tiles.nx + col - first_cell);
+      for (std::size_t s = 0; s < grids.size(); ++s) {
+        if (grids[s].is_count) {
+          block.counts[s][at] = grids[s].counts[static_cast<std::size_t>(k)];
+        } else {
+          const float v = grids[s].values[static_cast<std::size_t>(k)];
+          if (!std::isnan(v)) block.values[s][at] = v;
+        }
       }
+      if (has_data && layout.observations(fields(layout.slot[kObservations], k)) > 0)
+        (*has_data)[at] = 1;
     }
-    if (has_data && layout.observations(fields(layout.slot[kObservations], k)) > 0)
-      (*has_data)[at] = 1;
   }
 }
 
@@ -269,10 +299,13 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
   // Only the vector each statistic is written from (a tile row of the global 0.01 degree
   // grid: 18 MB each).
   for (std::size_t s = 0; s < config.stats.size(); ++s) {
-    if (is_count_stat(config.stats[s]))
-      block.counts[s].assign(cells, 0);
-    else
-      block.values[s].assign(cells, kOutputFillValue);
+    if (is_count_stat(config.stats[s])) {
+      block.counts[s].resize(cells);
+      parallel_fill(block.counts[s].data(), cells, std::int32_t{0});
+    } else {
+      block.values[s].resize(cells);
+      parallel_fill(block.values[s].data(), cells, kOutputFillValue);
+    }
   }
   // Several ranks may hold the same tile: group the copies by tile (this rank's own, if it
   // has one, by slot; the others' as received).
@@ -289,6 +322,7 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
     at = read_record(received, at, layout.count, id, from);
     copies_of_tile[id].received.push_back(std::move(from));
   }
+  std::vector<SingleCopy> singles;
   const HostFields identity = make_dense_identity(layout, per_tile);
   HostFields tile(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile"), layout.count,
                   per_tile);
@@ -304,7 +338,7 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
     else if (copies.local_slot < 0 && copies.received.size() == 1)
       single = &copies.received.front();
     if (single) {
-      finalize_cells(*single, row0, col0, first_cell, layout, tiles, config, block, has_data);
+      singles.push_back(SingleCopy{single, row0, col0});
       continue;
     }
     if (copies.local_slot >= 0)
@@ -338,6 +372,7 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
             (*has_data)[at + static_cast<std::size_t>(c)] = 1;
     }
   }
+  finalize_cells(singles, first_cell, layout, tiles, config, block, has_data);
 }
 
 }  // namespace swathgrid
