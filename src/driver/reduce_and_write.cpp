@@ -63,7 +63,7 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
   // Tile row by tile row: every rank takes as many steps as the rank owning the most tile
   // rows, so that all make the same collective calls; a rank past its own rows takes part
   // with nothing. Memory: one tile row of statistics, never the whole band.
-  const std::int64_t owned = own.first[rank + 1] - own.first[rank];
+  const std::int64_t owned = own.rows_of(rank);
   const auto steps = static_cast<std::int64_t>(allreduce_max(static_cast<double>(owned), comm));
   std::int64_t cells_with_data = 0;
   ExchangeMemory exchange_memory;
@@ -72,7 +72,7 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
   block.counts.resize(stat_count);
   std::vector<char> has_data;  // any period, first layer
   for (std::int64_t step = 0; step < steps; ++step) {
-    const std::int64_t tile_row = step < owned ? own.first[rank] + step : -1;  // -1: none
+    const std::int64_t tile_row = own.row_at(rank, step);  // -1: none
     block.rows = RowBand{};
     if (tile_row >= 0) {
       block.rows.row_begin = tile_row * tiles.tile_size;

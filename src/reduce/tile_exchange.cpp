@@ -214,8 +214,8 @@ std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayo
   // tile row of the grid, whatever the number of ranks.
   std::vector<std::int64_t> mine;
   for (int owner = 0; owner < size; ++owner) {
-    const std::int64_t tile_row = own.first[owner] + step;
-    if (tile_row >= own.first[owner + 1]) continue;
+    const std::int64_t tile_row = own.row_at(owner, step);
+    if (tile_row < 0) continue;
     std::vector<std::int64_t> records =
         exchange_tile_row(local, layout, own, tile_row, comm,
                           static_cast<std::int64_t>(mine.size() * sizeof(std::int64_t)), memory);

@@ -29,22 +29,33 @@ ReduceMode resolve_reduce_mode(ReduceMode mode, const GridSpec& grid);
 std::vector<std::int64_t> all_period_keys(const std::vector<Layer>& layers, PeriodKind kind,
                                           MPI_Comm comm);
 
-/// The rows each rank owns: rank r owns tile rows [first[r], first[r + 1]). `root`: rank 0
-/// owns all; `owner`: contiguous blocks of tile rows, as even as whole tile rows allow.
+/// The tile rows each rank owns. `root`: rank 0 owns all. `owner`: tile rows dealt out in
+/// turn, rank r owning rows r, r + P, r + 2P, ... (P ranks), so that at each step the ranks
+/// finalize and compress neighbouring rows, of similar amounts of data: with contiguous
+/// blocks one rank's band could hold most of the swaths while the others waited for it at
+/// every step's collective write (global 0.01 degree, 2 ranks: write 4.4 -> 3.0 s;
+/// docs/performance.md, session 16).
 struct Ownership {
   TileGrid tiles;
-  std::vector<std::int64_t> first;  ///< size ranks + 1, in tile rows
+  bool root = false;  ///< rank 0 owns every row
+  int ranks = 1;
 
-  Ownership(const TileGrid& tile_grid, ReduceMode mode, int ranks) : tiles(tile_grid) {
-    for (int r = 0; r <= ranks; ++r)
-      first.push_back(mode == ReduceMode::kRoot ? (r == 0 ? 0 : tiles.tiles_y)
-                                                : tiles.tiles_y * r / ranks);
-  }
+  Ownership(const TileGrid& tile_grid, ReduceMode mode, int rank_count)
+      : tiles(tile_grid), root(mode == ReduceMode::kRoot), ranks(rank_count) {}
 
   /// The rank owning tile row `tile_row` (0 <= tile_row < tiles.tiles_y).
   int owner_of(std::int64_t tile_row) const {
-    const auto it = std::upper_bound(first.begin(), first.end(), tile_row);
-    return static_cast<int>(it - first.begin()) - 1;
+    return root ? 0 : static_cast<int>(tile_row % ranks);
+  }
+  /// How many tile rows `rank` owns.
+  std::int64_t rows_of(int rank) const {
+    if (root) return rank == 0 ? tiles.tiles_y : 0;
+    return rank < tiles.tiles_y ? (tiles.tiles_y - rank + ranks - 1) / ranks : 0;
+  }
+  /// The tile row `rank` finalizes at step `step` (its step-th), or -1 past its last.
+  std::int64_t row_at(int rank, std::int64_t step) const {
+    if (step >= rows_of(rank)) return -1;
+    return root ? step : rank + step * ranks;
   }
 };
 
