@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <vector>
 
@@ -297,6 +298,22 @@ TEST(NearestKernel, MatchesBruteForceWithMaxDistance) {
   // and across the east edge of the swath.
   expect_matches_brute_force(s, window_around(s.point(21.5, 20.0), 0.0005, 120), 1500.0, 1000);
   expect_matches_brute_force(s, window_around(s.point(30.0, 39.0), 0.0005, 120), 1500.0, 1000);
+}
+
+// The survey's run bounds and the scatter's batch preparation have copies for AVX2 and
+// AVX-512F chosen at run time (nearest_shared.hpp): each copy this CPU has, and the portable
+// loop, matches brute force (SWATHGRID_VECTOR_ISA narrows the choice; a CPU without an ISA
+// runs the widest it has, compared again).
+TEST(NearestKernel, EveryVectorCopyMatchesBruteForce) {
+  const Swath s = gappy_swath();
+  const BBox around{-75.6, 34.5, -74.4, 35.5};
+  for (const char* isa : {"portable", "avx2", "avx512"}) {
+    SCOPED_TRACE(isa);
+    ASSERT_EQ(setenv("SWATHGRID_VECTOR_ISA", isa, 1), 0);
+    expect_matches_brute_force(s, window(-75.3107, 35.2013, 0.002, 200, 150), 0.0, 5000);
+    expect_matches_brute_force(s, GridSpec::from_bbox(around, 0.01), 2500.0, 3000);
+  }
+  unsetenv("SWATHGRID_VECTOR_ISA");
 }
 
 // Each block of rows x columns gets what the whole grid gets (the whole grid matches brute

@@ -274,6 +274,7 @@ struct SurveyFunctor {
   Kokkos::View<std::uint8_t*, MemSpace> flags;
   Kokkos::View<float*, MemSpace> reach_deg;
   Kokkos::View<std::int32_t* [3], MemSpace> line_info;
+  VectorIsa isa;  ///< the vectors run_bounds uses (vector_isa())
 
   /// |dlat| + |dlon| to pixel j if navigated (>= the great-circle angle, degrees), else 0.
   KOKKOS_INLINE_FUNCTION float degree_distance(float lon, float lat, std::int64_t j) const {
@@ -281,6 +282,79 @@ struct SurveyFunctor {
     const float gap = lon_gap_deg(lon_j, lon);
     const float d = gap >= 0.0f ? device::fabs(lat_j - lat) + gap : kHugeDeg;
     return navigated(lon_j, lat_j) ? d : 0.0f;
+  }
+
+  /// A run of pixels' bounds (classify_chunk): their largest neighbour degree distance, the
+  /// extremes of their latitudes and longitudes, and whether every distance was a plain one.
+  struct RunBounds {
+    float largest, lat_low, lat_high, lon_low, lon_high;
+    bool fine;
+  };
+
+  /// The bounds of pixels [from, to) (indices into the granule), each with its right, upper
+  /// and lower neighbour, starting from `b`: branch-free, so that it vectorises. Integers
+  /// stand for the floats: an int max of non-negative floats' bits, or of ordered_bits, is
+  /// their max (a float select would not vectorise under IEEE rules). Forced inline: each
+  /// ISA's copy below is this loop compiled for that ISA.
+  KOKKOS_FORCEINLINE_FUNCTION void run_bounds(std::int64_t from, std::int64_t to,
+                                              RunBounds& b) const {
+    int fine = 1;
+    std::int32_t largest_bits = float_bits(b.largest);
+    std::int32_t lat_min = ordered_bits(b.lat_low), lat_max = ordered_bits(b.lat_high);
+    std::int32_t lon_min = ordered_bits(b.lon_low), lon_max = ordered_bits(b.lon_high);
+    for (std::int64_t i = from; i < to; ++i) {
+      const float lon = lon_deg(i), lat = lat_deg(i);
+      const float lon_r = lon_deg(i + 1), lat_r = lat_deg(i + 1);
+      const float lon_u = lon_deg(i - pixels), lat_u = lat_deg(i - pixels);
+      const float lon_d = lon_deg(i + pixels), lat_d = lat_deg(i + pixels);
+      // lon_gap_deg: min(d, 360 - d) is d up to 180, 360 - d beyond (negative beyond 360).
+      const float dr = device::fabs(lon_r - lon), du = device::fabs(lon_u - lon),
+                  dd = device::fabs(lon_d - lon);
+      const std::int32_t gap_r = min_bits(float_bits(dr), float_bits(360.0f - dr));
+      const std::int32_t gap_u = min_bits(float_bits(du), float_bits(360.0f - du));
+      const std::int32_t gap_d = min_bits(float_bits(dd), float_bits(360.0f - dd));
+      fine &= static_cast<int>(navigated_bits(lon, lat) & navigated_bits(lon_r, lat_r) &
+                               navigated_bits(lon_u, lat_u) & navigated_bits(lon_d, lat_d)) &
+              static_cast<int>(gap_r >= 0 && gap_u >= 0 && gap_d >= 0);
+      largest_bits =
+          max_bits(largest_bits, float_bits(device::fabs(lat_r - lat) + bits_float(gap_r)));
+      largest_bits =
+          max_bits(largest_bits, float_bits(device::fabs(lat_u - lat) + bits_float(gap_u)));
+      largest_bits =
+          max_bits(largest_bits, float_bits(device::fabs(lat_d - lat) + bits_float(gap_d)));
+      lat_min = min_bits(lat_min, ordered_bits(lat));
+      lat_max = max_bits(lat_max, ordered_bits(lat));
+      lon_min = min_bits(lon_min, ordered_bits(lon));
+      lon_max = max_bits(lon_max, ordered_bits(lon));
+    }
+    b.largest = bits_float(largest_bits);
+    b.lat_low = bits_float(ordered_bits_inverse(lat_min));
+    b.lat_high = bits_float(ordered_bits_inverse(lat_max));
+    b.lon_low = bits_float(ordered_bits_inverse(lon_min));
+    b.lon_high = bits_float(ordered_bits_inverse(lon_max));
+    b.fine = b.fine && fine != 0;
+  }
+
+#if defined(SWATHGRID_X86_DISPATCH)
+  /// run_bounds compiled for AVX2 (8 floats a vector, and the integer minima and maxima SSE2
+  /// lacks) and for AVX-512F (16). Out of line, called only where vector_isa() found the ISA.
+  __attribute__((target("avx2"), noinline)) void run_bounds_avx2(std::int64_t from, std::int64_t to,
+                                                                 RunBounds& b) const {
+    run_bounds(from, to, b);
+  }
+  __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void run_bounds_avx512(
+      std::int64_t from, std::int64_t to, RunBounds& b) const {
+    run_bounds(from, to, b);
+  }
+#endif
+
+  KOKKOS_INLINE_FUNCTION void run_bounds_for_isa(std::int64_t from, std::int64_t to,
+                                                 RunBounds& b) const {
+#if defined(SWATHGRID_X86_DISPATCH)
+    if (isa == VectorIsa::avx512) return run_bounds_avx512(from, to, b);
+    if (isa == VectorIsa::avx2) return run_bounds_avx2(from, to, b);
+#endif
+    run_bounds(from, to, b);
   }
 
   /// Whether no pixel of pixels [begin, end) of `line` is a candidate or may have its centre in
@@ -305,43 +379,14 @@ struct SurveyFunctor {
     if (footprint && begin > 0 && end < pixels && line > 0 && line + 1 < lines) {
       // Inside the granule every pixel has its four neighbours: branch-free, so it vectorises.
       largest = pair_distance(lon_low, lat_low, first + begin - 1, largest, sane);
-      // Integers stand for the floats: an int max of non-negative floats' bits, or of
-      // ordered_bits, is their max (a float select would not vectorise under IEEE rules).
-      int fine = 1;
-      std::int32_t largest_bits = float_bits(largest);
-      std::int32_t lat_min = ordered_bits(lat_low), lat_max = lat_min;
-      std::int32_t lon_min = ordered_bits(lon_low), lon_max = lon_min;
-      for (std::int64_t i = first + begin; i < first + end; ++i) {
-        const float lon = lon_deg(i), lat = lat_deg(i);
-        const float lon_r = lon_deg(i + 1), lat_r = lat_deg(i + 1);
-        const float lon_u = lon_deg(i - pixels), lat_u = lat_deg(i - pixels);
-        const float lon_d = lon_deg(i + pixels), lat_d = lat_deg(i + pixels);
-        // lon_gap_deg: min(d, 360 - d) is d up to 180, 360 - d beyond (negative beyond 360).
-        const float dr = device::fabs(lon_r - lon), du = device::fabs(lon_u - lon),
-                    dd = device::fabs(lon_d - lon);
-        const std::int32_t gap_r = min_bits(float_bits(dr), float_bits(360.0f - dr));
-        const std::int32_t gap_u = min_bits(float_bits(du), float_bits(360.0f - du));
-        const std::int32_t gap_d = min_bits(float_bits(dd), float_bits(360.0f - dd));
-        fine &= static_cast<int>(navigated_bits(lon, lat) & navigated_bits(lon_r, lat_r) &
-                                 navigated_bits(lon_u, lat_u) & navigated_bits(lon_d, lat_d)) &
-                static_cast<int>(gap_r >= 0 && gap_u >= 0 && gap_d >= 0);
-        largest_bits =
-            max_bits(largest_bits, float_bits(device::fabs(lat_r - lat) + bits_float(gap_r)));
-        largest_bits =
-            max_bits(largest_bits, float_bits(device::fabs(lat_u - lat) + bits_float(gap_u)));
-        largest_bits =
-            max_bits(largest_bits, float_bits(device::fabs(lat_d - lat) + bits_float(gap_d)));
-        lat_min = min_bits(lat_min, ordered_bits(lat));
-        lat_max = max_bits(lat_max, ordered_bits(lat));
-        lon_min = min_bits(lon_min, ordered_bits(lon));
-        lon_max = max_bits(lon_max, ordered_bits(lon));
-      }
-      largest = bits_float(largest_bits);
-      lat_low = bits_float(ordered_bits_inverse(lat_min));
-      lat_high = bits_float(ordered_bits_inverse(lat_max));
-      lon_low = bits_float(ordered_bits_inverse(lon_min));
-      lon_high = bits_float(ordered_bits_inverse(lon_max));
-      sane = sane && fine != 0;
+      RunBounds b{largest, lat_low, lat_high, lon_low, lon_high, true};
+      run_bounds_for_isa(first + begin, first + end, b);
+      largest = b.largest;
+      lat_low = b.lat_low;
+      lat_high = b.lat_high;
+      lon_low = b.lon_low;
+      lon_high = b.lon_high;
+      sane = sane && b.fine;
     } else {
       for (std::int64_t p = begin; p < end; ++p) {
         const std::int64_t i = first + p;
@@ -502,7 +547,7 @@ void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& 
   Kokkos::parallel_reduce(
       "swathgrid::nearest::survey", Policy(ExecSpace(), 0, lines_),
       SurveyFunctor{lon_deg, lat_deg, lines_, pixels_, grid, GridEdges::of(grid),
-                    CentreBox::of(grid), uniform_deg, flags_, reach_deg_, line_info_},
+                    CentreBox::of(grid), uniform_deg, flags_, reach_deg_, line_info_, vector_isa()},
       Kokkos::MinMax<float>(in_grid_lat));
   rows_ = in_grid_lat.max_val < in_grid_lat.min_val
               ? RowWindow{}

@@ -133,33 +133,9 @@ KOKKOS_INLINE_FUNCTION double asin_bound(double y) { return y * (1.0 + 0.2 * y *
 /// in a loop the compiler vectorises across them (SSE2: two per instruction), so that their
 /// chains of dependent square roots and divisions overlap instead of running one after the
 /// other (two thirds of the scatter's time was these chains; docs/performance.md, issue 17,
-/// sessions 13 and 14).
+/// sessions 13 and 14). The loop has AVX2 and AVX-512F copies (nearest_shared.hpp: VectorIsa),
+/// 4 or 8 lanes per instruction (the scatter ~25 % shorter with AVX-512F; session 15).
 constexpr int kBatch = 8;
-
-/// On x86-64 (GCC, host backends) the batch's preparation runs with AVX2 or AVX-512F where the
-/// CPU has them, 4 or 8 lanes per instruction instead of SSE2's 2 (the scatter ~25 % shorter
-/// with AVX-512F; docs/performance.md, issue 17, session 15). Chosen at run time, so that the
-/// binary still runs on any x86-64. The same doubles: additions, multiplications, divisions
-/// and square roots are correctly rounded in every ISA, and the file is compiled with
-/// -ffp-contract=off (src/CMakeLists.txt), so no a * b + c becomes one rounding in an FMA.
-/// Elsewhere (Clang, another architecture, a device backend) the one portable loop.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
-    !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP) && !defined(KOKKOS_ENABLE_SYCL) && \
-    !defined(KOKKOS_ENABLE_OPENMPTARGET)
-#define SWATHGRID_X86_DISPATCH 1
-#endif
-
-/// The widest vectors the batch's preparation may use on this CPU (__builtin_cpu_supports also
-/// checks that the operating system saves the vector registers).
-enum class PrepareIsa { portable, avx2, avx512 };
-
-PrepareIsa prepare_isa() {
-#if defined(SWATHGRID_X86_DISPATCH)
-  if (__builtin_cpu_supports("avx512f")) return PrepareIsa::avx512;
-  if (__builtin_cpu_supports("avx2")) return PrepareIsa::avx2;
-#endif
-  return PrepareIsa::portable;
-}
 
 #if defined(_OPENMP)
 #define SWATHGRID_SIMD _Pragma("omp simd")
@@ -235,7 +211,7 @@ struct ScatterFunctor {
   /// Windows west + width below this (degrees east of x_min) have one image in the grid's
   /// columns: 360 - 3 cells where the grid is a cell or more narrower than a turn, else -1.
   double single_image_deg;
-  PrepareIsa isa;  ///< the vectors prepare_batch uses (prepare_isa())
+  VectorIsa isa;  ///< the vectors prepare_batch uses (vector_isa())
 
   KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
     return positions(i, 0) == positions(i, 0);
@@ -467,7 +443,7 @@ struct ScatterFunctor {
 #if defined(SWATHGRID_X86_DISPATCH)
   /// prepare compiled for AVX2 (4 lanes) and for AVX-512F (the batch's 8 lanes in one vector,
   /// asked for: GCC tuned for some AVX-512 CPUs prefers 256-bit vectors). Out of line, called
-  /// only where prepare_isa() found the ISA: no instruction of it reaches another CPU.
+  /// only where vector_isa() found the ISA: no instruction of it reaches another CPU.
   template <bool uniform>
   __attribute__((target("avx2"), noinline)) void prepare_avx2(CandidateBatch& b,
                                                               const double* valid) const {
@@ -483,8 +459,8 @@ struct ScatterFunctor {
   template <bool uniform>
   KOKKOS_INLINE_FUNCTION void prepare_batch(CandidateBatch& b, const double* valid) const {
 #if defined(SWATHGRID_X86_DISPATCH)
-    if (isa == PrepareIsa::avx512) return prepare_avx512<uniform>(b, valid);
-    if (isa == PrepareIsa::avx2) return prepare_avx2<uniform>(b, valid);
+    if (isa == VectorIsa::avx512) return prepare_avx512<uniform>(b, valid);
+    if (isa == VectorIsa::avx2) return prepare_avx2<uniform>(b, valid);
 #endif
     prepare<uniform>(b, valid);
   }
@@ -615,7 +591,7 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
       static_cast<double>(window.nx + 1) * window.cell_size <= kFullTurnDeg
           ? kFullTurnDeg - 3.0 * window.cell_size
           : -1.0,
-      prepare_isa()};
+      vector_isa()};
   Kokkos::parallel_for("swathgrid::nearest::scatter",
                        DynamicPolicy(ExecSpace(), 0, (candidate_count_ + kBatch - 1) / kBatch),
                        scatter);
