@@ -33,7 +33,7 @@ std::vector<std::int64_t> all_period_keys(const std::vector<Layer>& layers, Peri
 /// turn, rank r owning rows r, r + P, r + 2P, ... (P ranks), so that at each step the ranks
 /// finalize and compress neighbouring rows, of similar amounts of data: with contiguous
 /// blocks one rank's band could hold most of the swaths while the others waited for it at
-/// every step's collective write (global 0.01 degree, 2 ranks: write 4.4 -> 3.0 s;
+/// every step's collective write (global 0.01 degree, 2 ranks: write ~4.2 -> ~3.5 s;
 /// docs/performance.md, session 16).
 struct Ownership {
   TileGrid tiles;
