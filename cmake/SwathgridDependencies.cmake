@@ -101,6 +101,13 @@ if(SWATHGRID_ENABLE_LIBDEFLATE AND PkgConfig_FOUND)
 endif()
 add_feature_info(libdeflate LIBDEFLATE_FOUND
                  "direct chunk reads inflated with libdeflate (optional: libdeflate-dev)")
+# Optional, with libdeflate: ISA-L's igzip compresses the output's chunks at deflate level 1
+# (src/output/fast_deflate.cpp); without it libdeflate does, with the same values read back.
+if(SWATHGRID_ENABLE_ISAL AND LIBDEFLATE_FOUND)
+  pkg_check_modules(ISAL IMPORTED_TARGET libisal)
+endif()
+add_feature_info(isa-l ISAL_FOUND
+                 "output chunks deflated at level 1 by ISA-L's igzip (optional: libisal-dev)")
 # OpenMP threads inflate chunks in parallel (Kokkos' OpenMP backend brings it too).
 find_package(OpenMP COMPONENTS CXX)
 

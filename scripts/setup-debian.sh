@@ -10,7 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake pkg-config git
   openmpi-bin libopenmpi-dev
-  libhdf5-dev libhdf5-openmpi-dev hdf5-tools libdeflate-dev
+  libhdf5-dev libhdf5-openmpi-dev hdf5-tools libdeflate-dev libisal-dev
   libpnetcdf-dev pnetcdf-bin libnetcdf-mpi-dev
   libproj-dev proj-bin
   libgdal-dev gdal-bin python3-gdal

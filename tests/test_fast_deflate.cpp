@@ -1,5 +1,6 @@
-// zlib's compress2() served by libdeflate (src/output/fast_deflate.cpp): HDF5's deflate filter
-// in this process stores exactly libdeflate's stream of each shuffled chunk, a repeated chunk
+// zlib's compress2() served by libdeflate or ISA-L (src/output/fast_deflate.cpp): HDF5's deflate
+// filter in this process stores exactly the stream of each shuffled chunk that igzip level 1
+// (built with ISA-L) or libdeflate makes, a repeated chunk
 // gets the same bytes, zlib inflates every chunk back to its values, a chunk compressed ahead
 // is taken only by the byte-equal input, and compress2 keeps zlib's contract (Z_BUF_ERROR
 // when the result does not fit, Z_STREAM_ERROR for a bad level).
@@ -8,6 +9,9 @@
 #include <hdf5.h>
 #include <libdeflate.h>
 #include <zlib.h>
+#ifdef SWATHGRID_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #include <cstdint>
 #include <cstring>
@@ -46,6 +50,33 @@ std::vector<unsigned char> libdeflate_stream(const std::vector<unsigned char>& i
   return out;
 }
 
+/// The zlib stream of `input` at kLevel as this build's compressor makes it: igzip's (ISA-L's
+/// own API) where built with ISA-L, else libdeflate's.
+std::vector<unsigned char> level1_stream(const std::vector<unsigned char>& input) {
+#ifdef SWATHGRID_HAVE_ISAL
+  EXPECT_STREQ(deflate_engine(kLevel), "isal");
+  std::vector<unsigned char> out(input.size() + 1024), level_buffer(ISAL_DEF_LVL1_DEFAULT);
+  isal_zstream stream;
+  isal_deflate_stateless_init(&stream);
+  stream.level = kLevel;
+  stream.level_buf = level_buffer.data();
+  stream.level_buf_size = static_cast<std::uint32_t>(level_buffer.size());
+  stream.gzip_flag = IGZIP_ZLIB;
+  stream.end_of_stream = 1;
+  stream.next_in = const_cast<unsigned char*>(input.data());
+  stream.avail_in = static_cast<std::uint32_t>(input.size());
+  stream.next_out = out.data();
+  stream.avail_out = static_cast<std::uint32_t>(out.size());
+  EXPECT_EQ(isal_deflate_stateless(&stream), COMP_OK);
+  out.resize(stream.total_out);
+  EXPECT_NE(out, libdeflate_stream(input));  // igzip's stream, not libdeflate's
+  return out;
+#else
+  EXPECT_STREQ(deflate_engine(kLevel), "libdeflate");
+  return libdeflate_stream(input);
+#endif
+}
+
 std::vector<unsigned char> raw_chunk(hid_t set, hsize_t row, hsize_t column) {
   const hsize_t offset[2] = {row, column};
   hsize_t bytes = 0;
@@ -72,7 +103,7 @@ hid_t deflated_dataset(hid_t file, hsize_t columns) {
   return set;
 }
 
-TEST(FastDeflate, Hdf5DeflateStoresLibdeflatesStreamAndZlibInflatesIt) {
+TEST(FastDeflate, Hdf5DeflateStoresTheFastCompressorsStreamAndZlibInflatesIt) {
   ASSERT_TRUE(fast_deflate_in_use());
   h5::silence_errors();
   test::ScratchDir dir("fast-deflate");
@@ -99,9 +130,9 @@ TEST(FastDeflate, Hdf5DeflateStoresLibdeflatesStreamAndZlibInflatesIt) {
   const std::vector<unsigned char> first = raw_chunk(set, 0, 0);
   const std::vector<unsigned char> middle = raw_chunk(set, 0, kChunkColumns);
   const std::vector<unsigned char> last = raw_chunk(set, 0, 2 * kChunkColumns);
-  EXPECT_EQ(first, libdeflate_stream(fill_input));
+  EXPECT_EQ(first, level1_stream(fill_input));
   EXPECT_EQ(last, first);  // the remembered result
-  EXPECT_EQ(middle, libdeflate_stream(data_input));
+  EXPECT_EQ(middle, level1_stream(data_input));
   for (const auto& [raw, input] : {std::pair{first, fill_input}, std::pair{middle, data_input}}) {
     std::vector<unsigned char> inflated(input.size());
     uLongf size = inflated.size();
@@ -136,12 +167,37 @@ TEST(FastDeflate, ChunksCompressedAheadAreTakenByHdf5sFilter) {
   ASSERT_GE(H5Fflush(file, H5F_SCOPE_LOCAL), 0);
   forget_precompressed();
   EXPECT_EQ(precompressed_taken(), before + 1);
-  EXPECT_EQ(raw_chunk(set, 0, 0), libdeflate_stream(shuffled(chunk.data(), kChunkValues)));
+  EXPECT_EQ(raw_chunk(set, 0, 0), level1_stream(shuffled(chunk.data(), kChunkValues)));
   std::vector<float> back(kChunkValues);
   ASSERT_GE(H5Dread(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()), 0);
   EXPECT_EQ(back, chunk);
   H5Dclose(set);
   H5Fclose(file);
+}
+
+TEST(FastDeflate, DirectChunksTakeLevelOnesCompressorAndLibdeflateAboveIt) {
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> chlorophyll(0.01f, 20.0f);
+  std::vector<float> mixed(kChunkValues * 64, kFill);  // a swath's edge: data beside fill
+  for (std::size_t i = 0; i < mixed.size(); ++i)
+    if ((i / 37) % 3 == 0) mixed[i] = chlorophyll(random);
+  std::vector<unsigned char> noise(300000);  // incompressible: stored blocks, the bound's case
+  for (auto& b : noise) b = static_cast<unsigned char>(random());
+  for (const std::vector<unsigned char>& input : {shuffled(mixed.data(), mixed.size()), noise}) {
+    const std::vector<unsigned char> level1 = deflate_bytes(input.data(), input.size(), 1);
+    if (input != noise) EXPECT_EQ(level1, level1_stream(input));
+    libdeflate_compressor* compressor = libdeflate_alloc_compressor(2);
+    std::vector<unsigned char> level2(libdeflate_zlib_compress_bound(compressor, input.size()));
+    level2.resize(libdeflate_zlib_compress(compressor, input.data(), input.size(), level2.data(),
+                                           level2.size()));
+    libdeflate_free_compressor(compressor);
+    EXPECT_EQ(deflate_bytes(input.data(), input.size(), 2), level2);
+    std::vector<unsigned char> back(input.size());
+    uLongf size = back.size();
+    ASSERT_EQ(uncompress(back.data(), &size, level1.data(), level1.size()), Z_OK);
+    EXPECT_EQ(size, input.size());
+    EXPECT_EQ(back, input);
+  }
 }
 
 TEST(FastDeflate, KeepsZlibsContract) {

@@ -10,6 +10,9 @@ namespace swathgrid {
 /// True when HDF5's deflate filter compresses through libdeflate in this process: built with
 /// libdeflate and SWATHGRID_ZLIB_COMPRESS is not 1. Calling it also links the definition in.
 bool fast_deflate_in_use();
+/// Which library compresses at `level` in this process: "isal" (igzip, level 1 where built with
+/// ISA-L and SWATHGRID_ISAL_COMPRESS is not 0), "libdeflate" or "zlib".
+const char* deflate_engine(int level);
 
 /// Compresses `inputs` at `level` on every OpenMP thread, ahead of HDF5's deflate filter,
 /// which compresses one chunk after the other: each must be exactly what the filter will be
