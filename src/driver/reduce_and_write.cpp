@@ -48,6 +48,7 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
   encoding.chunk_rows = std::min(encoding.chunk_rows, tiles.tile_size);  // one writer a chunk
   // A tile row a call: classic writes are queued, NetCDF-4's consecutive planes staged.
   encoding.max_block_rows = tiles.tile_size;
+  encoding.values_filled = true;  // finalize_tile_row puts the fill where a statistic is NaN
   writer.emplace(config.output, grid, meta, fields, comm, staged_output, encoding);
   add_write_time();
 
@@ -87,8 +88,8 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
             exchange_step(local[t][l], layer.layout, own, step, comm, &exchange_memory);
         std::string error;
         try {
-          finalize_tile_row(local[t][l], tile_row, received, layer.layout, tiles, config, block,
-                            l == 0 ? &has_data : nullptr);
+          cells_with_data += finalize_tile_row(local[t][l], tile_row, received, layer.layout, tiles,
+                                               config, block, l == 0 ? &has_data : nullptr);
         } catch (const std::exception& e) {
           error = e.what();
         }
@@ -104,8 +105,6 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
         add_write_time();
       }
     }
-    cells_with_data +=
-        parallel_count_if(has_data.data(), has_data.size(), [](char c) { return c == 1; });
   }
   write_start = std::chrono::steady_clock::now();
   writer->commit();

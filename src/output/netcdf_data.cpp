@@ -106,13 +106,13 @@ Hyperslab hyperslab(const Plane& plane, const Block& rows, std::int64_t planes =
 }  // namespace
 
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
-                const std::string& path, MPI_Comm comm, std::int64_t planes) {
+                const std::string& path, MPI_Comm comm, std::int64_t planes, bool filled) {
   const Hyperslab slab = hyperslab(plane, rows, planes);
   const auto size = static_cast<std::size_t>(planes * rows.count[0] * rows.count[1]);
   std::vector<float> copy;
   const float* data = nullptr;
   agree_on(comm, path, [&] {
-    if (size > 0) data = with_fill(values, size, copy);
+    if (size > 0) data = filled ? values : with_fill(values, size, copy);
   });
   agree_on(comm, path, [&] { file.write(varid, slab.start, slab.count, data); });
 }
@@ -125,13 +125,13 @@ void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
   agree_on(comm, path, [&] { file.write(varid, slab.start, slab.count, data); });
 }
 
-void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
-                const float* values) {
+void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
+                bool filled) {
   const auto size = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
   if (size == 0) return;
   const Hyperslab slab = hyperslab(plane, rows);
   std::vector<float> copy;  // the queue keeps its own copy
-  file.queue(varid, slab.start, slab.count, with_fill(values, size, copy));
+  file.queue(varid, slab.start, slab.count, filled ? values : with_fill(values, size, copy));
 }
 
 void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,

@@ -101,19 +101,21 @@ struct Plane {
 };
 
 /// Collective: writes `rows` (count[0] x count[1] values; none for an empty block) of `plane`
-/// of variable `varid`: floats with NaN written as kOutputFillValue, or int counts. `planes`:
-/// that many consecutive planes from `plane` on (bands of a banded field, else periods),
-/// `values` holding them one after the other.
+/// of variable `varid`: floats with NaN written as kOutputFillValue (`filled`: they hold no
+/// NaN, none is looked for), or int counts. `planes`: that many consecutive planes from
+/// `plane` on (bands of a banded field, else periods), `values` holding them one after the
+/// other.
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
-                const std::string& path, MPI_Comm comm, std::int64_t planes = 1);
+                const std::string& path, MPI_Comm comm, std::int64_t planes = 1,
+                bool filled = false);
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
                 const std::int32_t* counts, const std::string& path, MPI_Comm comm,
                 std::int64_t planes = 1);
 
 /// Local: queues `rows` of `plane` as write_rows would write them, into the file's write
 /// buffer (NcFile::queue); an empty block queues nothing.
-void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
-                const float* values);
+void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
+                bool filled = false);
 void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
                 const std::int32_t* counts);
 

@@ -204,13 +204,20 @@ struct CompositeWriter::State {
       // Agreed before the collective write: netCDF-C rejects a bad block on the failing rank
       // alone, before the collective HDF5 call the others are in.
       agree_on(comm, path, [&] { check_block(field, time, band, rows); });
-      netcdf::write_rows(*file, ids.fields[field], plane, block, values, path, comm);
+      if constexpr (std::is_same_v<Value, float>)
+        netcdf::write_rows(*file, ids.fields[field], plane, block, values, path, comm, 1,
+                           values_filled);
+      else
+        netcdf::write_rows(*file, ids.fields[field], plane, block, values, path, comm);
       return;
     }
     try {  // queued on this rank alone; a failure is agreed at the flush
       if (queue_failure.empty()) {
         check_block(field, time, band, rows);
-        netcdf::queue_rows(*file, ids.fields[field], plane, block, values);
+        if constexpr (std::is_same_v<Value, float>)
+          netcdf::queue_rows(*file, ids.fields[field], plane, block, values, values_filled);
+        else
+          netcdf::queue_rows(*file, ids.fields[field], plane, block, values);
       }
     } catch (const std::exception& e) {
       queue_failure = e.what();
@@ -270,10 +277,14 @@ struct CompositeWriter::State {
         const std::size_t at = st.bytes.size();
         st.bytes.resize(at + size * sizeof(Value));
         auto* out = reinterpret_cast<Value*>(st.bytes.data() + at);
-        if constexpr (std::is_same_v<Value, float>)
-          netcdf::copy_with_fill(values, size, out);  // the stage's write then copies nothing
-        else
-          std::copy_n(values, size, out);
+        bool copied = false;
+        if constexpr (std::is_same_v<Value, float>) {
+          if (!values_filled) {
+            netcdf::copy_with_fill(values, size, out);  // the stage's write then copies nothing
+            copied = true;
+          }
+        }
+        if (!copied) std::copy_n(values, size, out);
       }
     } catch (const std::exception& e) {
       queue_failure = e.what();
@@ -293,7 +304,8 @@ struct CompositeWriter::State {
                          st.planes);
     else
       netcdf::write_rows(*file, ids.fields[field], first, block,
-                         reinterpret_cast<const float*>(st.bytes.data()), path, comm, st.planes);
+                         reinterpret_cast<const float*>(st.bytes.data()), path, comm, st.planes,
+                         true);  // the fill put in place when staged
     st.planes = 0;
     st.bytes.clear();
   }
@@ -306,6 +318,7 @@ struct CompositeWriter::State {
   std::int64_t calls_per_flush = 0;
   std::int64_t calls_queued = 0;
   std::int64_t max_block_rows = 0;  ///< batched or staged: the most rows a call may pass
+  bool values_filled = false;       ///< OutputEncoding::values_filled
   std::string queue_failure;
   /// Staged writes (NetCDF-4 with max_block_rows): planes per collective write (1: none).
   std::int64_t planes_per_write = 1;
@@ -325,6 +338,7 @@ CompositeWriter::CompositeWriter(const std::string& path, const GridDefinition& 
   s.times = std::max<std::size_t>(meta.times.size(), 1);
   s.bands = std::max<std::size_t>(meta.wavelengths_nm.size(), 1);
   s.has_time = !meta.times.empty();
+  s.values_filled = encoding.values_filled;
   for (const OutputField& field : fields)
     s.fields.push_back(OutputField{field.name, field.is_count, {}, nullptr, nullptr, field.banded});
   agree_on(comm, path, [&] { validate_arguments(path, grid.spec); });

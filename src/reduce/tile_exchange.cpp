@@ -236,16 +236,17 @@ struct SingleCopy {
 /// for their cells with data alone, in one finalize_stats call for them all (one call per
 /// tile launched ~4 tiny parallel kernels each: ~150,000 on the global 0.01 degree grid,
 /// whose barriers kept the second thread spinning; docs/performance.md, session 16), and put
-/// in place in `block`, whose other cells keep the fill.
-void finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t first_cell,
-                    const FieldLayout& layout, const TileGrid& tiles, const Config& config,
-                    RowBlock& block, std::vector<char>* has_data) {
+/// in place in `block`, whose other cells keep the fill. Returns the cells newly marked in
+/// `has_data`.
+std::int64_t finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t first_cell,
+                            const FieldLayout& layout, const TileGrid& tiles, const Config& config,
+                            RowBlock& block, std::vector<char>* has_data) {
   // Where each tile's cells start among all of them.
   std::vector<std::int64_t> starts(singles.size() + 1, 0);
   for (std::size_t t = 0; t < singles.size(); ++t)
     starts[t + 1] = starts[t] + static_cast<std::int64_t>(singles[t].cells->offsets.size());
   const std::int64_t total = starts.back();
-  if (total == 0) return;
+  if (total == 0) return 0;
   const auto tile_count = static_cast<std::int64_t>(singles.size());
   // Each tile's values are layout.count x n (field-major): row f of it goes to row f of all.
   HostFields fields(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::row_cells"),
@@ -262,7 +263,8 @@ void finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t first_c
   const std::vector<StatGrid> grids =
       finalize_stats(fields, layout, config.weighting, config.stats, &filled, config.stdev_form);
   // Tiles write disjoint cells of the block.
-#pragma omp parallel for schedule(dynamic)
+  std::int64_t marked = 0;
+#pragma omp parallel for schedule(dynamic) reduction(+ : marked)
   for (std::int64_t t = 0; t < tile_count; ++t) {
     const SingleCopy& single = singles[static_cast<std::size_t>(t)];
     const std::vector<std::uint16_t>& offsets = single.cells->offsets;
@@ -280,18 +282,22 @@ void finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t first_c
           if (!std::isnan(v)) block.values[s][at] = v;
         }
       }
-      if (has_data && layout.observations(fields(layout.slot[kObservations], k)) > 0)
+      if (has_data && layout.observations(fields(layout.slot[kObservations], k)) > 0 &&
+          (*has_data)[at] == 0) {
         (*has_data)[at] = 1;
+        ++marked;
+      }
     }
   }
+  return marked;
 }
 
 }  // namespace
 
-void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
-                       const std::vector<std::int64_t>& received, const FieldLayout& layout,
-                       const TileGrid& tiles, const Config& config, RowBlock& block,
-                       std::vector<char>* has_data) {
+std::int64_t finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
+                               const std::vector<std::int64_t>& received, const FieldLayout& layout,
+                               const TileGrid& tiles, const Config& config, RowBlock& block,
+                               std::vector<char>* has_data) {
   inject_fault("reduce", "tile row " + std::to_string(tile_row));
   const std::int64_t per_tile = tiles.cells_per_tile();
   const std::int64_t first_cell = block.rows.row_begin * tiles.nx;
@@ -323,6 +329,7 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
     copies_of_tile[id].received.push_back(std::move(from));
   }
   std::vector<SingleCopy> singles;
+  std::int64_t marked = 0;
   const HostFields identity = make_dense_identity(layout, per_tile);
   HostFields tile(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tile"), layout.count,
                   per_tile);
@@ -367,12 +374,16 @@ void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
           if (!std::isnan(values[c])) out[c] = values[c];
       }
       if (has_data)
-        for (std::int64_t c = 0; c < columns; ++c)
-          if (layout.observations(tile(layout.slot[kObservations], from + c)) > 0)
-            (*has_data)[at + static_cast<std::size_t>(c)] = 1;
+        for (std::int64_t c = 0; c < columns; ++c) {
+          char& mark = (*has_data)[at + static_cast<std::size_t>(c)];
+          if (layout.observations(tile(layout.slot[kObservations], from + c)) > 0 && mark == 0) {
+            mark = 1;
+            ++marked;
+          }
+        }
     }
   }
-  finalize_cells(singles, first_cell, layout, tiles, config, block, has_data);
+  return marked + finalize_cells(singles, first_cell, layout, tiles, config, block, has_data);
 }
 
 }  // namespace swathgrid

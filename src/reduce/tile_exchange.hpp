@@ -100,10 +100,12 @@ struct RowBlock {
 
 /// Combines the copies of the tiles of one tile row (this rank's own, from `local`, and those
 /// `received` from the others) tile by tile and finalizes their statistics into `block`;
-/// marks the cells with observations in `has_data` (when given).
-void finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
-                       const std::vector<std::int64_t>& received, const FieldLayout& layout,
-                       const TileGrid& tiles, const Config& config, RowBlock& block,
-                       std::vector<char>* has_data);
+/// marks the cells with observations in `has_data` (when given). Returns how many cells it
+/// marked that were not marked before (0 without `has_data`): summed over a tile row's calls,
+/// its cells with data, without a pass over the row.
+std::int64_t finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
+                               const std::vector<std::int64_t>& received, const FieldLayout& layout,
+                               const TileGrid& tiles, const Config& config, RowBlock& block,
+                               std::vector<char>* has_data);
 
 }  // namespace swathgrid

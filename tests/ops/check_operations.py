@@ -265,6 +265,16 @@ def check_quiet(ops, _):
         expect(text == "", "--quiet run printed on std%s: %r" % (stream, text[:200]))
     report = json.loads(read_text(ops + "/poc_daily.json"))  # --quiet still writes files
     expect(report["ranks"] == 1 and report["variables"] == ["poc"], "poc_daily report")
+    # Several periods: a cell counts once however many days have data there (both
+    # accumulator storages finalize apart).
+    for name in ("poc_daily", "cells_daily"):
+        report = json.loads(read_text(ops + "/" + name + ".json"))
+        counts, _ = netcdf_variable(ops + "/" + name + ".nc", "poc_count")
+        per_day = (counts > 0).sum(axis=(1, 2))
+        union = int((counts > 0).any(axis=0).sum())
+        expect(report["cells_with_data"] == union and union < per_day.sum(),
+               "%s cells_with_data %d: the union of the days' %s is %d"
+               % (name, report["cells_with_data"], list(per_day), union))
 
 
 def check_progress(ops, granule_list):
