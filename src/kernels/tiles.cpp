@@ -215,10 +215,12 @@ void TiledFields::merge_from(const TiledFields& dense) {
   for (std::size_t s = 0; s < to.size(); ++s) to[s] = slot_for(dense.allocated[s]);
   std::vector<CellTile>& cell = *cell_tiles;
   const FieldLayout& fields = layout;
-  // Tile by tile (each slot of `dense` is a different tile), in parallel on the host.
+  // Tile by tile (each slot of `dense` is a different tile), in parallel on the host; dealt
+  // out one by one (a swath's tiles hold from one cell with data to all).
   Kokkos::parallel_for(
       "swathgrid::merge_cells",
-      Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace>(0, static_cast<int>(to.size())),
+      Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::Schedule<Kokkos::Dynamic>>(
+          0, static_cast<int>(to.size())),
       [&](const int s) {
         const TileValues from = host.tile(s);
         merge_cells(fields, per_tile, from.values, from.field_stride, cell[to[s]]);
