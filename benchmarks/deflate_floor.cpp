@@ -2,11 +2,12 @@
 // 2-D or 3-D field of FILE (a composite swathgrid wrote), reads it plane by plane with HDF5,
 // cuts each plane into the file's chunks (edge chunks padded with the first value, as if
 // fill), shuffles each chunk's bytes as HDF5's shuffle filter does, and compresses every chunk
-// that does not hold one value throughout with swathgrid's deflate_bytes() (libdeflate where
-// built with it, as the writer) at LEVEL, on one thread; only the compression is timed. Prints
-// one JSON line per field: chunks compressed, bytes in and out, seconds. The write phase of a
-// composite cannot take less CPU than the sum of these seconds (docs/performance.md, session
-// 16).
+// that does not hold one value throughout with swathgrid's deflate_bytes() (as the writer:
+// ISA-L's igzip at level 1, libdeflate at others, where built with them;
+// SWATHGRID_ISAL_COMPRESS=0 takes libdeflate at level 1 too) at LEVEL, on one thread; only the
+// compression is timed. Prints one JSON line per field: chunks compressed, bytes in and out,
+// seconds. The write phase of a composite cannot take less CPU than the sum of these seconds
+// (docs/performance.md, sessions 16 and 17).
 //
 //   deflate_floor FILE [LEVEL]
 
