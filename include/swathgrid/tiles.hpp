@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "swathgrid/accumulators.hpp"
+#include "swathgrid/float_array.hpp"
 
 namespace swathgrid {
 
@@ -89,10 +90,12 @@ inline constexpr std::int64_t kMaxCellStorageTile = 256;
 
 /// One tile in the `cells` storage (--storage cells, docs/architecture.md "Memory per rank"):
 /// only the cells that have data, by offset in the tile, ascending, and their values
-/// field-major (layout.count x offsets.size(), every field an int64: wide high sums).
+/// field-major (layout.count x offsets.size(), every field an int64: wide high sums). A tile
+/// is rebuilt at its exact new size with every element written once: resize() leaves them
+/// uninitialised (zeroing first was a second pass over fresh memory in each merge).
 struct CellTile {
-  std::vector<std::uint16_t> offsets;
-  std::vector<std::int64_t> values;
+  std::vector<std::uint16_t, UninitializedAllocator<std::uint16_t>> offsets;
+  std::vector<std::int64_t, UninitializedAllocator<std::int64_t>> values;
 };
 
 /// Where a slot's values are: chunk `chunk`, slot `index` within it.

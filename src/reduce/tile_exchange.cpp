@@ -267,7 +267,7 @@ std::int64_t finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t
 #pragma omp parallel for schedule(dynamic) reduction(+ : marked)
   for (std::int64_t t = 0; t < tile_count; ++t) {
     const SingleCopy& single = singles[static_cast<std::size_t>(t)];
-    const std::vector<std::uint16_t>& offsets = single.cells->offsets;
+    const auto& offsets = single.cells->offsets;
     for (std::size_t j = 0; j < offsets.size(); ++j) {
       const std::int64_t k = starts[static_cast<std::size_t>(t)] + static_cast<std::int64_t>(j);
       const std::int64_t row = single.row0 + offsets[j] / tiles.tile_size;
