@@ -266,7 +266,7 @@ std::vector<unsigned char> deflate_bytes(const unsigned char* bytes, std::size_t
   thread_local std::vector<unsigned char> scratch;
   scratch.resize(std::max(scratch.size(), bound));
   const std::size_t written = compress_into(bytes, size, scratch.data(), scratch.size(), level);
-  if (written == 0) throw Error("compressing a chunk: libdeflate failed");
+  if (written == 0) throw Error("compressing a chunk: the compressor failed");
   return {scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(written)};
 }
 

@@ -277,19 +277,25 @@ struct CompositeWriter::State {
         const std::size_t at = st.bytes.size();
         st.bytes.resize(at + size * sizeof(Value));
         auto* out = reinterpret_cast<Value*>(st.bytes.data() + at);
-        bool copied = false;
-        if constexpr (std::is_same_v<Value, float>) {
-          if (!values_filled) {
-            netcdf::copy_with_fill(values, size, out);  // the stage's write then copies nothing
-            copied = true;
-          }
-        }
-        if (!copied) std::copy_n(values, size, out);
+        copy_into_stage(values, size, out);
       }
     } catch (const std::exception& e) {
       queue_failure = e.what();
     }
     if (++st.planes == planes_per_write) write_stage(field);
+  }
+
+  /// `size` values into the stage at `out`: floats with NaN replaced by the fill (the stage's
+  /// write then looks for none), unless the caller's blocks hold the fill already.
+  template <typename Value>
+  void copy_into_stage(const Value* values, std::size_t size, Value* out) const {
+    if constexpr (std::is_same_v<Value, float>) {
+      if (!values_filled) {
+        netcdf::copy_with_fill(values, size, out);
+        return;
+      }
+    }
+    std::copy_n(values, size, out);
   }
 
   /// Collective: the stage of `field` written in one call, or the first failure thrown.
