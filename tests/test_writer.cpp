@@ -633,6 +633,50 @@ TEST(CompositeWriter, PeriodsAndBandsWrittenTogetherReadBackExactly) {
   if (world_size() == 1) EXPECT_EQ(taken["direct"], 0u);
 }
 
+TEST(CompositeWriter, ChunksOutsideTheDataColumnsAreStoredAsTheFillUnread) {
+  SharedScratch scratch("writer-data-columns");
+  const SmallComposite composite;
+  OutputEncoding encoding;     // NetCDF-4, chunks stored directly
+  encoding.chunk_rows = 1;     // every block covers whole chunks
+  encoding.chunk_columns = 3;  // 7 columns: chunk columns [0, 3), [3, 6), [6, 7)
+  encoding.values_filled = true;
+  // Columns 1 and 6 hold data: the middle chunk column is declared the fill and given other
+  // values (which a writer that read them would store).
+  const ColumnSpans data_columns{{1, 2}, {6, 7}};
+  const std::int64_t nx = kColumns, ny = kRows;
+  std::vector<float> values(static_cast<std::size_t>(ny * nx), 99.0f);
+  std::vector<std::int32_t> counts(values.size(), 7);
+  for (std::int64_t r = 0; r < ny; ++r)
+    for (std::int64_t c = 0; c < nx; ++c) {
+      const auto at = static_cast<std::size_t>(r * nx + c);
+      if (c == 1 || c == 6) {
+        values[at] = static_cast<float>(r) + 0.5f * static_cast<float>(c);
+        counts[at] = static_cast<std::int32_t>(10 * r + c);
+      } else if (c < 3) {  // in a chunk column that meets the data: the fill, read
+        values[at] = kOutputFillValue;
+        counts[at] = 0;
+      }
+    }
+  const std::string path = scratch.file("out.nc");
+  CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(), MPI_COMM_WORLD,
+                         {}, encoding);
+  const RowBand rows = composite.band;
+  const auto offset = static_cast<std::size_t>(rows.row_begin * nx);
+  writer.write_rows(0, 0, 0, rows, values.data() + offset, &data_columns);
+  writer.write_rows(1, 0, 0, rows, counts.data() + offset, &data_columns);
+  writer.commit();
+  const Reader file(path);
+  const auto chlor_a = file.values<float>("chlor_a", ny * nx);
+  const auto count = file.values<int>("chlor_a_count", ny * nx);
+  for (std::int64_t r = 0; r < ny; ++r)
+    for (std::int64_t c = 0; c < nx; ++c) {
+      const auto at = static_cast<std::size_t>(r * nx + c);
+      const bool fill_chunk = c >= 3 && c < 6;
+      EXPECT_EQ(chlor_a[at], fill_chunk ? kOutputFillValue : values[at]) << r << ", " << c;
+      EXPECT_EQ(count[at], fill_chunk ? 0 : counts[at]) << r << ", " << c;
+    }
+}
+
 TEST(CompositeWriter, FailureInjectedDuringTheWriteLeavesNoFile) {
   SharedScratch scratch("writer-injected");
   const std::string path = scratch.file("out.nc");

@@ -90,6 +90,9 @@ struct OutputMetadata {
   std::vector<double> wavelengths_nm;  ///< the wavelength coordinate of banded fields
 };
 
+/// Column spans [begin, end) of the grid, ascending and disjoint.
+using ColumnSpans = std::vector<std::pair<std::int64_t, std::int64_t>>;
+
 /// Rows [row_begin, row_begin + row_count) of the grid held by this rank.
 struct RowBand {
   std::int64_t row_begin = 0;
@@ -127,10 +130,13 @@ class CompositeWriter {
   /// file has no time / the field no wavelength dimension). Every rank makes the same calls in
   /// the same order; a rank with nothing to write passes row_count 0. values: row_count x nx,
   /// NaN written as kOutputFillValue (not looked for with OutputEncoding::values_filled).
+  /// `data_columns` (may be null: unknown): every cell of the block outside these columns
+  /// holds the fill (kOutputFillValue; 0 for counts), so the NetCDF-4 writer stores the chunks
+  /// outside them as the fill without reading them (a global 0.01 degree grid: ~3/4 of them).
   void write_rows(std::size_t field, std::size_t time, std::size_t band, RowBand rows,
-                  const float* values);
+                  const float* values, const ColumnSpans* data_columns = nullptr);
   void write_rows(std::size_t field, std::size_t time, std::size_t band, RowBand rows,
-                  const std::int32_t* counts);
+                  const std::int32_t* counts, const ColumnSpans* data_columns = nullptr);
 
   /// Collective: closes the file, syncs it to disk and renames it to `path` (not when staged).
   void commit();

@@ -98,9 +98,11 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
         for (std::size_t s = 0; s < stat_count; ++s) {
           const std::size_t field = layer.variable * stat_count + s;
           if (fields[field].is_count)
-            writer->write_rows(field, t, layer.band, block.rows, block.counts[s].data());
+            writer->write_rows(field, t, layer.band, block.rows, block.counts[s].data(),
+                               &block.data_columns);
           else
-            writer->write_rows(field, t, layer.band, block.rows, block.values[s].data());
+            writer->write_rows(field, t, layer.band, block.rows, block.values[s].data(),
+                               &block.data_columns);
         }
         add_write_time();
       }

@@ -55,10 +55,14 @@ class NcFile {
   virtual long long size_bound() = 0;
 
   /// Collective writes of a hyperslab; a rank with nothing to write passes all-zero counts.
+  /// `data_columns` (may be null): every value outside these columns of the last dimension is
+  /// the field's fill (CompositeWriter::write_rows); a file may use it to skip reading them.
   virtual void write(int varid, const std::vector<std::int64_t>& start,
-                     const std::vector<std::int64_t>& count, const float* values) = 0;
+                     const std::vector<std::int64_t>& count, const float* values,
+                     const ColumnSpans* data_columns) = 0;
   virtual void write(int varid, const std::vector<std::int64_t>& start,
-                     const std::vector<std::int64_t>& count, const std::int32_t* values) = 0;
+                     const std::vector<std::int64_t>& count, const std::int32_t* values,
+                     const ColumnSpans* data_columns) = 0;
   virtual void write(int varid, const std::vector<std::int64_t>& start,
                      const std::vector<std::int64_t>& count, const double* values) = 0;
   /// Collective: every rank writes the same value to a scalar variable.

@@ -134,13 +134,15 @@ class ClassicFile final : public NcFile {
   }
 
   void write(int varid, const std::vector<std::int64_t>& start,
-             const std::vector<std::int64_t>& count, const float* values) override {
+             const std::vector<std::int64_t>& count, const float* values,
+             const ColumnSpans* /*data_columns: every value is written*/) override {
     check(ncmpi_put_vara_float_all(ncid_, varid, offsets(start).data(), offsets(count).data(),
                                    values ? values : &kNoFloats),
           "writing " + variable_name(varid));
   }
   void write(int varid, const std::vector<std::int64_t>& start,
-             const std::vector<std::int64_t>& count, const std::int32_t* values) override {
+             const std::vector<std::int64_t>& count, const std::int32_t* values,
+             const ColumnSpans* /*data_columns: every value is written*/) override {
     check(ncmpi_put_vara_int_all(ncid_, varid, offsets(start).data(), offsets(count).data(),
                                  values ? values : &kNoInts),
           "writing " + variable_name(varid));

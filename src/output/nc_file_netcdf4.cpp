@@ -171,16 +171,18 @@ class Netcdf4File final : public NcFile {
   long long size_bound() override { return bound_; }
 
   void write(int varid, const std::vector<std::int64_t>& start,
-             const std::vector<std::int64_t>& count, const float* values) override {
-    if (h5_write(varid, start, count, values)) return;
+             const std::vector<std::int64_t>& count, const float* values,
+             const ColumnSpans* data_columns) override {
+    if (h5_write(varid, start, count, values, data_columns)) return;
     const Precompressed ahead(*this, varid, start, count, values);
     check(nc_put_vara_float(ncid_, varid, sizes(start).data(), sizes(count).data(),
                             values ? values : &kNoFloats),
           "writing " + variable_name(varid));
   }
   void write(int varid, const std::vector<std::int64_t>& start,
-             const std::vector<std::int64_t>& count, const std::int32_t* values) override {
-    if (h5_write(varid, start, count, values)) return;
+             const std::vector<std::int64_t>& count, const std::int32_t* values,
+             const ColumnSpans* data_columns) override {
+    if (h5_write(varid, start, count, values, data_columns)) return;
     const Precompressed ahead(*this, varid, start, count, values);
     check(nc_put_vara_int(ncid_, varid, sizes(start).data(), sizes(count).data(),
                           values ? values : &kNoInts),
@@ -383,7 +385,8 @@ class Netcdf4File final : public NcFile {
   /// message a call. False: netCDF-C writes it.
   template <typename T>
   bool h5_write(int varid, const std::vector<std::int64_t>& start,
-                const std::vector<std::int64_t>& count, const T* values) {
+                const std::vector<std::int64_t>& count, const T* values,
+                const ColumnSpans* data_columns = nullptr) {
     if (!direct_ || (!reopened_ && field_chunks_.count(varid) == 0)) return false;
     // A failure on any rank is thrown after the exchange, so that no rank waits for another
     // (the caller agrees on it: netcdf_collective.cpp).
@@ -393,7 +396,7 @@ class Netcdf4File final : public NcFile {
     try {
       reopen_with_hdf5();
       inject_fault("store", "chunks of " + variable_name(varid));
-      own = payload(varid, start, count, values);
+      own = payload(varid, start, count, values, data_columns);
       if (rank_ != kStoringRank && (!own.chunks.empty() || own.has_block)) message = own.pack();
     } catch (const std::exception& e) {
       failure = e.what();
@@ -443,13 +446,14 @@ class Netcdf4File final : public NcFile {
   /// (compressed_chunks), any other block as it is.
   template <typename T>
   Payload payload(int varid, const std::vector<std::int64_t>& start,
-                  const std::vector<std::int64_t>& count, const T* values) {
+                  const std::vector<std::int64_t>& count, const T* values,
+                  const ColumnSpans* data_columns) {
     Payload p;
     p.ndims = start.size();
     if (std::any_of(count.begin(), count.end(), [](std::int64_t n) { return n == 0; }))
       return p;  // nothing to write
     if constexpr (sizeof(T) == 4)
-      if (compressed_chunks(varid, start, count, values, p)) return p;
+      if (compressed_chunks(varid, start, count, values, data_columns, p)) return p;
     p.has_block = true;
     p.start.assign(start.begin(), start.end());
     p.count.assign(count.begin(), count.end());
@@ -460,11 +464,13 @@ class Netcdf4File final : public NcFile {
   }
 
   /// The direct write of a field's block (module comment): every chunk it covers, edge chunks
-  /// padded with the fill value, compressed on every thread, into `p`. False when the block
-  /// is not a field's or does not cover whole chunks (HDF5's path writes it).
+  /// padded with the fill value, compressed on every thread, into `p`; a chunk outside
+  /// `data_columns` (when given) is the fill, not read. False when the block is not a field's
+  /// or does not cover whole chunks (HDF5's path writes it).
   template <typename T>
   bool compressed_chunks(int varid, const std::vector<std::int64_t>& start,
-                         const std::vector<std::int64_t>& count, const T* values, Payload& p) {
+                         const std::vector<std::int64_t>& count, const T* values,
+                         const ColumnSpans* data_columns, Payload& p) {
     static_assert(sizeof(T) == 4, "fields hold 4-byte values");
     const auto it = field_chunks_.find(varid);
     if (it == field_chunks_.end() || values == nullptr) return false;
@@ -484,6 +490,17 @@ class Netcdf4File final : public NcFile {
     // Each chunk compressed, or (a chunk of one value: fill, zero counts) that value's bits.
     p.owned.assign(static_cast<std::size_t>(chunks), {});
     std::vector<std::uint32_t> one_value(static_cast<std::size_t>(chunks));
+    // A chunk column holds the fill alone when no span of data_columns meets it.
+    std::vector<char> fill_only(static_cast<std::size_t>(chunk_columns), 0);
+    std::uint32_t fill_bits = 0;  // counts: 0
+    if constexpr (std::is_same_v<T, float>) std::memcpy(&fill_bits, &kOutputFillValue, 4);
+    if (data_columns != nullptr)
+      for (std::int64_t j = 0; j < chunk_columns; ++j) {
+        const std::int64_t from = start[x] + j * c.columns, to = from + c.columns;
+        fill_only[static_cast<std::size_t>(j)] =
+            std::none_of(data_columns->begin(), data_columns->end(),
+                         [&](const auto& span) { return span.first < to && from < span.second; });
+      }
     std::string failure;
 #pragma omp parallel for schedule(dynamic)
     for (std::int64_t i = 0; i < chunks; ++i) {
@@ -494,6 +511,10 @@ class Netcdf4File final : public NcFile {
       const std::int64_t rows = std::min(c.rows, count[y] - r);
       const std::int64_t columns = std::min(c.columns, count[x] - k);
       const auto at = static_cast<std::size_t>(i);
+      if (fill_only[static_cast<std::size_t>(i % chunk_columns)]) {
+        one_value[at] = fill_bits;
+        continue;
+      }
       if (single_value(first, rows, columns, count[x], &one_value[at])) continue;
       try {
         // Scratch kept by each thread: a chunk's bytes are neither zeroed nor page-faulted anew.

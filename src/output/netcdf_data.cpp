@@ -106,36 +106,39 @@ Hyperslab hyperslab(const Plane& plane, const Block& rows, std::int64_t planes =
 }  // namespace
 
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
-                const std::string& path, MPI_Comm comm, std::int64_t planes, bool filled) {
+                const std::string& path, MPI_Comm comm, std::int64_t planes,
+                const BlockHints& hints) {
   const Hyperslab slab = hyperslab(plane, rows, planes);
   const auto size = static_cast<std::size_t>(planes * rows.count[0] * rows.count[1]);
   std::vector<float> copy;
   const float* data = nullptr;
   agree_on(comm, path, [&] {
-    if (size > 0) data = filled ? values : with_fill(values, size, copy);
+    if (size > 0) data = hints.filled ? values : with_fill(values, size, copy);
   });
-  agree_on(comm, path, [&] { file.write(varid, slab.start, slab.count, data); });
+  agree_on(comm, path,
+           [&] { file.write(varid, slab.start, slab.count, data, hints.data_columns); });
 }
 
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
                 const std::int32_t* counts, const std::string& path, MPI_Comm comm,
-                std::int64_t planes) {
+                std::int64_t planes, const BlockHints& hints) {
   const Hyperslab slab = hyperslab(plane, rows, planes);
   const std::int32_t* data = rows.count[0] * rows.count[1] > 0 ? counts : nullptr;
-  agree_on(comm, path, [&] { file.write(varid, slab.start, slab.count, data); });
+  agree_on(comm, path,
+           [&] { file.write(varid, slab.start, slab.count, data, hints.data_columns); });
 }
 
 void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
-                bool filled) {
+                const BlockHints& hints) {
   const auto size = static_cast<std::size_t>(rows.count[0] * rows.count[1]);
   if (size == 0) return;
   const Hyperslab slab = hyperslab(plane, rows);
   std::vector<float> copy;  // the queue keeps its own copy
-  file.queue(varid, slab.start, slab.count, filled ? values : with_fill(values, size, copy));
+  file.queue(varid, slab.start, slab.count, hints.filled ? values : with_fill(values, size, copy));
 }
 
 void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
-                const std::int32_t* counts) {
+                const std::int32_t* counts, const BlockHints& /*hints: counts have no NaN*/) {
   if (rows.count[0] * rows.count[1] == 0) return;
   const Hyperslab slab = hyperslab(plane, rows);
   file.queue(varid, slab.start, slab.count, counts);

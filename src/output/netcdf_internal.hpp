@@ -100,24 +100,31 @@ struct Plane {
   std::size_t band = 0;
 };
 
+/// What the caller knows of a block's values.
+struct BlockHints {
+  bool filled = false;  ///< floats: no NaN, the fill in place (none is looked for)
+  /// Every cell outside these columns holds the fill (kOutputFillValue; 0 for counts); null:
+  /// unknown. See CompositeWriter::write_rows.
+  const ColumnSpans* data_columns = nullptr;
+};
+
 /// Collective: writes `rows` (count[0] x count[1] values; none for an empty block) of `plane`
-/// of variable `varid`: floats with NaN written as kOutputFillValue (`filled`: they hold no
-/// NaN, none is looked for), or int counts. `planes`: that many consecutive planes from
-/// `plane` on (bands of a banded field, else periods), `values` holding them one after the
-/// other.
+/// of variable `varid`: floats with NaN written as kOutputFillValue (unless hints.filled), or
+/// int counts. `planes`: that many consecutive planes from `plane` on (bands of a banded
+/// field, else periods), `values` holding them one after the other.
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
                 const std::string& path, MPI_Comm comm, std::int64_t planes = 1,
-                bool filled = false);
+                const BlockHints& hints = {});
 void write_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
                 const std::int32_t* counts, const std::string& path, MPI_Comm comm,
-                std::int64_t planes = 1);
+                std::int64_t planes = 1, const BlockHints& hints = {});
 
 /// Local: queues `rows` of `plane` as write_rows would write them, into the file's write
 /// buffer (NcFile::queue); an empty block queues nothing.
 void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows, const float* values,
-                bool filled = false);
+                const BlockHints& hints = {});
 void queue_rows(NcFile& file, int varid, const Plane& plane, const Block& rows,
-                const std::int32_t* counts);
+                const std::int32_t* counts, const BlockHints& hints = {});
 
 /// Collective: rank 0 writes the coordinates and their bounds, the time and wavelength
 /// coordinates (the others nothing), every rank crs.

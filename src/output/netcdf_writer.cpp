@@ -193,31 +193,25 @@ struct CompositeWriter::State {
   /// One write_rows call: `values` (float or int32) written collectively, or queued.
   template <typename Value>
   void write_block(std::size_t field, std::size_t time, std::size_t band, RowBand rows,
-                   const Value* values) {
+                   const Value* values, const ColumnSpans* data_columns) {
     const netcdf::Plane plane{has_time, fields[field].banded, time, band};
     const netcdf::Block block = netcdf::block(rows.row_begin, rows.row_count, nx);
     if (planes_per_write > 1) {
       stage(field, time, band, rows, values);
       return;
     }
+    const netcdf::BlockHints hints{values_filled, data_columns};
     if (calls_per_flush == 0) {
       // Agreed before the collective write: netCDF-C rejects a bad block on the failing rank
       // alone, before the collective HDF5 call the others are in.
       agree_on(comm, path, [&] { check_block(field, time, band, rows); });
-      if constexpr (std::is_same_v<Value, float>)
-        netcdf::write_rows(*file, ids.fields[field], plane, block, values, path, comm, 1,
-                           values_filled);
-      else
-        netcdf::write_rows(*file, ids.fields[field], plane, block, values, path, comm);
+      netcdf::write_rows(*file, ids.fields[field], plane, block, values, path, comm, 1, hints);
       return;
     }
     try {  // queued on this rank alone; a failure is agreed at the flush
       if (queue_failure.empty()) {
         check_block(field, time, band, rows);
-        if constexpr (std::is_same_v<Value, float>)
-          netcdf::queue_rows(*file, ids.fields[field], plane, block, values, values_filled);
-        else
-          netcdf::queue_rows(*file, ids.fields[field], plane, block, values);
+        netcdf::queue_rows(*file, ids.fields[field], plane, block, values, hints);
       }
     } catch (const std::exception& e) {
       queue_failure = e.what();
@@ -311,7 +305,7 @@ struct CompositeWriter::State {
     else
       netcdf::write_rows(*file, ids.fields[field], first, block,
                          reinterpret_cast<const float*>(st.bytes.data()), path, comm, st.planes,
-                         true);  // the fill put in place when staged
+                         netcdf::BlockHints{true, nullptr});  // the fill put in place when staged
     st.planes = 0;
     st.bytes.clear();
   }
@@ -398,19 +392,21 @@ CompositeWriter::~CompositeWriter() {
 }
 
 void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_t band,
-                                 RowBand rows, const float* values) {
+                                 RowBand rows, const float* values,
+                                 const ColumnSpans* data_columns) {
   State& s = *state_;
   SWATHGRID_REQUIRE(field < s.fields.size() && !s.fields[field].is_count,
                     "writer: field " << field << " is not a float field");
-  s.write_block(field, time, band, rows, values);
+  s.write_block(field, time, band, rows, values, data_columns);
 }
 
 void CompositeWriter::write_rows(std::size_t field, std::size_t time, std::size_t band,
-                                 RowBand rows, const std::int32_t* counts) {
+                                 RowBand rows, const std::int32_t* counts,
+                                 const ColumnSpans* data_columns) {
   State& s = *state_;
   SWATHGRID_REQUIRE(field < s.fields.size() && s.fields[field].is_count,
                     "writer: field " << field << " is not a count field");
-  s.write_block(field, time, band, rows, counts);
+  s.write_block(field, time, band, rows, counts, data_columns);
 }
 
 void CompositeWriter::commit() {

@@ -90,12 +90,17 @@ std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayo
                                         ExchangeMemory* memory = nullptr);
 
 /// The statistics of one layer and period over one block of rows, ready to write:
-/// stat s of cell (row - rows.row_begin) * nx + column.
+/// stat s of cell (row - rows.row_begin) * nx + column. Reused from call to call: the vectors
+/// never shrink, and only the cells a call wrote get the fill back at the next.
 struct RowBlock {
   RowBand rows;
   /// Per float statistic (kOutputFillValue: no data); empty for a count statistic.
   std::vector<std::vector<float>> values;
   std::vector<std::vector<std::int32_t>> counts;  ///< per count statistic (0: no data)
+  /// The columns of the tiles the last call put statistics in: every other cell of the
+  /// vectors holds the fill (the writer's hint, CompositeWriter::write_rows).
+  ColumnSpans data_columns;
+  std::int64_t written_rows = 0;  ///< the rows the last call's data_columns span
 };
 
 /// Combines the copies of the tiles of one tile row (this rank's own, from `local`, and those
