@@ -156,36 +156,45 @@ void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::in
   }
   if (hit_count == 0) return;
   const std::size_t old_n = tile.offsets.size();
-  std::size_t fresh = 0;
-  for (std::size_t h = 0, i = 0; h < hit_count; ++h) {
-    while (i < old_n && tile.offsets[i] < hits[h]) ++i;
-    fresh += i == old_n || tile.offsets[i] != hits[h];
-  }
-  if (fresh > 0) {  // the tile grows: rebuilt at its exact new size, in offset order
-    std::array<std::int64_t, kFieldCount> identity{};
-    for (int f = 0; f < layout.count; ++f) identity[f] = identity_of(layout, f);
-    const std::size_t n = old_n + fresh;
-    CellTile grown;
-    grown.offsets.resize(n);
-    grown.values.resize(n * static_cast<std::size_t>(layout.count));
-    std::size_t i = 0, h = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const bool old = i < old_n && (h == hit_count || tile.offsets[i] <= hits[h]);
-      const std::uint16_t o = old ? tile.offsets[i] : hits[h];
-      grown.offsets[k] = o;
-      for (int f = 0; f < layout.count; ++f)
-        grown.values[f * n + k] = old ? tile.values[f * old_n + i] : identity[f];
-      h += h < hit_count && hits[h] == o;
-      i += old;
+  std::size_t fresh = hit_count;  // a new tile: every hit
+  if (old_n > 0) {
+    fresh = 0;
+    for (std::size_t h = 0, i = 0; h < hit_count; ++h) {
+      while (i < old_n && tile.offsets[i] < hits[h]) ++i;
+      fresh += i == old_n || tile.offsets[i] != hits[h];
     }
-    tile = std::move(grown);
   }
-  const auto n = static_cast<std::int64_t>(tile.offsets.size());
-  for (std::size_t h = 0, i = 0; h < hit_count; ++h) {
-    const std::uint16_t o = hits[h];
-    while (tile.offsets[i] < o) ++i;
-    combine_cell(layout, &tile.values[i], n, from + o, from_stride);
+  if (fresh == 0) {  // every hit has its cell: combined in place
+    const auto n = static_cast<std::int64_t>(old_n);
+    for (std::size_t h = 0, i = 0; h < hit_count; ++h) {
+      const std::uint16_t o = hits[h];
+      while (tile.offsets[i] < o) ++i;
+      combine_cell(layout, &tile.values[i], n, from + o, from_stride);
+    }
+    return;
   }
+  // The tile grows: rebuilt at its exact new size, in offset order, each cell combined as it
+  // is written (one pass).
+  std::array<std::int64_t, kFieldCount> identity{};
+  for (int f = 0; f < layout.count; ++f) identity[f] = identity_of(layout, f);
+  const std::size_t n = old_n + fresh;
+  CellTile grown;
+  grown.offsets.resize(n);
+  grown.values.resize(n * static_cast<std::size_t>(layout.count));
+  std::size_t i = 0, h = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const bool old = i < old_n && (h == hit_count || tile.offsets[i] <= hits[h]);
+    const std::uint16_t o = old ? tile.offsets[i] : hits[h];
+    grown.offsets[k] = o;
+    for (int f = 0; f < layout.count; ++f)
+      grown.values[f * n + k] = old ? tile.values[f * old_n + i] : identity[f];
+    if (h < hit_count && hits[h] == o) {
+      combine_cell(layout, &grown.values[k], static_cast<std::int64_t>(n), from + o, from_stride);
+      ++h;
+    }
+    i += old;
+  }
+  tile = std::move(grown);
 }
 
 void combine_cells(const FieldLayout& layout, const CellTile& from, std::int64_t* to,
