@@ -348,17 +348,26 @@ Granule read_granule(const std::string& path, const ReadRequest& request) {
       flags.set.valid() ? read_flag_words(flags, rows, count, context, &granule.bytes_read)
                         : nullptr;
 
+  // Pixels without navigation or with a selected flag lose their values; on the reading
+  // thread's team (each pixel its own).
+  float* latitude = granule.latitude.data();
+  float* longitude = granule.longitude.data();
+  std::vector<GranuleVariable>& variables = granule.variables;
+  const std::uint32_t selected = flags.selected;
+  std::size_t flagged = 0;
+#pragma omp parallel for schedule(static) reduction(+ : flagged)
   for (std::size_t i = 0; i < count; ++i) {
-    const float la = granule.latitude[i], lo = granule.longitude[i];
+    const float la = latitude[i], lo = longitude[i];
     const bool no_navigation = !(la >= -90.0f && la <= 90.0f) || !(lo >= -180.0f && lo <= 180.0f);
-    if (no_navigation) granule.latitude[i] = granule.longitude[i] = kNaN;
+    if (no_navigation) latitude[i] = longitude[i] = kNaN;
     const bool is_flagged =
-        flag_words && (static_cast<std::uint32_t>(flag_words[i]) & flags.selected) != 0;
-    if (is_flagged) ++granule.pixels_flagged;
+        flag_words && (static_cast<std::uint32_t>(flag_words[i]) & selected) != 0;
+    if (is_flagged) ++flagged;
     if (!no_navigation && !is_flagged) continue;
-    for (auto& var : granule.variables)
+    for (auto& var : variables)
       for (std::size_t b = 0; b < var.bands; ++b) var.values[b * count + i] = kNaN;
   }
+  granule.pixels_flagged += flagged;
   return granule;
 }
 
