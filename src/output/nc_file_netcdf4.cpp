@@ -490,10 +490,9 @@ class Netcdf4File final : public NcFile {
     // Each chunk compressed, or (a chunk of one value: fill, zero counts) that value's bits.
     p.owned.assign(static_cast<std::size_t>(chunks), {});
     std::vector<std::uint32_t> one_value(static_cast<std::size_t>(chunks));
-    // A chunk column holds the fill alone when no span of data_columns meets it.
+    // A chunk column holds the fill (c.padding's bits) alone when no span of data_columns
+    // meets it.
     std::vector<char> fill_only(static_cast<std::size_t>(chunk_columns), 0);
-    std::uint32_t fill_bits = 0;  // counts: 0
-    if constexpr (std::is_same_v<T, float>) std::memcpy(&fill_bits, &kOutputFillValue, 4);
     if (data_columns != nullptr)
       for (std::int64_t j = 0; j < chunk_columns; ++j) {
         const std::int64_t from = start[x] + j * c.columns, to = from + c.columns;
@@ -512,7 +511,7 @@ class Netcdf4File final : public NcFile {
       const std::int64_t columns = std::min(c.columns, count[x] - k);
       const auto at = static_cast<std::size_t>(i);
       if (fill_only[static_cast<std::size_t>(i % chunk_columns)]) {
-        one_value[at] = fill_bits;
+        one_value[at] = c.padding;
         continue;
       }
       if (single_value(first, rows, columns, count[x], &one_value[at])) continue;

@@ -294,9 +294,9 @@ std::int64_t finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t
 
 /// Makes every cell of `block`'s vector of each statistic, for block.rows, hold the fill
 /// (kOutputFillValue; 0 for counts): the last call's data_columns filled again, or (a first
-/// call, a larger block) the whole vectors. Clears data_columns. Only the cells that had
-/// data are written (a tile row of the global 0.01 degree grid: 18 MB a statistic, ~3/4 of
-/// it never touched).
+/// call, a larger block) the whole vectors. Clears data_columns. Only the columns of the
+/// tiles written before are written again (a tile row of the global 0.01 degree grid: 18 MB
+/// a statistic, ~3/4 of it in columns without data).
 void refill_block(RowBlock& block, const Config& config, std::int64_t nx) {
   const auto cells = static_cast<std::size_t>(block.rows.row_count * nx);
   const auto refill = [&](auto& vector, auto fill) {

@@ -91,7 +91,7 @@ std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayo
 
 /// The statistics of one layer and period over one block of rows, ready to write:
 /// stat s of cell (row - rows.row_begin) * nx + column. Reused from call to call: the vectors
-/// never shrink, and only the cells a call wrote get the fill back at the next.
+/// never shrink, and only the columns of the tiles a call wrote get the fill back at the next.
 struct RowBlock {
   RowBand rows;
   /// Per float statistic (kOutputFillValue: no data); empty for a count statistic.
