@@ -1,8 +1,8 @@
 // The nearest kernel against an independent brute-force O(cells * pixels) loop implementing
-// the rule of nearest_kernel.hpp (same formulas, so the keys agree bit for bit on a host
-// backend), on synthetic curved swaths with navigation gaps; plus the properties the rule is
-// for: cells inside the swath are filled, cells a pixel spacing beyond an edge or into a gap
-// are not.
+// the rule of nearest_kernel.hpp (same formulas and the same pixel_unit_vector, so the keys
+// agree bit for bit on a host backend; pixel_unit_vector itself against long double), on synthetic
+// curved swaths with navigation gaps; plus the properties the rule is for: cells inside the swath
+// are filled, cells a pixel spacing beyond an edge or into a gap are not.
 
 #include <gtest/gtest.h>
 
@@ -43,6 +43,12 @@ Vec3 unit_vector(double lon_deg, double lat_deg) {
   const double c = std::cos(lat_deg * kRadPerDeg);
   return {c * std::cos(lon_deg * kRadPerDeg), c * std::sin(lon_deg * kRadPerDeg),
           std::sin(lat_deg * kRadPerDeg)};
+}
+// A pixel's P, as the rule computes it (pixel_unit_vector: tested against long double below).
+Vec3 pixel_position(float lon_deg, float lat_deg) {
+  double p[3];
+  pixel_unit_vector(lon_deg, lat_deg, p);
+  return {p[0], p[1], p[2]};
 }
 
 // ---- A synthetic swath: a great-circle ground track, cross-track arcs perpendicular to it,
@@ -155,7 +161,7 @@ std::vector<RulePixel> rule_pixels(const Swath& s, double max_distance_m) {
   const std::int64_t lines = s.shape.lines, pixels = s.shape.pixels;
   std::vector<Vec3> pos(lines * pixels, Vec3{kNaN, kNaN, kNaN});
   for (std::int64_t i = 0; i < lines * pixels; ++i)
-    if (s.valid(i / pixels, i % pixels)) pos[i] = unit_vector(s.lon[i], s.lat[i]);
+    if (s.valid(i / pixels, i % pixels)) pos[i] = pixel_position(s.lon[i], s.lat[i]);
   const double max_chord = 2.0 * std::sin(kMaxReachM / (2.0 * kEarthRadiusM));
   std::vector<RulePixel> out;
   for (std::int64_t l = 0; l < lines; ++l)
@@ -570,6 +576,57 @@ TEST(NearestKernel, DISABLED_TimingFullGranule) {
                 static_cast<long long>(filled), seconds,
                 static_cast<double>(s.lon.size()) / seconds);
   }
+}
+
+// pixel_unit_vector against sines and cosines in long double (degrees reduced exactly there
+// too, so that the reference keeps its 64 bits near every multiple of 90 degrees): latitudes
+// at longitude 0 give (cos lat, 0, sin lat), longitudes at latitude 0 give (cos lon, sin lon,
+// 0), each within 1 unit in the last place of the double (an ulp of 2^-60 at most for values
+// near 0), over a turn and more, ends and quadrant edges included, and longitudes far beyond a
+// turn (reduced by fmod first).
+long double sin_deg_reference(long double x, bool cosine) {
+  const long double q = std::nearbyint(x / 90.0L);
+  const long double r = (x - 90.0L * q) * (3.14159265358979323846264338327950288L / 180.0L);
+  const long long n = (static_cast<long long>(q) % 4 + 4 + (cosine ? 1 : 0)) % 4;
+  const long double v = n % 2 == 0 ? std::sin(r) : std::cos(r);
+  return n >= 2 ? -v : v;
+}
+
+double ulps_off(double got, long double want) {
+  const double magnitude = std::fabs(static_cast<double>(want));
+  const double ulp = std::max(std::nextafter(magnitude, 2.0) - magnitude, std::ldexp(1.0, -60));
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / ulp);
+}
+
+TEST(NearestKernel, PixelUnitVectorsAreWithinAnUlpOfLongDouble) {
+  std::vector<float> degrees;
+  for (float x = -540.0f; x <= 540.0f; x += 0.0137f) degrees.push_back(x);
+  for (const float x : {-360.0f, -180.0f,  -135.0f, -90.0f,    -89.99999f, -45.0f,  -1.0e-7f,
+                        0.0f,    1.0e-30f, 45.0f,   89.99999f, 90.0f,      135.0f,  179.99998f,
+                        180.0f,  270.0f,   360.0f,  1.0e6f,    2.0e6f,     -3.3e7f, 1.0e30f})
+    degrees.push_back(x);
+  double worst = 0.0;
+  std::size_t checked = 0;
+  auto expect_near = [&](double got, long double want, float lon, float lat) {
+    const double off = ulps_off(got, want);
+    worst = std::max(worst, off);
+    ++checked;
+    EXPECT_LE(off, 1.0) << "lon " << lon << " lat " << lat << ": " << got;
+  };
+  for (const float x : degrees) {
+    double p[3];
+    if (std::fabs(x) <= 90.0f) {  // a latitude
+      pixel_unit_vector(0.0f, x, p);
+      expect_near(p[0], sin_deg_reference(x, true), 0.0f, x);
+      expect_near(p[2], sin_deg_reference(x, false), 0.0f, x);
+    }
+    pixel_unit_vector(x, 0.0f, p);                                               // a longitude
+    const long double reduced = std::fmod(static_cast<long double>(x), 360.0L);  // exact
+    expect_near(p[0], sin_deg_reference(reduced, true), x, 0.0f);
+    expect_near(p[1], sin_deg_reference(reduced, false), x, 0.0f);
+  }
+  EXPECT_GT(checked, 150000u);
+  std::printf("pixel_unit_vector: %zu sines and cosines, worst %.2f ulp\n", checked, worst);
 }
 
 }  // namespace

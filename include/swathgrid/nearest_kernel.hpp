@@ -8,7 +8,8 @@
 // The rule, exactly (tests/test_nearest_kernel.cpp checks it against a brute-force loop):
 //
 // Positions. A pixel has navigation when lon is finite and -90 <= lat <= 90; P is its unit
-//   vector (cos lat cos lon, cos lat sin lon, sin lat), the same for a cell centre Q. Cells
+//   vector (cos lat cos lon, cos lat sin lon, sin lat) as pixel_unit_vector computes it, the
+//   same for a cell centre Q (with the C library's sin and cos). Cells
 //   whose centre latitude lies beyond +-90 degrees get nothing. Distances are chords |Q - P|
 //   on a sphere of radius kEarthRadiusM (within 1e-7 of the great-circle distance at pixel
 //   scales), so longitudes wrap by themselves: -180 and 180 are the same place.
@@ -72,6 +73,11 @@ struct CellBlock {
     return (row_begin + c / cols()) * nx + col_begin + c % cols();
   }
 };
+
+/// P of a pixel at lon_deg, lat_deg (with navigation; "Positions" above): sin and cos of the
+/// degrees reduced exactly to |x| <= 45 and evaluated by fdlibm's polynomials, within ~1 ulp
+/// of the exact values (not glibc's bits; the same in every vectorised copy of the search).
+void pixel_unit_vector(float lon_deg, float lat_deg, double p[3]);
 
 /// The nearest searches of one granule's pixels on one lat/lon grid (x = longitude, y =
 /// latitude, degrees; its x taken modulo 360 whatever grid.periodic_x says: the sphere is

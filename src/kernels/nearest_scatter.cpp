@@ -39,7 +39,8 @@ constexpr double kEllipseWindowMaxChord = 1.0e-3;
 constexpr double kEllipseWindowMinCosLat = 0.2;
 constexpr double kEllipseSlack = 1.0e-6;  ///< relative enlargement of its bounds
 
-using TrigView = Kokkos::View<double* [2], MemSpace>;  ///< (sin, cos) per row or column
+/// (sin, cos) per row or column; the sines, and the cosines, of consecutive ones side by side.
+using TrigView = Kokkos::View<double* [2], Kokkos::LayoutLeft, MemSpace>;
 
 struct Vec3 {
   double x, y, z;
@@ -136,6 +137,9 @@ KOKKOS_INLINE_FUNCTION double asin_bound(double y) { return y * (1.0 + 0.2 * y *
 /// sessions 13 and 14). The loop has AVX2 and AVX-512F copies (nearest_shared.hpp: VectorIsa),
 /// 4 or 8 lanes per instruction (the scatter ~25 % shorter with AVX-512F; session 15).
 constexpr int kBatch = 8;
+/// Cells of a row that visit_lanes computes side by side (the columns' trigonometry is padded
+/// by as many).
+constexpr int kLanes = 8;
 
 #if defined(_OPENMP)
 #define SWATHGRID_SIMD _Pragma("omp simd")
@@ -254,9 +258,69 @@ struct ScatterFunctor {
       Kokkos::atomic_fetch_min(&cell_key, key);
   }
 
-  /// The cells of rows x columns (of the grid), inside the block.
-  KOKKOS_INLINE_FUNCTION void visit_span(std::int64_t i, const Vec3& p, const Reach& reach,
-                                         const Span& rows, const Span& columns) const {
+  /// visit()'s key for the cell of column `cos_lon`, `sin_lon` in a row at `sin_lat`,
+  /// `cos_lat`, or kNoKey where it is out of reach: branch-free, the same operations in the
+  /// same order as visit(), so the same keys. The truncation of the quanta (>= 0, < 2^52) in
+  /// doubles: floor by round_small, then its bits, so that a vectorised copy needs no packed
+  /// conversion to 64-bit integers (AVX2 has none).
+  KOKKOS_FORCEINLINE_FUNCTION static std::int64_t lane_key(std::int64_t i, const Vec3& p,
+                                                           const Reach& reach, double radius2,
+                                                           double sin_lat, double cos_lat,
+                                                           double sin_lon, double cos_lon) {
+    constexpr double kTwo52 = 4503599627370496.0;
+    constexpr std::int64_t kTwo52Bits = std::int64_t{0x433} << 52;  // kTwo52's bits
+    const double dx = cos_lat * cos_lon - p.x, dy = cos_lat * sin_lon - p.y;
+    const double dz = sin_lat - p.z;
+    const double chord2 = dx * dx + dy * dy + dz * dz;
+    const double s = reach.w_a.x * dx + reach.w_a.y * dy + reach.w_a.z * dz;
+    const double t = reach.w_c.x * dx + reach.w_c.y * dy + reach.w_c.z * dz;
+    const bool in_reach =
+        (chord2 <= radius2) & (!reach.footprint | (s * s + t * t <= kFootprintRadius2));
+    const double quanta = kEarthRadiusM * device::sqrt(chord2) / kNearestKeyQuantumM;
+    const double nearest = round_small(quanta);
+    const double whole = select(nearest > quanta, nearest - 1.0, nearest) + kTwo52;
+    std::int64_t bits;
+    std::memcpy(&bits, &whole, sizeof bits);
+    const std::int64_t key = ((bits - kTwo52Bits) << kIndexBits) | i;
+    return in_reach ? key : kNoKey;
+  }
+
+  /// visit() for the cells c0 .. c0 + n - 1 (n <= kLanes) of a row side by side, in a loop of
+  /// kLanes the compiler vectorises (lanes past n read the columns' padding and store nothing):
+  /// a visit's branch on the reach, taken or not at random, and its chain of a square root and
+  /// a division one after the other were most of the scatter's time (docs/performance.md,
+  /// issue 17, session 19). On one thread each lane lowers its cell's key in the same loop;
+  /// otherwise the keys are applied one by one with an atomic min.
+  KOKKOS_FORCEINLINE_FUNCTION void visit_lanes(std::int64_t i, const Vec3& p, const Reach& reach,
+                                               std::int64_t* row_keys, double sin_lat,
+                                               double cos_lat, std::int64_t c0,
+                                               std::int64_t n) const {
+    const double* col_sin = &col_trig(c0, 0);
+    const double* col_cos = &col_trig(c0, 1);
+    std::int64_t* cell_keys = row_keys + c0;
+    const double radius2 = reach.radius * reach.radius;
+    if (one_thread) {
+      SWATHGRID_SIMD
+      for (int l = 0; l < kLanes; ++l) {
+        const std::int64_t key =
+            lane_key(i, p, reach, radius2, sin_lat, cos_lat, col_sin[l], col_cos[l]);
+        if (l < n) cell_keys[l] = key < cell_keys[l] ? key : cell_keys[l];
+      }
+      return;
+    }
+    std::int64_t lane_keys[kLanes];
+    SWATHGRID_SIMD
+    for (int l = 0; l < kLanes; ++l)
+      lane_keys[l] = lane_key(i, p, reach, radius2, sin_lat, cos_lat, col_sin[l], col_cos[l]);
+    for (std::int64_t l = 0; l < n; ++l)
+      if (lane_keys[l] < cell_keys[l]) Kokkos::atomic_fetch_min(&cell_keys[l], lane_keys[l]);
+  }
+
+  /// The cells of rows x columns (of the grid), inside the block: one at a time, or
+  /// (`lanes`) kLanes of a row at a time.
+  template <bool lanes>
+  KOKKOS_FORCEINLINE_FUNCTION void visit_span(std::int64_t i, const Vec3& p, const Reach& reach,
+                                              const Span& rows, const Span& columns) const {
     const Span span = intersect(columns, block.col_begin, block.col_end);
     if (span.begin >= span.end) return;
     for (std::int64_t row = rows.begin; row < rows.end; ++row) {
@@ -264,8 +328,14 @@ struct ScatterFunctor {
       const double cos_lat = row_trig(row - block.row_begin, 1);
       if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
       std::int64_t* row_keys = &keys((row - block.row_begin) * block.cols());
-      for (std::int64_t col = span.begin; col < span.end; ++col)
-        visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
+      if (lanes) {
+        for (std::int64_t col = span.begin; col < span.end; col += kLanes)
+          visit_lanes(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin,
+                      span.end - col < kLanes ? span.end - col : kLanes);
+      } else {
+        for (std::int64_t col = span.begin; col < span.end; ++col)
+          visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
+      }
     }
   }
 
@@ -465,16 +535,9 @@ struct ScatterFunctor {
     prepare<uniform>(b, valid);
   }
 
-  /// Candidates kBatch b to kBatch (b + 1) - 1 of the list: gathered, prepared side by side,
-  /// then each one's cells visited.
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t batch) const {
-    CandidateBatch b;
-    double valid[kBatch];
-    for (int j = 0; j < kBatch; ++j) gather(batch * kBatch + j, j, b, valid);
-    if (uniform_radius > 0.0)
-      prepare_batch<true>(b, valid);
-    else
-      prepare_batch<false>(b, valid);
+  /// Each prepared candidate's cells visited (`lanes`: see visit_lanes).
+  template <bool lanes>
+  KOKKOS_FORCEINLINE_FUNCTION void visit_batch(const CandidateBatch& b) const {
     for (int j = 0; j < kBatch; ++j) {
       if (!(b.row_begin[j] < b.row_end[j])) continue;
       const Span rows{static_cast<std::int64_t>(b.row_begin[j]),
@@ -487,21 +550,50 @@ struct ScatterFunctor {
       reach.w_c = Vec3{b.wcx[j], b.wcy[j], b.wcz[j]};
       const std::int64_t i = b.index[j];
       if (b.single[j] != 0.0) {
-        visit_span(i, p, reach, rows,
-                   Span{static_cast<std::int64_t>(b.col_begin[j]),
-                        static_cast<std::int64_t>(b.col_end[j])});
+        visit_span<lanes>(i, p, reach, rows,
+                          Span{static_cast<std::int64_t>(b.col_begin[j]),
+                               static_cast<std::int64_t>(b.col_end[j])});
         continue;
       }
       const ColumnSpans cols = column_spans(grid, cells_per_deg, b.lon[j], b.half_width[j]);
-      for (int s = 0; s < cols.count; ++s) visit_span(i, p, reach, rows, cols.span[s]);
+      for (int s = 0; s < cols.count; ++s) visit_span<lanes>(i, p, reach, rows, cols.span[s]);
     }
+  }
+
+#if defined(SWATHGRID_X86_DISPATCH)
+  /// visit_batch by lanes compiled for AVX2 and for AVX-512F, as prepare's copies.
+  __attribute__((target("avx2"), noinline)) void visit_batch_avx2(const CandidateBatch& b) const {
+    visit_batch<true>(b);
+  }
+  __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void visit_batch_avx512(
+      const CandidateBatch& b) const {
+    visit_batch<true>(b);
+  }
+#endif
+
+  /// Candidates kBatch b to kBatch (b + 1) - 1 of the list: gathered, prepared side by side,
+  /// then each one's cells visited.
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t batch) const {
+    CandidateBatch b;
+    double valid[kBatch];
+    for (int j = 0; j < kBatch; ++j) gather(batch * kBatch + j, j, b, valid);
+    if (uniform_radius > 0.0)
+      prepare_batch<true>(b, valid);
+    else
+      prepare_batch<false>(b, valid);
+#if defined(SWATHGRID_X86_DISPATCH)
+    if (isa == VectorIsa::avx512) return visit_batch_avx512(b);
+    if (isa == VectorIsa::avx2) return visit_batch_avx2(b);
+#endif
+    visit_batch<false>(b);
   }
 };
 
 /// (sin, cos) of the centre latitude of the rows [begin, end) (NaN beyond the poles), or of the
-/// centre longitude of the columns [begin, end); entry k is row or column begin + k.
+/// centre longitude of the columns [begin, end); entry k is row or column begin + k. kLanes
+/// more entries (the next rows or columns: visit_lanes reads past a span's end).
 TrigView centre_trig(const GridSpec& grid, bool rows, std::int64_t begin, std::int64_t end) {
-  const std::int64_t n = end - begin;
+  const std::int64_t n = end - begin + kLanes;
   TrigView trig(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::centre_trig"), n);
   const double origin = rows ? grid.y_max : grid.x_min;
   const double step = rows ? -grid.cell_size : grid.cell_size;
@@ -516,6 +608,86 @@ TrigView centre_trig(const GridSpec& grid, bool rows, std::int64_t begin, std::i
   return trig;
 }
 
+/// Degrees beyond which sincos_deg's reduction is no longer exact (its quadrant q must stay a
+/// small whole number): larger longitudes are reduced by fmod first (pixel_unit_vector).
+constexpr double kReducedDeg = 1048576.0;  // 2^20
+
+/// sin and cos of x degrees, x a float's value with |x| < kReducedDeg, within ~1 ulp of the
+/// exact values; branch-free, so the compiler vectorises a loop of them (glibc's sincos, two
+/// per pixel, was a quarter of nearest's regrid: docs/performance.md, issue 17, session 19).
+/// The reduction is exact in degrees: r = x - 90 q (|r| <= 45) takes no rounding, since x has
+/// 24 significant bits and 90 q is a whole number; r times pi/180 split in a head of 28 bits
+/// (r * head exact) and a tail gives t + y, t = r pi/180 rounded and y its error. Then the
+/// polynomials of fdlibm's __kernel_sin and __kernel_cos (FreeBSD's k_sin.c, k_cos.c: < 1 ulp
+/// on |t| <= pi/4; public domain-like licence of Sun Microsystems, coefficients only) and q's
+/// quadrant. The same operations in the same order in every copy (this file: no FMA
+/// contraction), so the AVX-512F, AVX2 and portable loops and the scalar pixel_unit_vector give
+/// the same bits; not those of glibc (which rounds x pi/180 first).
+KOKKOS_FORCEINLINE_FUNCTION void sincos_deg(double x, double& sin_x, double& cos_x) {
+  constexpr double kRound = 6755399441055744.0;  // 1.5 * 2^52: x + kRound - kRound rounds x
+  constexpr double kRadPerDegHead = 0x1.1df46a2p-6;
+  constexpr double kRadPerDegTail = 0x1.4a74e45707630p-36;
+  constexpr double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+                   S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+                   S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
+  constexpr double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
+                   C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
+                   C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+  const double q = (x * (1.0 / 90.0) + kRound) - kRound;
+  const double r = x - q * 90.0;
+  const double head = r * kRadPerDegHead, tail = r * kRadPerDegTail;
+  const double t = head + tail;
+  const double y = tail - (t - head);
+  const double z = t * t, w = z * z, v = z * t;
+  const double rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
+  const double s = t - ((z * (0.5 * y - v * rs) - y) - v * S1);
+  const double rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+  const double hz = 0.5 * z, one_minus_hz = 1.0 - hz;
+  const double c = one_minus_hz + (((1.0 - one_minus_hz) - hz) + (z * rc - t * y));
+  const double quarter = q * 0.25;  // q mod 4 = q - 4 floor(q / 4)
+  const double rounded = (quarter + kRound) - kRound;
+  const double n = q - 4.0 * select(rounded > quarter, rounded - 1.0, rounded);
+  const bool odd = (n == 1.0) | (n == 3.0);
+  const double sin_r = select(odd, c, s), cos_r = select(odd, s, c);
+  sin_x = select(n >= 2.0, -sin_r, sin_r);
+  cos_x = select((n == 1.0) | (n == 2.0), -cos_r, cos_r);
+}
+
+/// The unit vectors of n pixels (pos: 3 doubles each; NaN where a pixel has no navigation),
+/// a loop the compiler vectorises; pixel_unit_vector for any longitude of kReducedDeg or more.
+KOKKOS_FORCEINLINE_FUNCTION void unit_vectors_run(const float* lon, const float* lat, double* pos,
+                                                  std::int64_t n) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  SWATHGRID_SIMD
+  for (std::int64_t k = 0; k < n; ++k) {
+    const double lon_k = lon[k], lat_k = lat[k];
+    // navigated(), without its && (control flow that keeps the loop from vectorising)
+    const bool valid = (lon[k] - lon[k] == 0.0f) & (lat[k] >= -90.0f) & (lat[k] <= 90.0f);
+    double sin_lat, cos_lat, sin_lon, cos_lon;
+    sincos_deg(select(valid, lat_k, 0.0), sin_lat, cos_lat);
+    sincos_deg(select(valid & (device::fabs(lon_k) < kReducedDeg), lon_k, 0.0), sin_lon, cos_lon);
+    pos[3 * k] = select(valid, cos_lat * cos_lon, nan);
+    pos[3 * k + 1] = select(valid, cos_lat * sin_lon, nan);
+    pos[3 * k + 2] = select(valid, sin_lat, nan);
+  }
+  for (std::int64_t k = 0; k < n; ++k)  // far longitudes (none in a real file)
+    if (!(device::fabs(lon[k]) < static_cast<float>(kReducedDeg)) && navigated(lon[k], lat[k]))
+      pixel_unit_vector(lon[k], lat[k], pos + 3 * k);
+}
+
+#if defined(SWATHGRID_X86_DISPATCH)
+/// unit_vectors_run compiled for AVX2 and for AVX-512F (as the scatter's preparation).
+__attribute__((target("avx2"), noinline)) void unit_vectors_run_avx2(const float* lon,
+                                                                     const float* lat, double* pos,
+                                                                     std::int64_t n) {
+  unit_vectors_run(lon, lat, pos, n);
+}
+__attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void unit_vectors_run_avx512(
+    const float* lon, const float* lat, double* pos, std::int64_t n) {
+  unit_vectors_run(lon, lat, pos, n);
+}
+#endif
+
 /// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
 /// between the candidates of it and of the lines before and after, one pixel wider (the
 /// candidates and their four neighbours); the others are left unwritten, never read. (A free
@@ -524,7 +696,7 @@ void unit_vectors_near_candidates(const ConstPixelView& lon_deg, const ConstPixe
                                   std::int64_t lines, std::int64_t pixels,
                                   const Kokkos::View<std::int32_t* [3], MemSpace>& line_info,
                                   const Kokkos::View<double* [3], MemSpace>& positions) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const VectorIsa isa = vector_isa();
   Kokkos::parallel_for(
       "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
       KOKKOS_LAMBDA(std::int64_t line) {
@@ -536,14 +708,17 @@ void unit_vectors_near_candidates(const ConstPixelView& lon_deg, const ConstPixe
         }
         if (first > 0) --first;
         if (last < pixels) ++last;
-        for (std::int64_t i = line * pixels + first; i < line * pixels + last; ++i) {
-          const double lon = lon_deg(i), lat = lat_deg(i);
-          const bool valid = navigated(lon_deg(i), lat_deg(i));
-          const double c = device::cos(lat * kRadPerDeg);
-          positions(i, 0) = valid ? c * device::cos(lon * kRadPerDeg) : nan;
-          positions(i, 1) = valid ? c * device::sin(lon * kRadPerDeg) : nan;
-          positions(i, 2) = valid ? device::sin(lat * kRadPerDeg) : nan;
-        }
+        if (first >= last) return;
+        const std::int64_t i = line * pixels + first;
+        const float* lon = &lon_deg(i);
+        const float* lat = &lat_deg(i);
+        double* pos = &positions(i, 0);
+#if defined(SWATHGRID_X86_DISPATCH)
+        if (isa == VectorIsa::avx512) return unit_vectors_run_avx512(lon, lat, pos, last - first);
+        if (isa == VectorIsa::avx2) return unit_vectors_run_avx2(lon, lat, pos, last - first);
+#endif
+        (void)isa;
+        unit_vectors_run(lon, lat, pos, last - first);
       });
 }
 
@@ -602,6 +777,17 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
         keys(c) = key == kNoKey ? -1 : (key & kIndexMask);
       });
   return keys;
+}
+
+void pixel_unit_vector(float lon_deg, float lat_deg, double p[3]) {
+  double lon = lon_deg;
+  if (!(std::fabs(lon) < kReducedDeg)) lon = std::fmod(lon, kFullTurnDeg);  // exact
+  double sin_lat, cos_lat, sin_lon, cos_lon;
+  sincos_deg(lat_deg, sin_lat, cos_lat);
+  sincos_deg(lon, sin_lon, cos_lon);
+  p[0] = cos_lat * cos_lon;
+  p[1] = cos_lat * sin_lon;
+  p[2] = sin_lat;
 }
 
 }  // namespace swathgrid
