@@ -137,6 +137,8 @@ KOKKOS_INLINE_FUNCTION double asin_bound(double y) { return y * (1.0 + 0.2 * y *
 /// sessions 13 and 14). The loop has AVX2 and AVX-512F copies (nearest_shared.hpp: VectorIsa),
 /// 4 or 8 lanes per instruction (the scatter ~25 % shorter with AVX-512F; session 15).
 constexpr int kBatch = 8;
+/// Parts of a block's rows per host thread (NearestSearch::search).
+constexpr std::int64_t kRowPartsPerThread = 4;
 /// Cells of a row that visit_lanes computes side by side (the columns' trigonometry is padded
 /// by as many).
 constexpr int kLanes = 8;
@@ -200,18 +202,20 @@ KOKKOS_INLINE_FUNCTION void clipped_span_lanes(double first, double last, double
 struct ScatterFunctor {
   Kokkos::View<const std::int32_t*, MemSpace> candidates;
   Kokkos::View<const float* [2], MemSpace> bands;  ///< latitudes each candidate may reach
-  float band_north, band_south;  ///< the block's centre latitudes, widened by the slack
+  Kokkos::View<const float* [2], MemSpace> batch_bands;  ///< those of each batch's candidates
+  float band_north, band_south;  ///< centre latitudes of `rows`, widened by the slack
   Kokkos::View<const double* [3], MemSpace> positions;
   ConstPixelView lon_deg, lat_deg;
   std::int64_t lines, pixels;
   GridSpec grid;
   double cells_per_deg;         ///< 1 / grid.cell_size
-  CellBlock block;              ///< the cells searched, of grid
+  CellBlock block;              ///< the cells searched, of grid (keys are numbered in it)
+  Span rows;                    ///< the block's rows this functor visits (all, or a part's)
   TrigView row_trig, col_trig;  ///< of the block's rows and columns
   CellPixelView keys;           ///< per block cell
   double uniform_radius;        ///< > 0: every pixel reaches this chord; else footprint reach
   double max_radius;            ///< cap of a footprint reach's radius
-  bool one_thread;              ///< the only thread: plain stores, no atomic read-modify-write
+  bool exclusive;  ///< no other thread visits `rows`: plain stores, no atomic read-modify-write
   /// Windows west + width below this (degrees east of x_min) have one image in the grid's
   /// columns: 360 - 3 cells where the grid is a cell or more narrower than a turn, else -1.
   double single_image_deg;
@@ -252,7 +256,7 @@ struct ScatterFunctor {
     // Keys only decrease: one that is not below the cell's key as read (the current one, or
     // a larger earlier one) cannot lower it, and skips the atomic (most visits do).
     std::int64_t& cell_key = row_keys[c];
-    if (one_thread)  // a locked compare-and-swap costs ~10 % of the scatter on one thread
+    if (exclusive)  // a locked compare-and-swap costs ~10 % of the scatter on one thread
       cell_key = key < cell_key ? key : cell_key;
     else if (key < cell_key)
       Kokkos::atomic_fetch_min(&cell_key, key);
@@ -289,7 +293,8 @@ struct ScatterFunctor {
   /// kLanes the compiler vectorises (lanes past n read the columns' padding and store nothing):
   /// a visit's branch on the reach, taken or not at random, and its chain of a square root and
   /// a division one after the other were most of the scatter's time (docs/performance.md,
-  /// issue 17, session 19). On one thread each lane lowers its cell's key in the same loop;
+  /// issue 17, session 19). Where no other thread visits these rows (`exclusive`) each lane
+  /// lowers its cell's key in the same loop;
   /// otherwise the keys are applied one by one with an atomic min.
   KOKKOS_FORCEINLINE_FUNCTION void visit_lanes(std::int64_t i, const Vec3& p, const Reach& reach,
                                                std::int64_t* row_keys, double sin_lat,
@@ -299,7 +304,7 @@ struct ScatterFunctor {
     const double* col_cos = &col_trig(c0, 1);
     std::int64_t* cell_keys = row_keys + c0;
     const double radius2 = reach.radius * reach.radius;
-    if (one_thread) {
+    if (exclusive) {
       SWATHGRID_SIMD
       for (int l = 0; l < kLanes; ++l) {
         const std::int64_t key =
@@ -350,7 +355,7 @@ struct ScatterFunctor {
     b.index[j] = 0;
     valid[j] = 0.0;
     if (k >= static_cast<std::int64_t>(candidates.extent(0))) return;
-    if (bands(k, 1) < band_south || bands(k, 0) > band_north) return;  // not near the block
+    if (bands(k, 1) < band_south || bands(k, 0) > band_north) return;  // not near the rows
     const std::int64_t i = candidates(k);
     if (!has_navigation(i)) return;
     const Vec3 p = position(i);
@@ -413,8 +418,8 @@ struct ScatterFunctor {
   template <bool uniform>
   KOKKOS_FORCEINLINE_FUNCTION void prepare(CandidateBatch& b, const double* valid) const {
     const double ny = static_cast<double>(grid.ny), nx = static_cast<double>(grid.nx);
-    const double block_row_begin = static_cast<double>(block.row_begin);
-    const double block_row_end = static_cast<double>(block.row_end);
+    const double block_row_begin = static_cast<double>(rows.begin);
+    const double block_row_end = static_cast<double>(rows.end);
     SWATHGRID_SIMD
     for (int j = 0; j < kBatch; ++j) {
       const double px = b.px[j], py = b.py[j], pz = b.pz[j];
@@ -574,6 +579,8 @@ struct ScatterFunctor {
   /// Candidates kBatch b to kBatch (b + 1) - 1 of the list: gathered, prepared side by side,
   /// then each one's cells visited.
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t batch) const {
+    // No candidate of the batch near the rows (a part's rows: most batches)?
+    if (batch_bands(batch, 1) < band_south || batch_bands(batch, 0) > band_north) return;
     CandidateBatch b;
     double valid[kBatch];
     for (int j = 0; j < kBatch; ++j) gather(batch * kBatch + j, j, b, valid);
@@ -688,6 +695,27 @@ __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void unit_v
 }
 #endif
 
+/// The latitudes that the candidates of each batch of kBatch may reach (the union of their
+/// bands), so that a batch far from the rows searched is passed over at once.
+Kokkos::View<float* [2], MemSpace> batch_bands_of(const Kokkos::View<float* [2], MemSpace>& bands,
+                                                  std::int64_t count) {
+  const std::int64_t batches = (count + kBatch - 1) / kBatch;
+  Kokkos::View<float* [2], MemSpace> out(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::nearest_batch_bands"), batches);
+  Kokkos::parallel_for(
+      "swathgrid::nearest::batch_bands", Policy(ExecSpace(), 0, batches),
+      KOKKOS_LAMBDA(std::int64_t batch) {
+        float south = bands(batch * kBatch, 0), north = bands(batch * kBatch, 1);
+        for (std::int64_t k = batch * kBatch + 1; k < (batch + 1) * kBatch && k < count; ++k) {
+          south = bands(k, 0) < south ? bands(k, 0) : south;
+          north = bands(k, 1) > north ? bands(k, 1) : north;
+        }
+        out(batch, 0) = south;
+        out(batch, 1) = north;
+      });
+  return out;
+}
+
 /// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
 /// between the candidates of it and of the lines before and after, one pixel wider (the
 /// candidates and their four neighbours); the others are left unwritten, never read. (A free
@@ -739,16 +767,24 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
       "swathgrid::nearest::clear", Policy(ExecSpace(), 0, cells),
       KOKKOS_LAMBDA(std::int64_t c) { keys(c) = kNoKey; });
 
-  // The candidates whose latitude band (the survey's bound of their window) meets the block's
-  // centre latitudes.
-  const double north =
-      window.y_max - (static_cast<double>(block.row_begin) + 0.5) * window.cell_size;
-  const double south = window.y_max - (static_cast<double>(block.row_end) - 0.5) * window.cell_size;
+  // The candidates whose latitude band (the survey's bound of their window) meets the centre
+  // latitudes of rows [begin, end).
+  const auto north_of = [&](std::int64_t begin) {
+    return static_cast<float>(window.y_max -
+                              (static_cast<double>(begin) + 0.5) * window.cell_size) +
+           kSurveySlackDeg;
+  };
+  const auto south_of = [&](std::int64_t end) {
+    return static_cast<float>(window.y_max - (static_cast<double>(end) - 0.5) * window.cell_size) -
+           kSurveySlackDeg;
+  };
+  const int threads = ExecSpace().concurrency();
   ScatterFunctor scatter{
       Kokkos::subview(candidates_, std::make_pair(std::int64_t{0}, candidate_count_)),
       Kokkos::subview(bands_, std::make_pair(std::int64_t{0}, candidate_count_), Kokkos::ALL),
-      static_cast<float>(north) + kSurveySlackDeg,
-      static_cast<float>(south) - kSurveySlackDeg,
+      batch_bands_of(bands_, candidate_count_),
+      north_of(block.row_begin),
+      south_of(block.row_end),
       positions_,
       lon_,
       lat_,
@@ -757,19 +793,48 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
       window,
       1.0 / window.cell_size,
       block,
+      Span{block.row_begin, block.row_end},
       centre_trig(window, true, block.row_begin, block.row_end),
       centre_trig(window, false, block.col_begin, block.col_end),
       keys,
       max_distance_m_ > 0.0 ? chord_of_distance(max_distance_m_) : 0.0,
       chord_of_distance(kMaxReachM),
-      ExecSpace().concurrency() == 1,
+      threads == 1,
       static_cast<double>(window.nx + 1) * window.cell_size <= kFullTurnDeg
           ? kFullTurnDeg - 3.0 * window.cell_size
           : -1.0,
       vector_isa()};
-  Kokkos::parallel_for("swathgrid::nearest::scatter",
-                       DynamicPolicy(ExecSpace(), 0, (candidate_count_ + kBatch - 1) / kBatch),
-                       scatter);
+  const std::int64_t batches = (candidate_count_ + kBatch - 1) / kBatch;
+  bool scattered = false;
+  if constexpr (Kokkos::SpaceAccessibility<Kokkos::DefaultHostExecutionSpace,
+                                           MemSpace>::accessible) {
+    if (threads > 1 && block.rows() > 1) {
+      // On host threads: parts of the block's rows, each visited by one thread alone (every
+      // candidate near it), so that the keys are lowered with plain stores by the vector loop
+      // (atomics left nearest's regrid on two threads ~0.8x of one thread's; docs/
+      // performance.md, issue 17, session 19). kRowPartsPerThread parts per thread, dealt out
+      // one by one: a swath may cover a few of them only.
+      const std::int64_t parts = std::min<std::int64_t>(block.rows(), kRowPartsPerThread * threads);
+      Kokkos::parallel_for(
+          "swathgrid::nearest::scatter_rows",
+          Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::Schedule<Kokkos::Dynamic>>(
+              0, parts),
+          [&](const std::int64_t part) {
+            ScatterFunctor own = scatter;
+            own.rows = Span{block.row_begin + block.rows() * part / parts,
+                            block.row_begin + block.rows() * (part + 1) / parts};
+            own.band_north = north_of(own.rows.begin);
+            own.band_south = south_of(own.rows.end);
+            own.exclusive = true;
+            for (std::int64_t b = 0; b < batches; ++b) own(b);
+          });
+      Kokkos::DefaultHostExecutionSpace().fence();
+      scattered = true;
+    }
+  }
+  if (!scattered)
+    Kokkos::parallel_for("swathgrid::nearest::scatter", DynamicPolicy(ExecSpace(), 0, batches),
+                         scatter);
 
   Kokkos::parallel_for(
       "swathgrid::nearest::unpack", Policy(ExecSpace(), 0, cells), KOKKOS_LAMBDA(std::int64_t c) {

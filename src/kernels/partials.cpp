@@ -39,8 +39,8 @@ KOKKOS_INLINE_FUNCTION bool representable(const FieldLayout& layout, double v) {
 /// accumulators of pixel weighting (whose PackedCount word takes a compare-and-swap loop).
 /// Returns false, adding nothing, when the cell of a narrow_high layout is full.
 /// Where one thread alone adds to the cells (`alone`: a rank of one thread, as in MPI-only
-/// runs, or bin's adding pass split by tiles among host threads) it adds with plain
-/// instructions: the same integers, without the locked ones' cost (~20 cycles each, two or
+/// runs, bin's adding pass split by tiles among host threads, or one value per cell) it adds with
+/// plain instructions: the same integers, without the locked ones' cost (~20 cycles each, two or
 /// more per pixel).
 struct CellAdder {
   FieldLayout layout;
@@ -388,7 +388,10 @@ BinTotals cell_values_into(const CellValue& value_of, const CellBlock& block, Ti
   fields.ensure_tiles(touched);
   // Second pass: the values, the columns walked tile by tile as in the first, each cell's
   // place from its tile and offset (TileSlots::cell took three 64-bit divisions a cell).
-  const CellAdder add(fields);
+  // One value per cell and a row per work item: no two threads add to a cell, so plain adds
+  // (the locked ones made this pass ~4x longer on two threads; issue 17, session 19).
+  CellAdder add(fields);
+  add.alone = true;
   const TileSlots slots = add.slots;
   std::int64_t binned = 0;
   Kokkos::parallel_reduce(
