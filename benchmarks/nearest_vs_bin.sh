@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Issue 17's ratio: nearest's regrid against bin's on the same granules and grid, side by
+# side in one run (docs/performance.md, issue 17, session 19). In every repetition: OLD with
+# --method nearest (when OLD is set), NEW with --method nearest, NEW with --method bin; each
+# run's regrid phase (the report's phases.regrid.max, over ranks). Prints the runs, then the
+# medians and the ratio nearest / bin.
+#   WORK=/tmp/b19 CASES="demo month" RANKS=2 THREADS=1 REPS=5 OLD=/tmp/old/swathgrid \
+#     benchmarks/nearest_vs_bin.sh
+# WORK holds the granule lists <case>.txt (demo: scripts/dev.sh's 16 granules; month: run.sh's
+# 64), all on the seed grid (--bbox -77,36,-73,41 at the default resolution). ARGS: more
+# options for every run (word-split), e.g. "--flags none --weight granule".
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+new=${NEW:-$root/build/src/swathgrid}
+work=${WORK:?set WORK to a folder holding demo.txt and month.txt}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_PROC_BIND=false
+export OMP_NUM_THREADS=${THREADS:-1}
+runs=()
+[[ -n ${OLD:-} ]] && runs+=("old:$OLD:nearest")
+runs+=("new:$new:nearest" "new:$new:bin")
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for case in ${CASES:-demo month}; do
+  for ((r = 1; r <= ${REPS:-5}; r++)); do
+    for run in "${runs[@]}"; do
+      IFS=: read -r which exe method <<<"$run"
+      # shellcheck disable=SC2086  # ARGS is a list of options
+      mpiexec -n "${RANKS:-1}" --oversubscribe --bind-to none "$exe" -q \
+        --input-list "$work/$case.txt" --bbox -77,36,-73,41 --method "$method" ${ARGS:-} \
+        -o "$out/out.nc" --report "$out/report.json"
+      regrid=$(/usr/bin/python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["phases"]["regrid"]["max"])' "$out/report.json")
+      echo "$case $which $method rep $r regrid $regrid" | tee -a "$out/runs.txt"
+    done
+  done
+done
+/usr/bin/python3 - "$out/runs.txt" <<'EOF'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    case, which, method, _, _, _, regrid = line.split()
+    runs.setdefault((case, which, method), []).append(float(regrid))
+for case in dict.fromkeys(k[0] for k in runs):
+    bin_s = statistics.median(runs[(case, "new", "bin")])
+    for which in ("old", "new"):
+        if (case, which, "nearest") in runs:
+            near = statistics.median(runs[(case, which, "nearest")])
+            print(f"{case}: {which} nearest {near:.3f} s, bin {bin_s:.3f} s: {near / bin_s:.2f}x")
+EOF
