@@ -65,16 +65,18 @@ ConstPositionView positions(const std::vector<float>& host) {
 /// The library's path for `granules`: bin each into tiled partials and fold them into the
 /// accumulators, or (where the library does: bins_into_accumulators, unless `use_partials`)
 /// bin straight into the accumulators. `cells`: accumulators of the cells with data, each
-/// granule added into dense tiles first and merged in (as the granule loop does).
+/// granule added into dense tiles first and merged in (as the granule loop does: the same
+/// dense tiles cleared and reused, which merge_from leaves at the identity).
 TiledFields accumulate(const std::vector<Pixels>& granules, const GridSpec& grid,
                        const FieldLayout& layout, Weighting weighting, std::int64_t tile_size,
                        BinTotals* first_totals = nullptr, bool use_partials = false,
                        bool cells = false) {
   TiledFields acc(layout, TileGrid(tile_size, grid.nx, grid.ny), cells);
   const bool direct = !use_partials && bins_into_accumulators(layout, weighting);
+  TiledFields granule(layout, acc.tiles);
   for (std::size_t g = 0; g < granules.size(); ++g) {
     TiledFields partials(layout.partial_layout(), acc.tiles);
-    TiledFields granule(layout, acc.tiles);
+    granule.clear();
     TiledFields& target = cells ? granule : acc;
     const BinTotals totals =
         bin_pixels(positions(granules[g].lon), positions(granules[g].lat),

@@ -2,6 +2,7 @@
 // Sparse tiles of accumulators: the grid is cut into tile_size x tile_size tiles and a rank
 // allocates only the tiles its granules put observations in (docs/architecture.md, "Tiles").
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -124,6 +125,12 @@ struct TiledFields {
   Kokkos::View<TileAddress*, MemSpace> address_of_slot;  ///< device, one per allocated tile
   std::vector<std::int32_t> slot_of_tile_host;
   std::vector<std::int64_t> allocated;  ///< tile ids in slot order
+  /// Tile storage: slots [allocated.size(), identity_end) hold every field's identity (for
+  /// the layout whose identities are `identity_values`), so ensure_tiles hands them out
+  /// without resetting them; merge_from leaves the dense tiles it merged so.
+  std::int64_t identity_end = 0;
+  bool allocated_at_identity = false;  ///< every allocated slot is back at the identity
+  std::array<std::int64_t, kFieldCount> identity_values{};
 
   TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid,
               bool cell_storage = false);
@@ -145,8 +152,11 @@ struct TiledFields {
   /// storage only).
   TileSlots slots() const { return TileSlots{tiles, slot_of_tile, address_of_slot}; }
   /// Combines every tile of `dense` (tile storage, this layout and grid) into these fields,
-  /// allocating the tiles (and, with `cells` storage, the cells) that get observations.
-  void merge_from(const TiledFields& dense);
+  /// allocating the tiles (and, with `cells` storage, the cells) that get observations. On a
+  /// host, `dense`'s cells with observations are then put back at the identity (every cell
+  /// a kernel changes has observations: merge_cells takes no other), so that its next
+  /// ensure_tiles after a clear() resets nothing it hands out again.
+  void merge_from(TiledFields& dense);
   /// Combines `ids.size()` tiles of wide values (tile i's field f at values + f *
   /// field_stride + i * cells_per_tile) into these fields, allocating them: checkpoints.
   void combine_host(const std::vector<std::int64_t>& ids, const std::int64_t* values,
@@ -183,8 +193,10 @@ void copy_field(std::int64_t cells_per_tile, const TileValues& from, int slot,
 
 /// Combines the cells with observations of a wide tile `from` (field f's cells at from +
 /// f * from_stride) into the `cells` tile `tile`, which gains the cells it did not have yet.
+/// `reset`: `from` again, writable, whose cells with observations are then set to the
+/// identity (nullptr: left as they are).
 void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::int64_t* from,
-                 std::int64_t from_stride, CellTile& tile);
+                 std::int64_t from_stride, CellTile& tile, std::int64_t* reset = nullptr);
 
 /// Combines the `cells` tile `from` into the wide tile at `to` (field f's cells at to + f *
 /// to_stride), as combine_values does a whole tile.

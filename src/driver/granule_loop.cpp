@@ -148,7 +148,7 @@ struct GranuleWorkspace {
     return cleared(dense, accumulators.layout, accumulators.tiles);
   }
   /// `target` (from target_for) into `accumulators`: nothing to do unless `cells` storage.
-  static void done(const TiledFields& target, TiledFields& accumulators) {
+  static void done(TiledFields& target, TiledFields& accumulators) {
     if (&target != &accumulators) accumulators.merge_from(target);
   }
 

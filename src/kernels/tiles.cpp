@@ -74,6 +74,7 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
     chunks.emplace_back(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::tiles"),
                         layout.count, slots * per_tile);
     chunk_first_slot.push_back(0);
+    identity_end = 0;
   } else if (needed > capacity) {
     // A new chunk of at least half the capacity so far: O(log n) chunks for n tiles, and the
     // existing tiles stay where they are.
@@ -82,11 +83,19 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
                         layout.count, slots * per_tile);
     chunk_first_slot.push_back(capacity);
   }
-  // The new tiles start at the identity.
+  // The new tiles start at the identity: those of slots [before, identity_end) are at it
+  // already (for this layout's identities).
+  std::array<std::int64_t, kFieldCount> identities{};
+  for (int f = 0; f < layout.count; ++f) identities[f] = identity_of(layout, f);
+  if (identities != identity_values) identity_end = 0;
+  identity_values = identities;
+  const std::int64_t at_identity = std::max(static_cast<std::int64_t>(before), identity_end);
+  identity_end = std::max(identity_end, needed);
+  allocated_at_identity = false;
   for (std::size_t k = 0; k < chunks.size(); ++k) {
     const std::int64_t first = chunk_first_slot[k];
     const std::int64_t end = first + static_cast<std::int64_t>(chunks[k].extent(1)) / per_tile;
-    const std::int64_t from = std::max<std::int64_t>(first, static_cast<std::int64_t>(before));
+    const std::int64_t from = std::max<std::int64_t>(first, at_identity);
     const std::int64_t to = std::min(end, needed);
     if (from < to) reset_cells(layout, chunks[k], (from - first) * per_tile, (to - first) * per_tile);
   }
@@ -105,6 +114,8 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
 
 void TiledFields::clear() {
   if (allocated.empty()) return;
+  if (!allocated_at_identity) identity_end = 0;  // [0, identity_end) at the identity, or none
+  allocated_at_identity = false;
   for (const std::int64_t t : allocated) slot_of_tile_host[t] = -1;
   allocated.clear();
   if (cells) cell_tiles->clear();
@@ -135,7 +146,7 @@ void combine_cell(const FieldLayout& layout, std::int64_t* to, std::int64_t to_s
 }  // namespace
 
 void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::int64_t* from,
-                 std::int64_t from_stride, CellTile& tile) {
+                 std::int64_t from_stride, CellTile& tile, std::int64_t* reset) {
   // One scan of the dense tile for its cells with data (branch-free), then merges of sorted
   // offset lists: the work follows the cells with data, not the tile's size (three scans of
   // the whole tile per merge were ~15 % of a global run's CPU; docs/performance.md).
@@ -155,6 +166,14 @@ void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::in
     }
   }
   if (hit_count == 0) return;
+  const auto reset_hits = [&] {  // the cells with observations back to the identity
+    if (reset == nullptr) return;
+    for (int f = 0; f < layout.count; ++f) {
+      const std::int64_t identity = identity_of(layout, f);
+      std::int64_t* field = reset + f * from_stride;
+      for (std::size_t h = 0; h < hit_count; ++h) field[hits[h]] = identity;
+    }
+  };
   const std::size_t old_n = tile.offsets.size();
   std::size_t fresh = hit_count;  // a new tile: every hit
   if (old_n > 0) {
@@ -171,6 +190,7 @@ void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::in
       while (tile.offsets[i] < o) ++i;
       combine_cell(layout, &tile.values[i], n, from + o, from_stride);
     }
+    reset_hits();
     return;
   }
   // The tile grows: rebuilt at its exact new size, in offset order, each cell combined as it
@@ -195,6 +215,7 @@ void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::in
     i += old;
   }
   tile = std::move(grown);
+  reset_hits();
 }
 
 void combine_cells(const FieldLayout& layout, const CellTile& from, std::int64_t* to,
@@ -215,7 +236,7 @@ std::int32_t TiledFields::slot_for(std::int64_t tile) {
   return slot;
 }
 
-void TiledFields::merge_from(const TiledFields& dense) {
+void TiledFields::merge_from(TiledFields& dense) {
   SWATHGRID_REQUIRE(cells && !dense.cells, "merge_from: into cells storage from tiles");
   if (dense.allocated.empty()) return;
   const HostTiles host(dense);
@@ -224,6 +245,12 @@ void TiledFields::merge_from(const TiledFields& dense) {
   for (std::size_t s = 0; s < to.size(); ++s) to[s] = slot_for(dense.allocated[s]);
   std::vector<CellTile>& cell = *cell_tiles;
   const FieldLayout& fields = layout;
+  // The dense tiles' cells with data are put back at the identity where `host` is their own
+  // memory (a host backend): the next granule's ensure_tiles then resets nothing it reuses
+  // (a whole-tile fill per tile and block of pixels was ~4 % of a global run's CPU).
+  bool reset = !dense.layout.narrow_high && host.chunks.size() == dense.chunks.size();
+  for (std::size_t k = 0; reset && k < dense.chunks.size(); ++k)
+    reset = host.chunks[k].data() == dense.chunks[k].data();
   // Tile by tile (each slot of `dense` is a different tile), in parallel on the host; dealt
   // out one by one (a swath's tiles hold from one cell with data to all).
   Kokkos::parallel_for(
@@ -232,9 +259,11 @@ void TiledFields::merge_from(const TiledFields& dense) {
           0, static_cast<int>(to.size())),
       [&](const int s) {
         const TileValues from = host.tile(s);
-        merge_cells(fields, per_tile, from.values, from.field_stride, cell[to[s]]);
+        merge_cells(fields, per_tile, from.values, from.field_stride, cell[to[s]],
+                    reset ? const_cast<std::int64_t*>(from.values) : nullptr);  // dense's own
       });
   Kokkos::DefaultHostExecutionSpace().fence();
+  dense.allocated_at_identity = reset;
 }
 
 void TiledFields::combine_host(const std::vector<std::int64_t>& ids, const std::int64_t* values,
