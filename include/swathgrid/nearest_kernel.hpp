@@ -87,8 +87,9 @@ void pixel_unit_vector(float lon_deg, float lat_deg, double p[3]);
 /// little more than the pixels near it (runs of 16 pixels of a line far from the grid are
 /// rejected together, from bounds over the run). search() then scatters the candidates: each
 /// visits the cells inside a lat/lon box around its reach (its footprint ellipse where the
-/// reach is small, else its bounding circle) and keeps the smallest key per cell (atomic min),
-/// so the result does not depend on thread count or order. Buffers are kept
+/// reach is small, else its bounding circle) and keeps the smallest key per cell (host
+/// threads each own parts of the rows and store plainly; elsewhere an atomic min), so the
+/// result does not depend on thread count or order. Buffers are kept
 /// from call to call and only grow: once the largest granule has been seen nothing is
 /// allocated.
 class NearestSearch {

@@ -50,6 +50,7 @@ TileFlags TiledFields::make_flags() const {
 }
 
 void TiledFields::ensure_tiles(const TileFlags& touched) {
+  allocated_at_identity = false;  // a kernel writes next (every one calls this first)
   auto touched_host = Kokkos::create_mirror_view_and_copy(HostSpace(), touched);
   const std::size_t before = allocated.size();
   for (std::int64_t t = 0; t < tiles.tile_count(); ++t) {
@@ -91,7 +92,6 @@ void TiledFields::ensure_tiles(const TileFlags& touched) {
   identity_values = identities;
   const std::int64_t at_identity = std::max(static_cast<std::int64_t>(before), identity_end);
   identity_end = std::max(identity_end, needed);
-  allocated_at_identity = false;
   for (std::size_t k = 0; k < chunks.size(); ++k) {
     const std::int64_t first = chunk_first_slot[k];
     const std::int64_t end = first + static_cast<std::int64_t>(chunks[k].extent(1)) / per_tile;
