@@ -123,13 +123,14 @@ class NearestSearch {
   double max_distance_m_ = 0.0;
   RowWindow rows_;
   std::int64_t candidate_count_ = 0;
-  bool have_unit_vectors_ = false;
+  bool have_unit_vectors_ = false;  ///< positions_ and batch_bands_ of this survey computed
   FlagView flags_;                            ///< per pixel: candidate, in the grid (unsure)
   Kokkos::View<float*, MemSpace> reach_deg_;  ///< per pixel: bound of its window half-height
   LineView line_info_;  ///< per line: candidates, first and last + 1 pixel holding them
   OffsetView offsets_;  ///< per line: its first candidate's place in candidates_
   CandidateView candidates_;
   BandView bands_;
+  BandView batch_bands_;      ///< per batch of the scatter's candidates: the union of their bands
   UnitVectorView positions_;  ///< NaN: no navigation; only near candidates written
   CellPixelView keys_;
 };

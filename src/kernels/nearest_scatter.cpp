@@ -695,13 +695,12 @@ __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void unit_v
 }
 #endif
 
-/// The latitudes that the candidates of each batch of kBatch may reach (the union of their
-/// bands), so that a batch far from the rows searched is passed over at once.
-Kokkos::View<float* [2], MemSpace> batch_bands_of(const Kokkos::View<float* [2], MemSpace>& bands,
-                                                  std::int64_t count) {
+/// Into out(0 .. batches - 1): the latitudes that the candidates of each batch of kBatch may
+/// reach (the union of their bands), so that a batch far from the rows searched is passed
+/// over at once.
+void batch_bands_of(const Kokkos::View<float* [2], MemSpace>& bands, std::int64_t count,
+                    const Kokkos::View<float* [2], MemSpace>& out) {
   const std::int64_t batches = (count + kBatch - 1) / kBatch;
-  Kokkos::View<float* [2], MemSpace> out(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::nearest_batch_bands"), batches);
   Kokkos::parallel_for(
       "swathgrid::nearest::batch_bands", Policy(ExecSpace(), 0, batches),
       KOKKOS_LAMBDA(std::int64_t batch) {
@@ -713,7 +712,6 @@ Kokkos::View<float* [2], MemSpace> batch_bands_of(const Kokkos::View<float* [2],
         out(batch, 0) = south;
         out(batch, 1) = north;
       });
-  return out;
 }
 
 /// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
@@ -758,6 +756,8 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
   if (!have_unit_vectors_) {
     grow(positions_, lines_ * pixels_, "swathgrid::nearest_positions");
     unit_vectors_near_candidates(lon_, lat_, lines_, pixels_, line_info_, positions_);
+    grow(batch_bands_, (candidate_count_ + kBatch - 1) / kBatch, "swathgrid::nearest_batch_bands");
+    batch_bands_of(bands_, candidate_count_, batch_bands_);
     have_unit_vectors_ = true;
   }
   const std::int64_t cells = block.cells();
@@ -782,7 +782,7 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
   ScatterFunctor scatter{
       Kokkos::subview(candidates_, std::make_pair(std::int64_t{0}, candidate_count_)),
       Kokkos::subview(bands_, std::make_pair(std::int64_t{0}, candidate_count_), Kokkos::ALL),
-      batch_bands_of(bands_, candidate_count_),
+      batch_bands_,
       north_of(block.row_begin),
       south_of(block.row_end),
       positions_,
