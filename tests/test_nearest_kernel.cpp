@@ -444,6 +444,24 @@ TEST(NearestKernel, SmallGridsAroundAWideSwathMatchBruteForce) {
   EXPECT_GT(empty, 3000);
 }
 
+// Lines far apart (40 km) and pixels close (100 m): a run of 16 pixels spans ~1.6 km, yet its
+// pixels reach ~30 km along track. The survey may reject a run from the extents of its own
+// pixels only together with its neighbours on the lines before and after (which set the
+// reach); cells 7-13 km north of the middle line, far beyond its own runs' extent, are that
+// line's.
+TEST(NearestKernel, RunsReachAsFarAsTheirNeighbouringLines) {
+  const Swath s = make_swath({-75.0, 35.0, 0.0, 5, 64, 40000.0, 100.0, 0.0});
+  const Vec3 middle = s.point(2.0, 31.5);
+  const double lat = std::asin(middle.z) / kRadPerDeg,
+               lon = std::atan2(middle.y, middle.x) / kRadPerDeg;
+  const GridSpec north = window(lon - 0.05, lat + 0.12, 0.001, 100, 60);
+  expect_matches_brute_force(s, north, 0.0, 2000);
+  const std::vector<std::int64_t> got = run_kernel(s, north, 0.0);
+  std::int64_t middle_line = 0;
+  for (const std::int64_t pixel : got) middle_line += pixel >= 0 && pixel / 64 == 2;
+  EXPECT_GT(middle_line, 2000);
+}
+
 TEST(NearestKernel, AntimeridianSwathLandsOnBothEdgesOfAGlobalGrid) {
   // 15 km pixels on a whole-globe 0.1-degree grid (finer than the pixels).
   const Swath s = make_swath({179.95, -20.0, 10.0, 24, 16, 15000.0, 15000.0, 1.0});

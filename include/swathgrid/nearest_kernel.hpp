@@ -126,13 +126,15 @@ class NearestSearch {
   bool have_unit_vectors_ = false;  ///< positions_ and batch_bands_ of this survey computed
   FlagView flags_;                            ///< per pixel: candidate, in the grid (unsure)
   Kokkos::View<float*, MemSpace> reach_deg_;  ///< per pixel: bound of its window half-height
+  Kokkos::View<float* [5], MemSpace> chunk_boxes_;  ///< per line and chunk: the survey's boxes
   LineView line_info_;  ///< per line: candidates, first and last + 1 pixel holding them
   OffsetView offsets_;  ///< per line: its first candidate's place in candidates_
   CandidateView candidates_;
   BandView bands_;
   BandView batch_bands_;      ///< per batch of the scatter's candidates: the union of their bands
   UnitVectorView positions_;  ///< NaN: no navigation; only near candidates written
-  CellPixelView keys_;
+  CellPixelView keys_;        ///< per cell of the block, its rows padded (search())
+  CellPixelView chosen_;      ///< what search() returns
 };
 
 /// For every cell of `grid`, the pixel chosen by the rule above, or -1 (a NearestSearch of

@@ -259,6 +259,62 @@ struct CentreBox {
   }
 };
 
+/// Per line, per chunk of kSurveyChunk pixels: the extremes of its pixels' latitudes and
+/// longitudes, and 1 where every one has navigation (else 0: the extremes mean nothing). A
+/// pass over each pixel's own position alone, so that SurveyFunctor::far_chunk can reject a
+/// chunk from its own and its neighbouring lines' boxes without reading each pixel's four
+/// neighbours (run_bounds, the survey's larger part; docs/performance.md, issue 17, session 20).
+struct ChunkBoxes {
+  ConstPixelView lon_deg, lat_deg;
+  std::int64_t pixels, chunks;
+  Kokkos::View<float* [5], MemSpace> boxes;  ///< line * chunks + chunk
+  VectorIsa isa;
+
+  /// Pixels [from, to): branch-free, integers for the floats' order (as run_bounds).
+  KOKKOS_FORCEINLINE_FUNCTION void box_of(std::int64_t from, std::int64_t to,
+                                          std::int64_t slot) const {
+    int navigated = 1;
+    std::int32_t lat_min = ordered_bits(lat_deg(from)), lat_max = lat_min;
+    std::int32_t lon_min = ordered_bits(lon_deg(from)), lon_max = lon_min;
+    for (std::int64_t i = from; i < to; ++i) {
+      const float lon = lon_deg(i), lat = lat_deg(i);
+      navigated &= static_cast<int>(navigated_bits(lon, lat));
+      lat_min = min_bits(lat_min, ordered_bits(lat));
+      lat_max = max_bits(lat_max, ordered_bits(lat));
+      lon_min = min_bits(lon_min, ordered_bits(lon));
+      lon_max = max_bits(lon_max, ordered_bits(lon));
+    }
+    boxes(slot, 0) = bits_float(ordered_bits_inverse(lat_min));
+    boxes(slot, 1) = bits_float(ordered_bits_inverse(lat_max));
+    boxes(slot, 2) = bits_float(ordered_bits_inverse(lon_min));
+    boxes(slot, 3) = bits_float(ordered_bits_inverse(lon_max));
+    boxes(slot, 4) = navigated ? 1.0f : 0.0f;
+  }
+  KOKKOS_FORCEINLINE_FUNCTION void line_boxes(std::int64_t line) const {
+    for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
+      const std::int64_t begin = chunk * kSurveyChunk;
+      const std::int64_t end = begin + kSurveyChunk < pixels ? begin + kSurveyChunk : pixels;
+      box_of(line * pixels + begin, line * pixels + end, line * chunks + chunk);
+    }
+  }
+#if defined(SWATHGRID_X86_DISPATCH)
+  __attribute__((target("avx2"), noinline)) void line_boxes_avx2(std::int64_t line) const {
+    line_boxes(line);
+  }
+  __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void line_boxes_avx512(
+      std::int64_t line) const {
+    line_boxes(line);
+  }
+#endif
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
+#if defined(SWATHGRID_X86_DISPATCH)
+    if (isa == VectorIsa::avx512) return line_boxes_avx512(line);
+    if (isa == VectorIsa::avx2) return line_boxes_avx2(line);
+#endif
+    line_boxes(line);
+  }
+};
+
 /// One pass over every pixel, a line per work item (neighbours by offset): flags the
 /// candidates (pixels whose window, as the scatter computes it but with an upper bound of
 /// their reach, may hold a cell centre of the grid), keeps that bound, counts each line's
@@ -274,6 +330,7 @@ struct SurveyFunctor {
   Kokkos::View<std::uint8_t*, MemSpace> flags;
   Kokkos::View<float*, MemSpace> reach_deg;
   Kokkos::View<std::int32_t* [3], MemSpace> line_info;
+  Kokkos::View<const float* [5], MemSpace> chunk_boxes;  ///< ChunkBoxes' (footprint reach only)
   VectorIsa isa;  ///< the vectors run_bounds uses (vector_isa())
 
   /// |dlat| + |dlon| to pixel j if navigated (>= the great-circle angle, degrees), else 0.
@@ -357,6 +414,46 @@ struct SurveyFunctor {
     run_bounds(from, to, b);
   }
 
+  /// Whether classify_chunk would find the interior chunk `chunk` (pixels [begin, end)) of
+  /// `line` out, judged from the chunk boxes alone: every pixel and neighbour that run_bounds
+  /// reads lies in the boxes of this chunk on lines line - 1 .. line + 1 or is pixel begin - 1
+  /// or end of the line, so |dlat| + gap of any neighbour pair is at most the union's latitude
+  /// extent plus its longitude extent (float rounding is monotone; the gap is min(d, 360 - d)
+  /// <= d while d <= 360), a reach no smaller than run_bounds' own. none_reach is monotone in
+  /// the reach and the chunk's own bounds are the same extremes, so a chunk found out here is
+  /// out there too; any other answer leaves it to classify_chunk.
+  KOKKOS_INLINE_FUNCTION bool far_chunk(std::int64_t line, std::int64_t chunk, std::int64_t begin,
+                                        std::int64_t end) const {
+    const std::int64_t chunks = (pixels + kSurveyChunk - 1) / kSurveyChunk;
+    const std::int64_t own = line * chunks + chunk;
+    float lat_low = chunk_boxes(own, 0), lat_high = chunk_boxes(own, 1);
+    float lon_low = chunk_boxes(own, 2), lon_high = chunk_boxes(own, 3);
+    if (chunk_boxes(own, 4) == 0.0f || !edges.all_out(lon_low, lon_high, lat_low, lat_high))
+      return false;
+    // The union's extremes (with navigation, no NaN: plain comparisons).
+    const auto widen = [&](float lon, float lat) {
+      lat_low = lat < lat_low ? lat : lat_low;
+      lat_high = lat > lat_high ? lat : lat_high;
+      lon_low = lon < lon_low ? lon : lon_low;
+      lon_high = lon > lon_high ? lon : lon_high;
+    };
+    bool navigated = true;
+    for (const std::int64_t slot : {own - chunks, own + chunks}) {
+      navigated = navigated && chunk_boxes(slot, 4) != 0.0f;
+      widen(chunk_boxes(slot, 2), chunk_boxes(slot, 0));
+      widen(chunk_boxes(slot, 3), chunk_boxes(slot, 1));
+    }
+    for (const std::int64_t i : {line * pixels + begin - 1, line * pixels + end}) {
+      navigated = navigated && navigated_bits(lon_deg(i), lat_deg(i));
+      widen(lon_deg(i), lat_deg(i));
+    }
+    const float lon_extent = lon_high - lon_low;
+    if (!navigated || !(lon_extent <= 360.0f)) return false;
+    const float reach = kSurveyReachFactor * ((lat_high - lat_low) + lon_extent) + kSurveySlackDeg;
+    return box.none_reach(chunk_boxes(own, 2), chunk_boxes(own, 3), chunk_boxes(own, 0),
+                          chunk_boxes(own, 1), reach);
+  }
+
   /// Whether no pixel of pixels [begin, end) of `line` is a candidate or may have its centre in
   /// the grid (kChunkOut), or every one is a candidate with its centre surely in the grid
   /// (kChunkIn: `reach` then bounds each one's reach, `lat_low` and `lat_high` their
@@ -377,6 +474,7 @@ struct SurveyFunctor {
     const bool footprint = !(uniform_deg > 0.0f);
     bool sane = true;
     if (footprint && begin > 0 && end < pixels && line > 0 && line + 1 < lines) {
+      if (far_chunk(line, begin / kSurveyChunk, begin, end)) return kChunkOut;
       // Inside the granule every pixel has its four neighbours: branch-free, so it vectorises.
       largest = pair_distance(lon_low, lat_low, first + begin - 1, largest, sane);
       RunBounds b{largest, lat_low, lat_high, lon_low, lon_high, true};
@@ -543,12 +641,18 @@ void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& 
                                                      kDegPerRad * (1.0 + 1.0e-6)) +
                                       kSurveySlackDeg
                                 : 0.0f;
+  const std::int64_t chunks = (pixels_ + kSurveyChunk - 1) / kSurveyChunk;
+  if (!(uniform_deg > 0.0f)) {
+    grow(chunk_boxes_, lines_ * chunks, "swathgrid::nearest_chunk_boxes");
+    Kokkos::parallel_for("swathgrid::nearest::chunk_boxes", Policy(ExecSpace(), 0, lines_),
+                         ChunkBoxes{lon_deg, lat_deg, pixels_, chunks, chunk_boxes_, vector_isa()});
+  }
   Kokkos::MinMaxScalar<float> in_grid_lat;
-  Kokkos::parallel_reduce(
-      "swathgrid::nearest::survey", Policy(ExecSpace(), 0, lines_),
-      SurveyFunctor{lon_deg, lat_deg, lines_, pixels_, grid, GridEdges::of(grid),
-                    CentreBox::of(grid), uniform_deg, flags_, reach_deg_, line_info_, vector_isa()},
-      Kokkos::MinMax<float>(in_grid_lat));
+  Kokkos::parallel_reduce("swathgrid::nearest::survey", Policy(ExecSpace(), 0, lines_),
+                          SurveyFunctor{lon_deg, lat_deg, lines_, pixels_, grid,
+                                        GridEdges::of(grid), CentreBox::of(grid), uniform_deg,
+                                        flags_, reach_deg_, line_info_, chunk_boxes_, vector_isa()},
+                          Kokkos::MinMax<float>(in_grid_lat));
   rows_ = in_grid_lat.max_val < in_grid_lat.min_val
               ? RowWindow{}
               : RowWindow{row_of(grid, in_grid_lat.max_val), row_of(grid, in_grid_lat.min_val) + 1};

@@ -139,9 +139,9 @@ KOKKOS_INLINE_FUNCTION double asin_bound(double y) { return y * (1.0 + 0.2 * y *
 constexpr int kBatch = 8;
 /// Parts of a block's rows per host thread (NearestSearch::search).
 constexpr std::int64_t kRowPartsPerThread = 4;
-/// Cells of a row that visit_lanes computes side by side (the columns' trigonometry is padded
-/// by as many).
-constexpr int kLanes = 8;
+/// Cells of a row that visit_lanes computes side by side, from a column that is a multiple of
+/// kLanes (the keys' rows and the columns' trigonometry are padded for it).
+constexpr int kLanes = 4;
 
 #if defined(_OPENMP)
 #define SWATHGRID_SIMD _Pragma("omp simd")
@@ -212,7 +212,8 @@ struct ScatterFunctor {
   CellBlock block;              ///< the cells searched, of grid (keys are numbered in it)
   Span rows;                    ///< the block's rows this functor visits (all, or a part's)
   TrigView row_trig, col_trig;  ///< of the block's rows and columns
-  CellPixelView keys;           ///< per block cell
+  CellPixelView keys;           ///< per block cell: row * row_stride + column
+  std::int64_t row_stride;      ///< the block's columns rounded up to a multiple of kLanes
   double uniform_radius;        ///< > 0: every pixel reaches this chord; else footprint reach
   double max_radius;            ///< cap of a footprint reach's radius
   bool exclusive;  ///< no other thread visits `rows`: plain stores, no atomic read-modify-write
@@ -289,17 +290,21 @@ struct ScatterFunctor {
     return in_reach ? key : kNoKey;
   }
 
-  /// visit() for the cells c0 .. c0 + n - 1 (n <= kLanes) of a row side by side, in a loop of
-  /// kLanes the compiler vectorises (lanes past n read the columns' padding and store nothing):
-  /// a visit's branch on the reach, taken or not at random, and its chain of a square root and
-  /// a division one after the other were most of the scatter's time (docs/performance.md,
-  /// issue 17, session 19). Where no other thread visits these rows (`exclusive`) each lane
-  /// lowers its cell's key in the same loop;
-  /// otherwise the keys are applied one by one with an atomic min.
+  /// visit() for the kLanes cells c0 .. c0 + kLanes - 1 of a row (c0 a multiple of kLanes, the
+  /// row's keys padded to a multiple of kLanes: see NearestSearch::search) side by side, in a
+  /// loop the compiler vectorises: a visit's branch on the reach, taken or not at random, and
+  /// its chain of a square root and a division one after the other were most of the scatter's
+  /// time (docs/performance.md, issue 17, session 19). Every lane is a cell of the row or of its
+  /// padding, and out-of-reach lanes give kNoKey, so lanes outside the window change nothing:
+  /// no mask. Aligned groups of whole lanes, because the neighbouring candidates visit the same
+  /// cells one after the other: a masked store (or one straddling two earlier stores) cannot be
+  /// forwarded to the next candidate's load, which then waits for it to reach the cache (two
+  /// thirds of the visits' time; session 20). Where no other thread visits these rows
+  /// (`exclusive`) each lane lowers its cell's key in the same loop; otherwise the keys are
+  /// applied one by one with an atomic min.
   KOKKOS_FORCEINLINE_FUNCTION void visit_lanes(std::int64_t i, const Vec3& p, const Reach& reach,
                                                std::int64_t* row_keys, double sin_lat,
-                                               double cos_lat, std::int64_t c0,
-                                               std::int64_t n) const {
+                                               double cos_lat, std::int64_t c0) const {
     const double* col_sin = &col_trig(c0, 0);
     const double* col_cos = &col_trig(c0, 1);
     std::int64_t* cell_keys = row_keys + c0;
@@ -309,7 +314,7 @@ struct ScatterFunctor {
       for (int l = 0; l < kLanes; ++l) {
         const std::int64_t key =
             lane_key(i, p, reach, radius2, sin_lat, cos_lat, col_sin[l], col_cos[l]);
-        if (l < n) cell_keys[l] = key < cell_keys[l] ? key : cell_keys[l];
+        cell_keys[l] = key < cell_keys[l] ? key : cell_keys[l];
       }
       return;
     }
@@ -317,7 +322,7 @@ struct ScatterFunctor {
     SWATHGRID_SIMD
     for (int l = 0; l < kLanes; ++l)
       lane_keys[l] = lane_key(i, p, reach, radius2, sin_lat, cos_lat, col_sin[l], col_cos[l]);
-    for (std::int64_t l = 0; l < n; ++l)
+    for (int l = 0; l < kLanes; ++l)
       if (lane_keys[l] < cell_keys[l]) Kokkos::atomic_fetch_min(&cell_keys[l], lane_keys[l]);
   }
 
@@ -332,11 +337,11 @@ struct ScatterFunctor {
       const double sin_lat = row_trig(row - block.row_begin, 0);
       const double cos_lat = row_trig(row - block.row_begin, 1);
       if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
-      std::int64_t* row_keys = &keys((row - block.row_begin) * block.cols());
+      std::int64_t* row_keys = &keys((row - block.row_begin) * row_stride);
       if (lanes) {
-        for (std::int64_t col = span.begin; col < span.end; col += kLanes)
-          visit_lanes(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin,
-                      span.end - col < kLanes ? span.end - col : kLanes);
+        for (std::int64_t c = (span.begin - block.col_begin) & ~std::int64_t{kLanes - 1};
+             c < span.end - block.col_begin; c += kLanes)
+          visit_lanes(i, p, reach, row_keys, sin_lat, cos_lat, c);
       } else {
         for (std::int64_t col = span.begin; col < span.end; ++col)
           visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
@@ -761,10 +766,14 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
     have_unit_vectors_ = true;
   }
   const std::int64_t cells = block.cells();
-  grow(keys_, cells, "swathgrid::nearest_pixel");
-  const CellPixelView keys = Kokkos::subview(keys_, std::make_pair(std::int64_t{0}, cells));
+  const std::int64_t row_stride = (block.cols() + kLanes - 1) / kLanes * kLanes;
+  const std::int64_t padded = block.rows() * row_stride;
+  grow(keys_, padded, "swathgrid::nearest_keys");
+  grow(chosen_, cells, "swathgrid::nearest_pixel");
+  const CellPixelView keys = Kokkos::subview(keys_, std::make_pair(std::int64_t{0}, padded));
+  const CellPixelView pixels = Kokkos::subview(chosen_, std::make_pair(std::int64_t{0}, cells));
   Kokkos::parallel_for(
-      "swathgrid::nearest::clear", Policy(ExecSpace(), 0, cells),
+      "swathgrid::nearest::clear", Policy(ExecSpace(), 0, padded),
       KOKKOS_LAMBDA(std::int64_t c) { keys(c) = kNoKey; });
 
   // The candidates whose latitude band (the survey's bound of their window) meets the centre
@@ -797,6 +806,7 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
       centre_trig(window, true, block.row_begin, block.row_end),
       centre_trig(window, false, block.col_begin, block.col_end),
       keys,
+      row_stride,
       max_distance_m_ > 0.0 ? chord_of_distance(max_distance_m_) : 0.0,
       chord_of_distance(kMaxReachM),
       threads == 1,
@@ -836,12 +846,16 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
     Kokkos::parallel_for("swathgrid::nearest::scatter", DynamicPolicy(ExecSpace(), 0, batches),
                          scatter);
 
+  const std::int64_t cols = block.cols();
   Kokkos::parallel_for(
-      "swathgrid::nearest::unpack", Policy(ExecSpace(), 0, cells), KOKKOS_LAMBDA(std::int64_t c) {
-        const std::int64_t key = keys(c);
-        keys(c) = key == kNoKey ? -1 : (key & kIndexMask);
+      "swathgrid::nearest::unpack", Policy(ExecSpace(), 0, block.rows()),
+      KOKKOS_LAMBDA(std::int64_t row) {
+        for (std::int64_t col = 0; col < cols; ++col) {
+          const std::int64_t key = keys(row * row_stride + col);
+          pixels(row * cols + col) = key == kNoKey ? -1 : (key & kIndexMask);
+        }
       });
-  return keys;
+  return pixels;
 }
 
 void pixel_unit_vector(float lon_deg, float lat_deg, double p[3]) {

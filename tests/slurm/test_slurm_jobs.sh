@@ -126,7 +126,7 @@ ReturnToService=2
 SchedulerType=sched/backfill
 JobAcctGatherType=jobacct_gather/none
 MinJobAge=3600
-NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=500 State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc --all) RealMemory=500 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
 }
