@@ -3,7 +3,9 @@
 # side in one run (docs/performance.md, issue 17, session 19). In every repetition: OLD with
 # --method nearest (when OLD is set), NEW with --method nearest, NEW with --method bin; each
 # run's regrid phase (the report's phases.regrid.max, over ranks). Prints the runs, then the
-# medians and the ratio nearest / bin.
+# medians and the ratio nearest / bin, and the same of the fastest runs (a shared machine's runs
+# fall into a fast and a slow group: the fastest are the steadiest to compare). KEEP=file keeps
+# the runs.
 #   WORK=/tmp/b19 CASES="demo month" RANKS=2 THREADS=1 REPS=5 OLD=/tmp/old/swathgrid \
 #     benchmarks/nearest_vs_bin.sh
 # WORK holds the granule lists <case>.txt (demo: scripts/dev.sh's 16 granules; month: run.sh's
@@ -19,7 +21,7 @@ runs=()
 [[ -n ${OLD:-} ]] && runs+=("old:$OLD:nearest")
 runs+=("new:$new:nearest" "new:$new:bin")
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+trap '[[ -n ${KEEP:-} ]] && cp "$out/runs.txt" "$KEEP"; rm -rf "$out"' EXIT
 for case in ${CASES:-demo month}; do
   for ((r = 1; r <= ${REPS:-5}; r++)); do
     for run in "${runs[@]}"; do
@@ -41,9 +43,12 @@ for line in open(sys.argv[1]):
     case, which, method, _, _, _, regrid = line.split()
     runs.setdefault((case, which, method), []).append(float(regrid))
 for case in dict.fromkeys(k[0] for k in runs):
-    bin_s = statistics.median(runs[(case, "new", "bin")])
+    bin_runs = runs[(case, "new", "bin")]
+    bin_s, bin_min = statistics.median(bin_runs), min(bin_runs)
     for which in ("old", "new"):
         if (case, which, "nearest") in runs:
-            near = statistics.median(runs[(case, which, "nearest")])
-            print(f"{case}: {which} nearest {near:.3f} s, bin {bin_s:.3f} s: {near / bin_s:.2f}x")
+            near_runs = runs[(case, which, "nearest")]
+            near, near_min = statistics.median(near_runs), min(near_runs)
+            print(f"{case}: {which} nearest {near:.3f} s, bin {bin_s:.3f} s: {near / bin_s:.2f}x"
+                  f" (fastest runs: {near_min:.3f} s, {bin_min:.3f} s: {near_min / bin_min:.2f}x)")
 EOF

@@ -460,6 +460,19 @@ TEST(NearestKernel, RunsReachAsFarAsTheirNeighbouringLines) {
   std::int64_t middle_line = 0;
   for (const std::int64_t pixel : got) middle_line += pixel >= 0 && pixel / 64 == 2;
   EXPECT_GT(middle_line, 2000);
+
+  // The same for the groups of 8 runs tested first (128 pixels of 20 m: 2.6 km), their
+  // interior group's cells 7-15 km north.
+  const Swath wide = make_swath({-75.0, 35.0, 0.0, 5, 300, 40000.0, 20.0, 0.0});
+  const Vec3 group = wide.point(2.0, 192.0);
+  const double group_lat = std::asin(group.z) / kRadPerDeg;
+  const double group_lon = std::atan2(group.y, group.x) / kRadPerDeg;
+  const GridSpec group_north = window(group_lon - 0.025, group_lat + 0.14, 0.0005, 100, 160);
+  expect_matches_brute_force(wide, group_north, 0.0, 5000);
+  std::int64_t group_line = 0;
+  for (const std::int64_t pixel : run_kernel(wide, group_north, 0.0))
+    group_line += pixel >= 0 && pixel / 300 == 2 && pixel % 300 >= 128 && pixel % 300 < 256;
+  EXPECT_GT(group_line, 5000);
 }
 
 TEST(NearestKernel, AntimeridianSwathLandsOnBothEdgesOfAGlobalGrid) {

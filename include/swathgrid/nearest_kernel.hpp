@@ -127,6 +127,7 @@ class NearestSearch {
   FlagView flags_;                            ///< per pixel: candidate, in the grid (unsure)
   Kokkos::View<float*, MemSpace> reach_deg_;  ///< per pixel: bound of its window half-height
   Kokkos::View<float* [5], MemSpace> chunk_boxes_;  ///< per line and chunk: the survey's boxes
+  Kokkos::View<float* [5], MemSpace> group_boxes_;  ///< per line and group of chunks: theirs
   LineView line_info_;  ///< per line: candidates, first and last + 1 pixel holding them
   OffsetView offsets_;  ///< per line: its first candidate's place in candidates_
   CandidateView candidates_;

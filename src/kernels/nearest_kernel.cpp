@@ -38,6 +38,9 @@ constexpr float kSurveyMaxLonRatio = 0.5f;
 /// Pixels of a line the survey first tests together (classify_chunk): a span small beside a
 /// grid (16 OCI pixels: 16-80 km), so that few pixels near the grid are tested twice.
 constexpr std::int64_t kSurveyChunk = 16;
+/// Chunks whose boxes the survey first tests together (SurveyFunctor::far_run): 128 pixels,
+/// most of a swath's width lies far from a regional grid.
+constexpr std::int64_t kSurveyGroupChunks = 8;
 /// What the chunk's tests demand beyond the per-pixel ones (degrees): far above the rounding
 /// of float degrees up to 720 (~1e-4), so the proof that a rejected chunk holds no candidate
 /// does not rest on both being rounded alike (a contracted multiply-add, say).
@@ -266,8 +269,9 @@ struct CentreBox {
 /// neighbours (run_bounds, the survey's larger part; docs/performance.md, issue 17, session 20).
 struct ChunkBoxes {
   ConstPixelView lon_deg, lat_deg;
-  std::int64_t pixels, chunks;
-  Kokkos::View<float* [5], MemSpace> boxes;  ///< line * chunks + chunk
+  std::int64_t pixels, chunks, groups;
+  Kokkos::View<float* [5], MemSpace> boxes;        ///< line * chunks + chunk
+  Kokkos::View<float* [5], MemSpace> group_boxes;  ///< line * groups + group: its chunks' union
   VectorIsa isa;
 
   /// Pixels [from, to): branch-free, integers for the floats' order (as run_bounds).
@@ -308,10 +312,29 @@ struct ChunkBoxes {
 #endif
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line) const {
 #if defined(SWATHGRID_X86_DISPATCH)
-    if (isa == VectorIsa::avx512) return line_boxes_avx512(line);
-    if (isa == VectorIsa::avx2) return line_boxes_avx2(line);
+    if (isa == VectorIsa::avx512)
+      line_boxes_avx512(line);
+    else if (isa == VectorIsa::avx2)
+      line_boxes_avx2(line);
+    else
 #endif
-    line_boxes(line);
+      line_boxes(line);
+    for (std::int64_t group = 0; group < groups; ++group) {
+      const std::int64_t first = line * chunks + group * kSurveyGroupChunks;
+      const std::int64_t last = first + kSurveyGroupChunks < (line + 1) * chunks
+                                    ? first + kSurveyGroupChunks
+                                    : (line + 1) * chunks;
+      float box[5] = {boxes(first, 0), boxes(first, 1), boxes(first, 2), boxes(first, 3),
+                      boxes(first, 4)};
+      for (std::int64_t c = first + 1; c < last; ++c) {  // meaningful where all navigated
+        box[0] = boxes(c, 0) < box[0] ? boxes(c, 0) : box[0];
+        box[1] = boxes(c, 1) > box[1] ? boxes(c, 1) : box[1];
+        box[2] = boxes(c, 2) < box[2] ? boxes(c, 2) : box[2];
+        box[3] = boxes(c, 3) > box[3] ? boxes(c, 3) : box[3];
+        box[4] = boxes(c, 4) < box[4] ? boxes(c, 4) : box[4];
+      }
+      for (int k = 0; k < 5; ++k) group_boxes(line * groups + group, k) = box[k];
+    }
   }
 };
 
@@ -331,6 +354,7 @@ struct SurveyFunctor {
   Kokkos::View<float*, MemSpace> reach_deg;
   Kokkos::View<std::int32_t* [3], MemSpace> line_info;
   Kokkos::View<const float* [5], MemSpace> chunk_boxes;  ///< ChunkBoxes' (footprint reach only)
+  Kokkos::View<const float* [5], MemSpace> group_boxes;  ///< and its groups of chunks'
   VectorIsa isa;  ///< the vectors run_bounds uses (vector_isa())
 
   /// |dlat| + |dlon| to pixel j if navigated (>= the great-circle angle, degrees), else 0.
@@ -414,22 +438,23 @@ struct SurveyFunctor {
     run_bounds(from, to, b);
   }
 
-  /// Whether classify_chunk would find the interior chunk `chunk` (pixels [begin, end)) of
-  /// `line` out, judged from the chunk boxes alone: every pixel and neighbour that run_bounds
-  /// reads lies in the boxes of this chunk on lines line - 1 .. line + 1 or is pixel begin - 1
+  /// Whether classify_chunk would find every chunk of the interior run `run` (pixels [begin,
+  /// end)) of `line` out, judged from boxes alone (`boxes`: ChunkBoxes' chunks or groups,
+  /// `per_line` of them a line): every pixel and neighbour that run_bounds reads for these
+  /// chunks lies in the boxes of this run on lines line - 1 .. line + 1 or is pixel begin - 1
   /// or end of the line, so |dlat| + gap of any neighbour pair is at most the union's latitude
   /// extent plus its longitude extent (float rounding is monotone; the gap is min(d, 360 - d)
-  /// <= d while d <= 360), a reach no smaller than run_bounds' own. none_reach is monotone in
-  /// the reach and the chunk's own bounds are the same extremes, so a chunk found out here is
-  /// out there too; any other answer leaves it to classify_chunk.
-  KOKKOS_INLINE_FUNCTION bool far_chunk(std::int64_t line, std::int64_t chunk, std::int64_t begin,
-                                        std::int64_t end) const {
-    const std::int64_t chunks = (pixels + kSurveyChunk - 1) / kSurveyChunk;
-    const std::int64_t own = line * chunks + chunk;
-    float lat_low = chunk_boxes(own, 0), lat_high = chunk_boxes(own, 1);
-    float lon_low = chunk_boxes(own, 2), lon_high = chunk_boxes(own, 3);
-    if (chunk_boxes(own, 4) == 0.0f || !edges.all_out(lon_low, lon_high, lat_low, lat_high))
-      return false;
+  /// <= d while d <= 360), a reach no smaller than run_bounds' own. all_out and none_reach hold
+  /// for a chunk's own box where they hold for the run's (which contains it: its distances
+  /// are no smaller) and none_reach is monotone in the reach, so a chunk found out here is out
+  /// there too; any other answer leaves it to classify_chunk.
+  KOKKOS_INLINE_FUNCTION bool far_run(const Kokkos::View<const float* [5], MemSpace>& boxes,
+                                      std::int64_t per_line, std::int64_t line, std::int64_t run,
+                                      std::int64_t begin, std::int64_t end) const {
+    const std::int64_t own = line * per_line + run;
+    float lat_low = boxes(own, 0), lat_high = boxes(own, 1);
+    float lon_low = boxes(own, 2), lon_high = boxes(own, 3);
+    if (boxes(own, 4) == 0.0f || !edges.all_out(lon_low, lon_high, lat_low, lat_high)) return false;
     // The union's extremes (with navigation, no NaN: plain comparisons).
     const auto widen = [&](float lon, float lat) {
       lat_low = lat < lat_low ? lat : lat_low;
@@ -438,10 +463,10 @@ struct SurveyFunctor {
       lon_high = lon > lon_high ? lon : lon_high;
     };
     bool navigated = true;
-    for (const std::int64_t slot : {own - chunks, own + chunks}) {
-      navigated = navigated && chunk_boxes(slot, 4) != 0.0f;
-      widen(chunk_boxes(slot, 2), chunk_boxes(slot, 0));
-      widen(chunk_boxes(slot, 3), chunk_boxes(slot, 1));
+    for (const std::int64_t slot : {own - per_line, own + per_line}) {
+      navigated = navigated && boxes(slot, 4) != 0.0f;
+      widen(boxes(slot, 2), boxes(slot, 0));
+      widen(boxes(slot, 3), boxes(slot, 1));
     }
     for (const std::int64_t i : {line * pixels + begin - 1, line * pixels + end}) {
       navigated = navigated && navigated_bits(lon_deg(i), lat_deg(i));
@@ -450,8 +475,7 @@ struct SurveyFunctor {
     const float lon_extent = lon_high - lon_low;
     if (!navigated || !(lon_extent <= 360.0f)) return false;
     const float reach = kSurveyReachFactor * ((lat_high - lat_low) + lon_extent) + kSurveySlackDeg;
-    return box.none_reach(chunk_boxes(own, 2), chunk_boxes(own, 3), chunk_boxes(own, 0),
-                          chunk_boxes(own, 1), reach);
+    return box.none_reach(boxes(own, 2), boxes(own, 3), boxes(own, 0), boxes(own, 1), reach);
   }
 
   /// Whether no pixel of pixels [begin, end) of `line` is a candidate or may have its centre in
@@ -474,7 +498,8 @@ struct SurveyFunctor {
     const bool footprint = !(uniform_deg > 0.0f);
     bool sane = true;
     if (footprint && begin > 0 && end < pixels && line > 0 && line + 1 < lines) {
-      if (far_chunk(line, begin / kSurveyChunk, begin, end)) return kChunkOut;
+      const std::int64_t chunks = (pixels + kSurveyChunk - 1) / kSurveyChunk;
+      if (far_run(chunk_boxes, chunks, line, begin / kSurveyChunk, begin, end)) return kChunkOut;
       // Inside the granule every pixel has its four neighbours: branch-free, so it vectorises.
       largest = pair_distance(lon_low, lat_low, first + begin - 1, largest, sane);
       RunBounds b{largest, lat_low, lat_high, lon_low, lon_high, true};
@@ -564,7 +589,16 @@ struct SurveyFunctor {
     // Chunks far from the grid at once (most pixels of a granule larger than the grid), the
     // others pixel by pixel.
     std::int64_t surveyed_begin = pixels, surveyed_end = 0;  // the pixels tested one by one
+    const std::int64_t group_pixels = kSurveyChunk * kSurveyGroupChunks;
+    const std::int64_t groups = (pixels + group_pixels - 1) / group_pixels;
+    const bool footprint = !(uniform_deg > 0.0f) && line > 0 && line + 1 < lines;
     for (std::int64_t begin = 0; begin < pixels; begin += kSurveyChunk) {
+      if (footprint && begin % group_pixels == 0 && begin > 0 && begin + group_pixels < pixels &&
+          far_run(group_boxes, groups, line, begin / group_pixels, begin, begin + group_pixels)) {
+        for (std::int64_t p = begin; p < begin + group_pixels; ++p) flags(first + p) = 0;
+        begin += group_pixels - kSurveyChunk;  // every chunk of the group out
+        continue;
+      }
       const std::int64_t end = begin + kSurveyChunk < pixels ? begin + kSurveyChunk : pixels;
       float reach = 0.0f, chunk_lat_low = 0.0f, chunk_lat_high = 0.0f;
       const int kind = classify_chunk(line, begin, end, reach, chunk_lat_low, chunk_lat_high);
@@ -642,17 +676,21 @@ void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& 
                                       kSurveySlackDeg
                                 : 0.0f;
   const std::int64_t chunks = (pixels_ + kSurveyChunk - 1) / kSurveyChunk;
+  const std::int64_t groups = (chunks + kSurveyGroupChunks - 1) / kSurveyGroupChunks;
   if (!(uniform_deg > 0.0f)) {
     grow(chunk_boxes_, lines_ * chunks, "swathgrid::nearest_chunk_boxes");
+    grow(group_boxes_, lines_ * groups, "swathgrid::nearest_group_boxes");
     Kokkos::parallel_for("swathgrid::nearest::chunk_boxes", Policy(ExecSpace(), 0, lines_),
-                         ChunkBoxes{lon_deg, lat_deg, pixels_, chunks, chunk_boxes_, vector_isa()});
+                         ChunkBoxes{lon_deg, lat_deg, pixels_, chunks, groups, chunk_boxes_,
+                                    group_boxes_, vector_isa()});
   }
   Kokkos::MinMaxScalar<float> in_grid_lat;
-  Kokkos::parallel_reduce("swathgrid::nearest::survey", Policy(ExecSpace(), 0, lines_),
-                          SurveyFunctor{lon_deg, lat_deg, lines_, pixels_, grid,
-                                        GridEdges::of(grid), CentreBox::of(grid), uniform_deg,
-                                        flags_, reach_deg_, line_info_, chunk_boxes_, vector_isa()},
-                          Kokkos::MinMax<float>(in_grid_lat));
+  Kokkos::parallel_reduce(
+      "swathgrid::nearest::survey", Policy(ExecSpace(), 0, lines_),
+      SurveyFunctor{lon_deg, lat_deg, lines_, pixels_, grid, GridEdges::of(grid),
+                    CentreBox::of(grid), uniform_deg, flags_, reach_deg_, line_info_, chunk_boxes_,
+                    group_boxes_, vector_isa()},
+      Kokkos::MinMax<float>(in_grid_lat));
   rows_ = in_grid_lat.max_val < in_grid_lat.min_val
               ? RowWindow{}
               : RowWindow{row_of(grid, in_grid_lat.max_val), row_of(grid, in_grid_lat.min_val) + 1};
