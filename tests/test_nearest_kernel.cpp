@@ -218,10 +218,8 @@ std::vector<std::int64_t> brute_force(const Swath& s, const GridSpec& grid, doub
           const double a = dot(r->w_a, d), b = dot(r->w_c, d);
           if (!(a * a + b * b <= ellipse2)) continue;
         }
-        const double chord_m = kEarthRadiusM * std::sqrt(chord2);
-        best = std::min(
-            best,
-            (static_cast<std::int64_t>(chord_m / kNearestKeyQuantumM) << kIndexBits) | r->index);
+        const double quanta = std::sqrt(chord2) * kNearestKeyScale;
+        best = std::min(best, (static_cast<std::int64_t>(quanta) << kIndexBits) | r->index);
       }
       if (best != std::numeric_limits<std::int64_t>::max())
         out[row * grid.nx + col] = best & ((std::int64_t{1} << kIndexBits) - 1);

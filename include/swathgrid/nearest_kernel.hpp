@@ -37,7 +37,8 @@
 //   neighbours.
 //
 // Choice. Among the pixels whose reach contains the cell centre, the one with the smallest
-//   key floor(chord_m / kNearestKeyQuantumM) * 2^31 + pixel_index: the nearest, distances
+//   key floor(|Q - P| * kNearestKeyScale) * 2^31 + pixel_index (|Q - P| the chord of the unit
+//   sphere, kNearestKeyScale = kEarthRadiusM / kNearestKeyQuantumM): the nearest, distances
 //   compared to kNearestKeyQuantumM, ties to the lowest pixel index. No pixel reaches: -1.
 //   (This is "nearest among the pixels that reach the cell", not "nearest, and -1 if that one
 //   does not reach": the two agree whenever reaches are equal, e.g. with --max-distance, and
@@ -55,6 +56,10 @@ constexpr double kEarthRadiusM = 6371008.8;     ///< mean Earth radius (IUGG), m
 constexpr double kNearestKeyQuantumM = 1.0e-3;  ///< distances are compared to 1 mm
 constexpr double kMaxReachM = 1.0e6;            ///< no reach is longer (keeps keys in 63 bits)
 constexpr double kFootprintReachScale = 1.1;    ///< default reach: footprint ellipse * 1.1
+/// Key quanta per unit chord of the unit sphere: kEarthRadiusM / kNearestKeyQuantumM, exactly
+/// (a whole number below 2^53), so that a key takes a multiplication, not a division.
+constexpr double kNearestKeyScale = 6371008800.0;
+static_assert(kNearestKeyScale == 6371008.8 * 1000.0, "kEarthRadiusM / kNearestKeyQuantumM");
 
 /// Per grid cell (row * nx + col): an index into the lines * pixels arrays, or -1.
 using CellPixelView = Kokkos::View<std::int64_t*, MemSpace>;

@@ -251,9 +251,8 @@ struct ScatterFunctor {
     const Vec3 d = minus(q, p);
     const double chord2 = dot(d, d);
     if (!reach.contains(d, chord2)) return;
-    const double chord_m = kEarthRadiusM * device::sqrt(chord2);
     const std::int64_t key =
-        (static_cast<std::int64_t>(chord_m / kNearestKeyQuantumM) << kIndexBits) | i;
+        (static_cast<std::int64_t>(device::sqrt(chord2) * kNearestKeyScale) << kIndexBits) | i;
     // Keys only decrease: one that is not below the cell's key as read (the current one, or
     // a larger earlier one) cannot lower it, and skips the atomic (most visits do).
     std::int64_t& cell_key = row_keys[c];
@@ -281,7 +280,7 @@ struct ScatterFunctor {
     const double t = reach.w_c.x * dx + reach.w_c.y * dy + reach.w_c.z * dz;
     const bool in_reach =
         (chord2 <= radius2) & (!reach.footprint | (s * s + t * t <= kFootprintRadius2));
-    const double quanta = kEarthRadiusM * device::sqrt(chord2) / kNearestKeyQuantumM;
+    const double quanta = device::sqrt(chord2) * kNearestKeyScale;
     const double nearest = round_small(quanta);
     const double whole = select(nearest > quanta, nearest - 1.0, nearest) + kTwo52;
     std::int64_t bits;
