@@ -89,8 +89,9 @@ void pixel_unit_vector(float lon_deg, float lat_deg, double p[3]);
 /// periodic). survey() passes once over every pixel: the rows the pixel centres fall in, and
 /// the candidates, a superset (from degrees alone, with an upper bound of each pixel's reach)
 /// of the pixels that can reach a cell of the grid, so a grid small beside the granule costs
-/// little more than the pixels near it (runs of 16 pixels of a line far from the grid are
-/// rejected together, from bounds over the run). search() then scatters the candidates: each
+/// little more than the pixels near it (runs of 16 pixels of a line far from the grid, and
+/// groups of 8 runs, are rejected together, from the extremes of their and their neighbouring
+/// lines' positions). search() then scatters the candidates: each
 /// visits the cells inside a lat/lon box around its reach (its footprint ellipse where the
 /// reach is small, else its bounding circle) and keeps the smallest key per cell (host
 /// threads each own parts of the rows and store plainly; elsewhere an atomic min), so the
@@ -144,7 +145,7 @@ class NearestSearch {
 };
 
 /// For every cell of `grid`, the pixel chosen by the rule above, or -1 (a NearestSearch of
-/// its own: allocates ~30 bytes per pixel and 8 per cell).
+/// its own: allocates ~31 bytes per pixel and 16 per cell).
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
                                      double max_distance_m);

@@ -463,14 +463,15 @@ struct SurveyFunctor {
       lon_high = lon > lon_high ? lon : lon_high;
     };
     bool navigated = true;
-    for (const std::int64_t slot : {own - per_line, own + per_line}) {
-      navigated = navigated && boxes(slot, 4) != 0.0f;
-      widen(boxes(slot, 2), boxes(slot, 0));
-      widen(boxes(slot, 3), boxes(slot, 1));
-    }
-    for (const std::int64_t i : {line * pixels + begin - 1, line * pixels + end}) {
-      navigated = navigated && navigated_bits(lon_deg(i), lat_deg(i));
-      widen(lon_deg(i), lat_deg(i));
+    // (Plain arrays, not initializer lists: device code.)
+    const std::int64_t slots[2] = {own - per_line, own + per_line};
+    const std::int64_t ends[2] = {line * pixels + begin - 1, line * pixels + end};
+    for (int k = 0; k < 2; ++k) {
+      navigated = navigated && boxes(slots[k], 4) != 0.0f;
+      widen(boxes(slots[k], 2), boxes(slots[k], 0));
+      widen(boxes(slots[k], 3), boxes(slots[k], 1));
+      navigated = navigated && navigated_bits(lon_deg(ends[k]), lat_deg(ends[k]));
+      widen(lon_deg(ends[k]), lat_deg(ends[k]));
     }
     const float lon_extent = lon_high - lon_low;
     if (!navigated || !(lon_extent <= 360.0f)) return false;
