@@ -41,6 +41,14 @@ constexpr std::int64_t kSurveyChunk = 16;
 /// Chunks whose boxes the survey first tests together (SurveyFunctor::far_run): 128 pixels,
 /// most of a swath's width lies far from a regional grid.
 constexpr std::int64_t kSurveyGroupChunks = 8;
+constexpr std::int64_t kSurveyGroupPixels = kSurveyChunk * kSurveyGroupChunks;
+/// Chunks, and groups of chunks, of a line of `pixels` (the last of each may be shorter).
+KOKKOS_INLINE_FUNCTION std::int64_t survey_chunks(std::int64_t pixels) {
+  return (pixels + kSurveyChunk - 1) / kSurveyChunk;
+}
+KOKKOS_INLINE_FUNCTION std::int64_t survey_groups(std::int64_t pixels) {
+  return (pixels + kSurveyGroupPixels - 1) / kSurveyGroupPixels;
+}
 /// What the chunk's tests demand beyond the per-pixel ones (degrees): far above the rounding
 /// of float degrees up to 720 (~1e-4), so the proof that a rejected chunk holds no candidate
 /// does not rest on both being rounded alike (a contracted multiply-add, say).
@@ -264,7 +272,7 @@ struct CentreBox {
 
 /// Per line, per chunk of kSurveyChunk pixels: the extremes of its pixels' latitudes and
 /// longitudes, and 1 where every one has navigation (else 0: the extremes mean nothing). A
-/// pass over each pixel's own position alone, so that SurveyFunctor::far_chunk can reject a
+/// pass over each pixel's own position alone, so that SurveyFunctor::far_run can reject a
 /// chunk from its own and its neighbouring lines' boxes without reading each pixel's four
 /// neighbours (run_bounds, the survey's larger part; docs/performance.md, issue 17, session 20).
 struct ChunkBoxes {
@@ -499,8 +507,8 @@ struct SurveyFunctor {
     const bool footprint = !(uniform_deg > 0.0f);
     bool sane = true;
     if (footprint && begin > 0 && end < pixels && line > 0 && line + 1 < lines) {
-      const std::int64_t chunks = (pixels + kSurveyChunk - 1) / kSurveyChunk;
-      if (far_run(chunk_boxes, chunks, line, begin / kSurveyChunk, begin, end)) return kChunkOut;
+      if (far_run(chunk_boxes, survey_chunks(pixels), line, begin / kSurveyChunk, begin, end))
+        return kChunkOut;
       // Inside the granule every pixel has its four neighbours: branch-free, so it vectorises.
       largest = pair_distance(lon_low, lat_low, first + begin - 1, largest, sane);
       RunBounds b{largest, lat_low, lat_high, lon_low, lon_high, true};
@@ -590,8 +598,8 @@ struct SurveyFunctor {
     // Chunks far from the grid at once (most pixels of a granule larger than the grid), the
     // others pixel by pixel.
     std::int64_t surveyed_begin = pixels, surveyed_end = 0;  // the pixels tested one by one
-    const std::int64_t group_pixels = kSurveyChunk * kSurveyGroupChunks;
-    const std::int64_t groups = (pixels + group_pixels - 1) / group_pixels;
+    const std::int64_t group_pixels = kSurveyGroupPixels;
+    const std::int64_t groups = survey_groups(pixels);
     const bool footprint = !(uniform_deg > 0.0f) && line > 0 && line + 1 < lines;
     for (std::int64_t begin = 0; begin < pixels; begin += kSurveyChunk) {
       if (footprint && begin % group_pixels == 0 && begin > 0 && begin + group_pixels < pixels &&
@@ -676,8 +684,7 @@ void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& 
                                                      kDegPerRad * (1.0 + 1.0e-6)) +
                                       kSurveySlackDeg
                                 : 0.0f;
-  const std::int64_t chunks = (pixels_ + kSurveyChunk - 1) / kSurveyChunk;
-  const std::int64_t groups = (chunks + kSurveyGroupChunks - 1) / kSurveyGroupChunks;
+  const std::int64_t chunks = survey_chunks(pixels_), groups = survey_groups(pixels_);
   if (!(uniform_deg > 0.0f)) {
     grow(chunk_boxes_, lines_ * chunks, "swathgrid::nearest_chunk_boxes");
     grow(group_boxes_, lines_ * groups, "swathgrid::nearest_group_boxes");

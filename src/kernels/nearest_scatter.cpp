@@ -298,10 +298,9 @@ struct ScatterFunctor {
   /// no mask. Aligned groups of whole lanes, because the neighbouring candidates visit the same
   /// cells one after the other: a masked store (or one straddling two earlier stores) cannot be
   /// forwarded to the next candidate's load, which then waits for it to reach the cache (~25 %
-  /// of the visits' samples sat after that load; session 20). Where no other thread visits these
-  /// rows
-  /// (`exclusive`) each lane lowers its cell's key in the same loop; otherwise the keys are
-  /// applied one by one with an atomic min.
+  /// of the visits' samples sat after that load; session 20). Where no other thread visits
+  /// these rows (`exclusive`) each lane lowers its cell's key in the same loop; otherwise the
+  /// keys are applied one by one with an atomic min.
   KOKKOS_FORCEINLINE_FUNCTION void visit_lanes(std::int64_t i, const Vec3& p, const Reach& reach,
                                                std::int64_t* row_keys, double sin_lat,
                                                double cos_lat, std::int64_t c0) const {
