@@ -415,36 +415,41 @@ TEST_P(RegridKernels, TiledAccumulatorsEqualDenseBruteForce) {
   for (unsigned g = 0; g < 3; ++g) granules.push_back(random_pixels(20000, 300 + g));
   // With a granule count every weighting folds partials; without, pixel weighting bins
   // straight into the accumulators (and must equal its partials and fold too).
-  for (bool ngranules : {true, false}) {
-    std::vector<Stat> stats = {Stat::kMean, Stat::kCount, Stat::kStdev,
-                               Stat::kMin,  Stat::kMax,   Stat::kGmean};
-    if (ngranules) stats.push_back(Stat::kNgranules);
-    const FieldLayout layout = FieldLayout::for_stats(stats, weighting, 100.0);
-    const HostFields expected = dense_reference(granules, grid, layout, weighting);
-    std::int64_t observed = 0;
-    for (std::int64_t c = 0; c < grid.cell_count(); ++c)
-      observed += expected(unpacked(layout).slot[kObservations], c);
-    ASSERT_GT(observed, 20000) << observed;  // about 60000 * 0.9 * 20 / 42 pixels fall in
-    // Tiles of 7, 16 and 33 do not divide 40 x 50: edge tiles reach past the grid.
-    for (std::int64_t tile : {1, 7, 16, 33, 64})
-      for (bool use_partials : {false, true})
-        for (bool cells : {false, true}) {
-          const TiledFields acc =
-              accumulate(granules, grid, layout, weighting, tile, nullptr, use_partials, cells);
-          const std::string what = "tile " + std::to_string(tile) + " ngranules " +
-                                   std::to_string(ngranules) + " partials " +
-                                   std::to_string(use_partials) + " cells " + std::to_string(cells);
-          expect_same_accumulators(densify(acc), layout, expected, unpacked(layout), what);
-          if (!cells) continue;
-          // Storage follows the data: 2 bytes of offset and the fields of each cell with data.
-          std::int64_t with_data = 0;
-          for (std::int64_t c = 0; c < grid.cell_count(); ++c)
-            with_data += expected(unpacked(layout).slot[kObservations], c) > 0;
-          EXPECT_EQ(acc.bytes(), static_cast<std::size_t>(with_data) *
-                                     (sizeof(std::uint16_t) + layout.count * sizeof(std::int64_t)))
-              << what;
-        }
-  }
+  // Without a mean the observations are a count of their own (no PackedCount word).
+  for (bool ngranules : {true, false})
+    for (bool mean : {true, false}) {
+      std::vector<Stat> stats = {Stat::kCount, Stat::kMin, Stat::kMax};
+      if (mean) stats.insert(stats.end(), {Stat::kMean, Stat::kStdev, Stat::kGmean});
+      if (ngranules) stats.push_back(Stat::kNgranules);
+      const FieldLayout layout = FieldLayout::for_stats(stats, weighting, 100.0);
+      if (!mean) EXPECT_FALSE(layout.packed);
+      const HostFields expected = dense_reference(granules, grid, layout, weighting);
+      std::int64_t observed = 0;
+      for (std::int64_t c = 0; c < grid.cell_count(); ++c)
+        observed += expected(unpacked(layout).slot[kObservations], c);
+      ASSERT_GT(observed, 20000) << observed;  // about 60000 * 0.9 * 20 / 42 pixels fall in
+      // Tiles of 7, 16 and 33 do not divide 40 x 50: edge tiles reach past the grid.
+      for (std::int64_t tile : {1, 7, 16, 33, 64})
+        for (bool use_partials : {false, true})
+          for (bool cells : {false, true}) {
+            const TiledFields acc =
+                accumulate(granules, grid, layout, weighting, tile, nullptr, use_partials, cells);
+            const std::string what = "tile " + std::to_string(tile) + " ngranules " +
+                                     std::to_string(ngranules) + " mean " + std::to_string(mean) +
+                                     " partials " + std::to_string(use_partials) + " cells " +
+                                     std::to_string(cells);
+            expect_same_accumulators(densify(acc), layout, expected, unpacked(layout), what);
+            if (!cells) continue;
+            // Storage follows the data: 2 bytes of offset and the fields of each cell with data.
+            std::int64_t with_data = 0;
+            for (std::int64_t c = 0; c < grid.cell_count(); ++c)
+              with_data += expected(unpacked(layout).slot[kObservations], c) > 0;
+            EXPECT_EQ(acc.bytes(),
+                      static_cast<std::size_t>(with_data) *
+                          (sizeof(std::uint16_t) + layout.count * sizeof(std::int64_t)))
+                << what;
+          }
+    }
 }
 
 TEST(CellAccumulators, CombineCheckpointTilesLikeDenseOnes) {

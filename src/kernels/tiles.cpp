@@ -145,77 +145,123 @@ void combine_cell(const FieldLayout& layout, std::int64_t* to, std::int64_t to_s
 
 }  // namespace
 
+namespace {
+
+/// Combines the values of the dense tile's cells `hits` (field f at from[f * from_stride +
+/// hits[h]]) into the cells `at` of `to` (field f at to[f * to_stride + at[h]]), as combine_cell
+/// does one cell's, a field at a time: each a tight loop over both sides in ascending order.
+void combine_hits(const FieldLayout& layout, const std::uint16_t* hits, const std::uint32_t* at,
+                  std::size_t count, const std::int64_t* from, std::int64_t from_stride,
+                  std::int64_t* to, std::int64_t to_stride) {
+  for (int f = 0; f < layout.count; ++f) {
+    const std::int64_t* source = from + f * from_stride;
+    std::int64_t* target = to + f * to_stride;
+    if (layout.packed && f == layout.slot[kObservations]) {
+      std::int64_t* high = to + layout.slot[kSumHi] * to_stride;
+      for (std::size_t h = 0; h < count; ++h) {
+        const std::int64_t v = source[hits[h]];
+        high[at[h]] +=
+            PackedCount::add(target[at[h]], PackedCount::observations(v), PackedCount::low_sum(v));
+      }
+    } else if (f == layout.slot[kMinKey]) {
+      for (std::size_t h = 0; h < count; ++h)
+        target[at[h]] = std::min(target[at[h]], source[hits[h]]);
+    } else if (f == layout.slot[kMaxKey]) {
+      for (std::size_t h = 0; h < count; ++h)
+        target[at[h]] = std::max(target[at[h]], source[hits[h]]);
+    } else {
+      for (std::size_t h = 0; h < count; ++h) target[at[h]] += source[hits[h]];
+    }
+  }
+}
+
+/// `old` (old_n elements) into `grown` with `fresh_value` inserted at the ascending positions
+/// `fresh_at` of `grown` (the old elements keep their order): runs copied between them.
+template <class T, class FreshValue>
+void spread(const T* old, std::size_t old_n, const std::vector<std::uint32_t>& fresh_at,
+            const FreshValue& fresh_value, T* grown) {
+  std::size_t k = 0, i = 0;
+  for (std::size_t j = 0; j < fresh_at.size(); ++j) {
+    const std::size_t p = fresh_at[j];
+    std::copy(old + i, old + i + (p - k), grown + k);
+    i += p - k;
+    grown[p] = fresh_value(j);
+    k = p + 1;
+  }
+  std::copy(old + i, old + old_n, grown + k);
+}
+
+}  // namespace
+
 void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::int64_t* from,
                  std::int64_t from_stride, CellTile& tile, std::int64_t* reset) {
-  // One scan of the dense tile for its cells with data (branch-free), then merges of sorted
-  // offset lists: the work follows the cells with data, not the tile's size (three scans of
-  // the whole tile per merge were ~15 % of a global run's CPU; docs/performance.md).
+  // One scan of the dense tile for its cells with data (branch-free, groups of 8 without any
+  // skipped at once: a granule's block fills a band of each tile's rows), then merges of
+  // sorted offset lists: the work follows the cells with data, not the tile's size (three
+  // scans of the whole tile per merge were ~15 % of a global run's CPU; docs/performance.md).
   thread_local std::vector<std::uint16_t> hits;
   hits.resize(static_cast<std::size_t>(per_tile));
   const std::int64_t* observations = from + layout.slot[kObservations] * from_stride;
+  const int shift = layout.packed ? 32 : 0;  // PackedCount::observations, or the count itself
   std::size_t hit_count = 0;
-  if (layout.packed) {
-    for (std::int64_t o = 0; o < per_tile; ++o) {
+  constexpr std::int64_t kGroup = 8;
+  for (std::int64_t begin = 0; begin < per_tile; begin += kGroup) {
+    const std::int64_t end = std::min(per_tile, begin + kGroup);
+    std::int64_t any = 0;
+    for (std::int64_t o = begin; o < end; ++o) any |= observations[o] >> shift;
+    if (any == 0) continue;
+    for (std::int64_t o = begin; o < end; ++o) {
       hits[hit_count] = static_cast<std::uint16_t>(o);
-      hit_count += PackedCount::observations(observations[o]) > 0;
-    }
-  } else {
-    for (std::int64_t o = 0; o < per_tile; ++o) {
-      hits[hit_count] = static_cast<std::uint16_t>(o);
-      hit_count += observations[o] > 0;
+      hit_count += (observations[o] >> shift) > 0;
     }
   }
   if (hit_count == 0) return;
-  const auto reset_hits = [&] {  // the cells with observations back to the identity
-    if (reset == nullptr) return;
+  // Where each hit goes in the merged tile (the old cells before it and the fresh hits
+  // before it), and the places of the fresh ones.
+  thread_local std::vector<std::uint32_t> at, fresh_at;
+  thread_local std::vector<std::uint16_t> fresh_offsets;
+  at.resize(hit_count);
+  fresh_at.clear();
+  fresh_offsets.clear();
+  const std::size_t old_n = tile.offsets.size();
+  for (std::size_t h = 0, i = 0; h < hit_count; ++h) {
+    while (i < old_n && tile.offsets[i] < hits[h]) ++i;
+    at[h] = static_cast<std::uint32_t>(i + fresh_at.size());
+    if (i == old_n || tile.offsets[i] != hits[h]) {
+      fresh_at.push_back(at[h]);
+      fresh_offsets.push_back(hits[h]);
+    }
+  }
+  if (fresh_at.empty()) {  // every hit has its cell: combined in place
+    combine_hits(layout, hits.data(), at.data(), hit_count, from, from_stride, tile.values.data(),
+                 static_cast<std::int64_t>(old_n));
+  } else {
+    // The tile grows: rebuilt at its exact new size, every element written once (old runs
+    // copied, fresh cells at the identity), then the hits combined in.
+    const std::size_t n = old_n + fresh_at.size();
+    CellTile grown;
+    grown.offsets.resize(n);
+    grown.values.resize(n * static_cast<std::size_t>(layout.count));
+    spread(
+        tile.offsets.data(), old_n, fresh_at, [](std::size_t j) { return fresh_offsets[j]; },
+        grown.offsets.data());
+    for (int f = 0; f < layout.count; ++f) {
+      const std::int64_t identity = identity_of(layout, f);
+      spread(
+          tile.values.data() + f * old_n, old_n, fresh_at,
+          [identity](std::size_t) { return identity; }, grown.values.data() + f * n);
+    }
+    combine_hits(layout, hits.data(), at.data(), hit_count, from, from_stride, grown.values.data(),
+                 static_cast<std::int64_t>(n));
+    tile = std::move(grown);
+  }
+  if (reset != nullptr) {  // the cells with observations back to the identity
     for (int f = 0; f < layout.count; ++f) {
       const std::int64_t identity = identity_of(layout, f);
       std::int64_t* field = reset + f * from_stride;
       for (std::size_t h = 0; h < hit_count; ++h) field[hits[h]] = identity;
     }
-  };
-  const std::size_t old_n = tile.offsets.size();
-  std::size_t fresh = hit_count;  // a new tile: every hit
-  if (old_n > 0) {
-    fresh = 0;
-    for (std::size_t h = 0, i = 0; h < hit_count; ++h) {
-      while (i < old_n && tile.offsets[i] < hits[h]) ++i;
-      fresh += i == old_n || tile.offsets[i] != hits[h];
-    }
   }
-  if (fresh == 0) {  // every hit has its cell: combined in place
-    const auto n = static_cast<std::int64_t>(old_n);
-    for (std::size_t h = 0, i = 0; h < hit_count; ++h) {
-      const std::uint16_t o = hits[h];
-      while (tile.offsets[i] < o) ++i;
-      combine_cell(layout, &tile.values[i], n, from + o, from_stride);
-    }
-    reset_hits();
-    return;
-  }
-  // The tile grows: rebuilt at its exact new size, in offset order, each cell combined as it
-  // is written (one pass).
-  std::array<std::int64_t, kFieldCount> identity{};
-  for (int f = 0; f < layout.count; ++f) identity[f] = identity_of(layout, f);
-  const std::size_t n = old_n + fresh;
-  CellTile grown;
-  grown.offsets.resize(n);
-  grown.values.resize(n * static_cast<std::size_t>(layout.count));
-  std::size_t i = 0, h = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    const bool old = i < old_n && (h == hit_count || tile.offsets[i] <= hits[h]);
-    const std::uint16_t o = old ? tile.offsets[i] : hits[h];
-    grown.offsets[k] = o;
-    for (int f = 0; f < layout.count; ++f)
-      grown.values[f * n + k] = old ? tile.values[f * old_n + i] : identity[f];
-    if (h < hit_count && hits[h] == o) {
-      combine_cell(layout, &grown.values[k], static_cast<std::int64_t>(n), from + o, from_stride);
-      ++h;
-    }
-    i += old;
-  }
-  tile = std::move(grown);
-  reset_hits();
 }
 
 void combine_cells(const FieldLayout& layout, const CellTile& from, std::int64_t* to,
