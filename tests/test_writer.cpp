@@ -677,6 +677,51 @@ TEST(CompositeWriter, ChunksOutsideTheDataColumnsAreStoredAsTheFillUnread) {
     }
 }
 
+TEST(CompositeWriter, ChunksWrittenDirectlyReadBackExactlyFromEveryVectorCopy) {
+  // Rows of 203 values in chunks of one row: the direct writes' row passes (a shuffle plane's
+  // bytes, the one-value test) run their vector loops and their tails. SWATHGRID_VECTOR_ISA
+  // narrows the copy chosen: portable, AVX2, and the CPU's widest.
+  GridSpec grid = small_grid();
+  grid.nx = 203;
+  for (const char* isa : {"portable", "avx2", ""}) {
+    if (*isa != 0)
+      ASSERT_EQ(setenv("SWATHGRID_VECTOR_ISA", isa, 1), 0);
+    else
+      ASSERT_EQ(unsetenv("SWATHGRID_VECTOR_ISA"), 0);
+    SharedScratch scratch(std::string("writer-vector-copy-") + (*isa != 0 ? isa : "widest"));
+    SmallComposite composite(wgs84_grid(grid));
+    // Row 1: the fill alone; row 2: one value but the last; row 3: one value but the first.
+    for (std::int64_t c = 0; c < grid.nx; ++c) {
+      const auto at = [&](std::int64_t r) { return static_cast<std::size_t>(r * grid.nx + c); };
+      composite.chlor_a[at(1)] = kOutputFillValue;
+      composite.count[at(1)] = 0;
+      composite.chlor_a[at(2)] = c + 1 < grid.nx ? 2.5f : 3.5f;
+      composite.count[at(3)] = c == 0 ? 9 : 4;
+    }
+    composite.chlor_a[kNanRow * grid.nx + kNanColumn] = kOutputFillValue;  // the reduce's fill
+    OutputEncoding encoding;  // NetCDF-4, chunks stored directly
+    encoding.chunk_rows = 1;
+    encoding.chunk_columns = grid.nx;
+    encoding.values_filled = true;
+    const std::string path = scratch.file("out.nc");
+    CompositeWriter writer(path, composite.grid, composite.meta, composite.fields(), MPI_COMM_WORLD,
+                           {}, encoding);
+    const RowBand rows = composite.band;
+    const auto offset = static_cast<std::size_t>(rows.row_begin * grid.nx);
+    writer.write_rows(0, 0, 0, rows, composite.chlor_a.data() + offset);
+    writer.write_rows(1, 0, 0, rows, composite.count.data() + offset);
+    writer.commit();
+    const Reader file(path);
+    const auto chlor_a = file.values<float>("chlor_a", grid.ny * grid.nx);
+    const auto count = file.values<int>("chlor_a_count", grid.ny * grid.nx);
+    for (std::size_t i = 0; i < chlor_a.size(); ++i) {
+      ASSERT_EQ(chlor_a[i], composite.chlor_a[i]) << isa << " cell " << i;  // bit-exact
+      ASSERT_EQ(count[i], composite.count[i]) << isa << " cell " << i;
+    }
+  }
+  ASSERT_EQ(unsetenv("SWATHGRID_VECTOR_ISA"), 0);
+}
+
 TEST(CompositeWriter, FailureInjectedDuringTheWriteLeavesNoFile) {
   SharedScratch scratch("writer-injected");
   const std::string path = scratch.file("out.nc");

@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -50,6 +51,82 @@ constexpr long long kMetadataPerFile = 4 * 1024 * 1024;
 
 void check(int status, const std::string& what) {
   if (status != NC_NOERR) throw Error(what + ": " + nc_strerror(status));
+}
+
+/// The direct chunk writes' passes over a row of 4-byte values (`n` values at `from`), as
+/// inline bodies of every ISA's copy below (integer operations, vectorised: every copy gives
+/// the same bytes). byte_row: one row of a shuffle plane, the byte at `shift` of each value;
+/// differs: whether any value's bits differ from `bits`.
+inline __attribute__((always_inline)) void byte_row_body(const unsigned char* __restrict from,
+                                                         std::int64_t n, unsigned shift,
+                                                         unsigned char* __restrict to) {
+#pragma omp simd
+  for (std::int64_t k = 0; k < n; ++k) {
+    std::uint32_t v;
+    std::memcpy(&v, from + 4 * k, sizeof v);
+    to[k] = static_cast<unsigned char>(v >> shift);
+  }
+}
+inline __attribute__((always_inline)) bool differs_body(const unsigned char* __restrict from,
+                                                        std::int64_t n, std::uint32_t bits) {
+  int differ = 0;
+#pragma omp simd reduction(| : differ)
+  for (std::int64_t k = 0; k < n; ++k) {
+    std::uint32_t v;
+    std::memcpy(&v, from + 4 * k, sizeof v);
+    differ |= v != bits;
+  }
+  return differ != 0;
+}
+
+struct RowKernels {
+  void (*byte_row)(const unsigned char*, std::int64_t, unsigned, unsigned char*);
+  bool (*differs)(const unsigned char*, std::int64_t, std::uint32_t);
+};
+
+void byte_row_portable(const unsigned char* from, std::int64_t n, unsigned shift,
+                       unsigned char* to) {
+  byte_row_body(from, n, shift, to);
+}
+bool differs_portable(const unsigned char* from, std::int64_t n, std::uint32_t bits) {
+  return differs_body(from, n, bits);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// Wider vectors, chosen at run time: the baseline build's SSE2 copies of both passes were ~7 %
+// of a global 0.01 degree run's CPU (docs/performance.md).
+__attribute__((target("avx2"), noinline)) void byte_row_avx2(const unsigned char* from,
+                                                             std::int64_t n, unsigned shift,
+                                                             unsigned char* to) {
+  byte_row_body(from, n, shift, to);
+}
+__attribute__((target("avx2"), noinline)) bool differs_avx2(const unsigned char* from,
+                                                            std::int64_t n, std::uint32_t bits) {
+  return differs_body(from, n, bits);
+}
+__attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void byte_row_avx512(
+    const unsigned char* from, std::int64_t n, unsigned shift, unsigned char* to) {
+  byte_row_body(from, n, shift, to);
+}
+__attribute__((target("avx512f,prefer-vector-width=512"), noinline)) bool differs_avx512(
+    const unsigned char* from, std::int64_t n, std::uint32_t bits) {
+  return differs_body(from, n, bits);
+}
+#endif
+
+/// The widest copies this CPU runs; SWATHGRID_VECTOR_ISA=portable or avx2 narrows the choice
+/// (as for nearest's kernels: A/B runs and tests of one binary), never widens it.
+RowKernels row_kernels() {
+  const char* asked = std::getenv("SWATHGRID_VECTOR_ISA");
+  const std::string narrowed = asked != nullptr ? asked : "";
+  if (narrowed == "portable") return {byte_row_portable, differs_portable};
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();  // may run before libgcc's own constructors
+  if (__builtin_cpu_supports("avx512f") && narrowed != "avx2")
+    return {byte_row_avx512, differs_avx512};
+  if (__builtin_cpu_supports("avx2")) return {byte_row_avx2, differs_avx2};
+#endif
+  return {byte_row_portable, differs_portable};
 }
 
 nc_type type_of(NcType type) {
@@ -501,6 +578,7 @@ class Netcdf4File final : public NcFile {
                          [&](const auto& span) { return span.first < to && from < span.second; });
       }
     std::string failure;
+    const RowKernels kernels = row_kernels();
 #pragma omp parallel for schedule(dynamic)
     for (std::int64_t i = 0; i < chunks; ++i) {
       const std::int64_t plane = i / (chunk_rows * chunk_columns);
@@ -514,11 +592,11 @@ class Netcdf4File final : public NcFile {
         one_value[at] = c.padding;
         continue;
       }
-      if (single_value(first, rows, columns, count[x], &one_value[at])) continue;
+      if (single_value(first, rows, columns, count[x], kernels, &one_value[at])) continue;
       try {
         // Scratch kept by each thread: a chunk's bytes are neither zeroed nor page-faulted anew.
         thread_local std::vector<unsigned char> input;
-        shuffle_chunk(first, rows, columns, count[x], c, input);
+        shuffle_chunk(first, rows, columns, count[x], c, kernels, input);
         p.owned[at] = deflate_bytes(input.data(), input.size(), storage_.deflate_level);
       } catch (const std::exception& e) {
 #pragma omp critical(swathgrid_write_chunks)
@@ -550,21 +628,14 @@ class Netcdf4File final : public NcFile {
   /// (vectorised).
   template <typename T>
   static bool single_value(const T* first, std::int64_t rows, std::int64_t columns,
-                           std::int64_t stride, std::uint32_t* bits) {
+                           std::int64_t stride, const RowKernels& kernels, std::uint32_t* bits) {
     static_assert(sizeof(T) == sizeof *bits, "fields hold 4-byte values");
     std::uint32_t value = 0;
     std::memcpy(&value, first, sizeof value);
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const T* __restrict row = first + r * stride;
-      int differ = 0;
-#pragma omp simd reduction(| : differ)
-      for (std::int64_t k = 0; k < columns; ++k) {
-        std::uint32_t v;
-        std::memcpy(&v, row + k, sizeof v);
-        differ |= v != value;
-      }
-      if (differ) return false;
-    }
+    for (std::int64_t r = 0; r < rows; ++r)
+      if (kernels.differs(reinterpret_cast<const unsigned char*>(first + r * stride), columns,
+                          value))
+        return false;
     *bits = value;
     return true;
   }
@@ -584,8 +655,9 @@ class Netcdf4File final : public NcFile {
   /// 1, ... in memory order.
   template <typename T>
   static void shuffle_chunk(const T* first, std::int64_t rows, std::int64_t columns,
-                            std::int64_t stride, const FieldChunks& c,
+                            std::int64_t stride, const FieldChunks& c, const RowKernels& kernels,
                             std::vector<unsigned char>& out) {
+    static_assert(sizeof(T) == 4, "fields hold 4-byte values");
     const auto n = static_cast<std::size_t>(c.rows * c.columns);
     out.resize(n * sizeof(T));
     for (std::size_t b = 0; b < sizeof(T); ++b) {
@@ -596,13 +668,9 @@ class Netcdf4File final : public NcFile {
         unsigned char* __restrict to = plane + static_cast<std::size_t>(r * c.columns);
         std::int64_t k = 0;
         if (r < rows) {
-          const T* __restrict row = first + r * stride;
-#pragma omp simd
-          for (k = 0; k < columns; ++k) {
-            std::uint32_t v;
-            std::memcpy(&v, row + k, sizeof v);
-            to[k] = static_cast<unsigned char>(v >> shift);
-          }
+          kernels.byte_row(reinterpret_cast<const unsigned char*>(first + r * stride), columns,
+                           shift, to);
+          k = columns;
         }
         std::fill(to + k, to + c.columns, pad);
       }
@@ -650,13 +718,14 @@ class Netcdf4File final : public NcFile {
                              (column - start[x]));
       if (chunks.empty()) return;
       // Tested and shuffled on the threads that compress them.
+      const RowKernels kernels = row_kernels();
       precompress(
           chunks.size(),
           [&](std::size_t i) {
             std::vector<unsigned char> input;
             std::uint32_t bits = 0;
-            if (!single_value(chunks[i], c.rows, c.columns, count[x], &bits))
-              shuffle_chunk(chunks[i], c.rows, c.columns, count[x], c, input);
+            if (!single_value(chunks[i], c.rows, c.columns, count[x], kernels, &bits))
+              shuffle_chunk(chunks[i], c.rows, c.columns, count[x], c, kernels, input);
             return input;
           },
           file.storage_.deflate_level);
