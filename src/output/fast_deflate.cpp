@@ -165,7 +165,11 @@ bool isal_wanted(int level) {
 std::size_t isal_zlib_compress(const unsigned char* input, std::size_t size, unsigned char* out,
                                std::size_t capacity) {
   thread_local std::vector<std::uint8_t> level_buffer(ISAL_DEF_LVL1_DEFAULT);
-  isal_zstream stream;
+  // Zeroed first: isal_deflate_stateless_init leaves fields of the stream as they were, and
+  // the stack's leftovers there changed the (still valid) streams from run to run (1,100 of a
+  // global 0.01 degree file's chunks, same inputs, other sizes, after an unrelated change of
+  // the caller's stack; docs/performance.md, session 21).
+  isal_zstream stream{};
   isal_deflate_stateless_init(&stream);
   stream.level = 1;
   stream.level_buf = level_buffer.data();

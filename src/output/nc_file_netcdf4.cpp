@@ -121,7 +121,6 @@ RowKernels row_kernels() {
   const std::string narrowed = asked != nullptr ? asked : "";
   if (narrowed == "portable") return {byte_row_portable, differs_portable};
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  __builtin_cpu_init();  // may run before libgcc's own constructors
   if (__builtin_cpu_supports("avx512f") && narrowed != "avx2")
     return {byte_row_avx512, differs_avx512};
   if (__builtin_cpu_supports("avx2")) return {byte_row_avx2, differs_avx2};
