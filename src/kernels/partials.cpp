@@ -243,11 +243,11 @@ struct ClassifyPass {
   }
 };
 
-/// How many parts bin's adding pass splits the tiles into, one host thread each (a power of
-/// two: the tile index's low bits choose its part): the threads of a host backend, up to 8,
-/// where every thread then reads every pixel's place; 1 (one pass over the pixels, atomic adds
-/// where threads share cells) on a device or one thread. On the global 0.01 degree case, one
-/// rank of two threads, the locked adds took ~2.5x the CPU of plain ones (docs/performance.md).
+/// How many parts bin's adding pass splits the tiles into on a host backend, one thread each
+/// (a power of two: the tile index's low bits choose its part): its threads, up to 8, where
+/// every thread then reads every pixel's place (1 on one thread). On the global 0.01 degree
+/// case, one rank of two threads, the locked adds took ~2.5x the CPU of plain ones
+/// (docs/performance.md). A device takes one pass over the pixels with atomic adds.
 std::int64_t tile_parts() {
   if (!std::is_same_v<ExecSpace, Kokkos::DefaultHostExecutionSpace>) return 1;
   const std::int64_t threads = std::min(ExecSpace().concurrency(), 8);
