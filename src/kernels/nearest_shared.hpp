@@ -4,13 +4,12 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <string>
 
 #include "swathgrid/nearest_kernel.hpp"
 #include "swathgrid/text.hpp"  // kPi
+#include "swathgrid/vector_isa.hpp"
 
 namespace swathgrid {
 namespace nearest_detail {
@@ -48,31 +47,11 @@ KOKKOS_INLINE_FUNCTION bool navigated(float lon, float lat) {
 /// every ISA, and both files are compiled with -ffp-contract=off (src/CMakeLists.txt), so no
 /// a * b + c becomes one rounding in an FMA. Elsewhere (Clang, another architecture, a device
 /// backend) the one portable loop.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&                             \
-    !defined(KOKKOS_ENABLE_CUDA) && !defined(KOKKOS_ENABLE_HIP) && !defined(KOKKOS_ENABLE_SYCL) && \
+#if defined(SWATHGRID_X86_COPIES) && !defined(KOKKOS_ENABLE_CUDA) && \
+    !defined(KOKKOS_ENABLE_HIP) && !defined(KOKKOS_ENABLE_SYCL) &&   \
     !defined(KOKKOS_ENABLE_OPENMPTARGET)
 #define SWATHGRID_X86_DISPATCH 1
 #endif
-
-enum class VectorIsa { portable, avx2, avx512 };
-
-/// The widest vectors those copies may use on this CPU (__builtin_cpu_supports also checks
-/// that the operating system saves the vector registers). SWATHGRID_VECTOR_ISA=portable or
-/// avx2 narrows the choice (A/B measurements and tests of one binary), never widens it.
-inline VectorIsa vector_isa() {
-  VectorIsa isa = VectorIsa::portable;
-#if defined(SWATHGRID_X86_DISPATCH)
-  if (__builtin_cpu_supports("avx512f"))
-    isa = VectorIsa::avx512;
-  else if (__builtin_cpu_supports("avx2"))
-    isa = VectorIsa::avx2;
-#endif
-  const char* asked = std::getenv("SWATHGRID_VECTOR_ISA");
-  if (asked != nullptr && std::strcmp(asked, "portable") == 0) return VectorIsa::portable;
-  if (asked != nullptr && std::strcmp(asked, "avx2") == 0 && isa == VectorIsa::avx512)
-    return VectorIsa::avx2;
-  return isa;
-}
 
 /// `view` if it holds n elements, else a new one that does (its contents undefined).
 template <class View>

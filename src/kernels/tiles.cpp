@@ -143,10 +143,6 @@ void combine_cell(const FieldLayout& layout, std::int64_t* to, std::int64_t to_s
   }
 }
 
-}  // namespace
-
-namespace {
-
 /// Combines the values of the dense tile's cells `hits` (field f at from[f * from_stride +
 /// hits[h]]) into the cells `at` of `to` (field f at to[f * to_stride + at[h]]), as combine_cell
 /// does one cell's, a field at a time: each a tight loop over both sides in ascending order.

@@ -22,7 +22,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -31,6 +30,7 @@
 #include "swathgrid/error.hpp"
 #include "swathgrid/fault.hpp"
 #include "swathgrid/h5_handle.hpp"
+#include "swathgrid/vector_isa.hpp"
 
 namespace swathgrid::netcdf {
 
@@ -92,7 +92,7 @@ bool differs_portable(const unsigned char* from, std::int64_t n, std::uint32_t b
   return differs_body(from, n, bits);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(SWATHGRID_X86_COPIES)
 // Wider vectors, chosen at run time: the baseline build's SSE2 copies of both passes were ~7 %
 // of a global 0.01 degree run's CPU (docs/performance.md).
 __attribute__((target("avx2"), noinline)) void byte_row_avx2(const unsigned char* from,
@@ -114,16 +114,17 @@ __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) bool differ
 }
 #endif
 
-/// The widest copies this CPU runs; SWATHGRID_VECTOR_ISA=portable or avx2 narrows the choice
-/// (as for nearest's kernels: A/B runs and tests of one binary), never widens it.
+/// The copies vector_isa() chooses.
 RowKernels row_kernels() {
-  const char* asked = std::getenv("SWATHGRID_VECTOR_ISA");
-  const std::string narrowed = asked != nullptr ? asked : "";
-  if (narrowed == "portable") return {byte_row_portable, differs_portable};
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  if (__builtin_cpu_supports("avx512f") && narrowed != "avx2")
-    return {byte_row_avx512, differs_avx512};
-  if (__builtin_cpu_supports("avx2")) return {byte_row_avx2, differs_avx2};
+#if defined(SWATHGRID_X86_COPIES)
+  switch (vector_isa()) {
+    case VectorIsa::avx512:
+      return {byte_row_avx512, differs_avx512};
+    case VectorIsa::avx2:
+      return {byte_row_avx2, differs_avx2};
+    case VectorIsa::portable:
+      break;
+  }
 #endif
   return {byte_row_portable, differs_portable};
 }
