@@ -1,10 +1,17 @@
 // Pieces of the operations features that need no files: progress lines (terminal and not),
-// phase-time statistics, and quicklook pixels (scale, transparency, legend).
+// phase-time statistics, quicklook pixels (scale, transparency, legend), and the malloc
+// settings swathgrid::Environment makes.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
+#include <thread>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "../src/output/quicklook_picture.hpp"  // the picture without GDAL
 #include "../src/driver/progress.hpp"     // the progress reporter, with its clock passed in
@@ -82,6 +89,36 @@ TEST(PhaseTimes, MinMedianMax) {
   const PhaseTimes even = make_phase_times("read", {4.0, 1.0, 2.0, 3.0});
   EXPECT_EQ(even.median, 2.5);
 }
+
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+/// glibc's arenas in use, counted in malloc_info's XML (one <heap nr="N"> per arena).
+int malloc_arenas() {
+  char* text = nullptr;
+  std::size_t size = 0;
+  FILE* stream = open_memstream(&text, &size);
+  malloc_info(0, stream);
+  std::fclose(stream);
+  const std::string xml(text, size);
+  std::free(text);
+  int arenas = 0;
+  for (std::size_t at = xml.find("<heap nr="); at != std::string::npos;
+       at = xml.find("<heap nr=", at + 1))
+    ++arenas;
+  return arenas;
+}
+
+// Environment leaves one malloc arena (environment.cpp, keep_large_buffers): a thread's own
+// arena would fault its memory in 4 KiB pages. Threads that allocate (the OpenMP team's, and
+// one started here) all take the main arena.
+TEST(Environment, EveryThreadAllocatesFromOneArena) {
+  if (std::getenv("MALLOC_ARENA_MAX")) GTEST_SKIP() << "MALLOC_ARENA_MAX set: the user's choice";
+  std::thread([] {
+    std::vector<char> buffer(1 << 20, 1);
+    EXPECT_EQ(buffer[12345], 1);
+  }).join();
+  EXPECT_EQ(malloc_arenas(), 1);
+}
+#endif
 
 TEST(Quicklook, LogScaleForChlorophyll) {
   EXPECT_TRUE(uses_log_scale("chlor_a", ""));

@@ -28,10 +28,19 @@ namespace {
 /// again: a third fewer page faults, and reading 32 global granules 25 % faster
 /// (docs/performance.md). The environment's MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_
 /// win when set.
+/// One malloc arena for every thread: glibc gives a thread that allocates while another holds
+/// the main arena's lock an arena of its own, in 64 MB heaps that it extends with mprotect.
+/// Only a heap's first pages are asked for huge pages (the extensions are other mappings), so
+/// the OpenMP threads' tiles, grown by merge_cells, were faulted in 4 KiB at a time: ~47,000
+/// of the ~52,000 page faults of a global 0.01 degree run on one rank of two threads, each a
+/// trip through the hypervisor on a VM (docs/performance.md, session 22). The threads
+/// allocate rarely (~20,000 times in that run, against ~40 M pixels), so one arena's lock
+/// costs nothing measurable. MALLOC_ARENA_MAX wins when set.
 void keep_large_buffers() {
 #if defined(__GLIBC__)
   if (!std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 256 << 20);
   if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 1);
 #endif
 }
 
