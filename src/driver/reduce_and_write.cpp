@@ -71,7 +71,10 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
   RowBlock block;
   block.values.resize(stat_count);
   block.counts.resize(stat_count);
-  std::vector<char> has_data;  // any period, first layer
+  // The cells with data, counted in the first layer: with several periods a cell may be
+  // finalized more than once, and is counted once (marks, any period); with one, never twice.
+  std::vector<char> has_data;
+  const bool marked = keys.size() > 1;
   for (std::int64_t step = 0; step < steps; ++step) {
     const std::int64_t tile_row = own.row_at(rank, step);  // -1: none
     block.rows = RowBand{};
@@ -79,8 +82,10 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
       block.rows.row_begin = tile_row * tiles.tile_size;
       block.rows.row_count = std::min(tiles.tile_size, tiles.ny - block.rows.row_begin);
     }
-    has_data.resize(static_cast<std::size_t>(block.rows.row_count * tiles.nx));
-    parallel_fill(has_data.data(), has_data.size(), char{0});
+    if (marked) {
+      has_data.resize(static_cast<std::size_t>(block.rows.row_count * tiles.nx));
+      parallel_fill(has_data.data(), has_data.size(), char{0});
+    }
     for (std::size_t t = 0; t < keys.size(); ++t) {
       for (std::size_t l = 0; l < layers.size(); ++l) {
         const Layer& layer = layers[l];
@@ -88,8 +93,9 @@ ReduceWriteResult reduce_and_write_into(const Config& config, const GridDefiniti
             exchange_step(local[t][l], layer.layout, own, step, comm, &exchange_memory);
         std::string error;
         try {
+          const DataCells data{l == 0, marked ? &has_data : nullptr};
           cells_with_data += finalize_tile_row(local[t][l], tile_row, received, layer.layout, tiles,
-                                               config, block, l == 0 ? &has_data : nullptr);
+                                               config, block, data);
         } catch (const std::exception& e) {
           error = e.what();
         }

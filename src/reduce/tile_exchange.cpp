@@ -228,6 +228,17 @@ std::vector<std::int64_t> exchange_step(const LocalTiles& local, const FieldLayo
 
 namespace {
 
+/// Whether a cell with `observations` at `at` of the block counts among the cells with data
+/// (DataCells), marking it.
+inline bool newly_counted(const DataCells& data, std::int64_t observations, std::size_t at) {
+  if (!data.counted || observations <= 0) return false;
+  if (!data.marks) return true;
+  char& mark = (*data.marks)[at];
+  if (mark != 0) return false;
+  mark = 1;
+  return true;
+}
+
 /// A `cells` tile held by one copy (row0, col0: its first cell's row and column).
 struct SingleCopy {
   const CellTile* cells = nullptr;
@@ -236,7 +247,7 @@ struct SingleCopy {
 
 /// finalize_cells for the default statistics (mean and count, or either, of pixel weighting)
 /// in one pass over each tile's cells, from the tile itself: each cell's count and mean
-/// (PixelMean: finalize_stats' values) put in place and marked in `has_data` at once, instead
+/// (PixelMean: finalize_stats' values) put in place and counted (DataCells) at once, instead
 /// of the cells copied together, four passes of finalize_stats and a pass to put them in
 /// place (the tile rows' finalize of a global 0.01 degree grid on one rank: ~0.6 s;
 /// docs/performance.md, session 22). Returns the cells newly marked; nothing (the caller's
@@ -245,7 +256,7 @@ struct SingleCopy {
 std::optional<std::int64_t> pixel_mean_and_count(const std::vector<SingleCopy>& singles,
                                                  std::int64_t first_cell, const FieldLayout& layout,
                                                  const TileGrid& tiles, const Config& config,
-                                                 RowBlock& block, std::vector<char>* has_data) {
+                                                 RowBlock& block, const DataCells& data) {
   if (config.weighting != Weighting::kPixel ||
       !std::all_of(config.stats.begin(), config.stats.end(),
                    [](Stat s) { return s == Stat::kMean || s == Stat::kCount; }))
@@ -280,10 +291,7 @@ std::optional<std::int64_t> pixel_mean_and_count(const std::vector<SingleCopy>& 
           if (!std::isnan(v)) block.values[s][at] = v;
         }
       }
-      if (has_data && count > 0 && (*has_data)[at] == 0) {
-        (*has_data)[at] = 1;
-        ++marked;
-      }
+      if (newly_counted(data, count, at)) ++marked;
     }
   }
   if (largest > std::numeric_limits<std::int32_t>::max()) return std::nullopt;
@@ -294,11 +302,11 @@ std::optional<std::int64_t> pixel_mean_and_count(const std::vector<SingleCopy>& 
 /// for their cells with data alone, in one finalize_stats call for them all (one call per
 /// tile launched ~4 tiny parallel kernels each: ~150,000 on the global 0.01 degree grid,
 /// whose barriers kept the second thread spinning; docs/performance.md, session 16), and put
-/// in place in `block`, whose other cells keep the fill. Returns the cells newly marked in
-/// `has_data`.
+/// in place in `block`, whose other cells keep the fill. Returns the cells newly counted
+/// (DataCells).
 std::int64_t finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t first_cell,
                             const FieldLayout& layout, const TileGrid& tiles, const Config& config,
-                            RowBlock& block, std::vector<char>* has_data) {
+                            RowBlock& block, const DataCells& data) {
   // Where each tile's cells start among all of them.
   std::vector<std::int64_t> starts(singles.size() + 1, 0);
   for (std::size_t t = 0; t < singles.size(); ++t)
@@ -307,7 +315,7 @@ std::int64_t finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t
   if (total == 0) return 0;
   const auto tile_count = static_cast<std::int64_t>(singles.size());
   if (const std::optional<std::int64_t> marked =
-          pixel_mean_and_count(singles, first_cell, layout, tiles, config, block, has_data))
+          pixel_mean_and_count(singles, first_cell, layout, tiles, config, block, data))
     return *marked;
   // Each tile's values are layout.count x n (field-major): row f of it goes to row f of all.
   HostFields fields(Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::row_cells"),
@@ -343,11 +351,8 @@ std::int64_t finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t
           if (!std::isnan(v)) block.values[s][at] = v;
         }
       }
-      if (has_data && layout.observations(fields(layout.slot[kObservations], k)) > 0 &&
-          (*has_data)[at] == 0) {
-        (*has_data)[at] = 1;
+      if (newly_counted(data, layout.observations(fields(layout.slot[kObservations], k)), at))
         ++marked;
-      }
     }
   }
   return marked;
@@ -388,7 +393,7 @@ void refill_block(RowBlock& block, const Config& config, std::int64_t nx) {
 std::int64_t finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
                                const std::vector<std::int64_t>& received, const FieldLayout& layout,
                                const TileGrid& tiles, const Config& config, RowBlock& block,
-                               std::vector<char>* has_data) {
+                               const DataCells& data) {
   inject_fault("reduce", "tile row " + std::to_string(tile_row));
   const std::int64_t per_tile = tiles.cells_per_tile();
   const std::int64_t first_cell = block.rows.row_begin * tiles.nx;
@@ -463,17 +468,14 @@ std::int64_t finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
         for (std::int64_t c = 0; c < columns; ++c)
           if (!std::isnan(values[c])) out[c] = values[c];
       }
-      if (has_data)
-        for (std::int64_t c = 0; c < columns; ++c) {
-          char& mark = (*has_data)[at + static_cast<std::size_t>(c)];
-          if (layout.observations(tile(layout.slot[kObservations], from + c)) > 0 && mark == 0) {
-            mark = 1;
+      if (data.counted)
+        for (std::int64_t c = 0; c < columns; ++c)
+          if (newly_counted(data, layout.observations(tile(layout.slot[kObservations], from + c)),
+                            at + static_cast<std::size_t>(c)))
             ++marked;
-          }
-        }
     }
   }
-  return marked + finalize_cells(singles, first_cell, layout, tiles, config, block, has_data);
+  return marked + finalize_cells(singles, first_cell, layout, tiles, config, block, data);
 }
 
 }  // namespace swathgrid

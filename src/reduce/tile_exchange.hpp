@@ -103,14 +103,23 @@ struct RowBlock {
   std::int64_t written_rows = 0;  ///< the rows the last call's data_columns span
 };
 
+/// How finalize_tile_row counts the tile row's cells with data (cells with observations).
+struct DataCells {
+  bool counted = false;  ///< false: not at all (a layer after the first)
+  /// The block's cells counted by an earlier call (several periods: a cell may be finalized
+  /// more than once); nullptr where every call finalizes other cells (one period), so that
+  /// every cell with observations is counted, without a load and a store per cell.
+  std::vector<char>* marks = nullptr;
+};
+
 /// Combines the copies of the tiles of one tile row (this rank's own, from `local`, and those
-/// `received` from the others) tile by tile and finalizes their statistics into `block`;
-/// marks the cells with observations in `has_data` (when given). Returns how many cells it
-/// marked that were not marked before (0 without `has_data`): summed over a tile row's calls,
-/// its cells with data, without a pass over the row.
+/// `received` from the others) tile by tile and finalizes their statistics into `block`.
+/// Returns how many cells with observations it counted (`data`; marks them there when it
+/// has marks, counting only those not marked before): summed over a tile row's calls, its
+/// cells with data, without a pass over the row.
 std::int64_t finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
                                const std::vector<std::int64_t>& received, const FieldLayout& layout,
                                const TileGrid& tiles, const Config& config, RowBlock& block,
-                               std::vector<char>* has_data);
+                               const DataCells& data);
 
 }  // namespace swathgrid
