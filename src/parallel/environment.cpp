@@ -28,8 +28,8 @@ namespace {
 /// again: a third fewer page faults, and reading 32 global granules 25 % faster
 /// (docs/performance.md). The environment's MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_
 /// win when set.
-/// One malloc arena for every thread: glibc gives a thread that allocates while another holds
-/// the main arena's lock an arena of its own, in 64 MB heaps that it extends with mprotect.
+/// One malloc arena for every thread: glibc gives each thread that allocates an arena of its
+/// own (up to 8 a core), in 64 MB heaps that it extends with mprotect.
 /// Only a heap's first pages are asked for huge pages (the extensions are other mappings), so
 /// the OpenMP threads' tiles, grown by merge_cells, were faulted in 4 KiB at a time: ~47,000
 /// of the ~52,000 page faults of a global 0.01 degree run on one rank of two threads, each a

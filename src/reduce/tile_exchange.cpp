@@ -250,7 +250,7 @@ struct SingleCopy {
 /// (PixelMean: finalize_stats' values) put in place and counted (DataCells) at once, instead
 /// of the cells copied together, four passes of finalize_stats and a pass to put them in
 /// place (the tile rows' finalize of a global 0.01 degree grid on one rank: ~0.6 s;
-/// docs/performance.md, session 22). Returns the cells newly marked; nothing (the caller's
+/// docs/performance.md, session 22). Returns the cells newly counted; nothing (the caller's
 /// general path) for other statistics or weightings, or a count beyond the int32 output
 /// (which that path reports).
 std::optional<std::int64_t> pixel_mean_and_count(const std::vector<SingleCopy>& singles,
