@@ -97,9 +97,8 @@ void pixel_means(const HostFields& fields, const FieldLayout& layout, float* out
   const std::int64_t* high = fields.data() + layout.slot[kSumHi] * stride;
   const std::int64_t* low = fields.data() + layout.slot[kSumLo] * stride;
   const PixelMean mean(layout.value_scale);
-  const FieldLayout& l = layout;
   Kokkos::parallel_for("swathgrid::pixel_means", HostPolicy(0, cells), [=](const std::int64_t c) {
-    out[c] = mean(l.observations(words[c]), high[c], l.sum_low(low[c]));
+    out[c] = mean(layout.observations(words[c]), high[c], layout.sum_low(low[c]));
   });
 }
 

@@ -243,6 +243,15 @@ inline bool newly_counted(const DataCells& data, std::int64_t observations, std:
 struct SingleCopy {
   const CellTile* cells = nullptr;
   std::int64_t row0 = 0, col0 = 0;
+
+  /// Where the tile's cell at `offset` is in a block whose first cell is `first_cell` of the
+  /// grid; -1 beyond the grid.
+  std::int64_t place(std::uint16_t offset, const TileGrid& tiles, std::int64_t first_cell) const {
+    const std::int64_t row = row0 + offset / tiles.tile_size;
+    const std::int64_t col = col0 + offset % tiles.tile_size;
+    if (row >= tiles.ny || col >= tiles.nx) return -1;
+    return row * tiles.nx + col - first_cell;
+  }
 };
 
 /// finalize_cells for the default statistics (mean and count, or either, of pixel weighting)
@@ -277,10 +286,9 @@ std::optional<std::int64_t> pixel_mean_and_count(const std::vector<SingleCopy>& 
     const std::int64_t* low =
         has_sum ? values + static_cast<std::size_t>(layout.slot[kSumLo]) * n : nullptr;
     for (std::size_t j = 0; j < n; ++j) {
-      const std::int64_t row = single.row0 + offsets[j] / tiles.tile_size;
-      const std::int64_t col = single.col0 + offsets[j] % tiles.tile_size;
-      if (row >= tiles.ny || col >= tiles.nx) continue;  // never: no data beyond the grid
-      const auto at = static_cast<std::size_t>(row * tiles.nx + col - first_cell);
+      const std::int64_t place = single.place(offsets[j], tiles, first_cell);
+      if (place < 0) continue;  // never: no data beyond the grid
+      const auto at = static_cast<std::size_t>(place);
       const std::int64_t count = layout.observations(words[j]);
       largest = std::max(largest, count);
       for (std::size_t s = 0; s < config.stats.size(); ++s) {
@@ -339,10 +347,9 @@ std::int64_t finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t
     const auto& offsets = single.cells->offsets;
     for (std::size_t j = 0; j < offsets.size(); ++j) {
       const std::int64_t k = starts[static_cast<std::size_t>(t)] + static_cast<std::int64_t>(j);
-      const std::int64_t row = single.row0 + offsets[j] / tiles.tile_size;
-      const std::int64_t col = single.col0 + offsets[j] % tiles.tile_size;
-      if (row >= tiles.ny || col >= tiles.nx) continue;  // never: no data beyond the grid
-      const auto at = static_cast<std::size_t>(row * tiles.nx + col - first_cell);
+      const std::int64_t place = single.place(offsets[j], tiles, first_cell);
+      if (place < 0) continue;  // never: no data beyond the grid
+      const auto at = static_cast<std::size_t>(place);
       for (std::size_t s = 0; s < grids.size(); ++s) {
         if (grids[s].is_count) {
           block.counts[s][at] = grids[s].counts[static_cast<std::size_t>(k)];
