@@ -112,6 +112,23 @@ std::pair<haddr_t, hsize_t> first_chunk(const std::string& path, const char* nam
   return {address, size};
 }
 
+/// Where the file's bytes hold the stored size of the first chunk of `name` (rank 2) in its
+/// chunk index: a version 1 B-tree, as HDF5 writes it for netCDF-4 files, whose key for a
+/// chunk is its size (4 bytes), its filter mask (4), its offset (8 a dimension, plus 8) and
+/// is followed by the chunk's address (8).
+std::size_t first_chunk_size_field(const std::string& bytes, const std::string& path,
+                                   const char* name) {
+  const auto [address, size] = first_chunk(path, name);
+  std::string key(4 + 4 + 3 * 8 + 8, '\0');
+  for (int b = 0; b < 4; ++b) key[static_cast<std::size_t>(b)] = static_cast<char>(size >> (8 * b));
+  for (int b = 0; b < 8; ++b)
+    key[32 + static_cast<std::size_t>(b)] = static_cast<char>(address >> (8 * b));
+  const std::size_t at = bytes.find(key);
+  require(at != std::string::npos && bytes.find(key, at + 1) == std::string::npos,
+          std::string("no single chunk index key for the first chunk of ") + name);
+  return at;
+}
+
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
@@ -185,6 +202,19 @@ std::vector<BadGranule> write_bad_corpus(const std::string& dir, std::size_t lin
     const auto [address, size] = first_chunk(good, "geophysical_data/chlor_a");
     for (hsize_t i = 0; i < size && address + i < damaged.size(); ++i)
       damaged[address + i] = static_cast<char>(0x5a + i % 7);
+    write_bytes(path, damaged);
+  }
+
+  // A chunk index that gives chlor_a's first chunk 4 GB (a damaged key, what the fuzzer
+  // found): refused before anything that large is allocated.
+  {
+    const std::string path = add("huge_chunk.nc", error,
+                                 "cannot read variable geophysical_data/chlor_a (truncated or "
+                                 "corrupt file?): damaged chunk index (a chunk of 4294967165 "
+                                 "bytes");
+    std::string damaged = bytes;
+    const std::size_t at = first_chunk_size_field(bytes, good, "geophysical_data/chlor_a");
+    damaged.replace(at, 4, "\x7d\xff\xff\xff", 4);
     write_bytes(path, damaged);
   }
 

@@ -1,10 +1,10 @@
 #pragma once
 // A corpus of bad granules, made by the tests themselves: a small good granule written by the
 // synthetic generator, then copies damaged with the HDF5 C API or by byte edits (truncated,
-// not HDF5, missing group or variable, wrong type or shape, corrupt compressed data, missing
-// or unparsable time_coverage_start), plus granules that are odd but usable (all fill, NaN and
-// out-of-range coordinates). Used by test_bad_inputs (the reader), make_bad_granules (the
-// command-line and MPI tests) and the fuzzer's seed corpus.
+// not HDF5, missing group or variable, wrong type or shape, corrupt compressed data, a damaged
+// chunk index, missing or unparsable time_coverage_start), plus granules that are odd but usable
+// (all fill, NaN and out-of-range coordinates). Used by test_bad_inputs (the reader),
+// make_bad_granules (the command-line and MPI tests) and the fuzzer's seed corpus.
 
 #include <string>
 #include <vector>

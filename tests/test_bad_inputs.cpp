@@ -74,7 +74,7 @@ TEST_F(BadInputs, EveryDamagedGranuleGivesOneLineNamingTheFileAndTheCause) {
       EXPECT_NE(std::string(e.what()).find(bad.path), std::string::npos) << e.what();
     }
   }
-  EXPECT_GE(errors, 12);
+  EXPECT_GE(errors, 14);
 }
 
 TEST_F(BadInputs, GoodGranuleOfTheCorpusReads) {

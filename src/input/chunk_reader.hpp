@@ -22,7 +22,8 @@ bool direct_chunk_reads_available();
 /// Reads `rows` of `dataset` into `buffer` (rows.count * row_elements(shape) elements of
 /// `mem_type`, row order) as read_rows does, bypassing HDF5's filter pipeline. Returns false
 /// when the dataset or the request does not qualify (see above) or a chunk does not decode;
-/// `buffer` is then unspecified and the caller reads it through H5Dread.
+/// `buffer` is then unspecified and the caller reads it through H5Dread. Throws Error (a
+/// cause, without the dataset's name) when the chunk index gives sizes no valid file has.
 bool read_rows_direct(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer);
 
 }  // namespace swathgrid::h5

@@ -94,7 +94,11 @@ void read_rows(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer,
   const std::vector<hsize_t> shape = dataset_shape(dataset, context);
   if (rows.count == 0) return;
   check_rows(shape, rows, context, what);
-  if (read_rows_direct(dataset, rows, mem_type, buffer)) return;
+  try {
+    if (read_rows_direct(dataset, rows, mem_type, buffer)) return;
+  } catch (const Error& e) {
+    throw Error(context + ": " + what + ": " + e.what());
+  }
   read_rows_through_hdf5(dataset, rows, mem_type, buffer, context, what);
 }
 
