@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# A/B: two swathgrid binaries side by side (docs/performance.md, "Issue 5"), alternating
-# OLD, NEW (and the read floor) in every repetition so that load from other processes falls
-# on both alike; each through /usr/bin/time with the same command line and output name (the
+# A/B: two swathgrid binaries side by side (docs/performance.md, "Issue 5"), both (and the
+# read floor) in every repetition so that load from other processes falls on both alike, OLD
+# first in odd repetitions and NEW first in even ones: on this VM a run right after another
+# one that freed its memory finds that memory still backed by the host and faults it in far
+# faster than memory handed back a while before (docs/performance.md, "Session 23"), so a
+# fixed order favours the second binary. Each through /usr/bin/time with the same command line and output name (the
 # history attribute holds the command line), then the outputs compared with cmp (only
 # date_created, in the header, may differ). Uses the granule lists of benchmarks/run.sh.
 #   OLD=/tmp/old/swathgrid NEW=build/src/swathgrid benchmarks/ab.sh
@@ -34,8 +37,11 @@ for case in $cases; do
   esac
   # shellcheck disable=SC2206  # ARGS is a list of options
   grid+=(${ARGS:-})
+  : >"ab.$case.walls"
   for ((r = 1; r <= reps; r++)); do
-    for which in old new; do
+    order=(old new)
+    ((r % 2 == 0)) && order=(new old)
+    for which in "${order[@]}"; do
       exe=$OLD
       [[ $which == new ]] && exe=$NEW
       cp "$exe" ab-bin/swathgrid
@@ -52,6 +58,7 @@ for case in $cases; do
       printf '%-6s %s n%s rep %d  wall %6.2f  cpu %6.2f  minflt %7d  read %6s  regrid %6s  reduce %6s  write %6s\n' \
         "$case" "$which" "$ranks" "$r" "$wall" "$(echo "$u + $s" | bc)" "$faults" "$read_s" \
         "$regrid_s" "$reduce_s" "$write_s"
+      echo "$which $r $wall" >>"ab.$case.walls"
     done
     if [[ ${FLOOR:-1} == 1 ]]; then
       /usr/bin/time -f "%e %U %S %R" -o ab.time "$build/benchmarks/read_floor" \
@@ -59,8 +66,30 @@ for case in $cases; do
       read -r wall u s faults <ab.time
       printf '%-6s floor rep %d  wall %6.2f  cpu %6.2f  minflt %7d\n' "$case" "$r" "$wall" \
         "$(echo "$u + $s" | bc)" "$faults"
+      echo "floor $r $wall" >>"ab.$case.walls"
     fi
     diffs=$(cmp -l "ab.$case.old.nc" "ab.$case.new.nc" | awk '$1 > 4096 {far++} END {print NR, far + 0}')
     echo "  bytes differing (all, beyond the first 4 kB): $diffs"
   done
+  # Medians over the repetitions: each binary's wall, new / old and each over the read floor
+  # of its own repetition.
+  awk -v name="$case" '
+    function median(list, n,   i, j, t, v) {
+      n = split(list, v, " ")
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return n == 0 ? "-" : (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2)
+    }
+    { wall[$1, $2] = $3; reps[$2] = 1; walls[$1] = walls[$1] " " $3 }
+    END {
+      for (r in reps) {
+        ratio = ratio " " wall["new", r] / wall["old", r]
+        if (("floor", r) in wall) {
+          old_floor = old_floor " " sprintf("%.3f", wall["old", r] / wall["floor", r])
+          new_floor = new_floor " " sprintf("%.3f", wall["new", r] / wall["floor", r])
+        }
+      }
+      printf "%s medians: old %.2f s, new %.2f s, floor %s s; new/old %.3f; old/floor %s, new/floor %s\n",
+        name, median(walls["old"]), median(walls["new"]), median(walls["floor"]), median(ratio),
+        median(old_floor), median(new_floor)
+    }' "ab.$case.walls"
 done

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 17's ratio: nearest's regrid against bin's on the same granules and grid, side by
 # side in one run (docs/performance.md, issue 17, session 19). In every repetition: OLD with
-# --method nearest (when OLD is set), NEW with --method nearest, NEW with --method bin; each
-# run's regrid phase (the report's phases.regrid.max, over ranks). Prints the runs, then the
+# --method nearest (when OLD is set), NEW with --method nearest, NEW with --method bin, in
+# this order in odd repetitions and the reverse in even ones (a run right after another finds
+# memory faster to fault in: docs/performance.md, "Session 23"); each run's regrid phase (the report's phases.regrid.max, over ranks). Prints the runs, then the
 # medians and the ratio nearest / bin, and the same of the fastest runs (a shared machine's runs
 # fall into a fast and a slow group: the fastest are the steadiest to compare). KEEP=file keeps
 # the runs.
@@ -24,7 +25,12 @@ out=$(mktemp -d)
 trap '[[ -n ${KEEP:-} ]] && cp "$out/runs.txt" "$KEEP"; rm -rf "$out"' EXIT
 for case in ${CASES:-demo month}; do
   for ((r = 1; r <= ${REPS:-5}; r++)); do
-    for run in "${runs[@]}"; do
+    order=("${runs[@]}")
+    if ((r % 2 == 0)); then
+      order=()
+      for ((k = ${#runs[@]} - 1; k >= 0; k--)); do order+=("${runs[k]}"); done
+    fi
+    for run in "${order[@]}"; do
       IFS=: read -r which exe method <<<"$run"
       # shellcheck disable=SC2086  # ARGS is a list of options
       mpiexec -n "${RANKS:-1}" --oversubscribe --bind-to none "$exe" -q \
