@@ -205,18 +205,20 @@ std::vector<BadGranule> write_bad_corpus(const std::string& dir, std::size_t lin
     write_bytes(path, damaged);
   }
 
-  // A chunk index that gives chlor_a's first chunk 4 GB (a damaged key, what the fuzzer
-  // found): refused before anything that large is allocated.
-  {
-    const std::string path = add("huge_chunk.nc", error,
-                                 "cannot read variable geophysical_data/chlor_a (truncated or "
-                                 "corrupt file?): damaged chunk index (a chunk of 4294967165 "
-                                 "bytes");
+  // A chunk index that gives the first chunk of chlor_a, or of latitude, 4 GB (a damaged key,
+  // what the fuzzer found): refused before anything that large is allocated, on the direct
+  // chunk path and on HDF5's (a subset read's strided navigation sample).
+  const auto huge_first_chunk = [&](const char* name, const char* variable) {
+    const std::string path =
+        add(name, error,
+            std::string("cannot read variable ") + variable +
+                " (truncated or corrupt file?): damaged chunk index (a chunk of 4294967165 bytes");
     std::string damaged = bytes;
-    const std::size_t at = first_chunk_size_field(bytes, good, "geophysical_data/chlor_a");
-    damaged.replace(at, 4, "\x7d\xff\xff\xff", 4);
+    damaged.replace(first_chunk_size_field(bytes, good, variable), 4, "\x7d\xff\xff\xff", 4);
     write_bytes(path, damaged);
-  }
+  };
+  huge_first_chunk("huge_chunk.nc", "geophysical_data/chlor_a");
+  huge_first_chunk("huge_latitude_chunk.nc", "navigation_data/latitude");
 
   edit_copy(good, add("no_time.nc", BadKind::kTimeError, "time_coverage_start"),
             [](hid_t f) { set_root_text(f, "time_coverage_start", nullptr); });

@@ -74,7 +74,28 @@ TEST_F(BadInputs, EveryDamagedGranuleGivesOneLineNamingTheFileAndTheCause) {
       EXPECT_NE(std::string(e.what()).find(bad.path), std::string::npos) << e.what();
     }
   }
-  EXPECT_GE(errors, 14);
+  EXPECT_GE(errors, 15);
+}
+
+TEST_F(BadInputs, DamagedChunkIndexIsRefusedOnHdf5sPathToo) {
+  // A subset read's navigation sample, strided: H5Dread reads it (the direct chunk path takes
+  // stride 1 only), and HDF5 would allocate the 4 GB the damaged key gives before failing.
+  ReadRequest subset = chlor_a_with_default_flags();
+  subset.region = GeoRegion{BBox{-77.0, 36.0, -73.0, 41.0}, 0.5};
+  subset.sample_stride = 16;
+  EXPECT_GT(read_granule(good(), subset).lines, 0u);  // what the damaged copy would give
+  const test::BadGranule& bad = find("huge_latitude_chunk.nc");
+  try {
+    read_granule(bad.path, subset);
+    ADD_FAILURE() << "read without error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("granule " + bad.path +
+                                         ": cannot read variable navigation_data/latitude "
+                                         "(truncated or corrupt file?): damaged chunk index (a "
+                                         "chunk of 4294967165 bytes, in a file of "),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(BadInputs, GoodGranuleOfTheCorpusReads) {

@@ -1,5 +1,6 @@
 #include "hdf5_util.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "chunk_reader.hpp"
@@ -89,17 +90,78 @@ void check_rows(const std::vector<hsize_t>& shape, const Rows& rows, const std::
 }
 }  // namespace
 
+ChunkSizes::ChunkSizes(hid_t dataset) {
+  Handle file(H5Iget_file_id(dataset), H5Fclose);
+  if (!file.valid() || H5Fget_filesize(file.get(), &file_bytes_) < 0) file_bytes_ = 0;
+}
+
+void ChunkSizes::add(hsize_t stored, std::size_t deflated_values) {
+  constexpr std::size_t kMostInflatedPerByte = 258 * 4;
+  if ((file_bytes_ > 0 && stored > file_bytes_ - total_) ||
+      deflated_values / kMostInflatedPerByte > stored)
+    throw Error("damaged chunk index (a chunk of " + std::to_string(stored) + " bytes" +
+                (deflated_values > 0
+                     ? " stored for " + std::to_string(deflated_values) + " bytes of values"
+                     : std::string()) +
+                ", in a file of " + std::to_string(file_bytes_) + " bytes)");
+  total_ += stored;
+}
+
+void check_chunk_index(hid_t dataset, const Rows& rows) {
+  Handle plist(H5Dget_create_plist(dataset), H5Pclose);
+  if (!plist.valid() || H5Pget_layout(plist.get()) != H5D_CHUNKED || rows.count == 0) return;
+  Handle space(H5Dget_space(dataset), H5Sclose);
+  const int rank = space.valid() ? H5Sget_simple_extent_ndims(space.get()) : -1;
+  if (rank < 1 || H5Pget_chunk(plist.get(), 0, nullptr) != rank) return;
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), chunk(dims.size());
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  H5Pget_chunk(plist.get(), rank, chunk.data());
+  for (hsize_t c : chunk)
+    if (c == 0) return;
+  ChunkSizes sizes(dataset);
+  hsize_t previous_line = ~hsize_t{0};
+  std::vector<hsize_t> offset(dims.size(), 0);
+  for (hsize_t k = 0; k < rows.count; ++k) {  // each chunk line holding a row, once
+    const hsize_t line = (rows.first + k * rows.stride) / chunk[0] * chunk[0];
+    if (line == previous_line) continue;
+    previous_line = line;
+    std::fill(offset.begin(), offset.end(), 0);
+    offset[0] = line;
+    while (true) {  // every chunk of the line: offsets after the first counted like an odometer
+      hsize_t stored = 0;
+      if (H5Dget_chunk_storage_size(dataset, offset.data(), &stored) >= 0) sizes.add(stored);
+      std::size_t d = offset.size();
+      while (--d > 0) {
+        offset[d] += chunk[d];
+        if (offset[d] < dims[d]) break;
+        offset[d] = 0;
+      }
+      if (d == 0) break;
+    }
+  }
+}
+
+namespace {
+/// `read` (a read of `what`), its damaged chunk index named with `context` and `what`.
+template <typename Read>
+void naming_a_damaged_index(const std::string& context, const std::string& what, Read read) {
+  try {
+    read();
+  } catch (const Error& e) {
+    throw Error(context + ": " + what + ": " + e.what());
+  }
+}
+}  // namespace
+
 void read_rows(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer,
                const std::string& context, const std::string& what) {
   const std::vector<hsize_t> shape = dataset_shape(dataset, context);
   if (rows.count == 0) return;
   check_rows(shape, rows, context, what);
-  try {
-    if (read_rows_direct(dataset, rows, mem_type, buffer)) return;
-  } catch (const Error& e) {
-    throw Error(context + ": " + what + ": " + e.what());
-  }
-  read_rows_through_hdf5(dataset, rows, mem_type, buffer, context, what);
+  bool done = false;
+  naming_a_damaged_index(context, what,
+                         [&] { done = read_rows_direct(dataset, rows, mem_type, buffer); });
+  if (!done) read_rows_through_hdf5(dataset, rows, mem_type, buffer, context, what);
 }
 
 void read_rows_through_hdf5(hid_t dataset, const Rows& rows, hid_t mem_type, void* buffer,
@@ -107,6 +169,8 @@ void read_rows_through_hdf5(hid_t dataset, const Rows& rows, hid_t mem_type, voi
   const std::vector<hsize_t> shape = dataset_shape(dataset, context);
   if (rows.count == 0) return;
   check_rows(shape, rows, context, what);
+  // HDF5 allocates a chunk's stored size before reading it.
+  naming_a_damaged_index(context, what, [&] { check_chunk_index(dataset, rows); });
   std::vector<hsize_t> start(shape.size(), 0), stride(shape.size(), 1), count = shape;
   start[0] = rows.first;
   stride[0] = rows.stride;

@@ -44,6 +44,28 @@ struct Rows {
 /// Elements per row: the product of the dimensions after the first (1 for a 1-D dataset).
 std::size_t row_elements(const std::vector<hsize_t>& shape);
 
+/// The stored sizes a dataset's chunk index gives, checked as they are counted: the chunks
+/// counted are distinct byte ranges of the file, so together they cannot be larger than it;
+/// a deflated chunk cannot be smaller than its values / 1032 (deflate's longest match, 258
+/// bytes, takes two bits at least). A damaged index would otherwise have the reader (or
+/// HDF5) allocate gigabytes for one chunk before its read fails.
+class ChunkSizes {
+ public:
+  explicit ChunkSizes(hid_t dataset);
+  /// Counts a chunk of `stored` bytes; `deflated_values`: the bytes of values a deflate
+  /// stream of it must inflate to (0: no such bound). Throws Error("damaged chunk index (...)")
+  /// when it cannot be.
+  void add(hsize_t stored, std::size_t deflated_values = 0);
+
+ private:
+  hsize_t file_bytes_ = 0;  ///< 0 when HDF5 cannot say
+  hsize_t total_ = 0;
+};
+
+/// ChunkSizes over the stored chunks holding `rows` of `dataset` (nothing for a dataset that
+/// is not chunked): what read_rows_through_hdf5 checks before H5Dread.
+void check_chunk_index(hid_t dataset, const Rows& rows);
+
 /// Reads `rows` of `dataset` (a hyperslab: HDF5 reads only the chunks it needs, whatever
 /// their shape) into `buffer`, converted to `mem_type`, packed in row order. The caller
 /// sizes the buffer to rows.count * row_elements(shape). Throws "<context>: <what>" when
