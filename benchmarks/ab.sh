@@ -4,9 +4,10 @@
 # first in odd repetitions and NEW first in even ones: on this VM a run right after another
 # one that freed its memory finds that memory still backed by the host and faults it in far
 # faster than memory handed back a while before (docs/performance.md, "Session 23"), so a
-# fixed order favours the second binary. Each through /usr/bin/time with the same command line and output name (the
-# history attribute holds the command line), then the outputs compared with cmp (only
-# date_created, in the header, may differ). Uses the granule lists of benchmarks/run.sh.
+# fixed order favours the second binary. Each through /usr/bin/time with the same command
+# line and output name (the history attribute holds the command line), then the outputs
+# compared with cmp (only date_created, in the header, may differ). Uses the granule lists of
+# benchmarks/run.sh.
 #   OLD=/tmp/old/swathgrid NEW=build/src/swathgrid benchmarks/ab.sh
 #   REPS=5 CASES=seed RANKS=2 FLOOR=0 OLD=... NEW=... benchmarks/ab.sh
 #   CASES=demo ARGS="--method nearest" OLD=... NEW=... benchmarks/ab.sh

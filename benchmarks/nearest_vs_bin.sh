@@ -3,10 +3,10 @@
 # side in one run (docs/performance.md, issue 17, session 19). In every repetition: OLD with
 # --method nearest (when OLD is set), NEW with --method nearest, NEW with --method bin, in
 # this order in odd repetitions and the reverse in even ones (a run right after another finds
-# memory faster to fault in: docs/performance.md, "Session 23"); each run's regrid phase (the report's phases.regrid.max, over ranks). Prints the runs, then the
-# medians and the ratio nearest / bin, and the same of the fastest runs (a shared machine's runs
-# fall into a fast and a slow group: the fastest are the steadiest to compare). KEEP=file keeps
-# the runs.
+# memory faster to fault in: docs/performance.md, "Session 23"); each run's regrid phase (the
+# report's phases.regrid.max, over ranks). Prints the runs, then the medians and the ratio
+# nearest / bin, and the same of the fastest runs (a shared machine's runs fall into a fast and
+# a slow group: the fastest are the steadiest to compare). KEEP=file keeps the runs.
 #   WORK=/tmp/b19 CASES="demo month" RANKS=2 THREADS=1 REPS=5 OLD=/tmp/old/swathgrid \
 #     benchmarks/nearest_vs_bin.sh
 # WORK holds the granule lists <case>.txt (demo: scripts/dev.sh's 16 granules; month: run.sh's
