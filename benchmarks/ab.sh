@@ -4,10 +4,12 @@
 # first in odd repetitions and NEW first in even ones: on this VM a run right after another
 # one that freed its memory finds that memory still backed by the host and faults it in far
 # faster than memory handed back a while before (docs/performance.md, "Session 23"), so a
-# fixed order favours the second binary. Each through /usr/bin/time with the same command
-# line and output name (the history attribute holds the command line), then the outputs
-# compared with cmp (only date_created, in the header, may differ). Uses the granule lists of
-# benchmarks/run.sh.
+# fixed order favours the second binary. Every run waits PAUSE seconds (default 5) first, so
+# that each starts from the same state, as a user's run does (docs/performance.md, "Session
+# 24": back to back, a binary's runs differed by ~10 % with their place in the pair). Each
+# through /usr/bin/time with the same command line and output name (the history attribute
+# holds the command line), then the outputs compared with cmp (only date_created, in the
+# header, may differ). Uses the granule lists of benchmarks/run.sh.
 #   OLD=/tmp/old/swathgrid NEW=build/src/swathgrid benchmarks/ab.sh
 #   REPS=5 CASES=seed RANKS=2 FLOOR=0 OLD=... NEW=... benchmarks/ab.sh
 #   CASES=demo ARGS="--method nearest" OLD=... NEW=... benchmarks/ab.sh
@@ -23,6 +25,7 @@ build=$(cd "${BUILD:-$root/build}" && pwd)
 work=${WORK:-/tmp/swathgrid-bench}  # holds seed.txt and global.txt (run benchmarks/run.sh once)
 reps=${REPS:-5}
 ranks=${RANKS:-1}
+pause=${PAUSE:-5}  # seconds before each run (see above)
 cases=${CASES:-seed global}
 : "${OLD:?set OLD to the baseline swathgrid binary}" "${NEW:=$build/src/swathgrid}"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_PROC_BIND=false
@@ -46,6 +49,7 @@ for case in $cases; do
       exe=$OLD
       [[ $which == new ]] && exe=$NEW
       cp "$exe" ab-bin/swathgrid
+      sleep "$pause"
       /usr/bin/time -f "%e %U %S %R" -o ab.time mpiexec -n "$ranks" --oversubscribe --bind-to none \
         ab-bin/swathgrid --input-list "$list" "${grid[@]}" -o ab.nc >"ab.$case.$which.log" 2>&1 ||
         echo "FAIL $case $which (see $work/ab.$case.$which.log)"
@@ -62,6 +66,7 @@ for case in $cases; do
       echo "$which $r $wall" >>"ab.$case.walls"
     done
     if [[ ${FLOOR:-1} == 1 ]]; then
+      sleep "$pause"
       /usr/bin/time -f "%e %U %S %R" -o ab.time "$build/benchmarks/read_floor" \
         --input-list "$list" >/dev/null 2>&1
       read -r wall u s faults <ab.time

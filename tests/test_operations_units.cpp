@@ -5,17 +5,22 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <thread>
+#include <vector>
 #if defined(__GLIBC__)
 #include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #endif
 
+#include "../src/driver/progress.hpp"           // the progress reporter, with its clock passed in
 #include "../src/output/quicklook_picture.hpp"  // the picture without GDAL
-#include "../src/driver/progress.hpp"     // the progress reporter, with its clock passed in
 #include "swathgrid/composite.hpp"
+#include "swathgrid/environment.hpp"
 #include "swathgrid/export.hpp"
 
 namespace swathgrid {
@@ -117,6 +122,32 @@ TEST(Environment, EveryThreadAllocatesFromOneArena) {
     EXPECT_EQ(buffer[12345], 1);
   }).join();
   EXPECT_EQ(malloc_arenas(), 1);
+}
+
+/// Pages of [begin, begin + bytes) not resident (mincore), whole pages inside it.
+std::size_t pages_not_resident(const char* begin, std::size_t bytes) {
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const std::uintptr_t from = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) / page * page;
+  const std::uintptr_t to = (reinterpret_cast<std::uintptr_t>(begin) + bytes) / page * page;
+  std::vector<unsigned char> resident((to - from) / page);
+  if (mincore(reinterpret_cast<void*>(from), to - from, resident.data()) != 0) return ~0u;
+  return static_cast<std::size_t>(std::count(resident.begin(), resident.end(), 0));
+}
+
+// fault_in_heap_ahead (environment.cpp) faults in the heap's free top before malloc carves
+// it, so that merge_from's allocations do not fault memory in under malloc's lock: after
+// the heap grew (by Environment's 64 MB top pad, never touched), the top's next `ahead` / 2
+// bytes are resident.
+TEST(Environment, HeapTopIsFaultedInAheadOfMalloc) {
+  if (std::getenv("MALLOC_TOP_PAD_")) GTEST_SKIP() << "MALLOC_TOP_PAD_ set: the user's choice";
+  constexpr std::size_t kAhead = std::size_t{16} << 20;
+  // A block larger than the top: the heap grows by it and the top pad; freed, untouched.
+  std::free(std::malloc(mallinfo2().keepcost + (std::size_t{1} << 20)));
+  const auto top = [] { return static_cast<char*>(sbrk(0)) - mallinfo2().keepcost; };
+  ASSERT_GE(mallinfo2().keepcost, kAhead);
+  EXPECT_GT(pages_not_resident(top(), kAhead / 2), 0u) << "the grown top was touched";
+  fault_in_heap_ahead(kAhead);
+  EXPECT_EQ(pages_not_resident(top(), kAhead / 2), 0u);
 }
 #endif
 

@@ -9,7 +9,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
+#include <set>
+#include <vector>
 
 #include "../src/input/granule_subset.hpp"  // the subset geometry, tested on its own
 #include "swathgrid/error.hpp"
@@ -330,6 +333,40 @@ double sampled_distance(const BBox& box, double lat, double lon) {
       best = std::min(best, arc_between(lat, lon, box.south + (box.north - box.south) * i / kSteps,
                                         box.west + width * j / kSteps));
   return best;
+}
+
+// Granule arrays of a MB or more come from granule_blocks: a granule read after another was
+// freed gets that one's blocks back (memory already faulted in, not fresh heap), whatever
+// the accumulators allocated meanwhile; and its values are those of a read into new memory.
+TEST(Reader, GranuleArraysReuseTheBlocksOfTheGranuleBefore) {
+  test::ScratchDir dir("reader-blocks");
+  const std::string first = dir.file("first.nc"), second = dir.file("second.nc");
+  SynthGranuleOptions options;
+  options.seed = 1;
+  write_synthetic_granule(first, options);
+  options.seed = 2;
+  write_synthetic_granule(second, options);
+  granule_blocks::release();
+  std::set<const float*> blocks;
+  {
+    const Granule g = read_one(first, "chlor_a");
+    ASSERT_GE(g.latitude.size() * sizeof(float), granule_blocks::kGranuleBlockBytes);
+    blocks = {g.latitude.data(), g.longitude.data(), g.variables[0].values.data()};
+  }
+  std::vector<std::unique_ptr<int[]>> meanwhile;  // what the accumulators would allocate
+  for (int i = 0; i < 64; ++i) meanwhile.emplace_back(new int[1 << 14]);
+  const Granule g = read_one(second, "chlor_a");
+  EXPECT_EQ(blocks, (std::set<const float*>{g.latitude.data(), g.longitude.data(),
+                                            g.variables[0].values.data()}));
+  // The same values as the second granule read into new memory.
+  granule_blocks::release();
+  const Granule fresh = read_one(second, "chlor_a");
+  ASSERT_EQ(fresh.variables[0].values.size(), g.variables[0].values.size());
+  EXPECT_EQ(0, std::memcmp(fresh.variables[0].values.data(), g.variables[0].values.data(),
+                           g.variables[0].values.size() * sizeof(float)));
+  EXPECT_EQ(
+      0, std::memcmp(fresh.latitude.data(), g.latitude.data(), g.latitude.size() * sizeof(float)));
+  granule_blocks::release();
 }
 
 TEST(SubsetGeometry, DistanceBoundIsExactOnSimpleCasesAndNeverAboveTheDistance) {

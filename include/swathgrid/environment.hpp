@@ -3,6 +3,7 @@
 
 #include <mpi.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,14 @@ namespace swathgrid {
 /// reuse; after it, what the loop freed would otherwise stay in the
 /// rank's resident memory, under the reduction's peak.
 void release_free_memory();
+
+/// Makes sure the heap's free top has at least `ahead` bytes already faulted in (glibc's
+/// malloc on Linux; nothing elsewhere), faulting what is missing on every host thread at
+/// once. Called on the main thread before a parallel pass that allocates (merge_from): the
+/// first touch of fresh heap otherwise happens inside malloc, under its one arena's lock
+/// (the chunk header it writes past each allocation), one huge page at a time while the
+/// other threads wait (docs/performance.md, session 24).
+void fault_in_heap_ahead(std::size_t ahead);
 
 class Environment {
  public:

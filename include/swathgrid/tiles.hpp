@@ -131,11 +131,15 @@ struct TiledFields {
   std::int64_t identity_end = 0;
   bool allocated_at_identity = false;  ///< every allocated slot is back at the identity
   std::array<std::int64_t, kFieldCount> identity_values{};
+  /// bin's place of each pixel of a granule, kept from call to call (grow-only): a fresh
+  /// view per granule was page-faulted in serially (docs/performance.md, session 24).
+  Kokkos::View<std::int64_t*, MemSpace> pixel_places;
 
   TiledFields(const FieldLayout& field_layout, const TileGrid& tile_grid,
               bool cell_storage = false);
 
-  /// A cleared flag per tile of this grid.
+  /// A cleared flag per tile of this grid: the same view each call (valid until the next),
+  /// cleared again, not allocated per granule (docs/performance.md, session 24).
   TileFlags make_flags() const;
   /// Allocates (at identity) every tile flagged in `touched` that does not exist yet, in tile
   /// order. A first call allocates exactly what it needs (one chunk); a later one that needs
@@ -168,6 +172,7 @@ struct TiledFields {
   std::size_t bytes() const;  ///< of the allocated tiles (or cells)
 
  private:
+  mutable TileFlags flags_;  ///< make_flags()'s
   /// The slot of `tile` in `cells` storage, allocated (empty) when new.
   std::int32_t slot_for(std::int64_t tile);
 };

@@ -256,6 +256,7 @@ RunSummary run_composite(const Config& config, const Environment& env) {
                               : config.read_ahead == ReadAhead::kOn;
   const LocalResult local =
       regrid_my_granules(config, config.grid, layers, checkpoint, read_ahead, comm);
+  granule_blocks::release();  // no granule arrays after the loop: the memory to the reduce
   const double loop_seconds = seconds_since(start);
   start = Clock::now();
   agree_on_error(local.error, comm);  // the first collective after the loop: waits for all

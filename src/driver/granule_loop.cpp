@@ -115,11 +115,12 @@ struct DevicePositions {
 };
 
 /// Pixels `bin` adds at a time into the dense tiles of `cells` accumulators: the dense tiles
-/// then cover the footprint of ~50 lines, not of a granule (a full OCI granule at 0.01
+/// then cover the footprint of ~200 lines, not of a granule (a full OCI granule at 0.01
 /// degree near the poles touches tiles of ~14 M cells: 230 MB of dense tiles). Global 0.01
-/// degree, one rank: peak RSS 830 MB with 2^18 pixels, 810 with 2^17, 775 with 2^16, the
-/// regrid's time unchanged within the noise (docs/performance.md).
-constexpr std::size_t kCellsBinPixels = std::size_t{1} << 16;
+/// degree, one rank of two threads: peak RSS 795 MB with 2^16 pixels, 853 with 2^18, 976
+/// with 2^20; with 2^18 the run is ~5 % shorter than with 2^16 (6 interleaved runs each: a
+/// quarter of the merges and of the parallel regions; docs/performance.md, session 24).
+constexpr std::size_t kCellsBinPixels = std::size_t{1} << 18;
 
 BinTotals& operator+=(BinTotals& total, const BinTotals& part) {
   total.binned += part.binned;

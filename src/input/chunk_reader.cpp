@@ -1,6 +1,7 @@
 #include "chunk_reader.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -9,6 +10,9 @@
 
 #ifdef SWATHGRID_HAVE_LIBDEFLATE
 #include <libdeflate.h>
+#endif
+#ifdef _OPENMP
+#include <omp.h>
 #endif
 
 namespace swathgrid::h5 {
@@ -132,10 +136,10 @@ void place_chunk(const Geometry& g, const RawChunk& c, const unsigned char* elem
   }
 }
 
-/// Reads the raw (filtered) chunks holding `rows`; false when one is missing or was stored
-/// with a filter skipped. `raw` is reused from call to call (grow-only). Throws Error when
-/// the chunk index gives sizes no valid file has (ChunkSizes), before `raw` grows to them.
-bool read_raw_chunks(hid_t dataset, const Geometry& g, const Rows& rows,
+/// Finds the raw (filtered) chunks holding `rows` and their places in `raw` (grown to hold
+/// them all; reused from call to call, grow-only); false when one is missing. Throws Error
+/// when the chunk index gives sizes no valid file has (ChunkSizes), before `raw` grows to them.
+bool plan_raw_chunks(hid_t dataset, const Geometry& g, const Rows& rows,
                      std::vector<RawChunk>& chunks, std::vector<unsigned char>& raw) {
   const hsize_t first_chunk_line = rows.first / g.chunk[0] * g.chunk[0];
   ChunkSizes sizes(dataset);
@@ -153,14 +157,15 @@ bool read_raw_chunks(hid_t dataset, const Geometry& g, const Rows& rows,
         chunks.push_back(c);
       }
   if (raw.size() < total) raw.resize(total);
-  for (const RawChunk& c : chunks) {
-    hsize_t offset[3] = {c.start[0], g.rank == 3 ? c.start[1] : c.start[2], c.start[2]};
-    std::uint32_t skipped_filters = 0;
-    if (H5Dread_chunk(dataset, H5P_DEFAULT, offset, &skipped_filters, raw.data() + c.offset) < 0 ||
-        skipped_filters != 0)
-      return false;
-  }
   return true;
+}
+
+/// Reads raw chunk `c` into its place in `raw`; false when HDF5 fails or a filter was skipped.
+bool read_raw_chunk(hid_t dataset, const Geometry& g, const RawChunk& c, unsigned char* raw) {
+  hsize_t offset[3] = {c.start[0], g.rank == 3 ? c.start[1] : c.start[2], c.start[2]};
+  std::uint32_t skipped_filters = 0;
+  return H5Dread_chunk(dataset, H5P_DEFAULT, offset, &skipped_filters, raw + c.offset) >= 0 &&
+         skipped_filters == 0;
 }
 
 }  // namespace
@@ -175,12 +180,18 @@ bool read_rows_direct(hid_t dataset, const Rows& rows, hid_t mem_type, void* buf
   // Compressed bytes, kept between calls: no allocation (and page faults) per granule.
   thread_local std::vector<unsigned char> raw;
   std::vector<RawChunk> chunks;
-  if (!read_raw_chunks(dataset, *g, rows, chunks, raw)) return false;
+  if (!plan_raw_chunks(dataset, *g, rows, chunks, raw)) return false;
 
   const std::size_t chunk_bytes = g->chunk_bytes();
   const auto count = static_cast<std::int64_t>(chunks.size());
   auto* out = static_cast<unsigned char*>(buffer);
-  const unsigned char* compressed = raw.data();  // this thread's: the team's own `raw` are empty
+  unsigned char* compressed = raw.data();  // this thread's: the team's own `raw` are empty
+  // The calling thread (the team's first, the only one calling HDF5) reads the raw chunks in
+  // order and publishes how many it has read; the team inflates each as soon as it is there,
+  // the reader too once all are read: reading and inflating overlap instead of the team
+  // waiting on a serial read (docs/performance.md, session 24).
+  std::atomic<std::int64_t> chunks_read{0}, next_chunk{0};
+  std::atomic<bool> read_failed{false};
   int failures = 0;
 #ifdef _OPENMP
 #pragma omp parallel reduction(+ : failures)
@@ -194,10 +205,28 @@ bool read_rows_direct(hid_t dataset, const Rows& rows, hid_t mem_type, void* buf
     if (g->shuffled && unshuffled.size() < chunk_bytes) unshuffled.resize(chunk_bytes);
     if (!inflater) ++failures;
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic)
+    const bool reader = omp_get_thread_num() == 0;
+#else
+    const bool reader = true;
 #endif
-    for (std::int64_t k = 0; k < count; ++k) {
-      if (!inflater) continue;
+    if (reader) {
+      for (std::int64_t k = 0; k < count; ++k) {
+        if (!read_raw_chunk(dataset, *g, chunks[static_cast<std::size_t>(k)], compressed)) {
+          read_failed.store(true, std::memory_order_relaxed);
+          break;
+        }
+        chunks_read.store(k + 1, std::memory_order_release);
+      }
+      chunks_read.store(count, std::memory_order_release);  // after a failure: nobody waits
+    }
+    for (std::int64_t k = next_chunk.fetch_add(1, std::memory_order_relaxed); k < count;
+         k = next_chunk.fetch_add(1, std::memory_order_relaxed)) {
+      while (chunks_read.load(std::memory_order_acquire) <= k) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+      }
+      if (!inflater || read_failed.load(std::memory_order_relaxed)) continue;
       const RawChunk& c = chunks[static_cast<std::size_t>(k)];
       // A chunk of whole lines, all of them in `rows` (so also in the dataset), is its lines
       // of the output as they are: inflated (or unshuffled) straight into place, no copy.
@@ -223,7 +252,7 @@ bool read_rows_direct(hid_t dataset, const Rows& rows, hid_t mem_type, void* buf
     }
   }
   if (raw.size() > kKeptRawBytes) std::vector<unsigned char>().swap(raw);
-  return failures == 0;
+  return failures == 0 && !read_failed.load();
 }
 
 #endif  // SWATHGRID_HAVE_LIBDEFLATE

@@ -80,7 +80,7 @@ FloatArray read_physical(hid_t dataset, const h5::Rows& rows, const std::string&
     }
     return out;
   }
-  std::vector<double, UninitializedAllocator<double>> stored(count);
+  std::vector<double, GranuleAllocator<double>> stored(count);
   h5::read_rows(dataset, rows, H5T_NATIVE_DOUBLE, stored.data(), context, read_error);
 #pragma omp parallel for schedule(static)
   for (std::size_t i = 0; i < count; ++i) {

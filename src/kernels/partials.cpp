@@ -292,8 +292,10 @@ template <class Positions>
 BinTotals bin(const Positions& lon, const Positions& lat, const ConstPixelView& values,
               const GridSpec& grid, TiledFields& fields) {
   const std::int64_t n = static_cast<std::int64_t>(values.extent(0));
-  const Kokkos::View<std::int64_t*, MemSpace> places(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::pixel_places"), n);
+  if (static_cast<std::int64_t>(fields.pixel_places.extent(0)) < n)
+    fields.pixel_places = Kokkos::View<std::int64_t*, MemSpace>(
+        Kokkos::view_alloc(Kokkos::WithoutInitializing, "swathgrid::pixel_places"), n + n / 8);
+  const Kokkos::View<std::int64_t*, MemSpace> places = fields.pixel_places;
   const TileFlags touched = fields.make_flags();
   const TilePlace place(fields.tiles);
   std::int64_t totals[kOutcomes] = {};

@@ -5,11 +5,16 @@
 #include <cassert>
 #include <limits>
 
+#include "swathgrid/environment.hpp"
 #include "swathgrid/error.hpp"
 
 namespace swathgrid {
 
 namespace {
+
+/// Heap faulted in ahead of merge_from's allocations: a few merges' growth (a global 0.01
+/// degree granule adds ~20 MB of cells).
+constexpr std::size_t kMergeHeapAhead = std::size_t{32} << 20;
 
 /// Sets cells [begin, end) of every field of `chunk` to its identity, field by field (each a
 /// contiguous run that Kokkos fills at memory speed). Narrow high sums take their int32 range
@@ -46,7 +51,11 @@ TiledFields::TiledFields(const FieldLayout& field_layout, const TileGrid& tile_g
 }
 
 TileFlags TiledFields::make_flags() const {
-  return TileFlags("swathgrid::touched_tiles", tiles.tile_count());
+  if (static_cast<std::int64_t>(flags_.extent(0)) != tiles.tile_count())
+    flags_ = TileFlags("swathgrid::touched_tiles", tiles.tile_count());
+  else
+    Kokkos::deep_copy(flags_, 0);
+  return flags_;
 }
 
 void TiledFields::ensure_tiles(const TileFlags& touched) {
@@ -293,6 +302,9 @@ void TiledFields::merge_from(TiledFields& dense) {
   bool reset = !dense.layout.narrow_high && host.chunks.size() == dense.chunks.size();
   for (std::size_t k = 0; reset && k < dense.chunks.size(); ++k)
     reset = host.chunks[k].data() == dense.chunks[k].data();
+  // The tiles' new storage is carved from the heap's top: faulted in beforehand, on every
+  // thread, not one huge page at a time under malloc's lock (docs/performance.md, session 24).
+  fault_in_heap_ahead(kMergeHeapAhead);
   // Tile by tile (each slot of `dense` is a different tile), in parallel on the host; dealt
   // out one by one (a swath's tiles hold from one cell with data to all).
   Kokkos::parallel_for(

@@ -4,11 +4,13 @@
 #if defined(__GLIBC__)
 #include <gnu/libc-version.h>
 #include <malloc.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #endif
 
 #include <Kokkos_Core.hpp>
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -41,6 +43,9 @@ void keep_large_buffers() {
   if (!std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 256 << 20);
   if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 1 << 30);
   if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 1);
+  // The heap grows by 64 MB past each request: room that fault_in_heap_ahead faults in on
+  // every thread before malloc carves it.
+  if (!std::getenv("MALLOC_TOP_PAD_")) mallopt(M_TOP_PAD, 64 << 20);
 #endif
 }
 
@@ -202,9 +207,47 @@ bool kokkos_warnings_chosen(const std::vector<char*>& args) {
 
 }  // namespace
 
+namespace {
+/// fault_in_heap_ahead's: the end of the heap it has faulted in (pages below the top chunk are
+/// in use or were, so faulted in too); reset when the heap is trimmed.
+char* heap_faulted_end = nullptr;
+}  // namespace
+
 void release_free_memory() {
 #if defined(__GLIBC__)
   if (kGlibcMalloc) malloc_trim(0);
+  heap_faulted_end = nullptr;
+#endif
+}
+
+void fault_in_heap_ahead(std::size_t ahead) {
+#if defined(__GLIBC__) && defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  if (!kGlibcMalloc) return;
+  constexpr std::uintptr_t kBlock = std::uintptr_t{2} << 20;  // a huge page
+  char* const end_of_heap = static_cast<char*>(sbrk(0));
+  char* const top_start = end_of_heap - mallinfo2().keepcost;
+  if (heap_faulted_end < top_start) heap_faulted_end = top_start;
+  if (heap_faulted_end >= top_start + ahead / 2) return;  // room enough until the next call
+  const auto begin = reinterpret_cast<std::uintptr_t>(heap_faulted_end) / kBlock * kBlock;
+  const auto end = std::min(reinterpret_cast<std::uintptr_t>(end_of_heap),
+                            reinterpret_cast<std::uintptr_t>(top_start + ahead)) &
+                   ~std::uintptr_t{4095};
+  if (end <= begin) return;
+  const auto blocks = static_cast<std::int64_t>((end - begin + kBlock - 1) / kBlock);
+  Kokkos::parallel_for(
+      "swathgrid::fault_in_heap",
+      Kokkos::RangePolicy<Kokkos::DefaultHostExecutionSpace, Kokkos::Schedule<Kokkos::Dynamic>>(
+          0, blocks),
+      [=](const std::int64_t b) {
+        const std::uintptr_t from = begin + static_cast<std::uintptr_t>(b) * kBlock;
+        // Only a hint: memory that cannot be faulted in now is faulted in where it is used.
+        (void)madvise(reinterpret_cast<void*>(from), std::min(kBlock, end - from),
+                      MADV_POPULATE_WRITE);
+      });
+  Kokkos::DefaultHostExecutionSpace().fence();
+  heap_faulted_end = reinterpret_cast<char*>(end);
+#else
+  (void)ahead;
 #endif
 }
 
