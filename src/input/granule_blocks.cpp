@@ -1,7 +1,6 @@
 // granule_blocks: the large blocks of granule arrays, kept from granule to granule
 // (include/swathgrid/float_array.hpp).
 
-#include <algorithm>
 #include <mutex>
 #include <new>
 #include <unordered_map>
@@ -51,8 +50,13 @@ void* take(std::size_t bytes) {
   // faulted in, so the room costs address space only).
   const std::size_t size = bytes + bytes / 8;
   void* block = ::operator new(size);
-  const std::lock_guard<std::mutex> lock(pool().mutex);
-  p.size_of[block] = size;
+  try {
+    const std::lock_guard<std::mutex> lock(p.mutex);
+    p.size_of[block] = size;
+  } catch (...) {
+    ::operator delete(block);
+    throw;
+  }
   return block;
 }
 
