@@ -18,6 +18,7 @@
 #include "checkpoint.hpp"
 #include "granule_periods.hpp"
 #include "progress.hpp"
+#include "swathgrid/environment.hpp"
 #include "swathgrid/error.hpp"
 #include "swathgrid/fault.hpp"
 #include "swathgrid/gdal_warp.hpp"
@@ -122,6 +123,10 @@ struct DevicePositions {
 /// quarter of the merges and of the parallel regions; docs/performance.md, session 24).
 constexpr std::size_t kCellsBinPixels = std::size_t{1} << 18;
 
+/// Heap faulted in ahead of each merge into `cells` accumulators: a few merges' growth (a
+/// global 0.01 degree granule adds ~20 MB of cells).
+constexpr std::size_t kMergeHeapAhead = std::size_t{32} << 20;
+
 BinTotals& operator+=(BinTotals& total, const BinTotals& part) {
   total.binned += part.binned;
   total.outside_grid += part.outside_grid;
@@ -150,7 +155,12 @@ struct GranuleWorkspace {
   }
   /// `target` (from target_for) into `accumulators`: nothing to do unless `cells` storage.
   static void done(TiledFields& target, TiledFields& accumulators) {
-    if (&target != &accumulators) accumulators.merge_from(target);
+    if (&target == &accumulators) return;
+    // The cells' new storage is carved from the heap's top: faulted in first, on every
+    // thread, not one huge page at a time under malloc's lock (docs/performance.md, session
+    // 24).
+    fault_in_heap_ahead(kMergeHeapAhead);
+    accumulators.merge_from(target);
   }
 
   /// Cleared partials of `accumulators`' grid and partial layout, reusing their storage.

@@ -5,16 +5,11 @@
 #include <cassert>
 #include <limits>
 
-#include "swathgrid/environment.hpp"
 #include "swathgrid/error.hpp"
 
 namespace swathgrid {
 
 namespace {
-
-/// Heap faulted in ahead of merge_from's allocations: a few merges' growth (a global 0.01
-/// degree granule adds ~20 MB of cells).
-constexpr std::size_t kMergeHeapAhead = std::size_t{32} << 20;
 
 /// Sets cells [begin, end) of every field of `chunk` to its identity, field by field (each a
 /// contiguous run that Kokkos fills at memory speed). Narrow high sums take their int32 range
@@ -302,9 +297,6 @@ void TiledFields::merge_from(TiledFields& dense) {
   bool reset = !dense.layout.narrow_high && host.chunks.size() == dense.chunks.size();
   for (std::size_t k = 0; reset && k < dense.chunks.size(); ++k)
     reset = host.chunks[k].data() == dense.chunks[k].data();
-  // The tiles' new storage is carved from the heap's top: faulted in beforehand, on every
-  // thread, not one huge page at a time under malloc's lock (docs/performance.md, session 24).
-  fault_in_heap_ahead(kMergeHeapAhead);
   // Tile by tile (each slot of `dense` is a different tile), in parallel on the host; dealt
   // out one by one (a swath's tiles hold from one cell with data to all).
   Kokkos::parallel_for(
