@@ -440,13 +440,15 @@ TEST_P(RegridKernels, TiledAccumulatorsEqualDenseBruteForce) {
                                      std::to_string(cells);
             expect_same_accumulators(densify(acc), layout, expected, unpacked(layout), what);
             if (!cells) continue;
-            // Storage follows the data: 2 bytes of offset and the fields of each cell with data.
+            // Storage follows the data: 2 bytes of offset and the fields of each cell with
+            // data, the high sums of a mean as int32s (these values never need more).
             std::int64_t with_data = 0;
             for (std::int64_t c = 0; c < grid.cell_count(); ++c)
               with_data += expected(unpacked(layout).slot[kObservations], c) > 0;
+            const std::size_t narrow = mean ? sizeof(std::int32_t) : 0;
             EXPECT_EQ(acc.bytes(),
                       static_cast<std::size_t>(with_data) *
-                          (sizeof(std::uint16_t) + layout.count * sizeof(std::int64_t)))
+                          (sizeof(std::uint16_t) + layout.count * sizeof(std::int64_t) - narrow))
                 << what;
           }
     }
@@ -475,6 +477,48 @@ TEST(CellAccumulators, CombineCheckpointTilesLikeDenseOnes) {
   for (int f = 0; f < layout.count; ++f)
     for (std::int64_t c = 0; c < grid.cell_count(); ++c)
       ASSERT_EQ(a(f, c), b(f, c)) << "field " << f << " cell " << c;
+}
+
+TEST(CellAccumulators, HighSumsWidenExactlyWhenTheyPassAnInt32) {
+  // Cells tiles keep their high sums as int32s while they fit. 6 x 2 cells in three tiles of
+  // 2 x 2: a first granule puts small values into tiles 0 and 2 and one cell of tile 1;
+  // then 100000 values of ~98 (a high sum of ~2^31.2 at chlor_a's quantum of 2^-40) into a
+  // cell tile 0 has (widened in place) and into a cell tile 1 lacks (widened while it
+  // grows). Tile 2 stays narrow.
+  const GridSpec grid = GridSpec::from_bbox(BBox{0, 0, 6, 2}, 1.0);
+  const FieldLayout layout =
+      FieldLayout::for_stats({Stat::kMean, Stat::kCount, Stat::kMax}, Weighting::kPixel, 100.0);
+  ASSERT_TRUE(narrow_cells(layout));
+  const auto pixels = [](std::initializer_list<std::pair<float, float>> cells, int each,
+                         float value) {
+    Pixels p;
+    for (const auto& [lon, lat] : cells)
+      for (int i = 0; i < each; ++i) {
+        p.lon.push_back(lon + 0.2f + 0.6f * static_cast<float>(i % 97) / 97.0f);
+        p.lat.push_back(lat + 0.2f + 0.6f * static_cast<float>(i % 89) / 89.0f);
+        p.values.push_back(value * (1.0f + static_cast<float>(i % 13) / 64.0f));
+      }
+    return p;
+  };
+  const std::vector<Pixels> granules = {
+      pixels({{0, 0}, {1, 1}, {2, 0}, {4, 0}, {5, 1}}, 10, 0.5f),
+      pixels({{0, 0}}, 100000, 90.0f),
+      pixels({{3, 1}}, 100000, 90.0f),
+  };
+  const TiledFields acc =
+      accumulate(granules, grid, layout, Weighting::kPixel, 2, nullptr, false, true);
+  expect_same_accumulators(densify(acc), layout,
+                           dense_reference(granules, grid, layout, Weighting::kPixel),
+                           unpacked(layout), "widened");
+  const auto narrow_of = [&](std::int64_t tile) {
+    return (*acc.cell_tiles)[static_cast<std::size_t>(acc.slot_of_tile_host[tile])].narrow;
+  };
+  EXPECT_FALSE(narrow_of(0));
+  EXPECT_FALSE(narrow_of(1));
+  EXPECT_TRUE(narrow_of(2));
+  // 6 cells with data: 4 of them in the wide tiles (2 + 3 x 8 bytes), 2 in the narrow one
+  // (4 bytes fewer).
+  EXPECT_EQ(acc.bytes(), 4 * 26 + 2 * 22u);
 }
 
 TEST_P(RegridKernels, AccumulatorsGrowingInChunksEqualDenseBruteForce) {

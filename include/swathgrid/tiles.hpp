@@ -91,13 +91,45 @@ inline constexpr std::int64_t kMaxCellStorageTile = 256;
 
 /// One tile in the `cells` storage (--storage cells, docs/architecture.md "Memory per rank"):
 /// only the cells that have data, by offset in the tile, ascending, and their values
-/// field-major (layout.count x offsets.size(), every field an int64: wide high sums). A tile
-/// is rebuilt at its exact new size with every element written once: resize() leaves them
-/// uninitialised (zeroing first was a second pass over fresh memory in each merge).
+/// field-major, n = offsets.size() of each field. A `narrow` tile keeps its Σ w·v high sums
+/// as int32s in `high` (14 bytes per cell for mean,count instead of 18) and every other field
+/// as a row of n int64s in `values` (the rows in slot order, the high sum's left out); a wide
+/// tile has every field in `values`. A tile starts narrow where its layout allows
+/// (narrow_cells) and is widened, exactly, by the merge whose sum would not fit an int32 (a
+/// tile's cells hold the sums of a few passes: a cell of chlor_a reaches it past ~500 mg
+/// m^-3 in total). A tile is rebuilt at its exact new size with every element written once:
+/// resize() leaves them uninitialised (zeroing first was a second pass over fresh memory in
+/// each merge).
 struct CellTile {
   std::vector<std::uint16_t, UninitializedAllocator<std::uint16_t>> offsets;
   std::vector<std::int64_t, UninitializedAllocator<std::int64_t>> values;
+  std::vector<std::int32_t, UninitializedAllocator<std::int32_t>> high;  ///< narrow only
+  bool narrow = false;
+
+  /// Field f's row in `values` (not a narrow tile's high sums).
+  const std::int64_t* row(const FieldLayout& layout, int f) const {
+    const int high_slot = layout.slot[kSumHi];
+    return values.data() +
+           static_cast<std::size_t>(narrow && f > high_slot ? f - 1 : f) * offsets.size();
+  }
+  std::int64_t* row(const FieldLayout& layout, int f) {
+    return const_cast<std::int64_t*>(static_cast<const CellTile&>(*this).row(layout, f));
+  }
+  /// Field f of every cell, widened, into out[offsets.size()].
+  void copy_field(const FieldLayout& layout, int f, std::int64_t* out) const;
+  /// Field f of cell k, widened.
+  std::int64_t value(const FieldLayout& layout, int f, std::size_t k) const {
+    return narrow && f == layout.slot[kSumHi] ? high[k] : row(layout, f)[k];
+  }
+  /// The same cells with every field an int64 row of `values`.
+  void widen(const FieldLayout& layout);
 };
+
+/// Whether a `cells` tile of `layout` starts narrow: its Σ w·v high sums as int32s (a
+/// layout with a PackedCount word and wide high sums).
+inline bool narrow_cells(const FieldLayout& layout) {
+  return layout.packed && layout.has(kSumHi) && !layout.narrow_high;
+}
 
 /// Where a slot's values are: chunk `chunk`, slot `index` within it.
 struct SlotPlace {

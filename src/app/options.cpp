@@ -268,7 +268,7 @@ std::optional<Config> parse_command_line(int argc, char** argv, std::string& mes
       "accumulators", po::value<std::string>(&accumulators_text)->default_value("auto"),
       "per-cell sums: wide (every cell of a tile with data; 16 bytes per cell for mean,count), "
       "compact (12: at most 8388607 observations per cell; bin, pixel weighting, a variable "
-      "with a valid range within +-1024) or cells (only the cells with data: 18 bytes each "
+      "with a valid range within +-1024) or cells (only the cells with data: 14 bytes each "
       "for mean,count; --tile up to 256); auto: cells from 2^27 grid cells on, else wide")(
       "format", po::value<std::string>(&format_text)->default_value("netcdf4"),
       "output encoding: netcdf4 (NetCDF-4/HDF5, fields chunked and compressed with shuffle + "

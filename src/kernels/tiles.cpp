@@ -148,16 +148,33 @@ void combine_cell(const FieldLayout& layout, std::int64_t* to, std::int64_t to_s
 }
 
 /// Combines the values of the dense tile's cells `hits` (field f at from[f * from_stride +
-/// hits[h]]) into the cells `at` of `to` (field f at to[f * to_stride + at[h]]), as combine_cell
-/// does one cell's, a field at a time: each a tight loop over both sides in ascending order.
-void combine_hits(const FieldLayout& layout, const std::uint16_t* hits, const std::uint32_t* at,
+/// hits[h]]) into the cells `at` of `to`, as combine_cell does one cell's, a field at a time:
+/// each a tight loop over both sides in ascending order. A narrow tile's new high sums are
+/// first computed wide into `new_high` (by hit) and stored only when every one fits an int32:
+/// returns false, having stored none of them, when one does not (the caller widens the tile).
+bool combine_hits(const FieldLayout& layout, const std::uint16_t* hits, const std::uint32_t* at,
                   std::size_t count, const std::int64_t* from, std::int64_t from_stride,
-                  std::int64_t* to, std::int64_t to_stride) {
+                  CellTile& to, std::vector<std::int64_t>& new_high) {
+  const int high_slot = layout.slot[kSumHi];
+  bool outside = false;
   for (int f = 0; f < layout.count; ++f) {
+    if (to.narrow && f == high_slot) continue;  // with the observations' word, below
     const std::int64_t* source = from + f * from_stride;
-    std::int64_t* target = to + f * to_stride;
-    if (layout.packed && f == layout.slot[kObservations]) {
-      std::int64_t* high = to + layout.slot[kSumHi] * to_stride;
+    std::int64_t* target = to.row(layout, f);
+    if (layout.packed && f == layout.slot[kObservations] && to.narrow) {
+      const std::int64_t* source_high = from + high_slot * from_stride;
+      const std::int32_t* high = to.high.data();
+      new_high.resize(count);
+      for (std::size_t h = 0; h < count; ++h) {
+        const std::int64_t v = source[hits[h]];
+        const std::int64_t sum =
+            high[at[h]] + source_high[hits[h]] +
+            PackedCount::add(target[at[h]], PackedCount::observations(v), PackedCount::low_sum(v));
+        new_high[h] = sum;
+        outside |= static_cast<std::uint64_t>(sum) + 0x80000000u > 0xffffffffu;
+      }
+    } else if (layout.packed && f == layout.slot[kObservations]) {
+      std::int64_t* high = to.row(layout, high_slot);
       for (std::size_t h = 0; h < count; ++h) {
         const std::int64_t v = source[hits[h]];
         high[at[h]] +=
@@ -173,6 +190,10 @@ void combine_hits(const FieldLayout& layout, const std::uint16_t* hits, const st
       for (std::size_t h = 0; h < count; ++h) target[at[h]] += source[hits[h]];
     }
   }
+  if (!to.narrow) return true;
+  if (outside) return false;
+  for (std::size_t h = 0; h < count; ++h) to.high[at[h]] = static_cast<std::int32_t>(new_high[h]);
+  return true;
 }
 
 /// `old` (old_n elements) into `grown` with `fresh_value` inserted at the ascending positions
@@ -216,6 +237,7 @@ void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::in
     }
   }
   if (hit_count == 0) return;
+  if (tile.offsets.empty()) tile.narrow = narrow_cells(layout);
   // Where each hit goes in the merged tile (the old cells before it and the fresh hits
   // before it), and the places of the fresh ones.
   thread_local std::vector<std::uint32_t> at, fresh_at;
@@ -232,29 +254,41 @@ void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::in
       fresh_offsets.push_back(hits[h]);
     }
   }
-  if (fresh_at.empty()) {  // every hit has its cell: combined in place
-    combine_hits(layout, hits.data(), at.data(), hit_count, from, from_stride, tile.values.data(),
-                 static_cast<std::int64_t>(old_n));
-  } else {
-    // The tile grows: rebuilt at its exact new size, every element written once (old runs
-    // copied, fresh cells at the identity), then the hits combined in.
+  // The tile's cells, or (the tile grows) a copy rebuilt at its exact new size, every
+  // element written once (old runs copied, fresh cells at the identity), then the hits
+  // combined in.
+  CellTile grown;
+  CellTile& into = fresh_at.empty() ? tile : grown;
+  if (!fresh_at.empty()) {
     const std::size_t n = old_n + fresh_at.size();
-    CellTile grown;
+    grown.narrow = tile.narrow;
     grown.offsets.resize(n);
-    grown.values.resize(n * static_cast<std::size_t>(layout.count));
+    grown.values.resize(n * static_cast<std::size_t>(layout.count - (tile.narrow ? 1 : 0)));
     spread(
         tile.offsets.data(), old_n, fresh_at, [](std::size_t j) { return fresh_offsets[j]; },
         grown.offsets.data());
     for (int f = 0; f < layout.count; ++f) {
+      if (tile.narrow && f == layout.slot[kSumHi]) {
+        grown.high.resize(n);
+        spread(
+            tile.high.data(), old_n, fresh_at, [](std::size_t) { return std::int32_t{0}; },
+            grown.high.data());
+        continue;
+      }
       const std::int64_t identity = identity_of(layout, f);
       spread(
-          tile.values.data() + f * old_n, old_n, fresh_at,
-          [identity](std::size_t) { return identity; }, grown.values.data() + f * n);
+          tile.row(layout, f), old_n, fresh_at, [identity](std::size_t) { return identity; },
+          grown.row(layout, f));
     }
-    combine_hits(layout, hits.data(), at.data(), hit_count, from, from_stride, grown.values.data(),
-                 static_cast<std::int64_t>(n));
-    tile = std::move(grown);
   }
+  thread_local std::vector<std::int64_t> new_high;
+  if (!combine_hits(layout, hits.data(), at.data(), hit_count, from, from_stride, into, new_high)) {
+    // A high sum past the int32s: the tile widened, every value exact, and those stored.
+    into.widen(layout);
+    std::int64_t* high = into.row(layout, layout.slot[kSumHi]);
+    for (std::size_t h = 0; h < hit_count; ++h) high[at[h]] = new_high[h];
+  }
+  if (!fresh_at.empty()) tile = std::move(grown);
   if (reset != nullptr) {  // the cells with observations back to the identity
     for (int f = 0; f < layout.count; ++f) {
       const std::int64_t identity = identity_of(layout, f);
@@ -266,10 +300,36 @@ void merge_cells(const FieldLayout& layout, std::int64_t per_tile, const std::in
 
 void combine_cells(const FieldLayout& layout, const CellTile& from, std::int64_t* to,
                    std::int64_t to_stride) {
-  const auto n = static_cast<std::int64_t>(from.offsets.size());
-  for (std::int64_t k = 0; k < n; ++k)
-    combine_cell(layout, to + from.offsets[static_cast<std::size_t>(k)], to_stride,
-                 &from.values[static_cast<std::size_t>(k)], n);
+  const std::size_t n = from.offsets.size();
+  if (!from.narrow) {
+    for (std::size_t k = 0; k < n; ++k)
+      combine_cell(layout, to + from.offsets[k], to_stride, &from.values[k],
+                   static_cast<std::int64_t>(n));
+    return;
+  }
+  std::array<std::int64_t, kFieldCount> cell{};  // one cell's fields, widened
+  for (std::size_t k = 0; k < n; ++k) {
+    for (int f = 0; f < layout.count; ++f)
+      cell[static_cast<std::size_t>(f)] = from.value(layout, f, k);
+    combine_cell(layout, to + from.offsets[k], to_stride, cell.data(), 1);
+  }
+}
+
+void CellTile::copy_field(const FieldLayout& layout, int f, std::int64_t* out) const {
+  if (narrow && f == layout.slot[kSumHi])
+    std::copy(high.begin(), high.end(), out);
+  else
+    std::copy_n(row(layout, f), offsets.size(), out);
+}
+
+void CellTile::widen(const FieldLayout& layout) {
+  if (!narrow) return;
+  const std::size_t n = offsets.size();
+  decltype(values) wide(n * static_cast<std::size_t>(layout.count));
+  for (int f = 0; f < layout.count; ++f) copy_field(layout, f, wide.data() + f * n);
+  values = std::move(wide);
+  decltype(high)().swap(high);
+  narrow = false;
 }
 
 std::int32_t TiledFields::slot_for(std::int64_t tile) {
@@ -393,7 +453,8 @@ std::size_t TiledFields::bytes() const {
   if (cells) {
     std::size_t total = 0;
     for (const CellTile& t : *cell_tiles)
-      total += t.offsets.size() * sizeof(std::uint16_t) + t.values.size() * sizeof(std::int64_t);
+      total += t.offsets.size() * sizeof(std::uint16_t) + t.values.size() * sizeof(std::int64_t) +
+               t.high.size() * sizeof(std::int32_t);
     return total;
   }
   const std::size_t per_cell =
@@ -419,7 +480,12 @@ void HostTiles::expand_field(std::int64_t slot, int f, std::int64_t* out) const 
   const CellTile& t = (*cell_tiles)[static_cast<std::size_t>(slot)];
   const std::size_t n = t.offsets.size();
   std::fill_n(out, cells_per_tile, identity_of(layout, f));
-  for (std::size_t k = 0; k < n; ++k) out[t.offsets[k]] = t.values[f * n + k];
+  if (t.narrow && f == layout.slot[kSumHi]) {
+    for (std::size_t k = 0; k < n; ++k) out[t.offsets[k]] = t.high[k];
+    return;
+  }
+  const std::int64_t* row = t.row(layout, f);
+  for (std::size_t k = 0; k < n; ++k) out[t.offsets[k]] = row[k];
 }
 
 void HostTiles::expand(std::int64_t slot, std::int64_t* out) const {

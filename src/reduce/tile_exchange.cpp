@@ -15,6 +15,7 @@
 #include "swathgrid/host_parallel.hpp"
 #include "swathgrid/netcdf_writer.hpp"
 #include "swathgrid/statistics.hpp"
+#include "swathgrid/vector_isa.hpp"
 
 namespace swathgrid {
 
@@ -56,19 +57,20 @@ constexpr std::int64_t kPieceElements = std::int64_t{1} << 27;
 constexpr std::size_t kOffsetsPerWord = sizeof(std::int64_t) / sizeof(std::uint16_t);
 
 /// A tile in the exchange's records: its id, its number n of cells with data, their offsets
-/// (uint16, four to a word), then their values field-major (layout.count x n, wide). Only the
-/// cells with data travel: a third of a dense tile's bytes on the global 0.01 degree case.
+/// (uint16, four to a word), then their values field-major (layout.count x n, wide: a narrow
+/// tile's high sums widened). Only the cells with data travel: a third of a dense tile's
+/// bytes on the global 0.01 degree case.
 void append_record(std::vector<std::int64_t>& records, std::int64_t tile, const CellTile& cells,
-                   int field_count) {
+                   const FieldLayout& layout) {
   const std::size_t n = cells.offsets.size();
   const std::size_t words = (n + kOffsetsPerWord - 1) / kOffsetsPerWord;
   const std::size_t at = records.size();
-  records.resize(at + 2 + words + n * static_cast<std::size_t>(field_count));  // zeroed
+  records.resize(at + 2 + words + n * static_cast<std::size_t>(layout.count));  // zeroed
   records[at] = tile;
   records[at + 1] = static_cast<std::int64_t>(n);
   std::memcpy(&records[at + 2], cells.offsets.data(), n * sizeof(std::uint16_t));
-  std::copy(cells.values.begin(), cells.values.end(),
-            records.begin() + static_cast<std::ptrdiff_t>(at + 2 + words));
+  for (int f = 0; f < layout.count; ++f)
+    cells.copy_field(layout, f, &records[at + 2 + words + static_cast<std::size_t>(f) * n]);
 }
 
 /// The record at `at` into `tile` and `cells`; returns where the next record starts.
@@ -110,7 +112,7 @@ void merge_records(const std::vector<std::int64_t>& incoming, const FieldLayout&
     merge_cells(layout, per_tile, wide.data(), per_tile, it->second);
   }
   held.clear();
-  for (const auto& [id, cells] : tiles) append_record(held, id, cells, layout.count);
+  for (const auto& [id, cells] : tiles) append_record(held, id, cells, layout);
 }
 
 /// Sends `send` to `partner` and returns what `partner` sent (any size: in pieces); a
@@ -161,15 +163,14 @@ std::vector<std::int64_t> exchange_tile_row(const LocalTiles& local, const Field
     std::vector<std::int64_t> wide;
     for (const auto& [tile, slot] : it->second) {
       if (local.data.cell_tiles) {
-        append_record(held, tile, (*local.data.cell_tiles)[static_cast<std::size_t>(slot)],
-                      layout.count);
+        append_record(held, tile, (*local.data.cell_tiles)[static_cast<std::size_t>(slot)], layout);
         continue;
       }
       wide.resize(static_cast<std::size_t>(layout.count * per_tile));
       local.data.expand(slot, wide.data());
       CellTile cells;
       merge_cells(layout, per_tile, wide.data(), per_tile, cells);
-      append_record(held, tile, cells, layout.count);
+      append_record(held, tile, cells, layout);
     }
   }
   // A binomial tree rooted at the owner (MPI_Reduce's classic shape), over the sparse tiles:
@@ -254,6 +255,52 @@ struct SingleCopy {
   }
 };
 
+/// The means of n cells (PixelMean's, the same operations: the same floats) from their
+/// PackedCount words and high sums, into out[n]: a loop of its own, so that the divisions
+/// run side by side in vectors (one at a time, each waited for, they were a third of the
+/// finalize's time; docs/performance.md, session 25). Observations fit an int32 (PackedCount)
+/// and the low sums a uint32, so a narrow tile's cells convert in vectors of any width.
+template <class High>
+inline void cell_means(const std::int64_t* words, const High* high, std::size_t n,
+                       double high_scale, double low_scale, float* __restrict out) {
+  for (std::size_t j = 0; j < n; ++j) {
+    const auto count = static_cast<std::int32_t>(PackedCount::observations(words[j]));
+    const auto low = static_cast<std::uint32_t>(PackedCount::low_sum(words[j]));
+    const double total =
+        static_cast<double>(high[j]) * high_scale + static_cast<double>(low) * low_scale;
+    const auto mean = static_cast<float>(total / static_cast<double>(count));
+    out[j] = count > 0 ? mean : std::numeric_limits<float>::quiet_NaN();
+  }
+}
+
+#if defined(SWATHGRID_X86_COPIES)
+template <class High>
+__attribute__((target("avx2"), noinline)) void cell_means_avx2(const std::int64_t* words,
+                                                               const High* high, std::size_t n,
+                                                               double hs, double ls, float* out) {
+  cell_means(words, high, n, hs, ls, out);
+}
+template <class High>
+__attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void cell_means_avx512(
+    const std::int64_t* words, const High* high, std::size_t n, double hs, double ls, float* out) {
+  cell_means(words, high, n, hs, ls, out);
+}
+#endif
+
+/// cell_means in the widest vectors `isa` allows.
+template <class High>
+void cell_means(VectorIsa isa, const std::int64_t* words, const High* high, std::size_t n,
+                const ExactSum& scale, float* out) {
+  const double hs = ExactSum::power_of_two(32 - scale.bits),
+               ls = ExactSum::power_of_two(-scale.bits);
+#if defined(SWATHGRID_X86_COPIES)
+  if (isa == VectorIsa::avx512) return cell_means_avx512(words, high, n, hs, ls, out);
+  if (isa == VectorIsa::avx2) return cell_means_avx2(words, high, n, hs, ls, out);
+#endif
+  static_cast<void>(isa);
+  cell_means(words, high, n, hs, ls, out);
+}
+
 /// finalize_cells for the default statistics (mean and count, or either, of pixel weighting)
 /// in one pass over each tile's cells, from the tile itself: each cell's count and mean
 /// (PixelMean: finalize_stats' values) put in place and counted (DataCells) at once, instead
@@ -270,34 +317,44 @@ std::optional<std::int64_t> pixel_mean_and_count(const std::vector<SingleCopy>& 
       !std::all_of(config.stats.begin(), config.stats.end(),
                    [](Stat s) { return s == Stat::kMean || s == Stat::kCount; }))
     return std::nullopt;
-  const PixelMean mean(layout.value_scale);
   const bool has_sum = layout.has(kSumHi);
+  const VectorIsa isa = vector_isa();
+  // A cell's row and column in its tile without a division: o / tile_size is (o * magic) >>
+  // 32 exactly for offsets o < 2^16 and tiles of at most 256 (kMaxCellStorageTile).
+  const auto tile_size = static_cast<std::uint32_t>(tiles.tile_size);
+  const std::uint64_t magic = (std::uint64_t{1} << 32) / tile_size + 1;
   const auto tile_count = static_cast<std::int64_t>(singles.size());
   std::int64_t marked = 0, largest = 0;
 #pragma omp parallel for schedule(dynamic) reduction(+ : marked) reduction(max : largest)
   for (std::int64_t t = 0; t < tile_count; ++t) {
     const SingleCopy& single = singles[static_cast<std::size_t>(t)];
-    const auto& offsets = single.cells->offsets;
-    const std::size_t n = offsets.size();
-    const std::int64_t* values = single.cells->values.data();
-    const std::int64_t* words = values + static_cast<std::size_t>(layout.slot[kObservations]) * n;
-    const std::int64_t* high =
-        has_sum ? values + static_cast<std::size_t>(layout.slot[kSumHi]) * n : nullptr;
-    const std::int64_t* low =
-        has_sum ? values + static_cast<std::size_t>(layout.slot[kSumLo]) * n : nullptr;
+    const CellTile& cells = *single.cells;
+    const std::size_t n = cells.offsets.size();
+    const std::int64_t* words = cells.row(layout, layout.slot[kObservations]);
+    thread_local std::vector<float> means;
+    if (has_sum) {
+      means.resize(n);
+      if (cells.narrow)
+        cell_means(isa, words, cells.high.data(), n, layout.value_scale, means.data());
+      else
+        cell_means(isa, words, cells.row(layout, layout.slot[kSumHi]), n, layout.value_scale,
+                   means.data());
+    }
+    const std::int64_t rows = tiles.ny - single.row0, columns = tiles.nx - single.col0;
     for (std::size_t j = 0; j < n; ++j) {
-      const std::int64_t place = single.place(offsets[j], tiles, first_cell);
-      if (place < 0) continue;  // never: no data beyond the grid
-      const auto at = static_cast<std::size_t>(place);
+      const std::uint32_t offset = cells.offsets[j];
+      const auto row = static_cast<std::uint32_t>((offset * magic) >> 32);
+      const std::uint32_t column = offset - row * tile_size;
+      if (row >= rows || column >= columns) continue;  // never: no data beyond the grid
+      const auto at = static_cast<std::size_t>((single.row0 + row) * tiles.nx + single.col0 +
+                                               column - first_cell);
       const std::int64_t count = layout.observations(words[j]);
       largest = std::max(largest, count);
       for (std::size_t s = 0; s < config.stats.size(); ++s) {
-        if (config.stats[s] == Stat::kCount) {
+        if (config.stats[s] == Stat::kCount)
           block.counts[s][at] = static_cast<std::int32_t>(count);
-        } else {
-          const float v = mean(count, high[j], layout.sum_low(low[j]));
-          if (!std::isnan(v)) block.values[s][at] = v;
-        }
+        else if (!std::isnan(means[j]))
+          block.values[s][at] = means[j];
       }
       if (newly_counted(data, count, at)) ++marked;
     }
@@ -331,10 +388,8 @@ std::int64_t finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t
 #pragma omp parallel for schedule(dynamic)
   for (std::int64_t t = 0; t < tile_count; ++t) {
     const CellTile& cells = *singles[static_cast<std::size_t>(t)].cells;
-    const std::size_t n = cells.offsets.size();
     for (int f = 0; f < layout.count; ++f)
-      std::copy_n(cells.values.data() + static_cast<std::size_t>(f) * n, n,
-                  fields.data() + f * total + starts[static_cast<std::size_t>(t)]);
+      cells.copy_field(layout, f, fields.data() + f * total + starts[static_cast<std::size_t>(t)]);
   }
   std::int64_t filled = 0;
   const std::vector<StatGrid> grids =
