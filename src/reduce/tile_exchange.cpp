@@ -309,20 +309,25 @@ void cell_means(VectorIsa isa, const std::int64_t* words, const High* high, std:
 /// docs/performance.md, session 22). Returns the cells newly counted; nothing (the caller's
 /// general path) for other statistics or weightings, or a count beyond the int32 output
 /// (which that path reports).
+bool pixel_mean_and_count_only(const Config& config) {
+  return config.weighting == Weighting::kPixel &&
+         std::all_of(config.stats.begin(), config.stats.end(),
+                     [](Stat s) { return s == Stat::kMean || s == Stat::kCount; });
+}
+
 std::optional<std::int64_t> pixel_mean_and_count(const std::vector<SingleCopy>& singles,
                                                  std::int64_t first_cell, const FieldLayout& layout,
                                                  const TileGrid& tiles, const Config& config,
                                                  RowBlock& block, const DataCells& data) {
-  if (config.weighting != Weighting::kPixel ||
-      !std::all_of(config.stats.begin(), config.stats.end(),
-                   [](Stat s) { return s == Stat::kMean || s == Stat::kCount; }))
-    return std::nullopt;
+  if (!pixel_mean_and_count_only(config)) return std::nullopt;
   const bool has_sum = layout.has(kSumHi);
   const VectorIsa isa = vector_isa();
-  // A cell's row and column in its tile without a division: o / tile_size is (o * magic) >>
-  // 32 exactly for offsets o < 2^16 and tiles of at most 256 (kMaxCellStorageTile).
+  const std::int64_t per_tile = tiles.cells_per_tile();
+  // A cell's row and column in its tile without a division (marks only): o / tile_size is
+  // (o * magic) >> 32 exactly for offsets o < 2^16 and tiles of at most 256.
   const auto tile_size = static_cast<std::uint32_t>(tiles.tile_size);
   const std::uint64_t magic = (std::uint64_t{1} << 32) / tile_size + 1;
+  const std::size_t stat_count = config.stats.size();
   const auto tile_count = static_cast<std::int64_t>(singles.size());
   std::int64_t marked = 0, largest = 0;
 #pragma omp parallel for schedule(dynamic) reduction(+ : marked) reduction(max : largest)
@@ -340,22 +345,51 @@ std::optional<std::int64_t> pixel_mean_and_count(const std::vector<SingleCopy>& 
         cell_means(isa, words, cells.row(layout, layout.slot[kSumHi]), n, layout.value_scale,
                    means.data());
     }
-    const std::int64_t rows = tiles.ny - single.row0, columns = tiles.nx - single.col0;
+    // The whole tile, fill included, first in a tile of each statistic's own (cache-sized:
+    // cells put in place by offset), then row by row into the block: scattered into the
+    // block's rows, ~10 ns a cell went in store misses; docs/performance.md, session 25.
+    thread_local std::vector<std::vector<float>> tile_values;
+    thread_local std::vector<std::vector<std::int32_t>> tile_counts;
+    tile_values.resize(stat_count);
+    tile_counts.resize(stat_count);
+    for (std::size_t s = 0; s < stat_count; ++s) {
+      if (config.stats[s] == Stat::kCount) {
+        tile_counts[s].assign(static_cast<std::size_t>(per_tile), 0);
+        std::int32_t* out = tile_counts[s].data();
+        for (std::size_t j = 0; j < n; ++j)
+          out[cells.offsets[j]] = static_cast<std::int32_t>(layout.observations(words[j]));
+      } else {
+        tile_values[s].assign(static_cast<std::size_t>(per_tile), kOutputFillValue);
+        float* out = tile_values[s].data();
+        for (std::size_t j = 0; j < n; ++j)
+          if (!std::isnan(means[j])) out[cells.offsets[j]] = means[j];
+      }
+    }
+    const std::int64_t rows = std::min(tiles.tile_size, tiles.ny - single.row0);
+    const std::int64_t columns = std::min(tiles.tile_size, tiles.nx - single.col0);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const std::int64_t from = r * tiles.tile_size;
+      const auto at =
+          static_cast<std::size_t>((single.row0 + r) * tiles.nx + single.col0 - first_cell);
+      for (std::size_t s = 0; s < stat_count; ++s) {
+        if (config.stats[s] == Stat::kCount)
+          std::copy_n(tile_counts[s].data() + from, columns, block.counts[s].data() + at);
+        else
+          std::copy_n(tile_values[s].data() + from, columns, block.values[s].data() + at);
+      }
+    }
     for (std::size_t j = 0; j < n; ++j) {
+      const std::int64_t count = layout.observations(words[j]);
+      largest = std::max(largest, count);
+      if (!data.counted || !data.marks) {
+        marked += data.counted && count > 0;
+        continue;
+      }
       const std::uint32_t offset = cells.offsets[j];
       const auto row = static_cast<std::uint32_t>((offset * magic) >> 32);
       const std::uint32_t column = offset - row * tile_size;
-      if (row >= rows || column >= columns) continue;  // never: no data beyond the grid
       const auto at = static_cast<std::size_t>((single.row0 + row) * tiles.nx + single.col0 +
                                                column - first_cell);
-      const std::int64_t count = layout.observations(words[j]);
-      largest = std::max(largest, count);
-      for (std::size_t s = 0; s < config.stats.size(); ++s) {
-        if (config.stats[s] == Stat::kCount)
-          block.counts[s][at] = static_cast<std::int32_t>(count);
-        else if (!std::isnan(means[j]))
-          block.values[s][at] = means[j];
-      }
       if (newly_counted(data, count, at)) ++marked;
     }
   }
@@ -420,13 +454,32 @@ std::int64_t finalize_cells(const std::vector<SingleCopy>& singles, std::int64_t
   return marked;
 }
 
+/// `spans` less `cut` (both ascending and disjoint).
+ColumnSpans spans_without(const ColumnSpans& spans, const ColumnSpans& cut) {
+  ColumnSpans rest;
+  auto c = cut.begin();
+  for (const auto& [begin, end] : spans) {
+    std::int64_t from = begin;
+    while (c != cut.end() && c->second <= from) ++c;
+    for (auto k = c; k != cut.end() && k->first < end; ++k) {
+      if (k->first > from) rest.emplace_back(from, k->first);
+      from = std::max(from, k->second);
+    }
+    if (from < end) rest.emplace_back(from, end);
+  }
+  return rest;
+}
+
 /// Makes every cell of `block`'s vector of each statistic, for block.rows, hold the fill
 /// (kOutputFillValue; 0 for counts): the last call's data_columns filled again, or (a first
 /// call, a larger block) the whole vectors. Clears data_columns. Only the columns of the
 /// tiles written before are written again (a tile row of the global 0.01 degree grid: 18 MB
-/// a statistic, ~3/4 of it in columns without data).
-void refill_block(RowBlock& block, const Config& config, std::int64_t nx) {
+/// a statistic, ~3/4 of it in columns without data), and of those not the columns `whole`,
+/// which this call writes whole, fill included, in block.rows (pixel_mean_and_count).
+void refill_block(RowBlock& block, const Config& config, std::int64_t nx,
+                  const ColumnSpans& whole) {
   const auto cells = static_cast<std::size_t>(block.rows.row_count * nx);
+  const ColumnSpans rest = spans_without(block.data_columns, whole);
   const auto refill = [&](auto& vector, auto fill) {
     if (vector.size() < cells) {
       vector.resize(cells);
@@ -437,7 +490,7 @@ void refill_block(RowBlock& block, const Config& config, std::int64_t nx) {
     const std::int64_t written = std::min(block.written_rows, rows);
 #pragma omp parallel for schedule(static)
     for (std::int64_t r = 0; r < written; ++r)
-      for (const auto& [begin, end] : block.data_columns)
+      for (const auto& [begin, end] : r < block.rows.row_count ? rest : block.data_columns)
         std::fill(vector.data() + r * nx + begin, vector.data() + r * nx + end, fill);
   };
   for (std::size_t s = 0; s < config.stats.size(); ++s) {
@@ -459,7 +512,6 @@ std::int64_t finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
   inject_fault("reduce", "tile row " + std::to_string(tile_row));
   const std::int64_t per_tile = tiles.cells_per_tile();
   const std::int64_t first_cell = block.rows.row_begin * tiles.nx;
-  refill_block(block, config, tiles.nx);
   // Several ranks may hold the same tile: group the copies by tile (this rank's own, if it
   // has one, by slot; the others' as received).
   struct Copies {
@@ -475,15 +527,32 @@ std::int64_t finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
     at = read_record(received, at, layout.count, id, from);
     copies_of_tile[id].received.push_back(std::move(from));
   }
-  // The columns this call writes: its tiles' (ascending ids: ascending columns), joined.
-  for (const auto& entry : copies_of_tile) {
-    const std::int64_t begin = entry.first % tiles.tiles_x * tiles.tile_size;
+  // A tile of `cells` storage held by one rank alone (every tile of a one-rank run): its
+  // statistics from its cells with data, not from the tile expanded (a global 0.01 degree
+  // grid's tiles with data hold ~4x more cells than have data; docs/performance.md).
+  const auto single_copy = [&](const Copies& copies) -> const CellTile* {
+    if (copies.local_slot >= 0 && copies.received.empty() && local.data.cell_tiles)
+      return &(*local.data.cell_tiles)[static_cast<std::size_t>(copies.local_slot)];
+    if (copies.local_slot < 0 && copies.received.size() == 1) return &copies.received.front();
+    return nullptr;
+  };
+  // The columns this call writes: its tiles' (ascending ids: ascending columns), joined; and
+  // of those the columns pixel_mean_and_count writes whole, fill included.
+  const auto add_columns = [&](ColumnSpans& spans, std::int64_t id) {
+    const std::int64_t begin = id % tiles.tiles_x * tiles.tile_size;
     const std::int64_t end = std::min(begin + tiles.tile_size, tiles.nx);
-    if (!block.data_columns.empty() && block.data_columns.back().second == begin)
-      block.data_columns.back().second = end;
+    if (!spans.empty() && spans.back().second == begin)
+      spans.back().second = end;
     else
-      block.data_columns.emplace_back(begin, end);
+      spans.emplace_back(begin, end);
+  };
+  ColumnSpans columns, whole;
+  for (const auto& [id, copies] : copies_of_tile) {
+    add_columns(columns, id);
+    if (pixel_mean_and_count_only(config) && single_copy(copies)) add_columns(whole, id);
   }
+  refill_block(block, config, tiles.nx, whole);
+  block.data_columns = std::move(columns);
   block.written_rows = block.rows.row_count;
   std::vector<SingleCopy> singles;
   std::int64_t marked = 0;
@@ -493,15 +562,7 @@ std::int64_t finalize_tile_row(const LocalTiles& local, std::int64_t tile_row,
   for (const auto& [id, copies] : copies_of_tile) {
     const std::int64_t row0 = id / tiles.tiles_x * tiles.tile_size;
     const std::int64_t col0 = id % tiles.tiles_x * tiles.tile_size;
-    // A tile of `cells` storage held by one rank alone (every tile of a one-rank run): its
-    // statistics from its cells with data, not from the tile expanded (a global 0.01 degree
-    // grid's tiles with data hold ~4x more cells than have data; docs/performance.md).
-    const CellTile* single = nullptr;
-    if (copies.local_slot >= 0 && copies.received.empty() && local.data.cell_tiles)
-      single = &(*local.data.cell_tiles)[static_cast<std::size_t>(copies.local_slot)];
-    else if (copies.local_slot < 0 && copies.received.size() == 1)
-      single = &copies.received.front();
-    if (single) {
+    if (const CellTile* single = single_copy(copies)) {
       singles.push_back(SingleCopy{single, row0, col0});
       continue;
     }
