@@ -95,11 +95,10 @@ inline constexpr std::int64_t kMaxCellStorageTile = 256;
 /// as int32s in `high` (14 bytes per cell for mean,count instead of 18) and every other field
 /// as a row of n int64s in `values` (the rows in slot order, the high sum's left out); a wide
 /// tile has every field in `values`. A tile starts narrow where its layout allows
-/// (narrow_cells) and is widened, exactly, by the merge whose sum would not fit an int32 (a
-/// tile's cells hold the sums of a few passes: a cell of chlor_a reaches it past ~500 mg
-/// m^-3 in total). A tile is rebuilt at its exact new size with every element written once:
-/// resize() leaves them uninitialised (zeroing first was a second pass over fresh memory in
-/// each merge).
+/// (narrow_cells) and is widened, exactly, by the merge whose sum would not fit an int32 (at
+/// the finest quantum, 2^-40, a cell's total must pass 2^23: 8.4 M mg m^-3 of chlor_a). A tile is
+/// rebuilt at its exact new size with every element written once: resize() leaves them
+/// uninitialised (zeroing first was a second pass over fresh memory in each merge).
 struct CellTile {
   std::vector<std::uint16_t, UninitializedAllocator<std::uint16_t>> offsets;
   std::vector<std::int64_t, UninitializedAllocator<std::int64_t>> values;

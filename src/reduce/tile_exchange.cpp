@@ -301,20 +301,23 @@ void cell_means(VectorIsa isa, const std::int64_t* words, const High* high, std:
   cell_means(words, high, n, hs, ls, out);
 }
 
-/// finalize_cells for the default statistics (mean and count, or either, of pixel weighting)
-/// in one pass over each tile's cells, from the tile itself: each cell's count and mean
-/// (PixelMean: finalize_stats' values) put in place and counted (DataCells) at once, instead
-/// of the cells copied together, four passes of finalize_stats and a pass to put them in
-/// place (the tile rows' finalize of a global 0.01 degree grid on one rank: ~0.6 s;
-/// docs/performance.md, session 22). Returns the cells newly counted; nothing (the caller's
-/// general path) for other statistics or weightings, or a count beyond the int32 output
-/// (which that path reports).
+/// Whether pixel_mean_and_count finalizes a run's tiles held by one copy: mean and count (or
+/// either) of pixel weighting.
 bool pixel_mean_and_count_only(const Config& config) {
   return config.weighting == Weighting::kPixel &&
          std::all_of(config.stats.begin(), config.stats.end(),
                      [](Stat s) { return s == Stat::kMean || s == Stat::kCount; });
 }
 
+/// finalize_cells for the default statistics (pixel_mean_and_count_only) from each tile's
+/// cells themselves: their means (cell_means: finalize_stats' values) and counts put in place
+/// in a tile of each statistic that starts at the fill, copied into `block` row by row (the
+/// whole tile: refill_block leaves those columns alone), and the cells counted (DataCells),
+/// instead of the cells copied together, four passes of finalize_stats and a pass to put
+/// them in place (the tile rows' finalize of a global 0.01 degree grid on one rank: ~0.6 s;
+/// docs/performance.md, sessions 22 and 25). Returns the cells newly counted; nothing (the
+/// caller's general path) for other statistics or weightings, or a count beyond the int32
+/// output (which that path reports).
 std::optional<std::int64_t> pixel_mean_and_count(const std::vector<SingleCopy>& singles,
                                                  std::int64_t first_cell, const FieldLayout& layout,
                                                  const TileGrid& tiles, const Config& config,
