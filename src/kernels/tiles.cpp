@@ -480,12 +480,7 @@ void HostTiles::expand_field(std::int64_t slot, int f, std::int64_t* out) const 
   const CellTile& t = (*cell_tiles)[static_cast<std::size_t>(slot)];
   const std::size_t n = t.offsets.size();
   std::fill_n(out, cells_per_tile, identity_of(layout, f));
-  if (t.narrow && f == layout.slot[kSumHi]) {
-    for (std::size_t k = 0; k < n; ++k) out[t.offsets[k]] = t.high[k];
-    return;
-  }
-  const std::int64_t* row = t.row(layout, f);
-  for (std::size_t k = 0; k < n; ++k) out[t.offsets[k]] = row[k];
+  for (std::size_t k = 0; k < n; ++k) out[t.offsets[k]] = t.value(layout, f, k);
 }
 
 void HostTiles::expand(std::int64_t slot, std::int64_t* out) const {

@@ -431,17 +431,20 @@ class Netcdf4File final : public NcFile {
     }
   };
 
+  /// One compressed chunk at `offset` of dataset `set`, by H5Dwrite_chunk (counted).
+  static void store_chunk(hid_t set, const hsize_t* offset, const unsigned char* data,
+                          std::size_t size, const std::string& what) {
+    check_h5(H5Dwrite_chunk(set, H5P_DEFAULT, 0, offset, size, data), what);
+    bytes_stored_directly_count() += static_cast<std::int64_t>(size);
+  }
+
   /// Rank 0 stores a payload: its chunks by H5Dwrite_chunk, its block by H5Dwrite.
   void store(int varid, const Payload& p, hid_t type) {
     if (p.chunks.empty() && !p.has_block) return;
     const hid_t set = dataset(varid);
     const std::string what = "writing " + variable_name(varid);
-    for (std::size_t i = 0; i < p.chunks.size(); ++i) {
-      check_h5(H5Dwrite_chunk(set, H5P_DEFAULT, 0, p.offsets.data() + i * p.ndims, p.chunks[i].size,
-                              p.chunks[i].data),
-               what);
-      bytes_stored_directly_count() += static_cast<std::int64_t>(p.chunks[i].size);
-    }
+    for (std::size_t i = 0; i < p.chunks.size(); ++i)
+      store_chunk(set, p.offsets.data() + i * p.ndims, p.chunks[i].data, p.chunks[i].size, what);
     chunks_written_directly_count() += p.chunks.size();
     if (!p.has_block) return;
     bytes_stored_directly_count() += static_cast<std::int64_t>(p.block.size);
@@ -642,6 +645,7 @@ class Netcdf4File final : public NcFile {
     // threads spin (~0.2 s of the global 1 km case's write; docs/performance.md, session 25).
     // The file's chunks are in the same order as before.
     const hid_t set = dataset(varid);
+    const std::string what = "writing " + variable_name(varid);
     const std::unique_ptr<std::atomic<bool>[]> ready(
         new std::atomic<bool>[static_cast<std::size_t>(chunks)]);
     for (std::int64_t i = 0; i < chunks; ++i) ready[static_cast<std::size_t>(i)].store(false);
@@ -670,11 +674,8 @@ class Netcdf4File final : public NcFile {
           if (failed.load(std::memory_order_relaxed)) return;  // reported below
           try {
             const std::vector<unsigned char>& bytes = bytes_of(stored);
-            check_h5(H5Dwrite_chunk(set, H5P_DEFAULT, 0,
-                                    p.offsets.data() + static_cast<std::size_t>(stored) * p.ndims,
-                                    bytes.size(), bytes.data()),
-                     "writing " + variable_name(varid));
-            bytes_stored_directly_count() += static_cast<std::int64_t>(bytes.size());
+            store_chunk(set, p.offsets.data() + static_cast<std::size_t>(stored) * p.ndims,
+                        bytes.data(), bytes.size(), what);
             std::vector<unsigned char>().swap(p.owned[static_cast<std::size_t>(stored)]);
             ++stored;
           } catch (const std::exception& e) {
