@@ -12,7 +12,9 @@ namespace swathgrid {
 
 /// Seconds one phase took on each rank, and their spread (STYLE.md 8).
 struct PhaseTimes {
-  std::string name;  ///< read, project, regrid, loop, wait, reduce, write, export, total
+  /// read, project, regrid (with nearest: then nearest_survey, nearest_search, nearest_values,
+  /// its parts), loop, wait, reduce, write, export, total
+  std::string name;
   std::vector<double> per_rank;   ///< seconds, in rank order
   double min = 0.0, median = 0.0, max = 0.0;
 };

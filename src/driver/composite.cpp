@@ -355,8 +355,17 @@ RunSummary run_composite(const Config& config, const Environment& env) {
                                                    {"write", output.write_seconds},
                                                    {"export", export_seconds},
                                                    {"total", seconds_since(run_start)}};
-  for (const auto& [name, seconds] : phases)
+  for (const auto& [name, seconds] : phases) {
     summary.phases.push_back(make_phase_times(name, allgather(seconds, comm)));
+    if (config.method != Method::kNearest || std::string(name) != "regrid") continue;
+    // nearest: the regrid's parts (every rank takes part in these allgathers, or none)
+    const std::pair<const char*, double> parts[] = {
+        {"nearest_survey", local.nearest_survey_seconds},
+        {"nearest_search", local.nearest_search_seconds},
+        {"nearest_values", local.nearest_values_seconds}};
+    for (const auto& [part, part_seconds] : parts)
+      summary.phases.push_back(make_phase_times(part, allgather(part_seconds, comm)));
+  }
   summary.seconds = summary.phase("total").max;
   std::string error;
   if (env.rank() == 0 && !config.report_path.empty()) {

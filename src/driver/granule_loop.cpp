@@ -238,8 +238,12 @@ void nearest_granule(const Granule& granule, const Config& config, const GridSpe
   const std::size_t plane = granule.lines * granule.pixels;
   for (std::int64_t row = 0; row < sub.ny; row += block_rows) {
     const CellBlock block{row, std::min(sub.ny, row + block_rows), 0, grid.nx};
+    auto start = Clock::now();
     const CellPixelView nearest = work.nearest.search(sub, block);
+    Kokkos::fence();
+    local.nearest_search_seconds += seconds_since(start);
     ++local.nearest_searches;
+    start = Clock::now();
     const CellBlock in_grid{window.begin + block.row_begin, window.begin + block.row_end, 0,
                             grid.nx};
     for (Layer& layer : layers) {
@@ -258,6 +262,8 @@ void nearest_granule(const Granule& granule, const Config& config, const GridSpe
       }
       GranuleWorkspace::done(target, accumulators);
     }
+    Kokkos::fence();
+    local.nearest_values_seconds += seconds_since(start);
   }
 }
 
@@ -310,9 +316,13 @@ void regrid_granule(const Granule& granule, std::int64_t period, const Config& c
   // bin needs no window: its first pass finds whether the granule touches the grid.
   const bool bin = config.method == Method::kBin;
   RowWindow window;
-  if (config.method == Method::kNearest)  // one pass: its rows and its candidates
+  if (config.method == Method::kNearest) {  // one pass: its rows and its candidates
+    const auto survey_start = Clock::now();
     work.nearest.survey(pos.lon, pos.lat, granule.lines, granule.pixels, grid,
                         config.max_distance_m);
+    Kokkos::fence();
+    local.nearest_survey_seconds += seconds_since(survey_start);
+  }
   if (!bin) {
     const RowWindow touched =
         config.method == Method::kNearest ? work.nearest.rows() : pos.rows(grid);

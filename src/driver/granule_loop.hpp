@@ -40,6 +40,10 @@ struct LocalResult {
   /// nearest: searches of a block of a granule's rows, each serving every layer (variable,
   /// band) of the granule; not checkpointed (it counts this run's work).
   std::int64_t nearest_searches = 0;
+  /// nearest: the regrid's seconds split into its survey of the granule's pixels, its searches
+  /// (which pixel each cell takes) and the cell values of every layer (docs/user-guide.md,
+  /// --report); parts of regrid_seconds, not checkpointed.
+  double nearest_survey_seconds = 0.0, nearest_search_seconds = 0.0, nearest_values_seconds = 0.0;
   /// warp: GDAL geolocation transformers built, one per granule touching the grid, each
   /// serving every layer; not checkpointed.
   std::int64_t warp_transformers = 0;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "e2e_support.hpp"
@@ -340,6 +341,29 @@ void expect_geometry_once_per_granule(const std::string& three, const std::strin
 TEST(Features, NearestSearchesOncePerGranuleForThreeVariables) {
   // The grid (400 x 500 cells) is one block: one search per granule touching it, not three.
   expect_geometry_once_per_granule("nearest_3var", "nearest_searches", "nearest_n2");
+}
+
+TEST(Features, NearestReportSplitsItsRegrid) {
+  // nearest's report has its regrid's parts (survey, searches, cell values) as phases: on every
+  // rank within that rank's regrid, and taking time where the rank regridded; warp's has none.
+  const auto read = [](const std::string& name) {
+    std::ifstream in(e2e_dir() + "/" + name + ".json");
+    return nlohmann::json::parse(in);
+  };
+  const nlohmann::json nearest = read("nearest_3var")["phases"];
+  const std::vector<double> regrid = nearest["regrid"]["per_rank"];
+  ASSERT_EQ(regrid.size(), 2U);
+  for (const char* part : {"nearest_survey", "nearest_search", "nearest_values"}) {
+    ASSERT_TRUE(nearest.contains(part)) << part;
+    EXPECT_GT(nearest[part]["max"].get<double>(), 0.0) << part;
+  }
+  for (std::size_t rank = 0; rank < regrid.size(); ++rank) {
+    double parts = 0.0;
+    for (const char* part : {"nearest_survey", "nearest_search", "nearest_values"})
+      parts += nearest[part]["per_rank"][rank].get<double>();
+    EXPECT_LE(parts, regrid[rank] + 1e-3) << "rank " << rank;
+  }
+  EXPECT_FALSE(read("warp_3var")["phases"].contains("nearest_search"));
 }
 
 TEST(Features, WarpTransformerOncePerGranuleForThreeVariables) {
