@@ -139,13 +139,17 @@ class NearestSearch {
   CandidateView candidates_;
   BandView bands_;
   BandView batch_bands_;      ///< per batch of the scatter's candidates: the union of their bands
-  UnitVectorView positions_;  ///< NaN: no navigation; only near candidates written
+  /// Unit vectors of the pixels near candidates only (NaN: no navigation), line by line: pixel
+  /// i of line l at i + position_shift_(l) (compact, so that a granule's scatter touches a few
+  /// MB, not 24 bytes for every pixel read: fresh pages of that were ~0.1 s of a month).
+  UnitVectorView positions_;
+  OffsetView position_shift_;  ///< per line: index in positions_ minus pixel index
   CellPixelView keys_;        ///< per cell of the block, its rows padded (search())
   CellPixelView chosen_;      ///< what search() returns
 };
 
 /// For every cell of `grid`, the pixel chosen by the rule above, or -1 (a NearestSearch of
-/// its own: allocates ~31 bytes per pixel and 16 per cell).
+/// its own: allocates ~6 bytes per pixel, 24 per pixel near the grid and 16 per cell).
 CellPixelView nearest_pixel_per_cell(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                      std::size_t lines, std::size_t pixels, const GridSpec& grid,
                                      double max_distance_m);

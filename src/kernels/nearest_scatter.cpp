@@ -204,7 +204,8 @@ struct ScatterFunctor {
   Kokkos::View<const float* [2], MemSpace> bands;  ///< latitudes each candidate may reach
   Kokkos::View<const float* [2], MemSpace> batch_bands;  ///< those of each batch's candidates
   float band_north, band_south;  ///< centre latitudes of `rows`, widened by the slack
-  Kokkos::View<const double* [3], MemSpace> positions;
+  Kokkos::View<const double* [3], MemSpace> positions;         ///< compact: see position_shift
+  Kokkos::View<const std::int64_t*, MemSpace> position_shift;  ///< per line: place - index
   ConstPixelView lon_deg, lat_deg;
   std::int64_t lines, pixels;
   GridSpec grid;
@@ -222,24 +223,27 @@ struct ScatterFunctor {
   double single_image_deg;
   VectorIsa isa;  ///< the vectors prepare_batch uses (vector_isa())
 
-  KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t i) const {
-    return positions(i, 0) == positions(i, 0);
+  /// By place in `positions` (a pixel index plus its line's position_shift).
+  KOKKOS_INLINE_FUNCTION bool has_navigation(std::int64_t place) const {
+    return positions(place, 0) == positions(place, 0);
   }
-  KOKKOS_INLINE_FUNCTION Vec3 position(std::int64_t i) const {
-    return {positions(i, 0), positions(i, 1), positions(i, 2)};
+  KOKKOS_INLINE_FUNCTION Vec3 position(std::int64_t place) const {
+    return {positions(place, 0), positions(place, 1), positions(place, 2)};
   }
 
-  /// Spacing vector to the neighbours i -/+ stride (k: coordinate of i along that axis, of n).
-  KOKKOS_INLINE_FUNCTION bool spacing(std::int64_t i, std::int64_t k, std::int64_t n,
-                                      std::int64_t stride, const Vec3& p, Vec3& v) const {
-    const bool before = k > 0 && has_navigation(i - stride);
-    const bool after = k + 1 < n && has_navigation(i + stride);
+  /// Spacing vector to the neighbours at places `before` and `after` in `positions` (k: the
+  /// pixel's coordinate along that axis, of n; a neighbour beyond 0 or n - 1 is not read).
+  KOKKOS_INLINE_FUNCTION bool spacing(std::int64_t before_place, std::int64_t after_place,
+                                      std::int64_t k, std::int64_t n, const Vec3& p,
+                                      Vec3& v) const {
+    const bool before = k > 0 && has_navigation(before_place);
+    const bool after = k + 1 < n && has_navigation(after_place);
     if (before && after) {
-      v = combine(1.0, position(i + stride), 1.0, position(i - stride), 2.0);
+      v = combine(1.0, position(after_place), 1.0, position(before_place), 2.0);
     } else if (after) {
-      v = minus(position(i + stride), p);
+      v = minus(position(after_place), p);
     } else if (before) {
-      v = minus(p, position(i - stride));
+      v = minus(p, position(before_place));
     }
     return before || after;
   }
@@ -353,35 +357,44 @@ struct ScatterFunctor {
   /// near the block or has no navigation.
   KOKKOS_INLINE_FUNCTION void gather(std::int64_t k, int j, CandidateBatch& b,
                                      double* valid) const {
-    b.px[j] = b.py[j] = b.pz[j] = 0.0;
-    b.ax[j] = b.ay[j] = b.az[j] = b.cx[j] = b.cy[j] = b.cz[j] = 0.0;
-    b.lon[j] = b.lat[j] = 0.0;
-    b.index[j] = 0;
-    valid[j] = 0.0;
-    if (k >= static_cast<std::int64_t>(candidates.extent(0))) return;
-    if (bands(k, 1) < band_south || bands(k, 0) > band_north) return;  // not near the rows
-    const std::int64_t i = candidates(k);
-    if (!has_navigation(i)) return;
-    const Vec3 p = position(i);
+    // Each field written once, at the end (zeroing the lanes first became a memset of the
+    // batch, ~1/4 of the gather's time; docs/performance.md, issue 17, session 27).
+    Vec3 p{0.0, 0.0, 0.0}, v_a{0.0, 0.0, 0.0}, v_c{0.0, 0.0, 0.0};
+    double lon = 0.0, lat = 0.0, is_valid = 0.0;
+    std::int64_t i = 0;
+    if (k < static_cast<std::int64_t>(candidates.extent(0)) &&
+        !(bands(k, 1) < band_south || bands(k, 0) > band_north)) {  // near the rows
+      i = candidates(k);
+      const std::int64_t line = i / pixels;
+      const std::int64_t place = i + position_shift(line);
+      if (has_navigation(place)) {
+        p = position(place);
+        lon = lon_deg(i);
+        lat = lat_deg(i);
+        is_valid = 1.0;
+        const std::int64_t up = line > 0 ? i - pixels + position_shift(line - 1) : place;
+        const std::int64_t down = line + 1 < lines ? i + pixels + position_shift(line + 1) : place;
+        if (!(uniform_radius > 0.0) &&
+            !(spacing(up, down, line, lines, p, v_a) &&
+              spacing(place - 1, place + 1, i - line * pixels, pixels, p, v_c)))
+          v_a = v_c = Vec3{0.0, 0.0, 0.0};  // no footprint: zero spacing vectors
+      } else {
+        i = 0;
+      }
+    }
     b.px[j] = p.x;
     b.py[j] = p.y;
     b.pz[j] = p.z;
-    b.lon[j] = lon_deg(i);
-    b.lat[j] = lat_deg(i);
-    b.index[j] = i;
-    valid[j] = 1.0;
-    if (uniform_radius > 0.0) return;
-    Vec3 v_a{0.0, 0.0, 0.0}, v_c{0.0, 0.0, 0.0};
-    const std::int64_t line = i / pixels;
-    if (!spacing(i, line, lines, pixels, p, v_a) ||
-        !spacing(i, i - line * pixels, pixels, 1, p, v_c))
-      return;  // no footprint: zero spacing vectors
     b.ax[j] = v_a.x;
     b.ay[j] = v_a.y;
     b.az[j] = v_a.z;
     b.cx[j] = v_c.x;
     b.cy[j] = v_c.y;
     b.cz[j] = v_c.z;
+    b.lon[j] = lon;
+    b.lat[j] = lat;
+    b.index[j] = i;
+    valid[j] = is_valid;
   }
 
   /// Every lane's reach and window, branch-free (vectorised across the lanes): a footprint
@@ -718,31 +731,61 @@ void batch_bands_of(const Kokkos::View<float* [2], MemSpace>& bands, std::int64_
       });
 }
 
-/// Unit vectors of the pixels the scatter reads (NaN: no navigation): on each line, those
-/// between the candidates of it and of the lines before and after, one pixel wider (the
-/// candidates and their four neighbours); the others are left unwritten, never read. (A free
-/// function: CUDA allows no extended lambda in a private member function.)
+/// The pixels of `line` whose unit vectors the scatter reads: [first, last), those between the
+/// candidates of it and of the lines before and after, one pixel wider (the candidates and
+/// their four neighbours); first >= last: none.
+KOKKOS_INLINE_FUNCTION void pixels_near_candidates(
+    const Kokkos::View<std::int32_t* [3], MemSpace>& line_info, std::int64_t lines,
+    std::int64_t pixels, std::int64_t line, std::int64_t& first, std::int64_t& last) {
+  first = pixels;
+  last = 0;
+  for (std::int64_t l = line > 0 ? line - 1 : 0; l <= line + 1 && l < lines; ++l) {
+    if (line_info(l, 1) >= line_info(l, 2)) continue;
+    if (line_info(l, 1) < first) first = line_info(l, 1);
+    if (line_info(l, 2) > last) last = line_info(l, 2);
+  }
+  if (first > 0) --first;
+  if (last < pixels) ++last;
+}
+
+/// Per line, where its pixels near candidates go in the compact positions: shift(line) = place
+/// of its first one minus that pixel's index (lines without any: a shift never used). Returns
+/// how many places all lines need.
+std::int64_t position_shifts(const Kokkos::View<std::int32_t* [3], MemSpace>& line_info,
+                             std::int64_t lines, std::int64_t pixels,
+                             const Kokkos::View<std::int64_t*, MemSpace>& shift) {
+  std::int64_t total = 0;
+  Kokkos::parallel_scan(
+      "swathgrid::nearest::position_shifts", Policy(ExecSpace(), 0, lines),
+      KOKKOS_LAMBDA(std::int64_t line, std::int64_t & sum, bool final) {
+        std::int64_t first = 0, last = 0;
+        pixels_near_candidates(line_info, lines, pixels, line, first, last);
+        if (final) shift(line) = sum - (line * pixels + first);
+        sum += first < last ? last - first : 0;
+      },
+      total);
+  return total;
+}
+
+/// Unit vectors of the pixels the scatter reads (NaN: no navigation), at their places
+/// (position_shifts); the other pixels have none. (A free function: CUDA allows no extended
+/// lambda in a private member function.)
 void unit_vectors_near_candidates(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
                                   std::int64_t lines, std::int64_t pixels,
                                   const Kokkos::View<std::int32_t* [3], MemSpace>& line_info,
+                                  const Kokkos::View<const std::int64_t*, MemSpace>& shift,
                                   const Kokkos::View<double* [3], MemSpace>& positions) {
   const VectorIsa isa = vector_isa();
   Kokkos::parallel_for(
       "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
       KOKKOS_LAMBDA(std::int64_t line) {
-        std::int64_t first = pixels, last = 0;
-        for (std::int64_t l = line > 0 ? line - 1 : 0; l <= line + 1 && l < lines; ++l) {
-          if (line_info(l, 1) >= line_info(l, 2)) continue;
-          if (line_info(l, 1) < first) first = line_info(l, 1);
-          if (line_info(l, 2) > last) last = line_info(l, 2);
-        }
-        if (first > 0) --first;
-        if (last < pixels) ++last;
+        std::int64_t first = 0, last = 0;
+        pixels_near_candidates(line_info, lines, pixels, line, first, last);
         if (first >= last) return;
         const std::int64_t i = line * pixels + first;
         const float* lon = &lon_deg(i);
         const float* lat = &lat_deg(i);
-        double* pos = &positions(i, 0);
+        double* pos = &positions(i + shift(line), 0);
 #if defined(SWATHGRID_X86_DISPATCH)
         if (isa == VectorIsa::avx512) return unit_vectors_run_avx512(lon, lat, pos, last - first);
         if (isa == VectorIsa::avx2) return unit_vectors_run_avx2(lon, lat, pos, last - first);
@@ -758,8 +801,11 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
   assert(block.row_begin >= 0 && block.row_end <= window.ny && block.col_begin >= 0 &&
          block.col_end <= window.nx && block.rows() >= 0 && block.cols() >= 0);
   if (!have_unit_vectors_) {
-    grow(positions_, lines_ * pixels_, "swathgrid::nearest_positions");
-    unit_vectors_near_candidates(lon_, lat_, lines_, pixels_, line_info_, positions_);
+    grow(position_shift_, lines_, "swathgrid::nearest_position_shift");
+    grow(positions_, position_shifts(line_info_, lines_, pixels_, position_shift_),
+         "swathgrid::nearest_positions");
+    unit_vectors_near_candidates(lon_, lat_, lines_, pixels_, line_info_, position_shift_,
+                                 positions_);
     grow(batch_bands_, (candidate_count_ + kBatch - 1) / kBatch, "swathgrid::nearest_batch_bands");
     batch_bands_of(bands_, candidate_count_, batch_bands_);
     have_unit_vectors_ = true;
@@ -794,6 +840,7 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
       north_of(block.row_begin),
       south_of(block.row_end),
       positions_,
+      position_shift_,
       lon_,
       lat_,
       lines_,
