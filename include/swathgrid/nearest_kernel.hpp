@@ -141,7 +141,7 @@ class NearestSearch {
   BandView batch_bands_;      ///< per batch of the scatter's candidates: the union of their bands
   /// Unit vectors of the pixels near candidates only (NaN: no navigation), line by line: pixel
   /// i of line l at i + position_shift_(l) (compact, so that a granule's scatter touches a few
-  /// MB, not 24 bytes for every pixel read: fresh pages of that were ~0.1 s of a month).
+  /// MB, not 24 bytes for every pixel read: fresh pages of that were up to 0.16 s of a month).
   UnitVectorView positions_;
   OffsetView position_shift_;  ///< per line: index in positions_ minus pixel index
   CellPixelView keys_;        ///< per cell of the block, its rows padded (search())

@@ -367,19 +367,19 @@ struct ScatterFunctor {
       i = candidates(k);
       const std::int64_t line = i / pixels;
       const std::int64_t place = i + position_shift(line);
-      if (has_navigation(place)) {
+      if (has_navigation(place)) {  // else an invalid lane: prepare gives it no rows
         p = position(place);
         lon = lon_deg(i);
         lat = lat_deg(i);
         is_valid = 1.0;
-        const std::int64_t up = line > 0 ? i - pixels + position_shift(line - 1) : place;
-        const std::int64_t down = line + 1 < lines ? i + pixels + position_shift(line + 1) : place;
-        if (!(uniform_radius > 0.0) &&
-            !(spacing(up, down, line, lines, p, v_a) &&
-              spacing(place - 1, place + 1, i - line * pixels, pixels, p, v_c)))
-          v_a = v_c = Vec3{0.0, 0.0, 0.0};  // no footprint: zero spacing vectors
-      } else {
-        i = 0;
+        if (!(uniform_radius > 0.0)) {  // the footprint's spacing vectors
+          const std::int64_t up = line > 0 ? i - pixels + position_shift(line - 1) : place;
+          const std::int64_t down =
+              line + 1 < lines ? i + pixels + position_shift(line + 1) : place;
+          if (!(spacing(up, down, line, lines, p, v_a) &&
+                spacing(place - 1, place + 1, i - line * pixels, pixels, p, v_c)))
+            v_a = v_c = Vec3{0.0, 0.0, 0.0};  // no footprint: zero spacing vectors
+        }
       }
     }
     b.px[j] = p.x;
