@@ -459,18 +459,21 @@ TEST(NearestKernel, RunsReachAsFarAsTheirNeighbouringLines) {
   for (const std::int64_t pixel : got) middle_line += pixel >= 0 && pixel / 64 == 2;
   EXPECT_GT(middle_line, 2000);
 
-  // The same for the groups of 8 runs tested first (128 pixels of 20 m: 2.6 km), their
-  // interior group's cells 7-15 km north.
+  // The same for the groups of 8 runs tested first (128 pixels of 20 m: 2.6 km), cells 7-15
+  // km north of an interior group (pixels 128-255), and of a line's first and last groups
+  // (pixels 0-127, 256-299: no pixel beyond them on their line; tested whole since session 28).
   const Swath wide = make_swath({-75.0, 35.0, 0.0, 5, 300, 40000.0, 20.0, 0.0});
-  const Vec3 group = wide.point(2.0, 192.0);
-  const double group_lat = std::asin(group.z) / kRadPerDeg;
-  const double group_lon = std::atan2(group.y, group.x) / kRadPerDeg;
-  const GridSpec group_north = window(group_lon - 0.025, group_lat + 0.14, 0.0005, 100, 160);
-  expect_matches_brute_force(wide, group_north, 0.0, 5000);
-  std::int64_t group_line = 0;
-  for (const std::int64_t pixel : run_kernel(wide, group_north, 0.0))
-    group_line += pixel >= 0 && pixel / 300 == 2 && pixel % 300 >= 128 && pixel % 300 < 256;
-  EXPECT_GT(group_line, 5000);
+  for (const double pixel : {192.0, 64.0, 278.0}) {
+    const Vec3 group = wide.point(2.0, pixel);
+    const double group_lat = std::asin(group.z) / kRadPerDeg;
+    const double group_lon = std::atan2(group.y, group.x) / kRadPerDeg;
+    const GridSpec group_north = window(group_lon - 0.045, group_lat + 0.14, 0.0005, 180, 160);
+    expect_matches_brute_force(wide, group_north, 0.0, 2000);
+    std::int64_t group_line = 0;
+    for (const std::int64_t got : run_kernel(wide, group_north, 0.0))
+      group_line += got >= 0 && got / 300 == 2 && std::fabs(got % 300 - pixel) < 64.0;
+    EXPECT_GT(group_line, 2000) << "around pixel " << pixel;
+  }
 }
 
 TEST(NearestKernel, AntimeridianSwathLandsOnBothEdgesOfAGlobalGrid) {

@@ -121,7 +121,7 @@ class NearestSearch {
   using FlagView = Kokkos::View<std::uint8_t*, MemSpace>;
   using LineView = Kokkos::View<std::int32_t* [3], MemSpace>;  ///< count, first, last
   using OffsetView = Kokkos::View<std::int64_t*, MemSpace>;
-  using CandidateView = Kokkos::View<std::int32_t*, MemSpace>;
+  using CandidateView = Kokkos::View<std::int32_t* [2], MemSpace>;  ///< pixel index, line
   using BandView = Kokkos::View<float* [2], MemSpace>;  ///< latitudes a candidate may reach
 
   ConstPixelView lon_, lat_;

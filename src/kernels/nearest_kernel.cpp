@@ -446,12 +446,14 @@ struct SurveyFunctor {
     run_bounds(from, to, b);
   }
 
-  /// Whether classify_chunk would find every chunk of the interior run `run` (pixels [begin,
-  /// end)) of `line` out, judged from boxes alone (`boxes`: ChunkBoxes' chunks or groups,
-  /// `per_line` of them a line): every pixel and neighbour that run_bounds reads for these
-  /// chunks lies in the boxes of this run on lines line - 1 .. line + 1 or is pixel begin - 1
-  /// or end of the line, so |dlat| + gap of any neighbour pair is at most the union's latitude
-  /// extent plus its longitude extent (float rounding is monotone; the gap is min(d, 360 - d)
+  /// Whether classify_chunk would find every chunk of the run `run` (pixels [begin, end)) of
+  /// `line` (neither the granule's first line nor its last) out, judged from boxes alone
+  /// (`boxes`: ChunkBoxes' chunks or groups, `per_line` of them a line): every pixel and
+  /// neighbour that run_bounds, or the per-pixel survey, reads for these chunks lies in the
+  /// boxes of this run on lines line - 1 .. line + 1 or is pixel begin - 1 or end of the line
+  /// (where the line has them: a line's first and last runs too, issue 17 session 28), so |dlat| +
+  /// gap of any neighbour pair is at most the union's latitude extent plus its longitude extent
+  /// (float rounding is monotone; the gap is min(d, 360 - d)
   /// <= d while d <= 360), a reach no smaller than run_bounds' own. all_out and none_reach hold
   /// for a chunk's own box where they hold for the run's (which contains it: its distances
   /// are no smaller) and none_reach is monotone in the reach, so a chunk found out here is out
@@ -474,10 +476,12 @@ struct SurveyFunctor {
     // (Plain arrays, not initializer lists: device code.)
     const std::int64_t slots[2] = {own - per_line, own + per_line};
     const std::int64_t ends[2] = {line * pixels + begin - 1, line * pixels + end};
+    const bool has_end[2] = {begin > 0, end < pixels};
     for (int k = 0; k < 2; ++k) {
       navigated = navigated && boxes(slots[k], 4) != 0.0f;
       widen(boxes(slots[k], 2), boxes(slots[k], 0));
       widen(boxes(slots[k], 3), boxes(slots[k], 1));
+      if (!has_end[k]) continue;
       navigated = navigated && navigated_bits(lon_deg(ends[k]), lat_deg(ends[k]));
       widen(lon_deg(ends[k]), lat_deg(ends[k]));
     }
@@ -506,9 +510,10 @@ struct SurveyFunctor {
     float largest = 0.0f;  // largest neighbour degree distance of the chunk's pixels
     const bool footprint = !(uniform_deg > 0.0f);
     bool sane = true;
+    if (footprint && line > 0 && line + 1 < lines &&
+        far_run(chunk_boxes, survey_chunks(pixels), line, begin / kSurveyChunk, begin, end))
+      return kChunkOut;
     if (footprint && begin > 0 && end < pixels && line > 0 && line + 1 < lines) {
-      if (far_run(chunk_boxes, survey_chunks(pixels), line, begin / kSurveyChunk, begin, end))
-        return kChunkOut;
       // Inside the granule every pixel has its four neighbours: branch-free, so it vectorises.
       largest = pair_distance(lon_low, lat_low, first + begin - 1, largest, sane);
       RunBounds b{largest, lat_low, lat_high, lon_low, lon_high, true};
@@ -559,10 +564,12 @@ struct SurveyFunctor {
     return d > largest ? d : largest;
   }
 
-  /// The per-pixel survey of pixel p of `line`: its flags and reach bound; the in-grid
-  /// latitudes' extremes, and whether a centre's place in the grid is unsure.
-  KOKKOS_INLINE_FUNCTION void survey_pixel(std::int64_t line, std::int64_t p, float& lat_low,
-                                           float& lat_high, bool& unsure) const {
+  /// The per-pixel survey of pixel p of `line`: its flags and reach bound (into line_flags[p],
+  /// line_reach[p]); the in-grid latitudes' extremes, and whether a centre's place in the grid
+  /// is unsure.
+  KOKKOS_INLINE_FUNCTION void survey_pixel(std::int64_t line, std::int64_t p,
+                                           std::uint8_t* line_flags, float* line_reach,
+                                           float& lat_low, float& lat_high, bool& unsure) const {
     const std::int64_t first = line * pixels;
     const std::int64_t up = line > 0 ? pixels : 0, down = line + 1 < lines ? pixels : 0;
     const std::int64_t i = first + p;
@@ -584,15 +591,21 @@ struct SurveyFunctor {
       largest = below > largest ? below : largest;
       reach = kSurveyReachFactor * largest + kSurveySlackDeg;
     }
-    reach_deg(i) = reach;
+    line_reach[p] = reach;
     const bool kept = navigated(lon, lat) && box.may_reach(lon, lat, reach);
-    flags(i) = static_cast<std::uint8_t>((kept ? kCandidate : 0) |
-                                         (in_grid == kGridUnsure ? kGridUnsure : 0));
+    line_flags[p] = static_cast<std::uint8_t>((kept ? kCandidate : 0) |
+                                              (in_grid == kGridUnsure ? kGridUnsure : 0));
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t line,
                                          Kokkos::MinMaxScalar<float>& in_grid_lat) const {
     const std::int64_t first = line * pixels;
+    // The line's flags and reaches through pointers of its own: a byte store through the
+    // views may alias anything, the views' own pointers included, so every store reloaded
+    // them and the loops below ran a byte at a time (a fifth of the survey's own samples,
+    // issue 17 session 28).
+    std::uint8_t* const line_flags = flags.data() + first;
+    float* const line_reach = reach_deg.data() + first;
     float lat_low = in_grid_lat.min_val, lat_high = in_grid_lat.max_val;
     bool unsure = false;
     // Chunks far from the grid at once (most pixels of a granule larger than the grid), the
@@ -602,9 +615,12 @@ struct SurveyFunctor {
     const std::int64_t groups = survey_groups(pixels);
     const bool footprint = !(uniform_deg > 0.0f) && line > 0 && line + 1 < lines;
     for (std::int64_t begin = 0; begin < pixels; begin += kSurveyChunk) {
-      if (footprint && begin % group_pixels == 0 && begin > 0 && begin + group_pixels < pixels &&
-          far_run(group_boxes, groups, line, begin / group_pixels, begin, begin + group_pixels)) {
-        for (std::int64_t p = begin; p < begin + group_pixels; ++p) flags(first + p) = 0;
+      // (A line's first and last groups too: their chunks at the line's ends would each be
+      // tested pixel by pixel.)
+      const std::int64_t group_end = begin + group_pixels < pixels ? begin + group_pixels : pixels;
+      if (footprint && begin % group_pixels == 0 &&
+          far_run(group_boxes, groups, line, begin / group_pixels, begin, group_end)) {
+        for (std::int64_t p = begin; p < group_end; ++p) line_flags[p] = 0;
         begin += group_pixels - kSurveyChunk;  // every chunk of the group out
         continue;
       }
@@ -612,38 +628,46 @@ struct SurveyFunctor {
       float reach = 0.0f, chunk_lat_low = 0.0f, chunk_lat_high = 0.0f;
       const int kind = classify_chunk(line, begin, end, reach, chunk_lat_low, chunk_lat_high);
       if (kind == kChunkOut) {
-        for (std::int64_t p = begin; p < end; ++p) flags(first + p) = 0;
+        for (std::int64_t p = begin; p < end; ++p) line_flags[p] = 0;
         continue;
       }
       if (kind == kChunkIn) {
         for (std::int64_t p = begin; p < end; ++p) {
-          flags(first + p) = kCandidate;
-          reach_deg(first + p) = reach;  // a bound of its own: only widens its band
+          line_flags[p] = kCandidate;
+          line_reach[p] = reach;  // a bound of its own: only widens its band
         }
         lat_low = chunk_lat_low < lat_low ? chunk_lat_low : lat_low;
         lat_high = chunk_lat_high > lat_high ? chunk_lat_high : lat_high;
       } else {
-        for (std::int64_t p = begin; p < end; ++p) survey_pixel(line, p, lat_low, lat_high, unsure);
+        for (std::int64_t p = begin; p < end; ++p)
+          survey_pixel(line, p, line_flags, line_reach, lat_low, lat_high, unsure);
       }
       if (surveyed_begin > begin) surveyed_begin = begin;
       surveyed_end = end;
     }
     // Only those can be candidates or unsure.
-    std::int32_t count = 0, begin = static_cast<std::int32_t>(pixels), end = 0;
-    for (std::int64_t p = surveyed_begin; p < surveyed_end; ++p) {
-      const std::uint8_t flag = flags(first + p);
-      if (unsure && (flag & kGridUnsure)) {
+    if (unsure) {
+      for (std::int64_t p = surveyed_begin; p < surveyed_end; ++p) {
+        if (!(line_flags[p] & kGridUnsure)) continue;
         const float lon = lon_deg(first + p), lat = lat_deg(first + p);
         if (grid.locate(lon, lat) >= 0) {
           lat_low = lat < lat_low ? lat : lat_low;
           lat_high = lat > lat_high ? lat : lat_high;
         }
       }
-      if (flag & kCandidate) {
-        ++count;
-        if (begin > p) begin = static_cast<std::int32_t>(p);
-        end = static_cast<std::int32_t>(p + 1);
-      }
+    }
+    // The candidates counted in a loop without branches (it vectorises), their first and last
+    // found from either end.
+    std::int32_t count = 0, begin = static_cast<std::int32_t>(pixels), end = 0;
+    for (std::int64_t p = surveyed_begin; p < surveyed_end; ++p)
+      count += line_flags[p] & kCandidate;
+    if (count > 0) {
+      std::int64_t p = surveyed_begin;
+      while (!(line_flags[p] & kCandidate)) ++p;
+      begin = static_cast<std::int32_t>(p);
+      p = surveyed_end - 1;
+      while (!(line_flags[p] & kCandidate)) --p;
+      end = static_cast<std::int32_t>(p + 1);
     }
     line_info(line, 0) = count;
     line_info(line, 1) = count > 0 ? begin : 0;
@@ -730,7 +754,8 @@ void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& 
         const std::int64_t first = line * width;
         for (std::int64_t i = first + line_info(line, 1); i < first + line_info(line, 2); ++i) {
           if (!(flags(i) & kCandidate)) continue;
-          candidates(k) = static_cast<std::int32_t>(i);
+          candidates(k, 0) = static_cast<std::int32_t>(i);
+          candidates(k, 1) = static_cast<std::int32_t>(line);
           bands(k, 0) = lat_deg(i) - reach_deg(i) - kSurveySlackDeg;
           bands(k, 1) = lat_deg(i) + reach_deg(i) + kSurveySlackDeg;
           ++k;

@@ -161,6 +161,10 @@ struct CandidateBatch {
   double wax[kBatch], way[kBatch], waz[kBatch];
   double wcx[kBatch], wcy[kBatch], wcz[kBatch];
   double radius[kBatch], half_width[kBatch];
+  double lat_half[kBatch];    ///< the window's half-height (radians)
+  double cos_lat[kBatch];     ///< cos(lat_p) = |P_xy|
+  double reaches[kBatch];     ///< 1: the lane reaches cells
+  double use_circle[kBatch];  ///< 1: its window is the circle's (prepare)
   double row_begin[kBatch], row_end[kBatch], col_begin[kBatch], col_end[kBatch];
   double single[kBatch];  ///< 1: the column span is the window's only image in the grid
   std::int64_t index[kBatch];
@@ -200,7 +204,7 @@ KOKKOS_INLINE_FUNCTION void clipped_span_lanes(double first, double last, double
 }
 
 struct ScatterFunctor {
-  Kokkos::View<const std::int32_t*, MemSpace> candidates;
+  Kokkos::View<const std::int32_t* [2], MemSpace> candidates;  ///< pixel index, line
   Kokkos::View<const float* [2], MemSpace> bands;  ///< latitudes each candidate may reach
   Kokkos::View<const float* [2], MemSpace> batch_bands;  ///< those of each batch's candidates
   float band_north, band_south;  ///< centre latitudes of `rows`, widened by the slack
@@ -269,8 +273,9 @@ struct ScatterFunctor {
   /// visit()'s key for the cell of column `cos_lon`, `sin_lon` in a row at `sin_lat`,
   /// `cos_lat`, or kNoKey where it is out of reach: branch-free, the same operations in the
   /// same order as visit(), so the same keys. The truncation of the quanta (>= 0, < 2^52) in
-  /// doubles: floor by round_small, then its bits, so that a vectorised copy needs no packed
-  /// conversion to 64-bit integers (AVX2 has none).
+  /// doubles: floor (exact; one `vroundpd` in the vector copies, where round_small and a
+  /// correction were four dependent operations after the square root), then its bits, so that
+  /// a vectorised copy needs no packed conversion to 64-bit integers (AVX2 has none).
   KOKKOS_FORCEINLINE_FUNCTION static std::int64_t lane_key(std::int64_t i, const Vec3& p,
                                                            const Reach& reach, double radius2,
                                                            double sin_lat, double cos_lat,
@@ -285,8 +290,7 @@ struct ScatterFunctor {
     const bool in_reach =
         (chord2 <= radius2) & (!reach.footprint | (s * s + t * t <= kFootprintRadius2));
     const double quanta = device::sqrt(chord2) * kNearestKeyScale;
-    const double nearest = round_small(quanta);
-    const double whole = select(nearest > quanta, nearest - 1.0, nearest) + kTwo52;
+    const double whole = device::floor(quanta) + kTwo52;
     std::int64_t bits;
     std::memcpy(&bits, &whole, sizeof bits);
     const std::int64_t key = ((bits - kTwo52Bits) << kIndexBits) | i;
@@ -307,9 +311,10 @@ struct ScatterFunctor {
   /// keys are applied one by one with an atomic min.
   KOKKOS_FORCEINLINE_FUNCTION void visit_lanes(std::int64_t i, const Vec3& p, const Reach& reach,
                                                std::int64_t* row_keys, double sin_lat,
-                                               double cos_lat, std::int64_t c0) const {
-    const double* col_sin = &col_trig(c0, 0);
-    const double* col_cos = &col_trig(c0, 1);
+                                               double cos_lat, const double* sines,
+                                               const double* cosines, std::int64_t c0) const {
+    const double* col_sin = sines + c0;
+    const double* col_cos = cosines + c0;
     std::int64_t* cell_keys = row_keys + c0;
     const double radius2 = reach.radius * reach.radius;
     if (exclusive) {
@@ -336,15 +341,20 @@ struct ScatterFunctor {
                                               const Span& rows, const Span& columns) const {
     const Span span = intersect(columns, block.col_begin, block.col_end);
     if (span.begin >= span.end) return;
+    // The columns' bounds and trigonometry in locals: the functor's members would be read
+    // again after every store of keys (an int64 store may alias them).
+    const std::int64_t first = (span.begin - block.col_begin) & ~std::int64_t{kLanes - 1};
+    const std::int64_t end = span.end - block.col_begin;
+    const double* const sines = &col_trig(0, 0);
+    const double* const cosines = &col_trig(0, 1);
     for (std::int64_t row = rows.begin; row < rows.end; ++row) {
       const double sin_lat = row_trig(row - block.row_begin, 0);
       const double cos_lat = row_trig(row - block.row_begin, 1);
       if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
       std::int64_t* row_keys = &keys((row - block.row_begin) * row_stride);
       if (lanes) {
-        for (std::int64_t c = (span.begin - block.col_begin) & ~std::int64_t{kLanes - 1};
-             c < span.end - block.col_begin; c += kLanes)
-          visit_lanes(i, p, reach, row_keys, sin_lat, cos_lat, c);
+        for (std::int64_t c = first; c < end; c += kLanes)
+          visit_lanes(i, p, reach, row_keys, sin_lat, cos_lat, sines, cosines, c);
       } else {
         for (std::int64_t col = span.begin; col < span.end; ++col)
           visit(i, p, reach, row_keys, sin_lat, cos_lat, col - block.col_begin);
@@ -364,8 +374,9 @@ struct ScatterFunctor {
     std::int64_t i = 0;
     if (k < static_cast<std::int64_t>(candidates.extent(0)) &&
         !(bands(k, 1) < band_south || bands(k, 0) > band_north)) {  // near the rows
-      i = candidates(k);
-      const std::int64_t line = i / pixels;
+      i = candidates(k, 0);
+      const std::int64_t line =
+          candidates(k, 1);  // not i / pixels: a division on the way to every load
       const std::int64_t place = i + position_shift(line);
       if (has_navigation(place)) {  // else an invalid lane: prepare gives it no rows
         p = position(place);
@@ -487,24 +498,43 @@ struct ScatterFunctor {
       const bool use_ellipse = !uniform & (r < kEllipseWindowMaxChord) &
                                (cos_lat_p > kEllipseWindowMinCosLat) & (sin_dlat < 0.5) &
                                (shrink <= 0.5) & (ratio < 0.5);
+      b.lat_half[j] = dlat_e;
+      b.half_width[j] = half_width_e;
+      b.cos_lat[j] = cos_lat_p;
+      b.reaches[j] = select(reaches, 1.0, 0.0);
+      b.use_circle[j] = select(use_ellipse, 0.0, 1.0);
+    }
+    // The circle's window only where a lane that reaches needs it (uniform reaches, huge or
+    // polar footprints): its two square roots and three divisions were ~30 % of the
+    // preparation's, for nothing in most batches (issue 17, session 28).
+    bool circles = uniform;
+    for (int j = 0; j < kBatch; ++j) circles = circles | ((b.reaches[j] * b.use_circle[j]) != 0.0);
+    if (circles) {
+      SWATHGRID_SIMD
+      for (int j = 0; j < kBatch; ++j) {
+        const double r = b.radius[j], cos_lat_p = b.cos_lat[j];
+        const double half_r2 = 1.0 - 0.25 * r * r;
+        const double root = device::sqrt(select(half_r2 > 0.0, half_r2, 0.0));
+        const double r_over_root = r / root;
+        const double theta_c = select(half_r2 > 0.0, r_over_root, kPi) * (1.0 + kWindowSlack);
+        const double dlat_c = select(theta_c < kPi, theta_c, kPi);
+        const double lon_ratio = r * root / cos_lat_p * (1.0 + kWindowSlack);
+        const double lon_ratio2 = lon_ratio * lon_ratio;
+        const double lon_cos2 = 1.0 - lon_ratio2;
+        const double lon_root = device::sqrt(select(lon_ratio2 < 1.0, lon_cos2, 1.0));
+        const double half_width_cap = lon_ratio / lon_root * kDegPerRad + kWindowSlackDeg;
+        const double half_width_c =
+            select((half_r2 > 0.5) & (lon_ratio < kMaxLonRatio), half_width_cap, kFullTurnDeg);
 
-      // The circle's window.
-      const double half_r2 = 1.0 - 0.25 * r * r;
-      const double root = device::sqrt(select(half_r2 > 0.0, half_r2, 0.0));
-      const double r_over_root = r / root;
-      const double theta_c = select(half_r2 > 0.0, r_over_root, kPi) * (1.0 + kWindowSlack);
-      const double dlat_c = select(theta_c < kPi, theta_c, kPi);
-      const double lon_ratio = r * root / cos_lat_p * (1.0 + kWindowSlack);
-      const double lon_ratio2 = lon_ratio * lon_ratio;
-      const double lon_cos2 = 1.0 - lon_ratio2;
-      const double lon_root = device::sqrt(select(lon_ratio2 < 1.0, lon_cos2, 1.0));
-      const double half_width_cap = lon_ratio / lon_root * kDegPerRad + kWindowSlackDeg;
-      const double half_width_c =
-          select((half_r2 > 0.5) & (lon_ratio < kMaxLonRatio), half_width_cap, kFullTurnDeg);
-
-      const double lat_half = select(use_ellipse, dlat_e, dlat_c);
-      const double half_width_deg = select(use_ellipse, half_width_e, half_width_c);
-      b.half_width[j] = half_width_deg;
+        const bool use_circle = b.use_circle[j] != 0.0;
+        b.lat_half[j] = select(use_circle, dlat_c, b.lat_half[j]);
+        b.half_width[j] = select(use_circle, half_width_c, b.half_width[j]);
+      }
+    }
+    SWATHGRID_SIMD
+    for (int j = 0; j < kBatch; ++j) {
+      const double lat_half = b.lat_half[j], half_width_deg = b.half_width[j];
+      const bool reaches = b.reaches[j] != 0.0;
 
       // Rows, within the block; empty where the lane reaches nothing.
       const double theta_deg = lat_half * kDegPerRad + kWindowSlackDeg;
@@ -834,7 +864,7 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
   };
   const int threads = ExecSpace().concurrency();
   ScatterFunctor scatter{
-      Kokkos::subview(candidates_, std::make_pair(std::int64_t{0}, candidate_count_)),
+      Kokkos::subview(candidates_, std::make_pair(std::int64_t{0}, candidate_count_), Kokkos::ALL),
       Kokkos::subview(bands_, std::make_pair(std::int64_t{0}, candidate_count_), Kokkos::ALL),
       batch_bands_,
       north_of(block.row_begin),
