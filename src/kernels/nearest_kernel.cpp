@@ -451,10 +451,10 @@ struct SurveyFunctor {
   /// (`boxes`: ChunkBoxes' chunks or groups, `per_line` of them a line): every pixel and
   /// neighbour that run_bounds, or the per-pixel survey, reads for these chunks lies in the
   /// boxes of this run on lines line - 1 .. line + 1 or is pixel begin - 1 or end of the line
-  /// (where the line has them: a line's first and last runs too, issue 17 session 28), so |dlat| +
-  /// gap of any neighbour pair is at most the union's latitude extent plus its longitude extent
-  /// (float rounding is monotone; the gap is min(d, 360 - d)
-  /// <= d while d <= 360), a reach no smaller than run_bounds' own. all_out and none_reach hold
+  /// (where the line has them: a line's first and last runs too, issue 17 session 28), so
+  /// |dlat| + gap of any neighbour pair is at most the union's latitude extent plus its
+  /// longitude extent (float rounding is monotone; the gap is min(d, 360 - d) <= d while d <=
+  /// 360), a reach no smaller than run_bounds' own. all_out and none_reach hold
   /// for a chunk's own box where they hold for the run's (which contains it: its distances
   /// are no smaller) and none_reach is monotone in the reach, so a chunk found out here is out
   /// there too; any other answer leaves it to classify_chunk.

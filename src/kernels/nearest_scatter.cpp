@@ -375,8 +375,8 @@ struct ScatterFunctor {
     if (k < static_cast<std::int64_t>(candidates.extent(0)) &&
         !(bands(k, 1) < band_south || bands(k, 0) > band_north)) {  // near the rows
       i = candidates(k, 0);
-      const std::int64_t line =
-          candidates(k, 1);  // not i / pixels: a division on the way to every load
+      // Its line from the list, not i / pixels: a division on the way to every load.
+      const std::int64_t line = candidates(k, 1);
       const std::int64_t place = i + position_shift(line);
       if (has_navigation(place)) {  // else an invalid lane: prepare gives it no rows
         p = position(place);
