@@ -510,10 +510,11 @@ struct SurveyFunctor {
     float largest = 0.0f;  // largest neighbour degree distance of the chunk's pixels
     const bool footprint = !(uniform_deg > 0.0f);
     bool sane = true;
-    if (footprint && line > 0 && line + 1 < lines &&
+    const bool inner_line = footprint && line > 0 && line + 1 < lines;  // lines above and below
+    if (inner_line &&
         far_run(chunk_boxes, survey_chunks(pixels), line, begin / kSurveyChunk, begin, end))
       return kChunkOut;
-    if (footprint && begin > 0 && end < pixels && line > 0 && line + 1 < lines) {
+    if (inner_line && begin > 0 && end < pixels) {
       // Inside the granule every pixel has its four neighbours: branch-free, so it vectorises.
       largest = pair_distance(lon_low, lat_low, first + begin - 1, largest, sane);
       RunBounds b{largest, lat_low, lat_high, lon_low, lon_high, true};

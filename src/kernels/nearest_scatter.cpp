@@ -164,7 +164,7 @@ struct CandidateBatch {
   double lat_half[kBatch];    ///< the window's half-height (radians)
   double cos_lat[kBatch];     ///< cos(lat_p) = |P_xy|
   double reaches[kBatch];     ///< 1: the lane reaches cells
-  double use_circle[kBatch];  ///< 1: its window is the circle's (prepare)
+  double use_circle[kBatch];  ///< 1: it reaches cells and its window is the circle's
   double row_begin[kBatch], row_end[kBatch], col_begin[kBatch], col_end[kBatch];
   double single[kBatch];  ///< 1: the column span is the window's only image in the grid
   std::int64_t index[kBatch];
@@ -502,13 +502,14 @@ struct ScatterFunctor {
       b.half_width[j] = half_width_e;
       b.cos_lat[j] = cos_lat_p;
       b.reaches[j] = select(reaches, 1.0, 0.0);
-      b.use_circle[j] = select(use_ellipse, 0.0, 1.0);
+      b.use_circle[j] = select(reaches & !use_ellipse, 1.0, 0.0);
     }
     // The circle's window only where a lane that reaches needs it (uniform reaches, huge or
-    // polar footprints): its two square roots and three divisions were ~30 % of the
-    // preparation's, for nothing in most batches (issue 17, session 28).
-    bool circles = uniform;
-    for (int j = 0; j < kBatch; ++j) circles = circles | ((b.reaches[j] * b.use_circle[j]) != 0.0);
+    // polar footprints; a lane that reaches nothing visits nothing, whatever its window): its
+    // two square roots and three divisions were ~30 % of the preparation's, for nothing in
+    // most batches (issue 17, session 28).
+    bool circles = false;
+    for (int j = 0; j < kBatch; ++j) circles = circles | (b.use_circle[j] != 0.0);
     if (circles) {
       SWATHGRID_SIMD
       for (int j = 0; j < kBatch; ++j) {
