@@ -4,6 +4,7 @@
 // with -fno-trapping-math (src/CMakeLists.txt): the candidates' preparation is one
 // branch-free loop the compiler vectorises across candidates.
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstring>
@@ -13,6 +14,9 @@
 
 #include "kernels/nearest_shared.hpp"
 #include "swathgrid/device_math.hpp"
+#if defined(SWATHGRID_X86_DISPATCH)
+#include <immintrin.h>
+#endif
 #include "swathgrid/nearest_kernel.hpp"
 
 namespace swathgrid {
@@ -203,6 +207,82 @@ KOKKOS_INLINE_FUNCTION void clipped_span_lanes(double first, double last, double
   end = select(valid, select(last < last_index, floor_l + 1.0, n), 0.0);
 }
 
+#if defined(SWATHGRID_X86_DISPATCH)
+/// lane_key for kLanes cells of a row at once in AVX2 vectors (ScatterFunctor::visit_batch_avx2):
+/// the same operations in the same order, lane by lane, so the same keys. A candidate's values
+/// broadcast once (Candidate), a row's terms once a row (Row). The key is (bits << kIndexBits)
+/// | i: kTwo52's own bits (52 to 62) are shifted out of the 64, so lane_key's subtraction of
+/// them changes nothing.
+struct Avx2Lanes {
+  struct Candidate {
+    __m256d px, py, wax, way, wcx, wcy, radius2;
+    __m256i index;
+    double pz, waz, wcz;
+  };
+  struct Row {
+    __m256d cos_lat, dz2, s_z, t_z;  ///< cos(lat), dz^2, w_a.z dz, w_c.z dz
+  };
+  __m256d no_ellipse;  ///< all ones where the reach is uniform: every lane passes that test
+
+  __attribute__((target("avx2"))) explicit Avx2Lanes(bool uniform)
+      : no_ellipse(_mm256_castsi256_pd(_mm256_set1_epi64x(uniform ? -1 : 0))) {}
+
+  __attribute__((target("avx2"), always_inline)) inline Candidate candidate(const CandidateBatch& b,
+                                                                            int j) const {
+    static_assert(52 + kIndexBits >= 64, "kTwo52's bits leave the key");
+    return Candidate{_mm256_set1_pd(b.px[j]),
+                     _mm256_set1_pd(b.py[j]),
+                     _mm256_set1_pd(b.wax[j]),
+                     _mm256_set1_pd(b.way[j]),
+                     _mm256_set1_pd(b.wcx[j]),
+                     _mm256_set1_pd(b.wcy[j]),
+                     _mm256_set1_pd(b.radius[j] * b.radius[j]),
+                     _mm256_set1_epi64x(b.index[j]),
+                     b.pz[j],
+                     b.waz[j],
+                     b.wcz[j]};
+  }
+  __attribute__((target("avx2"), always_inline)) inline Row row(const Candidate& c, double sin_lat,
+                                                                double cos_lat) const {
+    const double dz = sin_lat - c.pz;
+    return Row{_mm256_set1_pd(cos_lat), _mm256_set1_pd(dz * dz), _mm256_set1_pd(c.waz * dz),
+               _mm256_set1_pd(c.wcz * dz)};
+  }
+  /// The keys of the cells at cos_lon, sin_lon of the row (kNoKey out of reach).
+  __attribute__((target("avx2"), always_inline)) inline __m256i keys(const Candidate& c,
+                                                                     const Row& r, __m256d cos_lon,
+                                                                     __m256d sin_lon) const {
+    const __m256d dx = _mm256_sub_pd(_mm256_mul_pd(r.cos_lat, cos_lon), c.px);
+    const __m256d dy = _mm256_sub_pd(_mm256_mul_pd(r.cos_lat, sin_lon), c.py);
+    const __m256d chord2 =
+        _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy)), r.dz2);
+    const __m256d s =
+        _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(c.wax, dx), _mm256_mul_pd(c.way, dy)), r.s_z);
+    const __m256d t =
+        _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(c.wcx, dx), _mm256_mul_pd(c.wcy, dy)), r.t_z);
+    const __m256d in_ellipse =
+        _mm256_cmp_pd(_mm256_add_pd(_mm256_mul_pd(s, s), _mm256_mul_pd(t, t)),
+                      _mm256_set1_pd(kFootprintRadius2), _CMP_LE_OQ);
+    const __m256d in_reach = _mm256_and_pd(_mm256_cmp_pd(chord2, c.radius2, _CMP_LE_OQ),
+                                           _mm256_or_pd(in_ellipse, no_ellipse));
+    const __m256d quanta = _mm256_mul_pd(_mm256_sqrt_pd(chord2), _mm256_set1_pd(kNearestKeyScale));
+    const __m256d whole =
+        _mm256_add_pd(_mm256_floor_pd(quanta), _mm256_set1_pd(4503599627370496.0));
+    const __m256i key =
+        _mm256_or_si256(_mm256_slli_epi64(_mm256_castpd_si256(whole), kIndexBits), c.index);
+    return _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(_mm256_set1_epi64x(kNoKey)),
+                                                _mm256_castsi256_pd(key), in_reach));
+  }
+  /// Each of the kLanes keys at `cell` lowered to the lane's.
+  __attribute__((target("avx2"), always_inline)) static inline void lower(std::int64_t* cell,
+                                                                          __m256i lane) {
+    __m256i* const at = reinterpret_cast<__m256i*>(cell);
+    const __m256i old = _mm256_loadu_si256(at);
+    _mm256_storeu_si256(at, _mm256_blendv_epi8(old, lane, _mm256_cmpgt_epi64(old, lane)));
+  }
+};
+#endif
+
 struct ScatterFunctor {
   Kokkos::View<const std::int32_t* [2], MemSpace> candidates;  ///< pixel index, line
   Kokkos::View<const float* [2], MemSpace> bands;  ///< latitudes each candidate may reach
@@ -218,7 +298,7 @@ struct ScatterFunctor {
   Span rows;                    ///< the block's rows this functor visits (all, or a part's)
   TrigView row_trig, col_trig;  ///< of the block's rows and columns
   CellPixelView keys;           ///< per block cell: row * row_stride + column
-  std::int64_t row_stride;      ///< the block's columns rounded up to a multiple of kLanes
+  std::int64_t row_stride;      ///< the block's columns + kLanes - 1, rounded up to kLanes
   double uniform_radius;        ///< > 0: every pixel reaches this chord; else footprint reach
   double max_radius;            ///< cap of a footprint reach's radius
   bool exclusive;  ///< no other thread visits `rows`: plain stores, no atomic read-modify-write
@@ -614,9 +694,81 @@ struct ScatterFunctor {
   }
 
 #if defined(SWATHGRID_X86_DISPATCH)
-  /// visit_batch by lanes compiled for AVX2 and for AVX-512F, as prepare's copies.
+  /// visit_batch for AVX2 where this thread alone lowers the keys (`exclusive`: host threads
+  /// always), written with the vector instructions themselves (Avx2Lanes), not left to the
+  /// compiler's vectorisation of visit_lanes: that redid the candidate's broadcasts and
+  /// spilled them to the stack in every row (~60 instructions a row and ~50 a candidate beside
+  /// ~35 a group of 4 cells). A window at most kLanes columns wide (almost every one: 2-3
+  /// cells) is one group per row starting at its first column, not the aligned groups that
+  /// cover it (2.3 groups a candidate -> ~1.7), its rows without a loop where it has two; the
+  /// keys' rows are padded for it (NearestSearch::search). Issue 17, session 29.
   __attribute__((target("avx2"), noinline)) void visit_batch_avx2(const CandidateBatch& b) const {
-    visit_batch<true>(b);
+    if (!exclusive) return visit_batch<true>(b);
+    const double* const sines = &col_trig(0, 0);
+    const double* const cosines = &col_trig(0, 1);
+    const double* const lat_sines = &row_trig(0, 0);
+    const double* const lat_cosines = &row_trig(0, 1);
+    std::int64_t* const key_rows = keys.data();
+    const std::int64_t stride = row_stride, first_row = block.row_begin;
+    const std::int64_t first_col = block.col_begin, last_col = block.col_end;
+    const Avx2Lanes lanes(uniform_radius > 0.0);
+    // The keys of each candidate's first two rows fetched first: the visits of one line's
+    // candidates reach over tens of rows, and their keys were often not in L1 (~10 % of the
+    // visits' samples; the prefetches are hints, and their cells are in the block).
+    const std::int64_t last_key = static_cast<std::int64_t>(keys.extent(0)) - 1;
+    for (int j = 0; j < kBatch; ++j) {
+      if (!(b.row_begin[j] < b.row_end[j])) continue;
+      const std::int64_t row = static_cast<std::int64_t>(b.row_begin[j]) - first_row;
+      const std::int64_t col = static_cast<std::int64_t>(b.col_begin[j]) - first_col;
+      const std::int64_t at = row * stride + (col > 0 ? col : 0);
+      _mm_prefetch(reinterpret_cast<const char*>(key_rows + std::min(at, last_key)), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(key_rows + std::min(at + stride, last_key)),
+                   _MM_HINT_T0);
+    }
+    for (int j = 0; j < kBatch; ++j) {
+      if (!(b.row_begin[j] < b.row_end[j])) continue;
+      const std::int64_t row_begin = static_cast<std::int64_t>(b.row_begin[j]) - first_row;
+      const std::int64_t row_end = static_cast<std::int64_t>(b.row_end[j]) - first_row;
+      ColumnSpans cols;
+      if (b.single[j] != 0.0) {
+        cols.span[cols.count++] = Span{static_cast<std::int64_t>(b.col_begin[j]),
+                                       static_cast<std::int64_t>(b.col_end[j])};
+      } else {
+        cols = column_spans(grid, cells_per_deg, b.lon[j], b.half_width[j]);
+      }
+      const Avx2Lanes::Candidate c = lanes.candidate(b, j);
+      for (int s = 0; s < cols.count; ++s) {
+        const Span span = intersect(cols.span[s], first_col, last_col);
+        if (span.begin >= span.end) continue;
+        const std::int64_t begin = span.begin - first_col, end = span.end - first_col;
+        const bool two_rows = row_end - row_begin == 2 &&
+                              lat_cosines[row_begin] == lat_cosines[row_begin] &&
+                              lat_cosines[row_begin + 1] == lat_cosines[row_begin + 1];
+        if (end - begin <= kLanes && two_rows) {  // most candidates
+          const Avx2Lanes::Row upper = lanes.row(c, lat_sines[row_begin], lat_cosines[row_begin]);
+          const Avx2Lanes::Row lower =
+              lanes.row(c, lat_sines[row_begin + 1], lat_cosines[row_begin + 1]);
+          const __m256d cos_lon = _mm256_loadu_pd(cosines + begin);
+          const __m256d sin_lon = _mm256_loadu_pd(sines + begin);
+          std::int64_t* const upper_keys = key_rows + row_begin * stride + begin;
+          Avx2Lanes::lower(upper_keys, lanes.keys(c, upper, cos_lon, sin_lon));
+          Avx2Lanes::lower(upper_keys + stride, lanes.keys(c, lower, cos_lon, sin_lon));
+          continue;
+        }
+        // Otherwise row by row: one group from the first column, or aligned groups.
+        const std::int64_t first =
+            end - begin <= kLanes ? begin : begin & ~std::int64_t{kLanes - 1};
+        for (std::int64_t row = row_begin; row < row_end; ++row) {
+          const double cos_lat = lat_cosines[row];
+          if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
+          const Avx2Lanes::Row r = lanes.row(c, lat_sines[row], cos_lat);
+          std::int64_t* const row_keys = key_rows + row * stride;
+          for (std::int64_t col = first; col < end; col += kLanes)
+            Avx2Lanes::lower(row_keys + col, lanes.keys(c, r, _mm256_loadu_pd(cosines + col),
+                                                        _mm256_loadu_pd(sines + col)));
+        }
+      }
+    }
   }
   __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void visit_batch_avx512(
       const CandidateBatch& b) const {
@@ -842,7 +994,9 @@ CellPixelView NearestSearch::search(const GridSpec& window, const CellBlock& blo
     have_unit_vectors_ = true;
   }
   const std::int64_t cells = block.cells();
-  const std::int64_t row_stride = (block.cols() + kLanes - 1) / kLanes * kLanes;
+  // Rows padded to a multiple of kLanes with kLanes - 1 columns to spare: visit_lanes' aligned
+  // groups, and visit_batch_avx2's group from a window's first column, stay in their row.
+  const std::int64_t row_stride = (block.cols() + 2 * kLanes - 2) / kLanes * kLanes;
   const std::int64_t padded = block.rows() * row_stride;
   grow(keys_, padded, "swathgrid::nearest_keys");
   grow(chosen_, cells, "swathgrid::nearest_pixel");
