@@ -117,7 +117,8 @@ class NearestSearch {
   CellPixelView search(const GridSpec& window, const CellBlock& block);
 
  private:
-  using UnitVectorView = Kokkos::View<double* [3], MemSpace>;
+  /// x, y and z each contiguous (LayoutLeft): the scatter loads four consecutive pixels' x at once.
+  using UnitVectorView = Kokkos::View<double* [3], Kokkos::LayoutLeft, MemSpace>;
   using FlagView = Kokkos::View<std::uint8_t*, MemSpace>;
   using LineView = Kokkos::View<std::int32_t* [3], MemSpace>;  ///< count, first, last
   using OffsetView = Kokkos::View<std::int64_t*, MemSpace>;

@@ -288,7 +288,7 @@ struct ScatterFunctor {
   Kokkos::View<const float* [2], MemSpace> bands;  ///< latitudes each candidate may reach
   Kokkos::View<const float* [2], MemSpace> batch_bands;  ///< those of each batch's candidates
   float band_north, band_south;  ///< centre latitudes of `rows`, widened by the slack
-  Kokkos::View<const double* [3], MemSpace> positions;         ///< compact: see position_shift
+  Kokkos::View<const double* [3], Kokkos::LayoutLeft, MemSpace> positions;  ///< see position_shift
   Kokkos::View<const std::int64_t*, MemSpace> position_shift;  ///< per line: place - index
   ConstPixelView lon_deg, lat_deg;
   std::int64_t lines, pixels;
@@ -487,6 +487,79 @@ struct ScatterFunctor {
     b.index[j] = i;
     valid[j] = is_valid;
   }
+
+#if defined(SWATHGRID_X86_DISPATCH)
+  /// gather() for candidates k .. k + 3 into lanes j .. j + 3 at once, in AVX2 vectors, where
+  /// they are four consecutive pixels of one line with pixels on either side and lines above
+  /// and below, all near the rows, and the reach is the footprint (the positions' x, y and z
+  /// are each contiguous: a neighbour's is one load for the four); false, with nothing written,
+  /// elsewhere. Each lane the same operations as gather's (spacing(): the central difference
+  /// where both neighbours have navigation, else the one-sided one, else none), selected
+  /// instead of branched (the scalar gather was ~20 ns a candidate; issue 17, session 29).
+  __attribute__((target("avx2"), noinline)) bool gather_quad_avx2(std::int64_t k, int j,
+                                                                  CandidateBatch& b,
+                                                                  double* valid) const {
+    if (uniform_radius > 0.0 || k + 3 >= static_cast<std::int64_t>(candidates.extent(0)))
+      return false;
+    const std::int64_t i = candidates(k, 0), line = candidates(k, 1);
+    if (candidates(k + 3, 1) != line || candidates(k + 3, 0) != i + 3) return false;
+    const std::int64_t p = i - line * pixels;
+    if (line < 1 || line + 1 >= lines || p < 1 || p + 4 >= pixels) return false;
+    for (std::int64_t m = k; m < k + 4; ++m)
+      if (bands(m, 1) < band_south || bands(m, 0) > band_north) return false;
+    const std::int64_t place = i + position_shift(line);
+    const std::int64_t up = i - pixels + position_shift(line - 1);
+    const std::int64_t down = i + pixels + position_shift(line + 1);
+    const double* const axis[3] = {&positions(0, 0), &positions(0, 1), &positions(0, 2)};
+    __m256d self[3], left[3], right[3], above[3], below[3];
+    for (int c = 0; c < 3; ++c) {
+      self[c] = _mm256_loadu_pd(axis[c] + place);
+      left[c] = _mm256_loadu_pd(axis[c] + place - 1);
+      right[c] = _mm256_loadu_pd(axis[c] + place + 1);
+      above[c] = _mm256_loadu_pd(axis[c] + up);
+      below[c] = _mm256_loadu_pd(axis[c] + down);
+    }
+    const __m256d here = navigation(self);
+    __m256d along[3], across[3];
+    const __m256d has_along = spacing(self, above, below, along);
+    const __m256d has_across = spacing(self, left, right, across);
+    // No footprint (or no navigation): zero spacing vectors; no navigation: zero position.
+    const __m256d footprint = _mm256_and_pd(_mm256_and_pd(has_along, has_across), here);
+    double* const out_p[3] = {b.px + j, b.py + j, b.pz + j};
+    double* const out_a[3] = {b.ax + j, b.ay + j, b.az + j};
+    double* const out_c[3] = {b.cx + j, b.cy + j, b.cz + j};
+    for (int c = 0; c < 3; ++c) {
+      _mm256_storeu_pd(out_p[c], _mm256_and_pd(self[c], here));
+      _mm256_storeu_pd(out_a[c], _mm256_and_pd(along[c], footprint));
+      _mm256_storeu_pd(out_c[c], _mm256_and_pd(across[c], footprint));
+    }
+    _mm256_storeu_pd(b.lon + j, _mm256_and_pd(_mm256_cvtps_pd(_mm_loadu_ps(&lon_deg(i))), here));
+    _mm256_storeu_pd(b.lat + j, _mm256_and_pd(_mm256_cvtps_pd(_mm_loadu_ps(&lat_deg(i))), here));
+    _mm256_storeu_pd(valid + j, _mm256_and_pd(_mm256_set1_pd(1.0), here));
+    for (int m = 0; m < 4; ++m) b.index[j + m] = i + m;
+    return true;
+  }
+  /// All ones in the lanes whose position (x, y, z) has navigation (x not NaN).
+  __attribute__((target("avx2"), always_inline)) static inline __m256d navigation(
+      const __m256d* v) {
+    return _mm256_cmp_pd(v[0], v[0], _CMP_ORD_Q);
+  }
+  /// spacing() in 4 lanes: the spacing vector of `self` from its neighbours `before` and
+  /// `after` into out (zero where neither has navigation), and where it has one.
+  __attribute__((target("avx2"), always_inline)) static inline __m256d spacing(
+      const __m256d* self, const __m256d* before, const __m256d* after, __m256d* out) {
+    const __m256d has_before = navigation(before), has_after = navigation(after);
+    const __m256d both = _mm256_and_pd(has_before, has_after);
+    for (int c = 0; c < 3; ++c) {
+      const __m256d central =
+          _mm256_div_pd(_mm256_sub_pd(after[c], before[c]), _mm256_set1_pd(2.0));
+      const __m256d forward = _mm256_sub_pd(after[c], self[c]);
+      const __m256d backward = _mm256_and_pd(_mm256_sub_pd(self[c], before[c]), has_before);
+      out[c] = _mm256_blendv_pd(_mm256_blendv_pd(backward, forward, has_after), central, both);
+    }
+    return _mm256_or_pd(has_before, has_after);
+  }
+#endif
 
   /// Every lane's reach and window, branch-free (vectorised across the lanes): a footprint
   /// reach from the spacing vectors v_a, v_c (aa = |v_a|^2, cc = |v_c|^2, ac = v_a . v_c; none
@@ -783,7 +856,13 @@ struct ScatterFunctor {
     if (batch_bands(batch, 1) < band_south || batch_bands(batch, 0) > band_north) return;
     CandidateBatch b;
     double valid[kBatch];
-    for (int j = 0; j < kBatch; ++j) gather(batch * kBatch + j, j, b, valid);
+    static_assert(kBatch % 4 == 0, "quads of candidates");
+    for (int q = 0; q < kBatch; q += 4) {
+#if defined(SWATHGRID_X86_DISPATCH)
+      if (isa != VectorIsa::portable && gather_quad_avx2(batch * kBatch + q, q, b, valid)) continue;
+#endif
+      for (int j = q; j < q + 4; ++j) gather(batch * kBatch + j, j, b, valid);
+    }
     if (uniform_radius > 0.0)
       prepare_batch<true>(b, valid);
     else
@@ -862,8 +941,8 @@ KOKKOS_FORCEINLINE_FUNCTION void sincos_deg(double x, double& sin_x, double& cos
 
 /// The unit vectors of n pixels (pos: 3 doubles each; NaN where a pixel has no navigation),
 /// a loop the compiler vectorises; pixel_unit_vector for any longitude of kReducedDeg or more.
-KOKKOS_FORCEINLINE_FUNCTION void unit_vectors_run(const float* lon, const float* lat, double* pos,
-                                                  std::int64_t n) {
+KOKKOS_FORCEINLINE_FUNCTION void unit_vectors_run(const float* lon, const float* lat, double* x,
+                                                  double* y, double* z, std::int64_t n) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   SWATHGRID_SIMD
   for (std::int64_t k = 0; k < n; ++k) {
@@ -873,25 +952,32 @@ KOKKOS_FORCEINLINE_FUNCTION void unit_vectors_run(const float* lon, const float*
     double sin_lat, cos_lat, sin_lon, cos_lon;
     sincos_deg(select(valid, lat_k, 0.0), sin_lat, cos_lat);
     sincos_deg(select(valid & (device::fabs(lon_k) < kReducedDeg), lon_k, 0.0), sin_lon, cos_lon);
-    pos[3 * k] = select(valid, cos_lat * cos_lon, nan);
-    pos[3 * k + 1] = select(valid, cos_lat * sin_lon, nan);
-    pos[3 * k + 2] = select(valid, sin_lat, nan);
+    x[k] = select(valid, cos_lat * cos_lon, nan);
+    y[k] = select(valid, cos_lat * sin_lon, nan);
+    z[k] = select(valid, sin_lat, nan);
   }
-  for (std::int64_t k = 0; k < n; ++k)  // far longitudes (none in a real file)
-    if (!(device::fabs(lon[k]) < static_cast<float>(kReducedDeg)) && navigated(lon[k], lat[k]))
-      pixel_unit_vector(lon[k], lat[k], pos + 3 * k);
+  for (std::int64_t k = 0; k < n; ++k) {  // far longitudes (none in a real file)
+    if (!(device::fabs(lon[k]) < static_cast<float>(kReducedDeg)) && navigated(lon[k], lat[k])) {
+      double p[3];
+      pixel_unit_vector(lon[k], lat[k], p);
+      x[k] = p[0];
+      y[k] = p[1];
+      z[k] = p[2];
+    }
+  }
 }
 
 #if defined(SWATHGRID_X86_DISPATCH)
 /// unit_vectors_run compiled for AVX2 and for AVX-512F (as the scatter's preparation).
 __attribute__((target("avx2"), noinline)) void unit_vectors_run_avx2(const float* lon,
-                                                                     const float* lat, double* pos,
+                                                                     const float* lat, double* x,
+                                                                     double* y, double* z,
                                                                      std::int64_t n) {
-  unit_vectors_run(lon, lat, pos, n);
+  unit_vectors_run(lon, lat, x, y, z, n);
 }
 __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void unit_vectors_run_avx512(
-    const float* lon, const float* lat, double* pos, std::int64_t n) {
-  unit_vectors_run(lon, lat, pos, n);
+    const float* lon, const float* lat, double* x, double* y, double* z, std::int64_t n) {
+  unit_vectors_run(lon, lat, x, y, z, n);
 }
 #endif
 
@@ -953,11 +1039,11 @@ std::int64_t position_shifts(const Kokkos::View<std::int32_t* [3], MemSpace>& li
 /// Unit vectors of the pixels the scatter reads (NaN: no navigation), at their places
 /// (position_shifts); the other pixels have none. (A free function: CUDA allows no extended
 /// lambda in a private member function.)
-void unit_vectors_near_candidates(const ConstPixelView& lon_deg, const ConstPixelView& lat_deg,
-                                  std::int64_t lines, std::int64_t pixels,
-                                  const Kokkos::View<std::int32_t* [3], MemSpace>& line_info,
-                                  const Kokkos::View<const std::int64_t*, MemSpace>& shift,
-                                  const Kokkos::View<double* [3], MemSpace>& positions) {
+void unit_vectors_near_candidates(
+    const ConstPixelView& lon_deg, const ConstPixelView& lat_deg, std::int64_t lines,
+    std::int64_t pixels, const Kokkos::View<std::int32_t* [3], MemSpace>& line_info,
+    const Kokkos::View<const std::int64_t*, MemSpace>& shift,
+    const Kokkos::View<double* [3], Kokkos::LayoutLeft, MemSpace>& positions) {
   const VectorIsa isa = vector_isa();
   Kokkos::parallel_for(
       "swathgrid::nearest::positions", Policy(ExecSpace(), 0, lines),
@@ -968,13 +1054,16 @@ void unit_vectors_near_candidates(const ConstPixelView& lon_deg, const ConstPixe
         const std::int64_t i = line * pixels + first;
         const float* lon = &lon_deg(i);
         const float* lat = &lat_deg(i);
-        double* pos = &positions(i + shift(line), 0);
+        const std::int64_t place = i + shift(line), n = last - first;
+        double* const x = &positions(place, 0);
+        double* const y = &positions(place, 1);
+        double* const z = &positions(place, 2);
 #if defined(SWATHGRID_X86_DISPATCH)
-        if (isa == VectorIsa::avx512) return unit_vectors_run_avx512(lon, lat, pos, last - first);
-        if (isa == VectorIsa::avx2) return unit_vectors_run_avx2(lon, lat, pos, last - first);
+        if (isa == VectorIsa::avx512) return unit_vectors_run_avx512(lon, lat, x, y, z, n);
+        if (isa == VectorIsa::avx2) return unit_vectors_run_avx2(lon, lat, x, y, z, n);
 #endif
         (void)isa;
-        unit_vectors_run(lon, lat, pos, last - first);
+        unit_vectors_run(lon, lat, x, y, z, n);
       });
 }
 
