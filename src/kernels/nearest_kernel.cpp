@@ -446,35 +446,36 @@ struct SurveyFunctor {
     run_bounds(from, to, b);
   }
 
-  /// Whether classify_chunk would find every chunk of the run `run` (pixels [begin, end)) of
-  /// `line` (neither the granule's first line nor its last) out, judged from boxes alone
-  /// (`boxes`: ChunkBoxes' chunks or groups, `per_line` of them a line): every pixel and
-  /// neighbour that run_bounds, or the per-pixel survey, reads for these chunks lies in the
-  /// boxes of this run on lines line - 1 .. line + 1 or is pixel begin - 1 or end of the line
-  /// (where the line has them: a line's first and last runs too, issue 17 session 28), so
-  /// |dlat| + gap of any neighbour pair is at most the union's latitude extent plus its
-  /// longitude extent (float rounding is monotone; the gap is min(d, 360 - d) <= d while d <=
-  /// 360), a reach no smaller than run_bounds' own. all_out and none_reach hold
-  /// for a chunk's own box where they hold for the run's (which contains it: its distances
-  /// are no smaller) and none_reach is monotone in the reach, so a chunk found out here is out
-  /// there too; any other answer leaves it to classify_chunk.
-  KOKKOS_INLINE_FUNCTION bool far_run(const Kokkos::View<const float* [5], MemSpace>& boxes,
-                                      std::int64_t per_line, std::int64_t line, std::int64_t run,
-                                      std::int64_t begin, std::int64_t end) const {
-    const std::int64_t own = line * per_line + run;
+  /// Whether classify_chunk would find the chunk `chunk` (pixels [begin, end)) of `line`
+  /// (neither the granule's first line nor its last) out, judged from ChunkBoxes' boxes alone
+  /// (far_group does the same for a group of chunks): every pixel and neighbour that
+  /// run_bounds, or the per-pixel survey, reads for the chunk lies in its boxes on lines
+  /// line - 1 .. line + 1 or is pixel begin - 1 or end of the line (where the line has them: a
+  /// line's first and last chunks too, issue 17 session 28), so |dlat| + gap of any neighbour
+  /// pair is at most the union's latitude extent plus its longitude extent (float rounding is
+  /// monotone; the gap is min(d, 360 - d) <= d while d <= 360), a reach no smaller than
+  /// run_bounds' own (chunk_reach). Where all_out and none_reach hold for the chunk's own box
+  /// with that reach (both monotone in the box and the reach), every pixel of it fails the
+  /// per-pixel tests; any other answer leaves the chunk to classify_chunk.
+  KOKKOS_INLINE_FUNCTION bool far_run(std::int64_t line, std::int64_t chunk, std::int64_t begin,
+                                      std::int64_t end) const {
+    const auto& boxes = chunk_boxes;
+    const std::int64_t own = line * survey_chunks(pixels) + chunk;
     float reach = 0.0f;
     return boxes(own, 4) != 0.0f &&
            edges.all_out(boxes(own, 2), boxes(own, 3), boxes(own, 0), boxes(own, 1)) &&
-           run_reach(boxes, per_line, line, run, begin, end, reach) &&
+           chunk_reach(line, chunk, begin, end, reach) &&
            box.none_reach(boxes(own, 2), boxes(own, 3), boxes(own, 0), boxes(own, 1), reach);
   }
 
-  /// far_run's bound of the reach of every pixel of the run (false where it has none: a box
+  /// far_run's bound of the reach of every pixel of the chunk (false where it has none: a box
   /// or pixel without navigation, a union wider than a turn).
-  KOKKOS_INLINE_FUNCTION bool run_reach(const Kokkos::View<const float* [5], MemSpace>& boxes,
-                                        std::int64_t per_line, std::int64_t line, std::int64_t run,
-                                        std::int64_t begin, std::int64_t end, float& reach) const {
-    const std::int64_t own = line * per_line + run;
+  KOKKOS_INLINE_FUNCTION bool chunk_reach(std::int64_t line, std::int64_t chunk,
+                                          std::int64_t begin, std::int64_t end,
+                                          float& reach) const {
+    const auto& boxes = chunk_boxes;
+    const std::int64_t per_line = survey_chunks(pixels);
+    const std::int64_t own = line * per_line + chunk;
     float lat_low = boxes(own, 0), lat_high = boxes(own, 1);
     float lon_low = boxes(own, 2), lon_high = boxes(own, 3);
     // The union's extremes (with navigation, no NaN: plain comparisons).
@@ -503,7 +504,7 @@ struct SurveyFunctor {
   }
 
   /// far_run for the group of chunks `group` (pixels [begin, end)) of `line`, with a tighter
-  /// reach: the largest of its chunks' own (run_reach from the chunk boxes), not the one of the
+  /// reach: the largest of its chunks' own (chunk_reach), not the one of the
   /// union of its boxes, whose extent (a group spans degrees of longitude) made most groups
   /// look near the grid (3 in 4 of a month's groups were then tested chunk by chunk, and 70 %
   /// of those chunks found far; issue 17, session 29). Every pixel's reach is at most its
@@ -515,14 +516,12 @@ struct SurveyFunctor {
     if (group_boxes(own, 4) == 0.0f || !edges.all_out(group_boxes(own, 2), group_boxes(own, 3),
                                                       group_boxes(own, 0), group_boxes(own, 1)))
       return false;
-    const std::int64_t chunks = survey_chunks(pixels);
     float reach = 0.0f;
     for (std::int64_t first = begin; first < end; first += kSurveyChunk) {
       const std::int64_t last = first + kSurveyChunk < end ? first + kSurveyChunk : end;
-      float chunk_reach = 0.0f;
-      if (!run_reach(chunk_boxes, chunks, line, first / kSurveyChunk, first, last, chunk_reach))
-        return false;
-      reach = chunk_reach > reach ? chunk_reach : reach;
+      float own_reach = 0.0f;
+      if (!chunk_reach(line, first / kSurveyChunk, first, last, own_reach)) return false;
+      reach = own_reach > reach ? own_reach : reach;
     }
     return box.none_reach(group_boxes(own, 2), group_boxes(own, 3), group_boxes(own, 0),
                           group_boxes(own, 1), reach);
@@ -548,9 +547,7 @@ struct SurveyFunctor {
     const bool footprint = !(uniform_deg > 0.0f);
     bool sane = true;
     const bool inner_line = footprint && line > 0 && line + 1 < lines;  // lines above and below
-    if (inner_line &&
-        far_run(chunk_boxes, survey_chunks(pixels), line, begin / kSurveyChunk, begin, end))
-      return kChunkOut;
+    if (inner_line && far_run(line, begin / kSurveyChunk, begin, end)) return kChunkOut;
     if (inner_line && begin > 0 && end < pixels) {
       // Inside the granule every pixel has its four neighbours: branch-free, so it vectorises.
       largest = pair_distance(lon_low, lat_low, first + begin - 1, largest, sane);

@@ -755,15 +755,19 @@ struct ScatterFunctor {
       reach.w_a = Vec3{b.wax[j], b.way[j], b.waz[j]};
       reach.w_c = Vec3{b.wcx[j], b.wcy[j], b.wcz[j]};
       const std::int64_t i = b.index[j];
-      if (b.single[j] != 0.0) {
-        visit_span<lanes>(i, p, reach, rows,
-                          Span{static_cast<std::int64_t>(b.col_begin[j]),
-                               static_cast<std::int64_t>(b.col_end[j])});
-        continue;
-      }
-      const ColumnSpans cols = column_spans(grid, cells_per_deg, b.lon[j], b.half_width[j]);
+      const ColumnSpans cols = columns_of(b, j);
       for (int s = 0; s < cols.count; ++s) visit_span<lanes>(i, p, reach, rows, cols.span[s]);
     }
+  }
+
+  /// The column spans of lane j's window: the one the preparation found where it is the
+  /// window's only image in the grid (most candidates), else column_spans.
+  KOKKOS_INLINE_FUNCTION ColumnSpans columns_of(const CandidateBatch& b, int j) const {
+    if (!(b.single[j] != 0.0)) return column_spans(grid, cells_per_deg, b.lon[j], b.half_width[j]);
+    ColumnSpans cols;
+    cols.span[cols.count++] = Span{static_cast<std::int64_t>(b.col_begin[j]),
+                                   static_cast<std::int64_t>(b.col_end[j])};
+    return cols;
   }
 
 #if defined(SWATHGRID_X86_DISPATCH)
@@ -802,13 +806,7 @@ struct ScatterFunctor {
       if (!(b.row_begin[j] < b.row_end[j])) continue;
       const std::int64_t row_begin = static_cast<std::int64_t>(b.row_begin[j]) - first_row;
       const std::int64_t row_end = static_cast<std::int64_t>(b.row_end[j]) - first_row;
-      ColumnSpans cols;
-      if (b.single[j] != 0.0) {
-        cols.span[cols.count++] = Span{static_cast<std::int64_t>(b.col_begin[j]),
-                                       static_cast<std::int64_t>(b.col_end[j])};
-      } else {
-        cols = column_spans(grid, cells_per_deg, b.lon[j], b.half_width[j]);
-      }
+      const ColumnSpans cols = columns_of(b, j);
       const Avx2Lanes::Candidate c = lanes.candidate(b, j);
       for (int s = 0; s < cols.count; ++s) {
         const Span span = intersect(cols.span[s], first_col, last_col);
@@ -939,7 +937,7 @@ KOKKOS_FORCEINLINE_FUNCTION void sincos_deg(double x, double& sin_x, double& cos
   cos_x = select((n == 1.0) | (n == 2.0), -cos_r, cos_r);
 }
 
-/// The unit vectors of n pixels (pos: 3 doubles each; NaN where a pixel has no navigation),
+/// The unit vectors of n pixels (into x, y, z: n doubles each; NaN where a pixel has no navigation),
 /// a loop the compiler vectorises; pixel_unit_vector for any longitude of kReducedDeg or more.
 KOKKOS_FORCEINLINE_FUNCTION void unit_vectors_run(const float* lon, const float* lat, double* x,
                                                   double* y, double* z, std::int64_t n) {
