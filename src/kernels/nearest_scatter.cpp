@@ -755,19 +755,17 @@ struct ScatterFunctor {
       reach.w_a = Vec3{b.wax[j], b.way[j], b.waz[j]};
       reach.w_c = Vec3{b.wcx[j], b.wcy[j], b.wcz[j]};
       const std::int64_t i = b.index[j];
-      const ColumnSpans cols = columns_of(b, j);
+      // The span the preparation found where it is the window's only image in the grid (most
+      // candidates), straight from the batch: see visit_batch_avx2.
+      if (b.single[j] != 0.0) {
+        visit_span<lanes>(i, p, reach, rows,
+                          Span{static_cast<std::int64_t>(b.col_begin[j]),
+                               static_cast<std::int64_t>(b.col_end[j])});
+        continue;
+      }
+      const ColumnSpans cols = column_spans(grid, cells_per_deg, b.lon[j], b.half_width[j]);
       for (int s = 0; s < cols.count; ++s) visit_span<lanes>(i, p, reach, rows, cols.span[s]);
     }
-  }
-
-  /// The column spans of lane j's window: the one the preparation found where it is the
-  /// window's only image in the grid (most candidates), else column_spans.
-  KOKKOS_INLINE_FUNCTION ColumnSpans columns_of(const CandidateBatch& b, int j) const {
-    if (!(b.single[j] != 0.0)) return column_spans(grid, cells_per_deg, b.lon[j], b.half_width[j]);
-    ColumnSpans cols;
-    cols.span[cols.count++] = Span{static_cast<std::int64_t>(b.col_begin[j]),
-                                   static_cast<std::int64_t>(b.col_end[j])};
-    return cols;
   }
 
 #if defined(SWATHGRID_X86_DISPATCH)
@@ -781,13 +779,9 @@ struct ScatterFunctor {
   /// keys' rows are padded for it (NearestSearch::search). Issue 17, session 29.
   __attribute__((target("avx2"), noinline)) void visit_batch_avx2(const CandidateBatch& b) const {
     if (!exclusive) return visit_batch<true>(b);
-    const double* const sines = &col_trig(0, 0);
-    const double* const cosines = &col_trig(0, 1);
-    const double* const lat_sines = &row_trig(0, 0);
-    const double* const lat_cosines = &row_trig(0, 1);
     std::int64_t* const key_rows = keys.data();
     const std::int64_t stride = row_stride, first_row = block.row_begin;
-    const std::int64_t first_col = block.col_begin, last_col = block.col_end;
+    const std::int64_t first_col = block.col_begin;
     const Avx2Lanes lanes(uniform_radius > 0.0);
     // The keys of each candidate's first two rows fetched first: the visits of one line's
     // candidates reach over tens of rows, and their keys were often not in L1 (~10 % of the
@@ -806,39 +800,59 @@ struct ScatterFunctor {
       if (!(b.row_begin[j] < b.row_end[j])) continue;
       const std::int64_t row_begin = static_cast<std::int64_t>(b.row_begin[j]) - first_row;
       const std::int64_t row_end = static_cast<std::int64_t>(b.row_end[j]) - first_row;
-      const ColumnSpans cols = columns_of(b, j);
       const Avx2Lanes::Candidate c = lanes.candidate(b, j);
-      for (int s = 0; s < cols.count; ++s) {
-        const Span span = intersect(cols.span[s], first_col, last_col);
-        if (span.begin >= span.end) continue;
-        const std::int64_t begin = span.begin - first_col, end = span.end - first_col;
-        const bool two_rows = row_end - row_begin == 2 &&
-                              lat_cosines[row_begin] == lat_cosines[row_begin] &&
-                              lat_cosines[row_begin + 1] == lat_cosines[row_begin + 1];
-        if (end - begin <= kLanes && two_rows) {  // most candidates
-          const Avx2Lanes::Row upper = lanes.row(c, lat_sines[row_begin], lat_cosines[row_begin]);
-          const Avx2Lanes::Row lower =
-              lanes.row(c, lat_sines[row_begin + 1], lat_cosines[row_begin + 1]);
-          const __m256d cos_lon = _mm256_loadu_pd(cosines + begin);
-          const __m256d sin_lon = _mm256_loadu_pd(sines + begin);
-          std::int64_t* const upper_keys = key_rows + row_begin * stride + begin;
-          Avx2Lanes::lower(upper_keys, lanes.keys(c, upper, cos_lon, sin_lon));
-          Avx2Lanes::lower(upper_keys + stride, lanes.keys(c, lower, cos_lon, sin_lon));
-          continue;
-        }
-        // Otherwise row by row: one group from the first column, or aligned groups.
-        const std::int64_t first =
-            end - begin <= kLanes ? begin : begin & ~std::int64_t{kLanes - 1};
-        for (std::int64_t row = row_begin; row < row_end; ++row) {
-          const double cos_lat = lat_cosines[row];
-          if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
-          const Avx2Lanes::Row r = lanes.row(c, lat_sines[row], cos_lat);
-          std::int64_t* const row_keys = key_rows + row * stride;
-          for (std::int64_t col = first; col < end; col += kLanes)
-            Avx2Lanes::lower(row_keys + col, lanes.keys(c, r, _mm256_loadu_pd(cosines + col),
-                                                        _mm256_loadu_pd(sines + col)));
-        }
+      // The span straight from the batch where it is the only one (most candidates): a
+      // ColumnSpans returned by value was written and read back through the stack in pieces
+      // of other widths, and the loads that could not take the stores' data were ~25 % of the
+      // visits' samples (issue 17, session 30).
+      if (b.single[j] != 0.0) {
+        visit_span_avx2(lanes, c, row_begin, row_end,
+                        Span{static_cast<std::int64_t>(b.col_begin[j]),
+                             static_cast<std::int64_t>(b.col_end[j])});
+        continue;
       }
+      const ColumnSpans cols = column_spans(grid, cells_per_deg, b.lon[j], b.half_width[j]);
+      for (int s = 0; s < cols.count; ++s)
+        visit_span_avx2(lanes, c, row_begin, row_end, cols.span[s]);
+    }
+  }
+  /// One candidate's cells of block rows [row_begin, row_end) and grid columns `whole`.
+  __attribute__((target("avx2"), always_inline)) inline void visit_span_avx2(
+      const Avx2Lanes& lanes, const Avx2Lanes::Candidate& c, std::int64_t row_begin,
+      std::int64_t row_end, const Span& whole) const {
+    const Span span = intersect(whole, block.col_begin, block.col_end);
+    if (span.begin >= span.end) return;
+    const double* const sines = &col_trig(0, 0);
+    const double* const cosines = &col_trig(0, 1);
+    const double* const lat_sines = &row_trig(0, 0);
+    const double* const lat_cosines = &row_trig(0, 1);
+    std::int64_t* const key_rows = keys.data();
+    const std::int64_t stride = row_stride;
+    const std::int64_t begin = span.begin - block.col_begin, end = span.end - block.col_begin;
+    const bool two_rows = row_end - row_begin == 2 &&
+                          lat_cosines[row_begin] == lat_cosines[row_begin] &&
+                          lat_cosines[row_begin + 1] == lat_cosines[row_begin + 1];
+    if (end - begin <= kLanes && two_rows) {  // most candidates
+      const Avx2Lanes::Row upper = lanes.row(c, lat_sines[row_begin], lat_cosines[row_begin]);
+      const Avx2Lanes::Row lower =
+          lanes.row(c, lat_sines[row_begin + 1], lat_cosines[row_begin + 1]);
+      const __m256d cos_lon = _mm256_loadu_pd(cosines + begin);
+      const __m256d sin_lon = _mm256_loadu_pd(sines + begin);
+      std::int64_t* const upper_keys = key_rows + row_begin * stride + begin;
+      Avx2Lanes::lower(upper_keys, lanes.keys(c, upper, cos_lon, sin_lon));
+      Avx2Lanes::lower(upper_keys + stride, lanes.keys(c, lower, cos_lon, sin_lon));
+      return;
+    }
+    // Otherwise row by row: one group from the first column, or aligned groups.
+    const std::int64_t first = end - begin <= kLanes ? begin : begin & ~std::int64_t{kLanes - 1};
+    for (std::int64_t row = row_begin; row < row_end; ++row) {
+      const double cos_lat = lat_cosines[row];
+      if (!(cos_lat == cos_lat)) continue;  // centre beyond a pole
+      const Avx2Lanes::Row r = lanes.row(c, lat_sines[row], cos_lat);
+      std::int64_t* const row_keys = key_rows + row * stride;
+      for (std::int64_t col = first; col < end; col += kLanes)
+        Avx2Lanes::lower(row_keys + col, lanes.keys(c, r, _mm256_loadu_pd(cosines + col),
+                                                    _mm256_loadu_pd(sines + col)));
     }
   }
   __attribute__((target("avx512f,prefer-vector-width=512"), noinline)) void visit_batch_avx512(
