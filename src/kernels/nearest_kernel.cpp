@@ -784,14 +784,25 @@ void NearestSearch::survey(const ConstPixelView& lon_deg, const ConstPixelView& 
   Kokkos::parallel_for(
       "swathgrid::nearest::candidates", Policy(ExecSpace(), 0, line_count),
       KOKKOS_LAMBDA(std::int64_t line) {
+        // Plain pointers and strides: a store through the views may alias anything, so every
+        // store reloaded them (as in SurveyFunctor::operator()).
+        std::int32_t* const candidate = candidates.data();
+        float* const band = bands.data();
+        const std::int64_t c0 = static_cast<std::int64_t>(candidates.stride(0)),
+                           c1 = static_cast<std::int64_t>(candidates.stride(1)),
+                           b0 = static_cast<std::int64_t>(bands.stride(0)),
+                           b1 = static_cast<std::int64_t>(bands.stride(1));
+        const std::uint8_t* const flag = flags.data();
+        const float* const lat = lat_deg.data();
+        const float* const reach = reach_deg.data();
         std::int64_t k = offsets(line);
         const std::int64_t first = line * width;
         for (std::int64_t i = first + line_info(line, 1); i < first + line_info(line, 2); ++i) {
-          if (!(flags(i) & kCandidate)) continue;
-          candidates(k, 0) = static_cast<std::int32_t>(i);
-          candidates(k, 1) = static_cast<std::int32_t>(line);
-          bands(k, 0) = lat_deg(i) - reach_deg(i) - kSurveySlackDeg;
-          bands(k, 1) = lat_deg(i) + reach_deg(i) + kSurveySlackDeg;
+          if (!(flag[i] & kCandidate)) continue;
+          candidate[k * c0] = static_cast<std::int32_t>(i);
+          candidate[k * c0 + c1] = static_cast<std::int32_t>(line);
+          band[k * b0] = lat[i] - reach[i] - kSurveySlackDeg;
+          band[k * b0 + b1] = lat[i] + reach[i] + kSurveySlackDeg;
           ++k;
         }
       });
