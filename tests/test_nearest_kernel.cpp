@@ -320,6 +320,27 @@ TEST(NearestKernel, EveryVectorCopyMatchesBruteForce) {
   unsetenv("SWATHGRID_VECTOR_ISA");
 }
 
+// A longitude given as itself plus many turns (beyond 2^20 degrees, where the vectorised sines
+// take another path: pixel_unit_vector's exact reduction) is the same place: the cells it is
+// nearest to get it, in every vector copy. None in a real file, but the kernel takes any float.
+TEST(NearestKernel, LongitudesManyTurnsAwayAreTheSamePlace) {
+  Swath s = gappy_swath();
+  const std::size_t shifted = 30 * 40 + 12;  // an interior pixel, its neighbours left as they are
+  // 4096 turns: 1474560 degrees, where a float's step is 0.125: the pixel moves onto that grid.
+  s.lon[shifted] = static_cast<float>(std::round(s.lon[shifted] * 8.0) / 8.0 + 360.0 * 4096.0);
+  const GridSpec grid = window_around(s.point(30.0, 12.0), 0.001, 80);
+  for (const char* isa : {"portable", "avx2", "avx512"}) {
+    SCOPED_TRACE(isa);
+    ASSERT_EQ(setenv("SWATHGRID_VECTOR_ISA", isa, 1), 0);
+    expect_matches_brute_force(s, grid, 0.0, 1000);
+    std::int64_t its_cells = 0;
+    for (const std::int64_t got : run_kernel(s, grid, 0.0))
+      its_cells += got == static_cast<std::int64_t>(shifted);
+    EXPECT_GT(its_cells, 10);
+  }
+  unsetenv("SWATHGRID_VECTOR_ISA");
+}
+
 // Each block of rows x columns gets what the whole grid gets (the whole grid matches brute
 // force above): the prefilter keeps, for every block, the pixels that reach it, wherever the
 // block lies (inside the swath, across its edge, beyond it), and with --max-distance.

@@ -957,7 +957,9 @@ KOKKOS_FORCEINLINE_FUNCTION void unit_vectors_run(const float* lon, const float*
                                                   double* y, double* z, std::int64_t n) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   int far = 0;  // navigated pixels whose longitude the polynomials' reduction cannot take
-  SWATHGRID_SIMD
+#if defined(_OPENMP)
+#pragma omp simd reduction(| : far)
+#endif
   for (std::int64_t k = 0; k < n; ++k) {
     const double lon_k = lon[k], lat_k = lat[k];
     // navigated(), without its && (control flow that keeps the loop from vectorising)
